@@ -1,0 +1,76 @@
+"""Fixtures shared by every app's tests: people first (STYLE.md habit 9)."""
+
+import pytest
+
+from corridor.accounts.models import Membership
+from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def administration(db):
+    return OrganisationFactory(
+        name_en="CCI Administration Bureau",
+        name_zh="中新示范项目管理局",
+        kind="agency",
+        country="CN",
+        is_administration=True,
+    )
+
+
+@pytest.fixture
+def admin_user(administration):
+    user = UserFactory(username="admin", name_en="Ada Admin", name_zh="管理员")
+    MembershipFactory(user=user, organisation=administration, role=Membership.Role.ADMINISTRATOR)
+    return user
+
+
+@pytest.fixture
+def facilitator(administration):
+    user = UserFactory(username="facilitator", name_en="Fay Facilitator", name_zh="协调员")
+    MembershipFactory(user=user, organisation=administration, role=Membership.Role.FACILITATOR)
+    return user
+
+
+@pytest.fixture
+def enterprise(db):
+    return OrganisationFactory(
+        name_en="Qingling Motors",
+        name_zh="庆铃汽车",
+        kind="enterprise",
+        country="CN",
+        city="Chongqing",
+    )
+
+
+@pytest.fixture
+def owner(enterprise):
+    """A member of `enterprise`."""
+    user = UserFactory(username="owner", name_en="Olivia Owner", name_zh="王主")
+    MembershipFactory(user=user, organisation=enterprise, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def colleague(enterprise):
+    user = UserFactory(username="colleague", name_en="Colin Colleague", name_zh="李同")
+    MembershipFactory(user=user, organisation=enterprise, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def other_enterprise(db):
+    return OrganisationFactory(
+        name_en="Motorway Group",
+        name_zh="摩托威集团",
+        kind="enterprise",
+        country="SG",
+        city="Singapore",
+    )
+
+
+@pytest.fixture
+def outsider(other_enterprise):
+    """A member of another organisation."""
+    user = UserFactory(username="outsider", name_en="Oscar Outsider", name_zh="外人")
+    MembershipFactory(user=user, organisation=other_enterprise, role=Membership.Role.MEMBER)
+    return user

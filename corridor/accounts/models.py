@@ -1,0 +1,130 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.bilingual import BilingualNameMixin, bilingual
+from corridor.core.models import Sector
+
+
+class User(AbstractUser):
+    """A person. People-named records carry both names."""
+
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return bilingual(self, "name") or self.get_username()
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Organisation(BilingualNameMixin, models.Model):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("enterprise")
+        AGENCY = "agency", _("government agency")
+        REGULATOR = "regulator", _("regulator")
+        CHAMBER = "chamber", _("chamber or association")
+        PARTNER = "partner", _("partner")
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. SG or CN.")
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_administration = models.BooleanField(
+        _("initiative administration"),
+        default=False,
+        help_text=_("Administrators and facilitators of this organisation run the initiative."),
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("administrator")
+        FACILITATOR = "facilitator", _("facilitator")
+        MEMBER = "member", _("member")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_raw(self, raw: str):
+        return self.filter(key_hash=_hash_token(raw), user__is_active=True).select_related("user")
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    label = models.CharField(_("label"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.label}"
+
+    @staticmethod
+    def new_raw_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)

@@ -1,0 +1,87 @@
+"""Writes for accounts: organisations, memberships, API tokens."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from corridor.accounts import roles
+from corridor.accounts.models import ApiToken, Membership, Organisation, User
+from corridor.core.audit import audit_record
+from corridor.core.vocabularies import is_country
+
+
+def organisation_create(
+    *,
+    actor,
+    name_en: str,
+    name_zh: str = "",
+    kind: str,
+    country: str,
+    city: str = "",
+    is_synthetic: bool = False,
+    is_administration: bool = False,
+) -> Organisation:
+    if actor is not None and not roles.is_initiative_admin(actor):
+        raise PermissionDenied(_("Only the initiative's administrators can add organisations."))
+    errors = {}
+    if not name_en.strip() and not name_zh.strip():
+        errors["name_en"] = _("Give the organisation's name in English or Chinese.")
+    if kind not in Organisation.Kind.values:
+        errors["kind"] = _("“%(value)s” is not a kind of organisation.") % {"value": kind}
+    if not is_country(country):
+        errors["country"] = _("“%(value)s” is not an ISO 3166 country code.") % {"value": country}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name_en=name_en.strip(),
+            name_zh=name_zh.strip(),
+            kind=kind,
+            country=country.upper(),
+            city=city.strip(),
+            is_synthetic=is_synthetic,
+            is_administration=is_administration,
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            target=organisation,
+            summary=organisation.name_en or organisation.name_zh,
+        )
+    return organisation
+
+
+def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    if actor is not None and not roles.is_initiative_admin(actor):
+        raise PermissionDenied(_("Only the initiative's administrators can add members."))
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("“%(value)s” is not a role.") % {"value": role}})
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(
+            user=user, organisation=organisation, defaults={"role": role}
+        )
+        audit_record(actor=actor, action="create", target=membership, summary=str(membership))
+    roles.forget(user)
+    return membership
+
+
+def api_token_create(*, actor: User, label: str) -> tuple[ApiToken, str]:
+    """A new personal token; returns it with its raw value, which is never stored."""
+    if not label.strip():
+        raise ValidationError({"label": _("Give the token a label so you can recognise it.")})
+    raw = ApiToken.new_raw_key()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor, label=label.strip(), key_hash=ApiToken.hash(raw)
+        )
+        audit_record(actor=actor, action="create", target=token, summary=token.label)
+    return token, raw
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> None:
+    token = ApiToken.objects.filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise PermissionDenied(_("You can only revoke your own tokens."))
+    with transaction.atomic():
+        audit_record(actor=actor, action="delete", target=token, summary=token.label)
+        token.delete()

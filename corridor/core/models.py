@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.bilingual import BilingualNameMixin
+
+
+class Sector(BilingualNameMixin, models.Model):
+    """A sector of the initiative's controlled vocabulary (seeded by a data migration)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    is_priority = models.BooleanField(
+        _("priority sector"),
+        default=False,
+        help_text=_("One of the initiative's four priority sectors."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class FxRate(models.Model):
+    """A dated exchange rate: how many US dollars one unit of `currency` bought on `date`."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    date = models.DateField(_("date"))
+    usd_per_unit = models.DecimalField(
+        _("US dollars per unit"),
+        max_digits=18,
+        decimal_places=10,
+        validators=[MinValueValidator(Decimal("0.0000000001"))],
+    )
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "date"], name="fxrate_unique_currency_date"
+            ),
+        ]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.usd_per_unit} USD ({self.date:%Y-%m-%d})"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, and when. Written by services, never by views."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+        TRANSITION = "transition", _("changed status")
+        IMPORT = "import", _("imported")
+        PUBLISH = "publish", _("published")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
+    )
+    target_id = models.CharField(_("record id"), max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"

@@ -1,0 +1,350 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Organisation
+from corridor.accounts.roles import is_initiative_admin, organisation_ids
+from corridor.core.bilingual import BilingualTitleMixin, bilingual
+from corridor.core.models import FxRate, Sector
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The only door through which pages and the API reach projects.
+
+        Anonymous visitors see what the administration published; a member also sees
+        the projects of its own organisations (as owner or party); administrators see all.
+        """
+        if is_initiative_admin(user):
+            return self
+        published = Q(is_published=True)
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(published)
+        orgs = organisation_ids(user)
+        if not orgs:
+            return self.filter(published)
+        party_of = ProjectParty.objects.filter(organisation_id__in=orgs).values("project_id")
+        return self.filter(published | Q(owner_id__in=orgs) | Q(pk__in=party_of))
+
+
+class Project(BilingualTitleMixin, models.Model):
+    """A cooperation project signed between governments and companies of both sides."""
+
+    class Kind(models.TextChoices):
+        G2G = "g2g", _("government-to-government")
+        G2B = "g2b", _("government-to-business")
+        COMMERCIAL = "commercial", _("commercial")
+        FINANCING = "financing", _("financing")
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("signed")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        SUSPENDED = "suspended", _("suspended")
+        TERMINATED = "terminated", _("terminated")
+
+    class Side(models.TextChoices):
+        CHINA = "china", _("Chinese side")
+        SINGAPORE = "singapore", _("Singaporean side")
+        JOINT = "joint", _("both sides")
+        OTHER = "other", _("other or unknown")
+
+    external_id = models.CharField(
+        _("external id"),
+        max_length=150,
+        unique=True,
+        help_text=_(
+            "A stable identifier (for example an IATI identifier); imports use it to "
+            "update instead of duplicating."
+        ),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SIGNED
+    )
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="projects"
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    value_usd = models.DecimalField(
+        _("value in US dollars"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    fx_rate = models.ForeignKey(
+        FxRate,
+        verbose_name=_("exchange rate used"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    counted_value_usd = models.DecimalField(
+        _("value counted in totals (US dollars)"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Zero when the value is already part of a parent agreement's value."),
+    )
+    signed_on = models.DateField(_("signing date"), null=True, blank=True, db_index=True)
+    signed_year = models.PositiveSmallIntegerField(
+        _("signing year"), null=True, blank=True, editable=False
+    )
+    location_en = models.CharField(_("location (English)"), max_length=200, blank=True)
+    location_zh = models.CharField(_("location (Chinese)"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("framework agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+    )
+    lead_side = models.CharField(_("side"), max_length=20, choices=Side.choices, default=Side.OTHER)
+    is_published = models.BooleanField(_("published"), default=False)
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["signed_year"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["lead_side"]),
+            models.Index(fields=["is_published", "signed_on"]),
+        ]
+        verbose_name = _("cooperation project")
+        verbose_name_plural = _("cooperation projects")
+
+    @property
+    def location(self) -> str:
+        return bilingual(self, "location")
+
+
+class ProjectParty(models.Model):
+    class Role(models.TextChoices):
+        INITIATOR = "initiator", _("initiator")
+        INVESTOR = "investor", _("investor")
+        IMPLEMENTER = "implementer", _("implementer")
+        FACILITATOR = "facilitator", _("facilitator")
+        COUNTERPART = "counterpart", _("counterpart")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="parties"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="project_parties",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "role"], name="projectparty_unique"
+            ),
+        ]
+        verbose_name = _("project party")
+        verbose_name_plural = _("project parties")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class ProjectStatusChange(models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Project.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=Project.Status.choices)
+    on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+
+class ProjectMilestone(BilingualTitleMixin, models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    planned_on = models.DateField(_("planned date"), null=True, blank=True)
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+
+class ProjectLink(BilingualTitleMixin, models.Model):
+    """A document or link about a project, with who published it."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("document")
+        NEWS = "news", _("news report")
+        OFFICIAL = "official", _("official statement")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="links"
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    url = models.URLField(_("address"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "id"]
+        verbose_name = _("document or link")
+        verbose_name_plural = _("documents and links")
+
+
+class Innovation(BilingualTitleMixin, models.Model):
+    """An institutional innovation (a 'pioneering institutional opening-up achievement')."""
+
+    class Category(models.TextChoices):
+        TRADE = "trade", _("trade facilitation")
+        FINANCE = "finance", _("finance")
+        DATA = "data", _("data and digital")
+        LOGISTICS = "logistics", _("logistics")
+        STANDARDS = "standards", _("standards and certification")
+        OTHER = "other", _("other")
+
+    external_id = models.CharField(_("external id"), max_length=150, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    agencies = models.ManyToManyField(
+        Organisation, verbose_name=_("agencies involved"), blank=True, related_name="innovations"
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-adopted_on", "id"]
+        verbose_name = _("institutional innovation")
+        verbose_name_plural = _("institutional innovations")
+
+
+class InnovationReplication(models.Model):
+    """A place an innovation was replicated to."""
+
+    innovation = models.ForeignKey(
+        Innovation,
+        verbose_name=_("innovation"),
+        on_delete=models.CASCADE,
+        related_name="replications",
+    )
+    place_en = models.CharField(_("place (English)"), max_length=200)
+    place_zh = models.CharField(_("place (Chinese)"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    replicated_on = models.DateField(_("replicated on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["replicated_on", "id"]
+        verbose_name = _("replication")
+        verbose_name_plural = _("replications")
+
+    @property
+    def place(self) -> str:
+        return bilingual(self, "place")
+
+    def __str__(self) -> str:
+        return self.place
+
+
+class PublishedFigure(models.Model):
+    """An aggregate an authority published, shown beside the registry's own total."""
+
+    class Metric(models.TextChoices):
+        PROJECT_COUNT = "project_count", _("number of projects")
+        PROJECT_VALUE = "project_value_usd", _("value of projects (US dollars)")
+        INNOVATION_COUNT = "innovation_count", _("number of institutional innovations")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        AT_LEAST = "at_least", _("over")
+        ABOUT = "about", _("about")
+
+    metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    as_of = models.DateField(_("as of"))
+    kinds = models.JSONField(
+        _("project kinds covered"),
+        default=list,
+        blank=True,
+        help_text=_("Which project kinds the figure covers; empty means all."),
+    )
+    scope_en = models.CharField(_("scope (English)"), max_length=300)
+    scope_zh = models.CharField(_("scope (Chinese)"), max_length=300, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    source_url = models.URLField(_("source"), max_length=500)
+    checked_on = models.DateField(_("checked on"))
+
+    class Meta:
+        ordering = ["-as_of", "metric"]
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+
+    @property
+    def scope(self) -> str:
+        return bilingual(self, "scope")
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.value} ({self.as_of})"

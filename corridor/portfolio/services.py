@@ -1,0 +1,564 @@
+"""Every write to the portfolio: validate, check permission, write in one transaction, audit.
+
+Views, the API, imports and tasks call these functions; none of them writes models directly.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.core.audit import audit_record, diff, snapshot
+from corridor.core.models import Sector
+from corridor.core.money import to_usd
+from corridor.core.vocabularies import is_currency
+from corridor.portfolio import workflow
+from corridor.portfolio.models import (
+    Innovation,
+    Project,
+    ProjectParty,
+    ProjectStatusChange,
+    PublishedFigure,
+)
+
+AUDITED_FIELDS = [
+    "external_id",
+    "title_en",
+    "title_zh",
+    "description_en",
+    "description_zh",
+    "kind",
+    "status",
+    "sector_id",
+    "value",
+    "currency",
+    "value_usd",
+    "signed_on",
+    "location_en",
+    "location_zh",
+    "parent_id",
+    "owner_id",
+    "lead_side",
+    "is_published",
+    "source_url",
+]
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+def can_change_project(user, project: Project) -> bool:
+    """Administrators and the initiative's facilitators change any project; members only
+    the projects their own organisation recorded."""
+    if roles.is_facilitator(user):
+        return True
+    return project.owner_id in roles.organisation_ids(user)
+
+
+def can_record_for(user, owner: Organisation) -> bool:
+    return roles.is_facilitator(user) or owner.pk in roles.organisation_ids(user)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyInput:
+    organisation: Organisation
+    role: str
+
+
+@dataclass
+class ProjectInput:
+    """What a person (or an import row) gives to create or update a project."""
+
+    title_en: str = ""
+    title_zh: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    kind: str = ""
+    status: str = Project.Status.SIGNED
+    sector: str = ""  # sector code
+    value: Decimal | str | None = None
+    currency: str = ""
+    signed_on: date | None = None
+    location_en: str = ""
+    location_zh: str = ""
+    parent_external_id: str = ""
+    external_id: str = ""
+    is_synthetic: bool = False
+    source_url: str = ""
+    parties: list[PartyInput] | None = None
+    extra_errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_decimal(raw) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    try:
+        return Decimal(str(raw).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+
+
+def validate_project_input(
+    data: ProjectInput,
+    *,
+    sectors: dict[str, Sector] | None = None,
+    known_parents: set[str] | None = None,
+    self_external_id: str = "",
+) -> tuple[dict[str, str], dict]:
+    """Check a project's input. Returns (errors by field, cleaned values).
+
+    Each error is a whole, translated sentence naming what is wrong and what to do.
+    """
+    errors: dict[str, str] = dict(data.extra_errors)
+    clean: dict = {}
+    title_en, title_zh = data.title_en.strip(), data.title_zh.strip()
+    if not title_en and not title_zh:
+        errors["title_en"] = _("Give the project a title in English or Chinese.")
+    clean["title_en"], clean["title_zh"] = title_en, title_zh
+    clean["description_en"] = data.description_en.strip()
+    clean["description_zh"] = data.description_zh.strip()
+    if data.kind not in Project.Kind.values:
+        errors["kind"] = _("“%(value)s” is not a project kind; use one of: %(choices)s.") % {
+            "value": data.kind,
+            "choices": ", ".join(Project.Kind.values),
+        }
+    clean["kind"] = data.kind
+    if data.status not in Project.Status.values:
+        errors["status"] = _("“%(value)s” is not a project status; use one of: %(choices)s.") % {
+            "value": data.status,
+            "choices": ", ".join(Project.Status.values),
+        }
+    clean["status"] = data.status
+    if sectors is None:
+        sectors = {s.code: s for s in Sector.objects.all()}
+    sector = sectors.get((data.sector or "").strip())
+    if sector is None:
+        errors["sector"] = _("“%(value)s” is not a sector; use one of: %(choices)s.") % {
+            "value": data.sector,
+            "choices": ", ".join(sectors),
+        }
+    clean["sector"] = sector
+    try:
+        value = parse_decimal(data.value)
+    except ValueError:
+        errors["value"] = _("“%(value)s” is not a number.") % {"value": data.value}
+        value = None
+    if value is not None and value < 0:
+        errors["value"] = _("The value cannot be negative.")
+    currency = (data.currency or "").strip().upper()
+    if value is not None and not currency:
+        errors["currency"] = _(
+            "Give the currency of the value (an ISO 4217 code such as USD, SGD or CNY)."
+        )
+    elif currency and not is_currency(currency):
+        errors["currency"] = _("“%(value)s” is not an ISO 4217 currency code.") % {
+            "value": currency
+        }
+    clean["value"], clean["currency"] = value, currency
+    if data.signed_on is not None and not isinstance(data.signed_on, date):
+        errors["signed_on"] = _("The signing date must be a date (YYYY-MM-DD).")
+    elif data.signed_on is not None and data.signed_on > timezone.localdate():
+        errors["signed_on"] = _("The signing date cannot be in the future.")
+    clean["signed_on"] = data.signed_on
+    clean["location_en"], clean["location_zh"] = data.location_en.strip(), data.location_zh.strip()
+    parent_id = (data.parent_external_id or "").strip()
+    if parent_id and self_external_id and parent_id == self_external_id:
+        errors["parent"] = _("A project cannot be its own framework agreement.")
+    elif parent_id and known_parents is not None and parent_id not in known_parents:
+        errors["parent"] = _("No project has the external id “%(value)s”.") % {"value": parent_id}
+    clean["parent_external_id"] = parent_id
+    source_url = (data.source_url or "").strip()
+    if source_url:
+        try:
+            URLValidator()(source_url)
+        except ValidationError:
+            errors["source_url"] = _("“%(value)s” is not a web address.") % {"value": source_url}
+    clean["source_url"] = source_url
+    clean["is_synthetic"] = bool(data.is_synthetic)
+    if data.parties is not None:
+        for party in data.parties:
+            if party.role not in ProjectParty.Role.values:
+                errors["parties"] = _(
+                    "“%(value)s” is not a party role; use one of: %(choices)s."
+                ) % {"value": party.role, "choices": ", ".join(ProjectParty.Role.values)}
+    return errors, clean
+
+
+# --- derived values ------------------------------------------------------------------------
+
+
+def _apply_value(project: Project) -> None:
+    """Normalise the value to US dollars with the dated rate in force on the signing date."""
+    project.value_usd = None
+    project.fx_rate = None
+    if project.value is None or not project.currency:
+        return
+    conversion = to_usd(project.value, project.currency, project.signed_on or timezone.localdate())
+    if conversion is not None:
+        project.value_usd = conversion.amount_usd
+        project.fx_rate = conversion.rate
+
+
+def _counted_value(project: Project, parent_value_usd: Decimal | None) -> Decimal | None:
+    """A sub-project's value is part of its framework agreement's value: count it only when
+    the framework agreement itself states no value. Totals never count a value twice."""
+    if project.value_usd is None:
+        return None
+    if project.parent_id is not None and parent_value_usd is not None:
+        return Decimal("0")
+    return project.value_usd
+
+
+def _refresh_children(project: Project) -> None:
+    for child in project.children.all():
+        counted = _counted_value(child, project.value_usd)
+        if child.counted_value_usd != counted:
+            Project.objects.filter(pk=child.pk).update(counted_value_usd=counted)
+
+
+def _lead_side(parties: list[tuple[Organisation, str]]) -> str:
+    initiators = {org.country for org, role in parties if role == ProjectParty.Role.INITIATOR}
+    countries = initiators or {org.country for org, _role in parties}
+    has_cn, has_sg = "CN" in countries, "SG" in countries
+    if has_cn and has_sg:
+        return Project.Side.JOINT
+    if has_cn:
+        return Project.Side.CHINA
+    if has_sg:
+        return Project.Side.SINGAPORE
+    return Project.Side.OTHER
+
+
+def _next_external_id() -> str:
+    return f"CORRIDOR-{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _resolve_parent(external_id: str) -> Project | None:
+    if not external_id:
+        return None
+    parent = Project.objects.filter(external_id=external_id).first()
+    if parent is None:
+        raise ValidationError(
+            {"parent": _("No project has the external id “%(value)s”.") % {"value": external_id}}
+        )
+    return parent
+
+
+def _check_no_cycle(project: Project, parent: Project | None) -> None:
+    seen = set()
+    node = parent
+    while node is not None:
+        if node.pk == project.pk or node.pk in seen:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "That framework agreement is already under this project; a project cannot be "
+                        "inside itself."
+                    )
+                }
+            )
+        seen.add(node.pk)
+        node = node.parent
+
+
+def project_create(
+    *, actor, owner: Organisation, data: ProjectInput, audit_action: str = "create"
+) -> Project:
+    _require(
+        actor is None or can_record_for(actor, owner),
+        _("You can only record projects for your own organisation."),
+    )
+    errors, clean = validate_project_input(data, known_parents=None)
+    if errors:
+        raise ValidationError(errors)
+    external_id = data.external_id.strip() or _next_external_id()
+    if Project.objects.filter(external_id=external_id).exists():
+        raise ValidationError(
+            {
+                "external_id": _("A project with the external id “%(value)s” already exists.")
+                % {"value": external_id}
+            }
+        )
+    with transaction.atomic():
+        parent = _resolve_parent(clean.pop("parent_external_id"))
+        project = Project(owner=owner, external_id=external_id, parent=parent, **clean)
+        project.signed_year = project.signed_on.year if project.signed_on else None
+        project.status_changed_on = project.signed_on
+        _apply_value(project)
+        project.counted_value_usd = _counted_value(project, parent.value_usd if parent else None)
+        project.save()
+        ProjectStatusChange.objects.create(
+            project=project,
+            from_status="",
+            to_status=project.status,
+            on=project.signed_on or timezone.localdate(),
+            by=actor if _is_user(actor) else None,
+            reason=_("Recorded"),
+        )
+        if data.parties is not None:
+            _write_parties(project, data.parties)
+        audit_record(
+            actor=actor,
+            action=audit_action,
+            target=project,
+            summary=project.title_en,
+            changes=diff({}, snapshot(project, AUDITED_FIELDS)),
+        )
+    return project
+
+
+def project_update(
+    *, actor, project: Project, data: ProjectInput, audit_action: str = "update"
+) -> Project:
+    """Change a project's fields. The status changes only through `project_transition`,
+    except in imports, which record the imported status as a dated transition."""
+    _require(
+        actor is None or can_change_project(actor, project),
+        _("You can only change projects your organisation recorded."),
+    )
+    errors, clean = validate_project_input(data, self_external_id=project.external_id)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        before = snapshot(project, AUDITED_FIELDS)
+        parent = _resolve_parent(clean.pop("parent_external_id"))
+        _check_no_cycle(project, parent)
+        new_status = clean.pop("status")
+        for name, value in clean.items():
+            setattr(project, name, value)
+        project.parent = parent
+        project.signed_year = project.signed_on.year if project.signed_on else None
+        if new_status != project.status:
+            ProjectStatusChange.objects.create(
+                project=project,
+                from_status=project.status,
+                to_status=new_status,
+                on=timezone.localdate(),
+                by=actor if _is_user(actor) else None,
+                reason=_("Changed by import") if audit_action == "import" else "",
+            )
+            project.status = new_status
+            project.status_changed_on = timezone.localdate()
+        _apply_value(project)
+        project.counted_value_usd = _counted_value(project, parent.value_usd if parent else None)
+        project.save()
+        if data.parties is not None:
+            _write_parties(project, data.parties)
+        _refresh_children(project)
+        changes = diff(before, snapshot(project, AUDITED_FIELDS))
+        if changes:
+            audit_record(
+                actor=actor,
+                action=audit_action,
+                target=project,
+                summary=project.title_en,
+                changes=changes,
+            )
+    return project
+
+
+def _is_user(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _write_parties(project: Project, parties: list[PartyInput]) -> None:
+    ProjectParty.objects.filter(project=project).delete()
+    ProjectParty.objects.bulk_create(
+        [ProjectParty(project=project, organisation=p.organisation, role=p.role) for p in parties],
+        ignore_conflicts=True,
+    )
+    side = _lead_side([(p.organisation, p.role) for p in parties])
+    if side != project.lead_side:
+        Project.objects.filter(pk=project.pk).update(lead_side=side)
+        project.lead_side = side
+
+
+def project_set_parties(*, actor, project: Project, parties: list[PartyInput]) -> Project:
+    _require(
+        actor is None or can_change_project(actor, project),
+        _("You can only change projects your organisation recorded."),
+    )
+    for party in parties:
+        if party.role not in ProjectParty.Role.values:
+            raise ValidationError(
+                {"parties": _("“%(value)s” is not a party role.") % {"value": party.role}}
+            )
+    with transaction.atomic():
+        before = sorted(f"{p.organisation_id}:{p.role}" for p in project.parties.all())
+        _write_parties(project, parties)
+        after = sorted(f"{p.organisation.pk}:{p.role}" for p in parties)
+        audit_record(
+            actor=actor,
+            action="update",
+            target=project,
+            summary=_("Parties changed"),
+            changes={"parties": [before, after]} if before != after else {},
+        )
+    return project
+
+
+def project_transition(
+    *, actor, project: Project, to_status: str, on: date, reason: str
+) -> Project:
+    """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required."""
+    _require(
+        can_change_project(actor, project),
+        _("You can only change projects your organisation recorded."),
+    )
+    errors = {}
+    if to_status not in workflow.allowed_next(project.status):
+        errors["to_status"] = _("A project that is “%(current)s” cannot become “%(target)s”.") % {
+            "current": project.get_status_display(),
+            "target": dict(Project.Status.choices).get(to_status, to_status),
+        }
+    if not reason.strip():
+        errors["reason"] = _("Say why the status changes.")
+    if on is None or on > timezone.localdate():
+        errors["on"] = _("Give the date of the change; it cannot be in the future.")
+    elif project.status_changed_on and on < project.status_changed_on:
+        errors["on"] = _("The change cannot be dated before the previous one (%(date)s).") % {
+            "date": project.status_changed_on.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        previous = project.status
+        ProjectStatusChange.objects.create(
+            project=project,
+            from_status=previous,
+            to_status=to_status,
+            on=on,
+            reason=reason.strip(),
+            by=actor,
+        )
+        project.status = to_status
+        project.status_changed_on = on
+        project.save(update_fields=["status", "status_changed_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="transition",
+            target=project,
+            summary=reason.strip(),
+            changes={"status": [previous, to_status]},
+        )
+    return project
+
+
+def project_publish(*, actor, project: Project, published: bool) -> Project:
+    """Only the initiative's administrators decide what anonymous visitors see."""
+    _require(
+        roles.is_initiative_admin(actor),
+        _("Only the initiative's administrators can publish projects."),
+    )
+    if project.is_published == published:
+        return project
+    with transaction.atomic():
+        project.is_published = published
+        project.save(update_fields=["is_published", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="publish",
+            target=project,
+            summary=_("Published") if published else _("Withdrawn from publication"),
+            changes={"is_published": [not published, published]},
+        )
+    return project
+
+
+def innovation_save(*, actor, innovation: Innovation | None = None, **fields) -> Innovation:
+    """Create or change an institutional innovation (administrators and facilitators only)."""
+    _require(
+        roles.is_facilitator(actor),
+        _("Only the initiative's administrators and facilitators record innovations."),
+    )
+    agencies = fields.pop("agencies", None)
+    errors = {}
+    if not (
+        fields.get("title_en")
+        or fields.get("title_zh")
+        or (innovation and (innovation.title_en or innovation.title_zh))
+    ):
+        errors["title_en"] = _("Give the innovation a title in English or Chinese.")
+    if "category" in fields and fields["category"] not in Innovation.Category.values:
+        errors["category"] = _("“%(value)s” is not an innovation category.") % {
+            "value": fields["category"]
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        names = [f for f in fields if f != "agencies"]
+        before = snapshot(innovation, names) if innovation else {}
+        if innovation is None:
+            fields.setdefault("external_id", f"INNOVATION-{timezone.now():%Y%m%d%H%M%S%f}")
+            innovation = Innovation.objects.create(**fields)
+            action = "create"
+        else:
+            for name, value in fields.items():
+                setattr(innovation, name, value)
+            innovation.save()
+            action = "update"
+        if agencies is not None:
+            innovation.agencies.set(agencies)
+        audit_record(
+            actor=actor,
+            action=action,
+            target=innovation,
+            summary=innovation.title_en,
+            changes=diff(before, snapshot(innovation, names)),
+        )
+    return innovation
+
+
+def published_figure_save(
+    *, actor, figure: PublishedFigure | None = None, **fields
+) -> PublishedFigure:
+    _require(
+        roles.is_initiative_admin(actor),
+        _("Only the initiative's administrators record published figures."),
+    )
+    errors = {}
+    if not fields.get("source_url") and not (figure and figure.source_url):
+        errors["source_url"] = _("A published figure needs its source.")
+    if "metric" in fields and fields["metric"] not in PublishedFigure.Metric.values:
+        errors["metric"] = _("“%(value)s” is not a metric.") % {"value": fields["metric"]}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = snapshot(figure, list(fields)) if figure else {}
+        if figure is None:
+            figure = PublishedFigure.objects.create(**fields)
+            action = "create"
+        else:
+            for name, value in fields.items():
+                setattr(figure, name, value)
+            figure.save()
+            action = "update"
+        audit_record(
+            actor=actor,
+            action=action,
+            target=figure,
+            summary=str(figure),
+            changes=diff(before, snapshot(figure, list(fields))),
+        )
+    return figure

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from corridor.portfolio import import_views, views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/export.csv", views.project_export_csv, name="project_export_csv"),
+    path("projects/export.xml", views.project_export_iati, name="project_export_iati"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/status/", views.project_transition, name="project_transition"),
+    path("projects/<int:pk>/publish/", views.project_publish, name="project_publish"),
+    path("innovations/", views.innovation_list, name="innovation_list"),
+    path("innovations/export.csv", views.innovation_export_csv, name="innovation_export_csv"),
+    path("innovations/<int:pk>/", views.innovation_detail, name="innovation_detail"),
+    path("figures/", views.figure_list, name="figure_list"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/template.<str:fmt>", import_views.import_template, name="import_template"),
+    path("import/<uuid:job_id>/", import_views.import_status, name="import_status"),
+]
