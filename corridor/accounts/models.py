@@ -45,6 +45,15 @@ class Organisation(BilingualNameMixin, models.Model):
     city = models.CharField(_("city"), max_length=120, blank=True)
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    iati_ref = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=150,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "For example XM-DAC-7 or SG-ACRA-201234567X; imports match organisations on it."
+        ),
+    )
     is_administration = models.BooleanField(
         _("initiative administration"),
         default=False,

@@ -20,7 +20,9 @@ def organisation_create(
     city: str = "",
     is_synthetic: bool = False,
     is_administration: bool = False,
+    iati_ref: str = "",
 ) -> Organisation:
+    """A new organisation; `country` may be empty when it is not known (e.g. from an import)."""
     if actor is not None and not roles.is_initiative_admin(actor):
         raise PermissionDenied(_("Only the initiative's administrators can add organisations."))
     errors = {}
@@ -28,7 +30,7 @@ def organisation_create(
         errors["name_en"] = _("Give the organisation's name in English or Chinese.")
     if kind not in Organisation.Kind.values:
         errors["kind"] = _("“%(value)s” is not a kind of organisation.") % {"value": kind}
-    if not is_country(country):
+    if country and not is_country(country):
         errors["country"] = _("“%(value)s” is not an ISO 3166 country code.") % {"value": country}
     if errors:
         raise ValidationError(errors)
@@ -41,6 +43,7 @@ def organisation_create(
             city=city.strip(),
             is_synthetic=is_synthetic,
             is_administration=is_administration,
+            iati_ref=iati_ref.strip(),
         )
         audit_record(
             actor=actor,

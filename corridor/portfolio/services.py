@@ -5,7 +5,7 @@ Views, the API, imports and tasks call these functions; none of them writes mode
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -23,10 +23,15 @@ from corridor.portfolio import workflow
 from corridor.portfolio.models import (
     Innovation,
     Project,
+    ProjectLink,
     ProjectParty,
     ProjectStatusChange,
     PublishedFigure,
 )
+
+# Values are stored with 20 digits, 2 of them decimals; the bound leaves room for the
+# conversion to US dollars.
+MAX_VALUE = Decimal(10**17)
 
 AUDITED_FIELDS = [
     "external_id",
@@ -160,8 +165,17 @@ def validate_project_input(
     except ValueError:
         errors["value"] = _("“%(value)s” is not a number.") % {"value": data.value}
         value = None
-    if value is not None and value < 0:
+    if value is not None and not value.is_finite():
+        errors["value"] = _("“%(value)s” is not a number.") % {"value": data.value}
+        value = None
+    elif value is not None and value < 0:
         errors["value"] = _("The value cannot be negative.")
+    elif value is not None and value >= MAX_VALUE:
+        errors["value"] = _(
+            "The value is too large; give it in units of its currency, below %(limit)s."
+        ) % {"limit": f"{MAX_VALUE:,}"}
+    elif value is not None:
+        value = value.quantize(Decimal("0.01"), ROUND_HALF_UP)  # the model keeps cents
     currency = (data.currency or "").strip().upper()
     if value is not None and not currency:
         errors["currency"] = _(
@@ -192,6 +206,7 @@ def validate_project_input(
             errors["source_url"] = _("“%(value)s” is not a web address.") % {"value": source_url}
     clean["source_url"] = source_url
     clean["is_synthetic"] = bool(data.is_synthetic)
+    _check_text_limits(errors, {**clean, "external_id": (data.external_id or "").strip()})
     if data.parties is not None:
         for party in data.parties:
             if party.role not in ProjectParty.Role.values:
@@ -199,6 +214,28 @@ def validate_project_input(
                     "“%(value)s” is not a party role; use one of: %(choices)s."
                 ) % {"value": party.role, "choices": ", ".join(ProjectParty.Role.values)}
     return errors, clean
+
+
+def _check_text_limits(errors: dict[str, str], values: dict) -> None:
+    """Refuse what the database would refuse: text longer than its column, and the null
+    character (PostgreSQL cannot store it)."""
+    for name, value in values.items():
+        if name == "parent_external_id":
+            name, model_field = "parent", Project._meta.get_field("external_id")
+        elif isinstance(value, str):
+            model_field = Project._meta.get_field(name)
+        else:
+            continue
+        if name in errors:
+            continue
+        if "\x00" in value:
+            errors[name] = _(
+                "The %(field)s contains a null character; remove it and try again."
+            ) % {"field": model_field.verbose_name}
+        elif model_field.max_length and len(value) > model_field.max_length:
+            errors[name] = _(
+                "The %(field)s is too long; shorten it to %(limit)d characters or fewer."
+            ) % {"field": model_field.verbose_name, "limit": model_field.max_length}
 
 
 # --- derived values ------------------------------------------------------------------------
@@ -337,6 +374,11 @@ def project_update(
         _("You can only change projects your organisation recorded."),
     )
     errors, clean = validate_project_input(data, self_external_id=project.external_id)
+    if audit_action != "import" and "status" not in errors and clean["status"] != project.status:
+        errors["status"] = _(
+            "Change the status with a dated status change that says why, not by editing "
+            "the project."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -434,6 +476,8 @@ def project_transition(
         }
     if not reason.strip():
         errors["reason"] = _("Say why the status changes.")
+    elif len(reason.strip()) > 500 or "\x00" in reason:
+        errors["reason"] = _("Give the reason in 500 characters or fewer, without null characters.")
     if on is None or on > timezone.localdate():
         errors["on"] = _("Give the date of the change; it cannot be in the future.")
     elif project.status_changed_on and on < project.status_changed_on:
@@ -562,3 +606,68 @@ def published_figure_save(
             changes=diff(before, snapshot(figure, list(fields))),
         )
     return figure
+
+
+def project_link_save(
+    *,
+    actor,
+    project: Project,
+    url: str,
+    title_en: str = "",
+    title_zh: str = "",
+    kind: str = ProjectLink.Kind.OTHER,
+    publisher: str = "",
+    published_on: date | None = None,
+    audit_action: str = "update",
+) -> tuple[ProjectLink, bool]:
+    """Add a document or link to a project, or change the one it already has at the same
+    address (so importing a file twice adds nothing). Returns (link, created)."""
+    _require(
+        actor is None or can_change_project(actor, project),
+        _("You can only change projects your organisation recorded."),
+    )
+    url, title_en, title_zh = url.strip(), title_en.strip(), title_zh.strip()
+    errors = {}
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        errors["url"] = _("“%(value)s” is not a web address.") % {"value": url}
+    if not errors and len(url) > ProjectLink._meta.get_field("url").max_length:
+        errors["url"] = _("The address is too long; it can have at most %(limit)d characters.") % {
+            "limit": ProjectLink._meta.get_field("url").max_length
+        }
+    if not title_en and not title_zh:
+        errors["title_en"] = _("Give the document or link a title in English or Chinese.")
+    if kind not in ProjectLink.Kind.values:
+        errors["kind"] = _("“%(value)s” is not a kind of document or link.") % {"value": kind}
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "title_en": title_en[:300],
+        "title_zh": title_zh[:300],
+        "kind": kind,
+        "publisher": publisher.strip()[:200],
+        "published_on": published_on,
+    }
+    with transaction.atomic():
+        link = ProjectLink.objects.filter(project=project, url=url).first()
+        created = link is None
+        before = {} if created else snapshot(link, list(fields))
+        if created:
+            link = ProjectLink.objects.create(project=project, url=url, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(link, name, value)
+        changes = diff(before, snapshot(link, list(fields)))
+        if changes and not created:
+            link.save()
+        if changes:
+            audit_record(
+                actor=actor,
+                action=audit_action,
+                target=project,
+                summary=_("Document or link: %(title)s")
+                % {"title": link.title_en or link.title_zh},
+                changes={f"link {url} {name}": values for name, values in changes.items()},
+            )
+    return link, created

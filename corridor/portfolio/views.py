@@ -1,11 +1,483 @@
-# Placeholder: replaced by the dashboard/list pages work.
-from django.http import HttpResponse
+"""The portfolio's pages: thin views that parse, call a query or a service, and render.
+
+Every read starts from `Project.objects.visible_to(request.user)`; every write goes through
+`corridor.portfolio.services`, which checks permission again. A refused action shows a 403
+page with the service's reason.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.core.audit import audit_entries_for
+from corridor.core.bilingual import bilingual
+from corridor.core.templatetags.corridor import usd_short
+from corridor.portfolio import queries, services
+from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
+from corridor.portfolio.forms import (
+    InnovationFilterForm,
+    ProjectFilterForm,
+    ProjectForm,
+    TransitionForm,
+)
+from corridor.portfolio.models import Innovation, Project
+
+PAGE_SIZE = 25
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("todo")
+def forbidden(request, exc: PermissionDenied):
+    message = str(exc) or _("You do not have permission to do this.")
+    return render(request, "portfolio/forbidden.html", {"message": message}, status=403)
 
 
-dashboard = project_list = project_export_csv = project_export_iati = project_create = _todo
-project_detail = project_edit = project_transition = project_publish = _todo
-innovation_list = innovation_export_csv = innovation_detail = figure_list = _todo
+def _filtered_projects(request):
+    projects = Project.objects.visible_to(request.user)
+    return queries.project_filter(projects, request.GET)
+
+
+def _export_query(request) -> str:
+    """The current filters and sort, without the page number, for the export links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def _projects_and_value(projects: int, value_usd) -> str:
+    return ngettext("%(count)s project · %(value)s", "%(count)s projects · %(value)s", projects) % {
+        "count": projects,
+        "value": usd_short(value_usd),
+    }
+
+
+def _bar_items(rows) -> list[ChartItem]:
+    return [
+        ChartItem(
+            label=row.label,
+            value=row.projects,
+            value_text=_projects_and_value(row.projects, row.value_usd),
+        )
+        for row in rows
+    ]
+
+
+def dashboard(request):
+    projects, filters = _filtered_projects(request)
+    figures = queries.dashboard_figures(projects)
+    year_items = [
+        ChartItem(
+            label=row.label,
+            value=row.projects,
+            value_text=str(row.projects),
+            title=_("%(year)s: %(projects)s")
+            % {
+                "year": row.label,
+                "projects": _projects_and_value(row.projects, row.value_usd),
+            },
+        )
+        for row in figures.by_year
+    ]
+    charts = [
+        column_chart(year_items, title=_("Projects by signing year"), width=960),
+        horizontal_bar_chart(_bar_items(figures.by_sector), title=_("Projects by sector")),
+        horizontal_bar_chart(_bar_items(figures.by_kind), title=_("Projects by kind")),
+        horizontal_bar_chart(_bar_items(figures.by_status), title=_("Projects by status")),
+        horizontal_bar_chart(_bar_items(figures.by_side), title=_("Projects by leading side")),
+    ]
+    innovations = queries.innovations_visible_to(request.user)
+    context = {
+        "filter_form": ProjectFilterForm(
+            request.GET or None, projects=Project.objects.visible_to(request.user)
+        ),
+        "filters": filters,
+        "figures": figures,
+        "charts": charts,
+        "innovation_count": innovations.count(),
+        "comparisons": queries.published_figure_comparison(
+            Project.objects.visible_to(request.user), innovations
+        ),
+        "as_of": queries.figures_as_of(),
+        "export_query": _export_query(request),
+    }
+    return render(request, "portfolio/dashboard.html", context)
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+def project_list(request):
+    projects, filters = _filtered_projects(request)
+    projects, sort = queries.project_order(projects, request.GET.get("sort"))
+    page = Paginator(queries.project_list_rows(projects), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filter_form": ProjectFilterForm(
+            request.GET or None, projects=Project.objects.visible_to(request.user)
+        ),
+        "filters": filters,
+        "page_obj": page,
+        "projects": page.object_list,
+        "sort": sort,
+        "export_query": _export_query(request),
+        "can_create": request.user.is_authenticated
+        and (roles.is_facilitator(request.user) or bool(roles.organisation_ids(request.user))),
+    }
+    return render(request, "portfolio/project_list.html", context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8 (Chinese intact)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def project_export_csv(request):
+    """The filtered list as CSV: labels in the active language, codes beside them."""
+    projects, _filters = _filtered_projects(request)
+    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    language = get_language()
+    # Labels are resolved now: the rows are written after the view returns.
+    kinds = {code: str(label) for code, label in Project.Kind.choices}
+    statuses = {code: str(label) for code, label in Project.Status.choices}
+    sides = {code: str(label) for code, label in Project.Side.choices}
+    yes, no = _("yes"), _("no")
+    header = [
+        _("external id"),
+        _("title"),
+        _("title (English)"),
+        _("title (Chinese)"),
+        _("kind code"),
+        _("kind"),
+        _("status code"),
+        _("status"),
+        _("sector code"),
+        _("sector"),
+        _("side code"),
+        _("side"),
+        _("signing date"),
+        _("value"),
+        _("currency"),
+        _("value in US dollars"),
+        _("value counted in totals (US dollars)"),
+        _("exchange rate date"),
+        _("exchange rate source"),
+        _("framework agreement (external id)"),
+        _("recorded by"),
+        _("location"),
+        _("published"),
+        _("synthetic"),
+    ]
+
+    def rows():
+        yield header
+        for p in queries.project_list_rows(projects).iterator(chunk_size=2000):
+            yield [
+                p.external_id,
+                bilingual(p, "title", language),
+                p.title_en,
+                p.title_zh,
+                p.kind,
+                kinds.get(p.kind, p.kind),
+                p.status,
+                statuses.get(p.status, p.status),
+                p.sector.code,
+                bilingual(p.sector, "name", language),
+                p.lead_side,
+                sides.get(p.lead_side, p.lead_side),
+                p.signed_on.isoformat() if p.signed_on else "",
+                "" if p.value is None else str(p.value),
+                p.currency,
+                "" if p.value_usd is None else str(p.value_usd),
+                "" if p.counted_value_usd is None else str(p.counted_value_usd),
+                p.fx_rate.date.isoformat() if p.fx_rate else "",
+                p.fx_rate.source if p.fx_rate else "",
+                p.parent.external_id if p.parent else "",
+                bilingual(p.owner, "name", language),
+                bilingual(p, "location", language),
+                yes if p.is_published else no,
+                yes if p.is_synthetic else no,
+            ]
+
+    return _csv_response(rows(), f"corridor-projects-{timezone.localdate():%Y%m%d}.csv")
+
+
+def project_export_iati(request):
+    """The filtered list as IATI 2.03 activity XML."""
+    from corridor.portfolio.iati import export_activities  # written alongside; loaded late
+
+    projects, _filters = _filtered_projects(request)
+    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    response = HttpResponse(export_activities(projects), content_type="application/xml")
+    response["Content-Disposition"] = (
+        f'attachment; filename="corridor-iati-{timezone.localdate():%Y%m%d}.xml"'
+    )
+    return response
+
+
+def _value_note(project: Project) -> str:
+    """Which dated rate turned the value into US dollars, in one sentence."""
+    if project.value is None:
+        return _("No value was given for this project.")
+    if project.value_usd is None:
+        return _(
+            "No exchange rate for %(currency)s on or before %(date)s is known, so this value "
+            "is not in the US-dollar totals."
+        ) % {
+            "currency": project.currency,
+            "date": (project.signed_on or timezone.localdate()).isoformat(),
+        }
+    if project.fx_rate is None:
+        return _("The value was given in US dollars.")
+    return _(
+        "Converted with the rate of %(date)s: 1 %(currency)s = %(rate)s US dollars "
+        "(source: %(source)s)."
+    ) % {
+        "date": project.fx_rate.date.isoformat(),
+        "currency": project.fx_rate.currency,
+        "rate": f"{project.fx_rate.usd_per_unit.normalize():f}",
+        "source": project.fx_rate.source,
+    }
+
+
+def project_detail(request, pk: int):
+    projects = queries.project_detail_queryset(Project.objects.visible_to(request.user))
+    project = get_object_or_404(projects, pk=pk)
+    children = (
+        Project.objects.visible_to(request.user)
+        .filter(parent=project)
+        .select_related("sector")
+        .order_by("signed_on", "id")
+    )
+    context = {
+        "project": project,
+        "children": children,
+        "value_note": _value_note(project),
+        "counted_twice_note": project.parent_id is not None
+        and project.value_usd is not None
+        and project.counted_value_usd == 0,
+        "entries": audit_entries_for(project),
+        "can_change": services.can_change_project(request.user, project)
+        if request.user.is_authenticated
+        else False,
+        "can_publish": roles.is_initiative_admin(request.user),
+    }
+    return render(request, "portfolio/project_detail.html", context)
+
+
+def _owners_for(user):
+    if roles.is_facilitator(user):
+        return list(Organisation.objects.order_by("name_en"))
+    return list(Organisation.objects.filter(pk__in=roles.organisation_ids(user)))
+
+
+@login_required
+def project_create(request):
+    owners = _owners_for(request.user)
+    if not owners:
+        return forbidden(
+            request,
+            PermissionDenied(
+                _("You can record projects once you are a member of an organisation.")
+            ),
+        )
+    form = ProjectForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
+        try:
+            project = services.project_create(
+                actor=request.user, owner=owner, data=form.project_input()
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The project was recorded."))
+            return redirect("portfolio:project_detail", pk=project.pk)
+    return render(request, "portfolio/project_form.html", {"form": form, "project": None})
+
+
+def _changeable_project(request, pk: int) -> Project:
+    """A project the user may see; PermissionDenied when the user may not change it."""
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("sector", "parent"), pk=pk
+    )
+    if not services.can_change_project(request.user, project):
+        raise PermissionDenied(_("You can only change projects your organisation recorded."))
+    return project
+
+
+@login_required
+def project_edit(request, pk: int):
+    try:
+        project = _changeable_project(request, pk)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    form = ProjectForm(
+        request.POST or None, project=project, initial=ProjectForm.initial_for(project)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(actor=request.user, project=project, data=form.project_input())
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The project was saved."))
+            return redirect("portfolio:project_detail", pk=project.pk)
+    return render(request, "portfolio/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_transition(request, pk: int):
+    try:
+        project = _changeable_project(request, pk)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    form = TransitionForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_transition(
+                actor=request.user,
+                project=project,
+                to_status=form.cleaned_data["to_status"],
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect("portfolio:project_detail", pk=project.pk)
+    return render(request, "portfolio/project_transition.html", {"form": form, "project": project})
+
+
+@require_POST
+@login_required
+def project_publish(request, pk: int):
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    published = request.POST.get("published") == "1"
+    try:
+        services.project_publish(actor=request.user, project=project, published=published)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    if published:
+        messages.success(request, _("The project is published: anyone can now see it."))
+    else:
+        messages.success(request, _("The project is no longer published."))
+    return redirect("portfolio:project_detail", pk=project.pk)
+
+
+# --- institutional innovations -------------------------------------------------------------
+
+
+def _filtered_innovations(request):
+    innovations = queries.innovations_visible_to(request.user)
+    return queries.innovation_filter(innovations, request.GET)
+
+
+def innovation_list(request):
+    innovations, filters = _filtered_innovations(request)
+    innovations = innovations.prefetch_related("agencies", "replications")
+    page = Paginator(innovations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": InnovationFilterForm(request.GET or None),
+        "filters": filters,
+        "page_obj": page,
+        "innovations": page.object_list,
+        "export_query": _export_query(request),
+    }
+    return render(request, "portfolio/innovation_list.html", context)
+
+
+def innovation_detail(request, pk: int):
+    innovation = get_object_or_404(
+        queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
+        pk=pk,
+    )
+    context = {"innovation": innovation, "entries": audit_entries_for(innovation)}
+    return render(request, "portfolio/innovation_detail.html", context)
+
+
+def innovation_export_csv(request):
+    innovations, _filters = _filtered_innovations(request)
+    innovations = innovations.prefetch_related("agencies", "replications")
+    language = get_language()
+    categories = {code: str(label) for code, label in Innovation.Category.choices}
+    yes, no = _("yes"), _("no")
+    header = [
+        _("external id"),
+        _("title"),
+        _("title (English)"),
+        _("title (Chinese)"),
+        _("category code"),
+        _("category"),
+        _("adopted on"),
+        _("agencies involved"),
+        _("replicated to"),
+        _("source"),
+        _("published"),
+        _("synthetic"),
+    ]
+
+    def rows():
+        yield header
+        for i in innovations.iterator(chunk_size=500):
+            yield [
+                i.external_id,
+                bilingual(i, "title", language),
+                i.title_en,
+                i.title_zh,
+                i.category,
+                categories.get(i.category, i.category),
+                i.adopted_on.isoformat() if i.adopted_on else "",
+                "; ".join(bilingual(a, "name", language) for a in i.agencies.all()),
+                "; ".join(bilingual(r, "place", language) for r in i.replications.all()),
+                i.source_url,
+                yes if i.is_published else no,
+                yes if i.is_synthetic else no,
+            ]
+
+    return _csv_response(rows(), f"corridor-innovations-{timezone.localdate():%Y%m%d}.csv")
+
+
+# --- published figures ---------------------------------------------------------------------
+
+
+def figure_list(request):
+    comparisons = queries.published_figure_comparison(
+        Project.objects.visible_to(request.user), queries.innovations_visible_to(request.user)
+    )
+    context = {"comparisons": comparisons, "as_of": queries.figures_as_of()}
+    return render(request, "portfolio/figure_list.html", context)

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 
 from corridor.core.bilingual import bilingual
 from corridor.core.vocabularies import country_name, currency_name
@@ -29,7 +28,9 @@ def currency(code: str) -> str:
 def money(amount, code: str = "") -> str:
     if amount is None or amount == "":
         return "—"
-    text = number_format(Decimal(amount), decimal_pos=0, use_l10n=True, force_grouping=True)
+    # Grouped with commas in both languages: Django's Chinese format has no thousands
+    # separator, and amounts written in Chinese use commas too.
+    text = f"{Decimal(amount):,.0f}"
     return f"{code} {text}".strip()
 
 

@@ -1,0 +1,69 @@
+"""python manage.py iati_import PATH [--owner NAME] [--kind KIND] [--country CC]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from corridor.accounts.models import Organisation
+from corridor.portfolio.iati import DEFAULT_IMPORT_KIND, IatiImportError, import_activities
+from corridor.portfolio.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an IATI activity file (versions 2.01 to 2.03): one project per activity, "
+        "created or updated by its IATI identifier. Nothing is written when any activity "
+        "is invalid."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The IATI activity XML file.")
+        parser.add_argument(
+            "--owner",
+            default="",
+            help="English name of the organisation new projects are recorded for "
+            "(default: the initiative's administration).",
+        )
+        parser.add_argument(
+            "--kind",
+            default=DEFAULT_IMPORT_KIND,
+            choices=Project.Kind.values,
+            help=f"Kind of the new projects (default: {DEFAULT_IMPORT_KIND}).",
+        )
+        parser.add_argument(
+            "--country",
+            default="",
+            help="ISO 3166 code for new organisations whose IATI ref names no country "
+            "(default: the owner's country).",
+        )
+
+    def handle(self, *args, path: str, owner: str, kind: str, country: str, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(_("There is no file at “%(path)s”.") % {"path": path})
+        try:
+            report = import_activities(
+                file, owner=self._owner(owner), kind=kind, default_country=country
+            )
+        except IatiImportError as exc:
+            raise CommandError(str(exc)) from exc
+        for warning in report.warnings:
+            self.stderr.write(warning)
+        self.stdout.write(report.summary())
+
+    def _owner(self, name: str) -> Organisation:
+        if name:
+            owner = Organisation.objects.filter(name_en=name).order_by("id").first()
+            if owner is None:
+                raise CommandError(
+                    _("No organisation is named “%(name)s”; give its exact English name.")
+                    % {"name": name}
+                )
+            return owner
+        owner = Organisation.objects.filter(is_administration=True).order_by("id").first()
+        if owner is None:
+            raise CommandError(
+                _("There is no administration organisation; name the owner with --owner.")
+            )
+        return owner

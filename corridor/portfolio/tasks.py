@@ -1,0 +1,11 @@
+"""Background work for the portfolio: thin tasks that take ids and call a service."""
+
+from django_tasks import task
+
+from corridor.portfolio import imports
+
+
+@task()
+def import_projects(job_id: str) -> dict:
+    """Run a large project import queued by `imports.import_job_create`."""
+    return imports.import_job_run(job_id)
