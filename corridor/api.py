@@ -9,101 +9,12 @@ Every app adds its own router here. Errors are JSON 4xx bodies:
 {"detail": "...", "errors": {"field": ["reason", ...]}}.
 """
 
-from typing import Any
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
-
-from corridor.accounts.models import ApiToken
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        api_token = ApiToken.objects.for_raw(token).first()
-        if api_token is None:
-            # A token was sent but is unknown or revoked: refuse (401), never fall back.
-            raise AuthenticationError()
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
-        request.user = api_token.user
-        return api_token.user
-
-
-class SessionAuth(APIKeyCookie):
-    """The Django session; unsafe methods also need the CSRF token."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __init__(self):
-        super().__init__(csrf=True)
-
-    def _get_key(self, request):
-        if not request.user.is_authenticated:
-            # No session: let the next method answer (anonymous read, or 401).
-            return None
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(
-                403,
-                _("The CSRF token is missing or wrong; reload the page and try again."),
-            )
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request, key):
-        if request.user.is_authenticated:
-            return request.user
-        return None
-
-
-class Anonymous:
-    """Lets a request through without credentials (public reads): `request.auth` is then
-    the anonymous user, which is truthy, so ninja stops looking and does not answer 401."""
-
-    def __call__(self, request):
-        return getattr(request, "user", None) or True
-
-
-token_auth = TokenAuth()
-session_auth = SessionAuth()
-AUTH = [token_auth, session_auth]
-AUTH_OR_ANONYMOUS = [token_auth, session_auth, Anonymous()]
-
-
-class Pages(PageNumberPagination):
-    """ninja's page-number pagination, answering also which page this is and how many
-    there are: {"items": [...], "count": 120, "page": 1, "page_size": 50, "pages": 3}."""
-
-    class Input(Schema):
-        # bounded, so that the database's OFFSET never overflows
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1)
-
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        page: int
-        page_size: int
-        pages: int
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        page_size = self._get_page_size(pagination.page_size)
-        offset = (pagination.page - 1) * page_size
-        count = self._items_count(queryset)
-        return {
-            "items": queryset[offset : offset + page_size],
-            "count": count,
-            "page": pagination.page,
-            "page_size": page_size,
-            "pages": max(1, -(-count // page_size)),
-        }
-
 
 api = NinjaAPI(
     title="Corridor API",

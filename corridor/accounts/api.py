@@ -1,6 +1,6 @@
 from ninja import Router, Schema
 
-from corridor.api import AUTH
+from corridor.core.api import AUTH
 
 router = Router(tags=["accounts"])
 

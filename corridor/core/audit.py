@@ -57,6 +57,6 @@ def audit_entries_for(target: models.Model):
             target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
             target_id=str(target.pk),
         )
-        .select_related("actor")
+        .select_related("actor", "target_type")
         .order_by("-at", "-id")
     )

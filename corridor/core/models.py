@@ -3,8 +3,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import BilingualNameMixin
@@ -93,3 +95,34 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) in the reader's language: labels from the model's
+        verbose names, choices by their labels, booleans as yes/no, empty as a dash."""
+        model = self.target_type.model_class()
+        rows = []
+        for name, (old, new) in self.changes.items():
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name.removesuffix("_id"))
+                except FieldDoesNotExist:
+                    field = None
+            label = str(field.verbose_name) if field is not None else name
+            rows.append((label, _readable(field, old), _readable(field, new)))
+        return rows
+
+
+def _readable(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field is not None and field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

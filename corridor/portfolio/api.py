@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.models import Organisation
-from corridor.api import AUTH, AUTH_OR_ANONYMOUS, Pages
+from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages
 from corridor.core.models import Sector
 from corridor.portfolio import queries, services
 from corridor.portfolio.models import Innovation, Project, ProjectParty

@@ -57,7 +57,7 @@ class ProjectFilterForm(forms.Form):
         self.fields["kind"].choices = _blank(_("all kinds")) + list(Project.Kind.choices)
         self.fields["status"].choices = _blank(_("all statuses")) + list(Project.Status.choices)
         self.fields["sector"].choices = _blank(_("all sectors")) + sector_choices()
-        self.fields["side"].choices = _blank(_("both sides")) + list(Project.Side.choices)
+        self.fields["side"].choices = _blank(_("all sides")) + list(Project.Side.choices)
         if projects is not None:
             organisations = Organisation.objects.filter(
                 Exists(projects.order_by().filter(owner=OuterRef("pk")))

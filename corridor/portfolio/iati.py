@@ -49,7 +49,8 @@ Import (`import_activities`)
   plus an existing project's external id (our own export) updates that project.
 - Organisations are found by their exact English (else Chinese) name, or created: kind
   from the IATI type, country from the ISO 3166 code that starts their IATI ref (``NL-KVK-…``
-  gives NL), else the country given to the import (by default the owner's).
+  gives NL), else the country given to the import (`--country`), else left empty (unknown);
+  the IATI ref is kept on the organisation, and later imports match on it first.
 - Value: the sum of the commitment transactions (type 2), else of the budgets (the
   revised ones when there are any, else the original ones). Amounts without a currency
   are in the activity's default currency. When all are in one currency the value is kept
@@ -391,6 +392,8 @@ def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) ->
             role=ROLE_TO_IATI[party.role],
             type=ORGANISATION_KIND_TO_IATI.get(org.kind, "90"),
         )
+        if org.iati_ref:
+            element.set("ref", org.iati_ref)
         element.set(_corridor("role"), party.role)
         _narratives(element, org.name_en, org.name_zh)
     if not parties:
@@ -926,8 +929,8 @@ def import_activities(
             _("“%(value)s” is not a project kind; use one of: %(choices)s.")
             % {"value": kind, "choices": ", ".join(Project.Kind.values)}
         )
-    default_country = (default_country or owner.country).upper()
-    if not is_country(default_country):
+    default_country = (default_country or "").upper()
+    if default_country and not is_country(default_country):
         raise IatiImportError(
             _("“%(value)s” is not an ISO 3166 country code.") % {"value": default_country}
         )
@@ -1149,6 +1152,7 @@ def _create_organisation(party: _Party, default_country: str) -> Organisation:
             name_zh=party.name_zh,
             kind=IATI_TO_ORGANISATION_KIND.get(party.type, Organisation.Kind.PARTNER),
             country=_organisation_country(party.ref, default_country),
+            iati_ref=party.ref,
         )
     except ValidationError as exc:
         raise _refused(party.name_en or party.name_zh, None, exc) from exc
@@ -1180,7 +1184,16 @@ def _find_organisations(records: list[_Activity]) -> dict[tuple[str, str], Organ
     by_chinese: dict[str, Organisation] = {}
     for org in Organisation.objects.filter(name_zh__in=chinese).order_by("id"):
         by_chinese.setdefault(org.name_zh, org)
-    return {key: by_english.get(key[0]) if key[0] else by_chinese.get(key[1]) for key in keys}
+    # An organisation's IATI identifier, where the file gives one, beats its name.
+    refs = {_first_party(records, key).ref: key for key in keys}
+    refs.pop("", None)
+    by_ref: dict[tuple[str, str], Organisation] = {}
+    for org in Organisation.objects.filter(iati_ref__in=list(refs)).order_by("id"):
+        by_ref.setdefault(refs[org.iati_ref], org)
+    return {
+        key: by_ref.get(key) or (by_english.get(key[0]) if key[0] else by_chinese.get(key[1]))
+        for key in keys
+    }
 
 
 def _write_activity(record: _Activity, organisations, *, actor, owner, report, existing) -> None:

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from corridor.accounts.models import Organisation
 from corridor.accounts.roles import is_facilitator, organisation_ids
@@ -172,7 +173,7 @@ class ProjectParty(models.Model):
         INITIATOR = "initiator", _("initiator")
         INVESTOR = "investor", _("investor")
         IMPLEMENTER = "implementer", _("implementer")
-        FACILITATOR = "facilitator", _("facilitator")
+        FACILITATOR = "facilitator", pgettext_lazy("project party role", "facilitator")
         COUNTERPART = "counterpart", _("counterpart")
 
     project = models.ForeignKey(

@@ -99,5 +99,36 @@ def test_a_projects_page_shows_its_history(client, owner, enterprise):
     page = response.content.decode()
     history = page[page.index('class="audit-log"') :]
     assert "Olivia Owner" in history
-    assert "<code>title_en</code>: Electric vans → Electric vans for Singapore" in history
+    assert (
+        "<strong>title (English)</strong>: Electric vans → Electric vans for Singapore" in history
+    )
     assert history.index("updated") < history.index("created")  # newest first
+
+
+def test_the_history_shows_field_labels_and_readable_values(owner, enterprise):
+    from django.utils import translation
+
+    from corridor.core.audit import audit_record
+    from corridor.portfolio.models import Project
+    from corridor.testing.factories import ProjectFactory, sector
+
+    project = ProjectFactory(owner=enterprise)
+    entry = audit_record(
+        actor=owner,
+        action="update",
+        target=project,
+        changes={
+            "is_published": [False, True],
+            "status": ["signed", "in_progress"],
+            "sector_id": [str(sector("ict").pk), str(sector("health").pk)],
+            "value": [None, "10.00"],
+        },
+    )
+    with translation.override("en"):
+        assert entry.readable_changes() == [
+            ("published", "no", "yes"),
+            ("status", "signed", "in progress"),
+            ("sector", "Information and communications technology", "Health"),
+            ("value", "—", "10.00"),
+        ]
+    assert Project.objects.filter(pk=project.pk).exists()

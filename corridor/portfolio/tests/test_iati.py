@@ -421,7 +421,9 @@ def test_import_of_a_2_01_file_with_chinese_names_and_a_sub_project(administrati
     office = Organisation.objects.get(name_en="Chongqing Aviation Office")
     assert (office.name_zh, office.kind, office.country) == ("重庆市航空办公室", "agency", "CN")
     airport = Organisation.objects.get(name_zh="重庆江北机场管理处")
-    assert (airport.name_en, airport.kind, airport.country) == ("", "agency", "CN")
+    # No IATI ref, so no country to read: left unknown rather than guessed.
+    assert (airport.name_en, airport.kind, airport.country) == ("", "agency", "")
+    assert office.iati_ref == "CN-USCC-TEST0000000000001"
     lion = Organisation.objects.get(name_en="Lion City Aviation Holdings")
     assert (lion.kind, lion.country) == ("enterprise", "SG")
 
@@ -689,3 +691,28 @@ def test_activities_that_are_each_others_parent_are_refused(administration):
         ("XX-LOOP-1", "related activity")
     ]
     assert Project.objects.count() == 0
+
+
+def test_an_organisation_is_matched_on_its_iati_ref_before_its_name(administration, rates):
+    renamed = OrganisationFactory(
+        name_en="CQ Aviation Office (old spelling)",
+        kind="agency",
+        country="CN",
+        iati_ref="CN-USCC-TEST0000000000001",
+    )
+    organisations = Organisation.objects.count()
+
+    iati.import_activities(OWN_DATA / "activities_201.xml", owner=administration)
+
+    assert not Organisation.objects.filter(name_en="Chongqing Aviation Office").exists()
+    assert Organisation.objects.count() == organisations + 2  # Lion City and the airport office
+    assert ProjectParty.objects.filter(organisation=renamed).count() == 1
+
+
+def test_the_export_names_an_organisations_iati_ref(administration):
+    party = ProjectPartyFactory(
+        organisation__iati_ref="SG-ACRA-201234567X", project__owner=administration
+    )
+    root = etree.fromstring(iati.export_activities(Project.objects.filter(pk=party.project_id)))
+    refs = [org.get("ref") for org in root.iter("participating-org")]
+    assert "SG-ACRA-201234567X" in refs

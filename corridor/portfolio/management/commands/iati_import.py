@@ -35,7 +35,7 @@ class Command(BaseCommand):
             "--country",
             default="",
             help="ISO 3166 code for new organisations whose IATI ref names no country "
-            "(default: the owner's country).",
+            "(default: left empty, meaning unknown).",
         )
 
     def handle(self, *args, path: str, owner: str, kind: str, country: str, **options):
