@@ -67,7 +67,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("deleted")
         TRANSITION = "transition", _("changed status")
         IMPORT = "import", _("imported")
-        PUBLISH = "publish", _("published")
+        PUBLISH = "publish", _("changed publication")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,10 +104,12 @@ class AuditEntry(models.Model):
         for name, (old, new) in self.changes.items():
             field = None
             if model is not None:
-                try:
-                    field = model._meta.get_field(name.removesuffix("_id"))
-                except FieldDoesNotExist:
-                    field = None
+                for candidate in (name, name.removesuffix("_id")):
+                    try:
+                        field = model._meta.get_field(candidate)
+                        break
+                    except FieldDoesNotExist:
+                        continue
             label = str(field.verbose_name) if field is not None else name
             rows.append((label, _readable(field, old), _readable(field, new)))
         return rows

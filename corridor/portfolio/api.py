@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.models import Organisation
@@ -484,7 +485,7 @@ def project_create(request, payload: ProjectIn):
         project = services.project_create(actor=request.user, owner=owner, data=data)
     except ValidationError as exc:
         raise _in_api_names(exc) from exc
-    return 201, _visible_project(request, project.pk)
+    return Status(201, _visible_project(request, project.pk))
 
 
 @router.patch("/projects/{int:project_id}", response=ProjectDetailOut, auth=AUTH)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from corridor.accounts import roles
@@ -326,19 +326,27 @@ def _project_scope(figure: PublishedFigure) -> Q:
 
 
 def published_figure_comparison(
-    projects: QuerySet | None = None, innovations: QuerySet | None = None
+    projects: QuerySet | None = None,
+    innovations: QuerySet | None = None,
+    *,
+    latest_only: bool = False,
 ) -> list[FigureComparison]:
     """Each published figure beside the registry's own figure over the same scope.
 
     Projects count when their kind is in the figure's kinds (all kinds when it names none)
     and they were signed on or before the figure's date; innovations when adopted on or
-    before it. Three queries, however many figures.
+    before it. Three queries, however many figures. With `latest_only`, only the figures
+    of the most recent date (what the dashboard shows).
     """
     if projects is None:
         projects = Project.objects.all()
     if innovations is None:
         innovations = Innovation.objects.all()
-    figures = list(PublishedFigure.objects.all())
+    figures = PublishedFigure.objects.all()
+    if latest_only:
+        latest = figures.order_by("-as_of").values("as_of")[:1]
+        figures = figures.filter(as_of=Subquery(latest))
+    figures = list(figures)
     project_aggregates = {}
     innovation_aggregates = {}
     for index, figure in enumerate(figures):

@@ -350,7 +350,7 @@ def project_create(
             to_status=project.status,
             on=project.signed_on or timezone.localdate(),
             by=actor if _is_user(actor) else None,
-            reason=_("Recorded"),
+            reason="",  # the page says "Recorded" in the reader's language
         )
         if data.parties is not None:
             _write_parties(project, data.parties)
@@ -524,7 +524,7 @@ def project_publish(*, actor, project: Project, published: bool) -> Project:
             actor=actor,
             action="publish",
             target=project,
-            summary=_("Published") if published else _("Withdrawn from publication"),
+            summary="",  # the change of `is_published` says which way
             changes={"is_published": [not published, published]},
         )
     return project

@@ -107,7 +107,7 @@ def dashboard(request):
         "charts": charts,
         "innovation_count": innovations.count(),
         "comparisons": queries.published_figure_comparison(
-            Project.objects.visible_to(request.user), innovations
+            Project.objects.visible_to(request.user), innovations, latest_only=True
         ),
         "as_of": queries.figures_as_of(),
         "export_query": _export_query(request),

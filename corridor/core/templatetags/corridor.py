@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from corridor.core.bilingual import bilingual
+from corridor.core.bilingual import bilingual, is_chinese
 from corridor.core.vocabularies import country_name, currency_name
 
 register = template.Library()
@@ -36,10 +36,17 @@ def money(amount, code: str = "") -> str:
 
 @register.filter
 def usd_short(amount) -> str:
-    """US$26.1 bn / US$450.0 m: large sums, readable in both languages."""
+    """Large sums, readable in each language: US$26.1 bn / US$450.0 m in English,
+    261.0亿美元 / 4.5亿美元 / 350.0万美元 in Chinese (亿 = 10^8, 万 = 10^4)."""
     if amount is None:
         return "—"
     amount = Decimal(amount)
+    if is_chinese():
+        if abs(amount) >= Decimal("1e8"):
+            return f"{amount / Decimal('1e8'):,.1f}亿美元"
+        if abs(amount) >= Decimal("1e4"):
+            return f"{amount / Decimal('1e4'):,.1f}万美元"
+        return f"{amount:,.0f}美元"
     if abs(amount) >= Decimal("1e9"):
         return f"US${amount / Decimal('1e9'):,.1f} bn"
     if abs(amount) >= Decimal("1e6"):
