@@ -110,7 +110,11 @@ class AuditEntry(models.Model):
                         break
                     except FieldDoesNotExist:
                         continue
-            label = str(field.verbose_name) if field is not None else name
+            if field is not None and field.auto_created and not field.concrete:
+                # a reverse relation (a project's parties): name it, list its values as stored
+                label, field = str(field.related_model._meta.verbose_name_plural), None
+            else:
+                label = str(field.verbose_name) if field is not None else name
             rows.append((label, _readable(field, old), _readable(field, new)))
         return rows
 

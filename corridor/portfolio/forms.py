@@ -2,17 +2,17 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
-from corridor.core.bilingual import bilingual
+from corridor.core.bilingual import bilingual, is_chinese
 from corridor.core.models import Sector
-from corridor.core.vocabularies import currency_choices
+from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
-from corridor.portfolio.models import Innovation, Project
-from corridor.portfolio.services import ProjectInput
+from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
+from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput
 
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -221,3 +221,311 @@ class TransitionForm(forms.Form):
         for name, messages in error.message_dict.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+# --- parties of a project ------------------------------------------------------------------
+
+
+def organisation_label(organisation: Organisation) -> str:
+    return _("%(name)s (%(country)s)") % {
+        "name": bilingual(organisation, "name"),
+        "country": country_name(organisation.country),
+    }
+
+
+def _name_in_active_language():
+    if is_chinese():
+        return Case(When(name_zh="", then="name_en"), default="name_zh")
+    return Case(When(name_en="", then="name_zh"), default="name_en")
+
+
+def organisations_by_name():
+    """Every organisation, ordered by its name in the active language."""
+    return Organisation.objects.order_by(_name_in_active_language(), "pk")
+
+
+def agency_choices(chosen: list[int]):
+    """The organisations that can be an innovation's agencies: every organisation but the
+    enterprises, and those already chosen; the chosen first, so that a reader sees them."""
+    return Organisation.objects.filter(
+        ~Q(kind=Organisation.Kind.ENTERPRISE) | Q(pk__in=chosen)
+    ).order_by(Case(When(pk__in=chosen, then=0), default=1), _name_in_active_language(), "pk")
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return organisation_label(obj)
+
+
+class OrganisationsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return organisation_label(obj)
+
+
+class PartyForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("choose an organisation"),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else organisations_by_name()
+        )
+        self.fields["role"].choices = _blank(_("choose a role")) + list(ProjectParty.Role.choices)
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    """The parties of a project, one row each; rows marked "Remove" are left out."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def kept_forms(self) -> list[PartyForm]:
+        """The filled-in rows not marked "Remove" (an untouched blank row has no data)."""
+        return [
+            form
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+    def clean(self):
+        kept = self.kept_forms()
+        seen: dict[tuple[int, str], int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            if form not in kept:
+                continue
+            organisation, role = form.cleaned_data["organisation"], form.cleaned_data["role"]
+            key = (organisation.pk, role)
+            if key in seen:
+                raise ValidationError(
+                    _(
+                        "Rows %(first)d and %(second)d both name %(organisation)s as "
+                        "%(role)s; remove one of the two rows."
+                    )
+                    % {
+                        "first": seen[key],
+                        "second": number,
+                        "organisation": bilingual(organisation, "name"),
+                        "role": ProjectParty.Role(role).label,
+                    }
+                )
+            seen[key] = number
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """A service's errors go above the rows: each names what is wrong in a sentence."""
+        self.non_form_errors().extend(error.messages)
+
+    def party_inputs(self) -> list[PartyInput]:
+        return [
+            PartyInput(organisation=f.cleaned_data["organisation"], role=f.cleaned_data["role"])
+            for f in self.kept_forms()
+        ]
+
+    @staticmethod
+    def initial_for(project: Project) -> list[dict]:
+        return [
+            {"organisation": party.organisation_id, "role": party.role}
+            for party in project.parties.order_by("id")
+        ]
+
+
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=1, can_delete=True)
+
+
+# --- institutional innovations -------------------------------------------------------------
+
+
+class InnovationForm(forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
+    agencies = OrganisationsChoiceField(
+        label=_("Agencies involved"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Government agencies, regulators, chambers and partners; those chosen are listed "
+            "first. Hold Ctrl (or ⌘ on a Mac) to choose several."
+        ),
+    )
+    is_published = forms.BooleanField(label=_("Published (anyone can see it)"), required=False)
+    source_url = forms.URLField(
+        label=_("Source (web address)"), required=False, max_length=500, assume_scheme="https"
+    )
+    source_checked_on = forms.DateField(
+        label=_("Source checked on"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _blank(_("choose a category")) + list(
+            Innovation.Category.choices
+        )
+        self.fields["agencies"].queryset = agency_choices(self.initial.get("agencies", []))
+
+    @classmethod
+    def initial_for(cls, innovation: Innovation) -> dict:
+        initial = {name: getattr(innovation, name) for name in cls.base_fields}
+        initial["agencies"] = [agency.pk for agency in innovation.agencies.all()]
+        return initial
+
+    def innovation_fields(self) -> dict:
+        """The keyword arguments of services.innovation_save."""
+        fields = dict(self.cleaned_data)
+        fields["agencies"] = list(fields["agencies"])
+        return fields
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The innovation's own errors; the replications' go to their formset."""
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {
+                    name: messages
+                    for name, messages in error.error_dict.items()
+                    if name not in ReplicationForm.base_fields
+                }
+            )
+            if not error.error_dict:
+                return
+        _add_service_errors(self, error)
+
+
+class ReplicationForm(forms.Form):
+    place_en = forms.CharField(label=_("Place (English)"), required=False, max_length=200)
+    place_zh = forms.CharField(label=_("Place (Chinese)"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), initial="CN")
+    replicated_on = forms.DateField(label=_("Replicated on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("place_en") and not data.get("place_zh"):
+            self.add_error("place_en", _("Give the place in English or Chinese."))
+        return data
+
+
+class BaseReplicationFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service's errors about replications (each names the replication's number)
+        go above the rows."""
+        if not hasattr(error, "error_dict"):
+            return
+        for name, errors in error.error_dict.items():
+            if name in ReplicationForm.base_fields:
+                self.non_form_errors().extend(ValidationError(errors).messages)
+
+    def replication_inputs(self) -> list[ReplicationInput]:
+        return [
+            ReplicationInput(
+                place_en=form.cleaned_data["place_en"],
+                place_zh=form.cleaned_data["place_zh"],
+                country=form.cleaned_data["country"],
+                replicated_on=form.cleaned_data["replicated_on"],
+            )
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+    @staticmethod
+    def initial_for(innovation: Innovation | None) -> list[dict]:
+        if innovation is None:
+            return []
+        return [
+            {
+                "place_en": r.place_en,
+                "place_zh": r.place_zh,
+                "country": r.country,
+                "replicated_on": r.replicated_on,
+            }
+            for r in innovation.replications.all()
+        ]
+
+
+ReplicationFormSet = forms.formset_factory(
+    ReplicationForm, formset=BaseReplicationFormSet, extra=1, can_delete=True
+)
+
+
+# --- published figures ---------------------------------------------------------------------
+
+
+class PublishedFigureForm(forms.Form):
+    metric = forms.ChoiceField(label=_("Metric"))
+    qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
+    value = forms.DecimalField(
+        label=_("Published value"),
+        min_value=0,
+        max_digits=20,
+        decimal_places=2,
+        help_text=_(
+            "A number of projects or innovations, or an amount in US dollars written in full "
+            "(26000000000 for US$26 billion)."
+        ),
+    )
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
+    kinds = forms.MultipleChoiceField(
+        label=_("Project kinds covered"),
+        required=False,
+        choices=Project.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked when the figure covers every kind of project."),
+    )
+    scope_en = forms.CharField(label=_("Scope (English)"), max_length=300)
+    scope_zh = forms.CharField(label=_("Scope (Chinese)"), required=False, max_length=300)
+    publisher = forms.CharField(label=_("Publisher"), max_length=200)
+    source_url = forms.URLField(
+        label=_("Source (web address)"), max_length=500, assume_scheme="https"
+    )
+    checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = _blank(_("choose a metric")) + list(
+            PublishedFigure.Metric.choices
+        )
+
+    @classmethod
+    def initial_for(cls, figure: PublishedFigure) -> dict:
+        return {name: getattr(figure, name) for name in cls.base_fields}
+
+    def figure_fields(self) -> dict:
+        """The keyword arguments of services.published_figure_save."""
+        fields = dict(self.cleaned_data)
+        # stored in the order of Project.Kind, whatever order the browser sent
+        fields["kinds"] = [kind for kind in Project.Kind.values if kind in fields["kinds"]]
+        return fields
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        _add_service_errors(self, error)
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's errors ({field: message}) beside the fields they name."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

@@ -265,6 +265,15 @@ class ProjectLink(BilingualTitleMixin, models.Model):
         verbose_name_plural = _("documents and links")
 
 
+class InnovationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Anonymous visitors and members see published innovations; the initiative's
+        administrators and facilitators (who record them) see all."""
+        if is_facilitator(user):
+            return self
+        return self.filter(is_published=True)
+
+
 class Innovation(BilingualTitleMixin, models.Model):
     """An institutional innovation (a 'pioneering institutional opening-up achievement')."""
 
@@ -291,6 +300,8 @@ class Innovation(BilingualTitleMixin, models.Model):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = InnovationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-adopted_on", "id"]

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from corridor.accounts import roles
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.portfolio.models import Innovation, Project, PublishedFigure
@@ -141,9 +140,7 @@ def project_detail_queryset(queryset: QuerySet) -> QuerySet:
 
 def innovations_visible_to(user) -> QuerySet:
     """Anonymous visitors and members see published innovations; the administration sees all."""
-    if roles.is_facilitator(user):
-        return Innovation.objects.all()
-    return Innovation.objects.filter(is_published=True)
+    return Innovation.objects.visible_to(user)
 
 
 def innovation_filter(queryset: QuerySet, params: Mapping) -> tuple[QuerySet, dict]:

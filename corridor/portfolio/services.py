@@ -18,10 +18,11 @@ from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
-from corridor.core.vocabularies import is_currency
+from corridor.core.vocabularies import is_country, is_currency
 from corridor.portfolio import workflow
 from corridor.portfolio.models import (
     Innovation,
+    InnovationReplication,
     Project,
     ProjectLink,
     ProjectParty,
@@ -538,11 +539,9 @@ def innovation_save(*, actor, innovation: Innovation | None = None, **fields) ->
     )
     agencies = fields.pop("agencies", None)
     errors = {}
-    if not (
-        fields.get("title_en")
-        or fields.get("title_zh")
-        or (innovation and (innovation.title_en or innovation.title_zh))
-    ):
+    title_en = fields.get("title_en", innovation.title_en if innovation else "")
+    title_zh = fields.get("title_zh", innovation.title_zh if innovation else "")
+    if not (title_en or title_zh):
         errors["title_en"] = _("Give the innovation a title in English or Chinese.")
     if "category" in fields and fields["category"] not in Innovation.Category.values:
         errors["category"] = _("“%(value)s” is not an innovation category.") % {
@@ -671,3 +670,125 @@ def project_link_save(
                 changes={f"link {url} {name}": values for name, values in changes.items()},
             )
     return link, created
+
+
+# --- replications of an institutional innovation -------------------------------------------
+
+
+@dataclass
+class ReplicationInput:
+    """A place an innovation was replicated to, as a person gives it."""
+
+    place_en: str = ""
+    place_zh: str = ""
+    country: str = "CN"
+    replicated_on: date | None = None
+
+
+REPLICATION_FIELDS = ["place_en", "place_zh", "country", "replicated_on"]
+
+
+def _replication_errors(replications: list[ReplicationInput]) -> tuple[dict, list[dict]]:
+    """Check each replication. Returns (errors by field, cleaned rows); every error is a whole
+    sentence naming the replication by its number in the list."""
+    errors: dict[str, list[str]] = {}
+    rows: list[dict] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    limit = InnovationReplication._meta.get_field("place_en").max_length
+    for number, replication in enumerate(replications, start=1):
+        row = {
+            "place_en": (replication.place_en or "").strip(),
+            "place_zh": (replication.place_zh or "").strip(),
+            "country": (replication.country or "").strip().upper(),
+            "replicated_on": replication.replicated_on,
+        }
+        rows.append(row)
+        if not row["place_en"] and not row["place_zh"]:
+            errors.setdefault("place_en", []).append(
+                _("Give the place of replication %(number)d in English or Chinese.")
+                % {"number": number}
+            )
+        for name in ("place_en", "place_zh"):
+            field_name = InnovationReplication._meta.get_field(name).verbose_name
+            if "\x00" in row[name]:
+                errors.setdefault(name, []).append(
+                    _(
+                        "The %(field)s of replication %(number)d contains a null character; "
+                        "remove it and try again."
+                    )
+                    % {"field": field_name, "number": number}
+                )
+            elif len(row[name]) > limit:
+                errors.setdefault(name, []).append(
+                    _(
+                        "The %(field)s of replication %(number)d is too long; shorten it to "
+                        "%(limit)d characters or fewer."
+                    )
+                    % {"field": field_name, "number": number, "limit": limit}
+                )
+        if not is_country(row["country"]):
+            errors.setdefault("country", []).append(
+                _(
+                    "The country of replication %(number)d, “%(value)s”, is not an ISO 3166 "
+                    "country code; use a code such as CN or SG."
+                )
+                % {"number": number, "value": row["country"]}
+            )
+        when = row["replicated_on"]
+        if when is not None and not isinstance(when, date):
+            errors.setdefault("replicated_on", []).append(
+                _("The date of replication %(number)d must be a date (YYYY-MM-DD).")
+                % {"number": number}
+            )
+        elif when is not None and when > timezone.localdate():
+            errors.setdefault("replicated_on", []).append(
+                _("The date of replication %(number)d cannot be in the future.")
+                % {"number": number}
+            )
+        key = (row["place_en"].casefold(), row["place_zh"], row["country"])
+        if key in seen and (row["place_en"] or row["place_zh"]):
+            errors.setdefault("place_en", []).append(
+                _("Replications %(first)d and %(second)d name the same place; remove one of them.")
+                % {"first": seen[key], "second": number}
+            )
+        seen.setdefault(key, number)
+    return errors, rows
+
+
+def _replication_line(replication: InnovationReplication) -> str:
+    """One replication as the audit log keeps it: place in both languages, country, date."""
+    values = snapshot(replication, REPLICATION_FIELDS)
+    return " · ".join(str(values[name]) for name in REPLICATION_FIELDS if values[name])
+
+
+def innovation_set_replications(
+    *, actor, innovation: Innovation, replications: list[ReplicationInput]
+) -> Innovation:
+    """Replace the places an innovation was replicated to (administrators and facilitators
+    only). Nothing is written when any replication is wrong."""
+    _require(
+        roles.is_facilitator(actor),
+        _("Only the initiative's administrators and facilitators record innovations."),
+    )
+    errors, rows = _replication_errors(replications)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = InnovationReplication.objects.filter(innovation=innovation).order_by(
+            "replicated_on", "id"
+        )
+        before = sorted(_replication_line(r) for r in existing)
+        existing.delete()
+        created = InnovationReplication.objects.bulk_create(
+            [InnovationReplication(innovation=innovation, **row) for row in rows]
+        )
+        after = sorted(_replication_line(r) for r in created)
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="update",
+                target=innovation,
+                summary=_("Replications changed"),
+                changes={"replications": [before, after]},
+            )
+    return innovation

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,11 +28,16 @@ from corridor.portfolio import queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
     InnovationFilterForm,
+    InnovationForm,
+    PartyFormSet,
     ProjectFilterForm,
     ProjectForm,
+    PublishedFigureForm,
+    ReplicationFormSet,
     TransitionForm,
+    organisations_by_name,
 )
-from corridor.portfolio.models import Innovation, Project
+from corridor.portfolio.models import Innovation, Project, PublishedFigure
 
 PAGE_SIZE = 25
 
@@ -417,6 +423,7 @@ def innovation_list(request):
         "page_obj": page,
         "innovations": page.object_list,
         "export_query": _export_query(request),
+        "can_record": roles.is_facilitator(request.user),
     }
     return render(request, "portfolio/innovation_list.html", context)
 
@@ -426,7 +433,11 @@ def innovation_detail(request, pk: int):
         queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
         pk=pk,
     )
-    context = {"innovation": innovation, "entries": audit_entries_for(innovation)}
+    context = {
+        "innovation": innovation,
+        "entries": audit_entries_for(innovation),
+        "can_change": roles.is_facilitator(request.user),
+    }
     return render(request, "portfolio/innovation_detail.html", context)
 
 
@@ -479,5 +490,154 @@ def figure_list(request):
     comparisons = queries.published_figure_comparison(
         Project.objects.visible_to(request.user), queries.innovations_visible_to(request.user)
     )
-    context = {"comparisons": comparisons, "as_of": queries.figures_as_of()}
+    context = {
+        "comparisons": comparisons,
+        "as_of": queries.figures_as_of(),
+        "can_record_figures": roles.is_initiative_admin(request.user),
+    }
     return render(request, "portfolio/figure_list.html", context)
+
+
+# --- parties of a project ------------------------------------------------------------------
+
+
+@login_required
+def project_parties(request, pk: int):
+    try:
+        project = _changeable_project(request, pk)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    organisations = organisations_by_name()
+    formset = PartyFormSet(
+        request.POST or None,
+        initial=PartyFormSet.initial_for(project),
+        form_kwargs={"organisations": organisations},
+        prefix="parties",
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.project_set_parties(
+                actor=request.user, project=project, parties=formset.party_inputs()
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            formset.add_service_errors(exc)
+        else:
+            messages.success(request, _("The parties were saved."))
+            return redirect("portfolio:project_detail", pk=project.pk)
+    return render(
+        request, "portfolio/project_parties.html", {"formset": formset, "project": project}
+    )
+
+
+# --- recording institutional innovations ---------------------------------------------------
+
+
+def _require_facilitator(request) -> None:
+    if not roles.is_facilitator(request.user):
+        raise PermissionDenied(
+            _("Only the initiative's administrators and facilitators record innovations.")
+        )
+
+
+def _innovation_form_page(request, innovation: Innovation | None):
+    form = InnovationForm(
+        request.POST or None,
+        initial=InnovationForm.initial_for(innovation) if innovation else None,
+    )
+    replications = ReplicationFormSet(
+        request.POST or None,
+        initial=ReplicationFormSet.initial_for(innovation),
+        prefix="replications",
+    )
+    if request.method == "POST" and form.is_valid() and replications.is_valid():
+        try:
+            # the innovation and its replications are saved together, or not at all
+            with transaction.atomic():
+                saved = services.innovation_save(
+                    actor=request.user, innovation=innovation, **form.innovation_fields()
+                )
+                services.innovation_set_replications(
+                    actor=request.user,
+                    innovation=saved,
+                    replications=replications.replication_inputs(),
+                )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            replications.add_service_errors(exc)
+        else:
+            messages.success(request, _("The innovation was saved."))
+            return redirect("portfolio:innovation_detail", pk=saved.pk)
+    context = {"form": form, "replications": replications, "innovation": innovation}
+    return render(request, "portfolio/innovation_form.html", context)
+
+
+@login_required
+def innovation_create(request):
+    try:
+        _require_facilitator(request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    return _innovation_form_page(request, None)
+
+
+@login_required
+def innovation_edit(request, pk: int):
+    try:
+        _require_facilitator(request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    innovation = get_object_or_404(
+        queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
+        pk=pk,
+    )
+    return _innovation_form_page(request, innovation)
+
+
+# --- recording published figures -----------------------------------------------------------
+
+
+def _require_initiative_admin(request) -> None:
+    if not roles.is_initiative_admin(request.user):
+        raise PermissionDenied(_("Only the initiative's administrators record published figures."))
+
+
+def _figure_form_page(request, figure: PublishedFigure | None):
+    form = PublishedFigureForm(
+        request.POST or None,
+        initial=PublishedFigureForm.initial_for(figure) if figure else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.published_figure_save(
+                actor=request.user, figure=figure, **form.figure_fields()
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The published figure was saved."))
+            return redirect("portfolio:figure_list")
+    return render(request, "portfolio/figure_form.html", {"form": form, "figure": figure})
+
+
+@login_required
+def figure_create(request):
+    try:
+        _require_initiative_admin(request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    return _figure_form_page(request, None)
+
+
+@login_required
+def figure_edit(request, pk: int):
+    try:
+        _require_initiative_admin(request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    return _figure_form_page(request, get_object_or_404(PublishedFigure, pk=pk))
