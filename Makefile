@@ -24,6 +24,7 @@ setup: install
 	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo
+	DEBUG=true $(BIN)/python manage.py load_standards_demo
 
 run: setup
 	@echo ""

@@ -88,3 +88,5 @@ def on_http_error(request, exc):
 
 api.add_router("/portfolio/", "corridor.portfolio.api.router")
 api.add_router("/accounts/", "corridor.accounts.api.router")
+api.add_router("/standards/", "corridor.standards.hs_api.router")
+api.add_router("/standards/", "corridor.standards.api.router")

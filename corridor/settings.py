@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "corridor.core",
     "corridor.accounts",
     "corridor.portfolio",
+    "corridor.standards",
+    "corridor.cases",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +154,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# The largest document a case party may upload (bytes).
+CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Imports larger than this many rows run as a background task.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 

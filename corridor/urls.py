@@ -10,6 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("corridor.accounts.urls")),
+    path("standards/hs/", include("corridor.standards.hs_urls")),
+    path("standards/", include("corridor.standards.urls")),
+    path("cases/documents/", include("corridor.cases.document_urls")),
     path("", include("corridor.portfolio.urls")),
 ]
 

@@ -1,0 +1,39 @@
+"""python manage.py kb_validate [DIR]: check the market-access knowledge base."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from corridor.standards import kb
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the knowledge-base YAML and print each problem as FILE:LINE: message. "
+        "Exits non-zero when there is any problem."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "directory",
+            nargs="?",
+            default=str(kb.KB_DIR),
+            help="The knowledge-base directory (default: the one shipped with Corridor).",
+        )
+
+    def handle(self, *args, directory: str, **options):
+        problems = kb.validate(Path(directory))
+        for problem in problems:
+            self.stdout.write(kb.problem_line(problem, Path(directory)))
+        if problems:
+            raise CommandError(
+                ngettext(
+                    "The knowledge base has %(count)s problem.",
+                    "The knowledge base has %(count)s problems.",
+                    len(problems),
+                )
+                % {"count": len(problems)}
+            )
+        self.stdout.write(_("The knowledge base is valid."))

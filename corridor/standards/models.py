@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Organisation
+from corridor.core.bilingual import BilingualTitleMixin, bilingual
+
+
+class HsCode(models.Model):
+    """One line of the Harmonized System: a section, chapter, heading or subheading.
+
+    The edition is kept on every code, so rules written against older editions (RCEP uses
+    HS 2012) can be mapped to the edition a product is classified in."""
+
+    class Level(models.IntegerChoices):
+        SECTION = 1, _("section")
+        CHAPTER = 2, _("chapter")
+        HEADING = 4, _("heading")
+        SUBHEADING = 6, _("subheading")
+
+    edition = models.CharField(_("edition"), max_length=10, default="HS2022")
+    code = models.CharField(_("code"), max_length=10, help_text=_("e.g. 87, 8704 or 870460"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    section = models.CharField(_("section"), max_length=5, blank=True)
+    description_en = models.TextField(_("description (English)"))
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="hscode_unique_edition_code"),
+        ]
+        verbose_name = _("HS code")
+        verbose_name_plural = _("HS codes")
+
+    @property
+    def description(self) -> str:
+        return bilingual(self, "description")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class Authority(models.Model):
+    """A regulator or competent authority named in the knowledge base."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    country = models.CharField(_("country"), max_length=2)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["country", "key"]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+    @property
+    def name(self) -> str:
+        return bilingual(self, "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Requirement(BilingualTitleMixin, models.Model):
+    """A market-access requirement, loaded from the knowledge-base YAML by `kb_load`.
+
+    The YAML in corridor/standards/kb/ is the source of truth; this table is its loaded
+    copy, with a content hash per requirement so that changes can mark assessments stale."""
+
+    key = models.CharField(_("id"), max_length=120, unique=True)
+    market = models.CharField(_("market"), max_length=2)
+    mast = models.CharField(_("MAST code"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=80)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name=_("authority"),
+        on_delete=models.PROTECT,
+        related_name="requirements",
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    definition = models.JSONField(
+        _("definition"), default=dict, help_text=_("The requirement as the engine reads it.")
+    )
+    source_url = models.URLField(_("source"), max_length=500)
+    checked_on = models.DateField(_("checked on"))
+    confidence = models.CharField(_("confidence"), max_length=30)
+    kb_file = models.CharField(_("knowledge-base file"), max_length=200)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["market", "key"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+
+    @property
+    def summary(self) -> str:
+        return bilingual(self, "summary")
+
+
+class ReadinessAssessment(models.Model):
+    """An assessment an organisation made: the question, the answer, and what it rests on."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="assessments",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    product_name = models.CharField(_("product"), max_length=300, blank=True)
+    hs_code = models.CharField(_("HS code"), max_length=10)
+    origin = models.CharField(_("origin"), max_length=2)
+    destination = models.CharField(_("destination market"), max_length=2)
+    attributes = models.JSONField(_("product attributes"), default=dict, blank=True)
+    held = models.JSONField(_("evidence held"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict)
+    requirement_hashes = models.JSONField(
+        _("requirement versions"),
+        default=dict,
+        help_text=_("The content hash of each requirement the result rests on."),
+    )
+    is_stale = models.BooleanField(
+        _("stale"),
+        default=False,
+        help_text=_("A requirement it rests on changed after it was made."),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("readiness assessment")
+        verbose_name_plural = _("readiness assessments")
+
+    def __str__(self) -> str:
+        return f"{self.hs_code} {self.origin}→{self.destination} ({self.created_at:%Y-%m-%d})"

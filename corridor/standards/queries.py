@@ -1,0 +1,166 @@
+"""Reads that the standards pages, the PDF report and the API share.
+
+`assessments_visible_to(user)` is the only door to readiness assessments: an enterprise sees
+its own organisation's assessments, the initiative's facilitators and administrators see all,
+anybody else (and anonymous visitors) none.
+
+`assessment_report(assessment, language)` turns the stored, language-neutral result (codes
+and values) into what a person reads, in English or Chinese.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from corridor.accounts import roles
+from corridor.core.bilingual import bilingual
+from corridor.standards import reasons
+from corridor.standards.models import ReadinessAssessment
+
+STATUS_LABELS = {
+    "met": gettext_lazy("met"),
+    "met_by_equivalent": gettext_lazy("met by a recognised equivalent"),
+    "not_met": gettext_lazy("not met"),
+    "not_applicable": gettext_lazy("not applicable"),
+}
+
+CONFIDENCE_LABELS = {
+    "confirmed": gettext_lazy("confirmed"),
+    "partly confirmed": gettext_lazy("partly confirmed"),
+    "unconfirmed": gettext_lazy("unconfirmed"),
+}
+
+
+def assessments_visible_to(user) -> QuerySet[ReadinessAssessment]:
+    assessments = ReadinessAssessment.objects.select_related("organisation", "created_by")
+    if not getattr(user, "is_authenticated", False):
+        return assessments.none()
+    if roles.is_facilitator(user):
+        return assessments
+    return assessments.filter(organisation_id__in=roles.organisation_ids(user))
+
+
+# --- the result as a person reads it ---------------------------------------------------------
+
+
+class _Titled:
+    """A stored title pair, readable with `bilingual` (and the `bi` template filter)."""
+
+    def __init__(self, title_en: str, title_zh: str):
+        self.title_en, self.title_zh = title_en, title_zh
+
+
+@dataclass
+class RequirementLine:
+    id: str
+    mast: str
+    title: str
+    status: str
+    status_label: str
+    reason: str
+    source_url: str
+    checked_on: str
+    confidence: str
+    confidence_label: str
+    authority: str
+    per_consignment: bool
+
+
+@dataclass
+class RoadmapLine:
+    number: int
+    id: str
+    mast: str
+    title: str
+    after: list[str]  # titles of the steps it waits for
+    after_numbers: list[int]
+    duration_days: list[int]
+    earliest_start: list[int]
+    on_critical_path: bool
+
+
+@dataclass
+class AssessmentReport:
+    language: str
+    requirements: list[RequirementLine] = field(default_factory=list)
+    roadmap: list[RoadmapLine] = field(default_factory=list)
+    duration_days: list[int] = field(default_factory=lambda: [0, 0, 0])
+    critical_path: list[str] = field(default_factory=list)  # titles, in order
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """(title, URL) of every requirement, each URL once, for the report's source list."""
+        seen: dict[str, str] = {}
+        for line in self.requirements:
+            if line.source_url and line.source_url not in seen:
+                seen[line.source_url] = line.title
+        return [(title, url) for url, title in seen.items()]
+
+
+def _titles(result: dict, language: str) -> dict[str, str]:
+    titles = {}
+    for row in result.get("requirements", []) + result.get("roadmap", []):
+        if "title_en" in row or "title_zh" in row:
+            titles[row["id"]] = bilingual(
+                _Titled(row.get("title_en", ""), row.get("title_zh", "")), "title", language
+            )
+    return titles
+
+
+def assessment_report(assessment: ReadinessAssessment, language: str) -> AssessmentReport:
+    """The stored result in words, in `language` ("en" or "zh-hans")."""
+    result = assessment.result or {}
+    with translation.override(language):
+        titles = _titles(result, language)
+        report = AssessmentReport(language=language)
+        for row in result.get("requirements", []):  # in the engine's order
+            report.requirements.append(
+                RequirementLine(
+                    id=row["id"],
+                    mast=row.get("mast", ""),
+                    title=titles.get(row["id"], row["id"]),
+                    status=row["status"],
+                    status_label=str(STATUS_LABELS.get(row["status"], row["status"])),
+                    reason=reasons.reason_text(row["reason_code"], row.get("reason_params") or {}),
+                    source_url=row.get("source_url", ""),
+                    checked_on=row.get("checked_on", ""),
+                    confidence=row.get("confidence", ""),
+                    confidence_label=str(
+                        CONFIDENCE_LABELS.get(row.get("confidence", ""), row.get("confidence", ""))
+                    ),
+                    authority=row.get("authority", ""),
+                    per_consignment=bool(row.get("per_consignment")),
+                )
+            )
+            report.counts[row["status"]] = report.counts.get(row["status"], 0) + 1
+        numbers = {step["id"]: n for n, step in enumerate(result.get("roadmap", []), start=1)}
+        for step in result.get("roadmap", []):
+            report.roadmap.append(
+                RoadmapLine(
+                    number=numbers[step["id"]],
+                    id=step["id"],
+                    mast=step.get("mast", ""),
+                    title=titles.get(step["id"], step["id"]),
+                    after=[titles.get(i, i) for i in step.get("after", [])],
+                    after_numbers=[numbers[i] for i in step.get("after", []) if i in numbers],
+                    duration_days=list(step.get("duration_days", [0, 0, 0])),
+                    earliest_start=list(step.get("earliest_start", [0, 0, 0])),
+                    on_critical_path=bool(step.get("on_critical_path")),
+                )
+            )
+        report.duration_days = list(result.get("duration_days", [0, 0, 0]))
+        report.critical_path = [titles.get(i, i) for i in result.get("critical_path", [])]
+    return report
+
+
+def status_summary(report: AssessmentReport) -> str:
+    """One line: how many requirements are met, met by an equivalent, not met."""
+    return _("%(met)s met, %(equivalent)s met by a recognised equivalent, %(not_met)s not met.") % {
+        "met": report.counts.get("met", 0),
+        "equivalent": report.counts.get("met_by_equivalent", 0),
+        "not_met": report.counts.get("not_met", 0),
+    }

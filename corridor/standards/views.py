@@ -1,0 +1,157 @@
+"""The readiness-assessment pages: thin views that parse, call a query or a service, render.
+
+Every read starts from `queries.assessments_visible_to(request.user)`: an assessment the
+user may not see answers 404, exactly like one that does not exist. Writes go through
+`corridor.standards.services`, which checks permission again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from corridor.core.bilingual import is_chinese
+from corridor.standards import kb, pdf, queries, services
+from corridor.standards.forms import AssessmentForm, evidence_title, value_label
+from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
+
+PAGE_SIZE = 25
+REPORT_LANGUAGES = {"en", "zh-hans"}
+
+
+def forbidden(request, exc: PermissionDenied):
+    message = str(exc) or _("You do not have permission to do this.")
+    return render(request, "standards/forbidden.html", {"message": message}, status=403)
+
+
+def _visible_assessment(request, pk: int):
+    assessment = queries.assessments_visible_to(request.user).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404(_("No assessment has the id “%(value)s”.") % {"value": pk})
+    return assessment
+
+
+@login_required
+def assessment_list(request):
+    assessments = queries.assessments_visible_to(request.user)
+    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "standards/assessment_list.html",
+        {"page_obj": page, "assessments": page.object_list},
+    )
+
+
+@login_required
+def assessment_create(request):
+    knowledge_base = kb.current()
+    form = AssessmentForm(request.POST or None, user=request.user, knowledge_base=knowledge_base)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.assessment_create(
+                actor=request.user,
+                organisation=data["organisation"],
+                product_name=data["product_name"],
+                hs_code=data["hs_code"],
+                origin=data["origin"],
+                destination=data["destination"],
+                attributes=form.attributes(),
+                held=data["held"],
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_service_error(field, message)
+        else:
+            return redirect("standards:assessment_detail", pk=assessment.pk)
+    if not form.fields["organisation"].queryset.exists():
+        return forbidden(
+            request,
+            PermissionDenied(
+                _("You are not a member of any organisation, so you cannot make an assessment.")
+            ),
+        )
+    return render(
+        request, "standards/assessment_form.html", {"form": form, "hs_search_url": _hs_search_url()}
+    )
+
+
+def _hs_search_url() -> str:
+    """The HS search page (built beside these pages, under /standards/hs/)."""
+    for name in ("hs:search", "standards:hs:search"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/standards/hs/"
+
+
+def _value_text(value) -> str:
+    """An attribute's value as a person writes it: 3490, not 3490.0; a choice by its label."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    return value_label(str(value))
+
+
+def _question(assessment) -> dict:
+    """What was asked, in words: the attributes and the evidence held."""
+    knowledge_base = kb.current()
+    labels = {d.name: d.label for d in kb_attribute_definitions(knowledge_base)}
+    attributes = [
+        (labels.get(name, name.replace("_", " ")), _value_text(value))
+        for name, value in sorted(assessment.attributes.items())
+    ]
+    held = [evidence_title(knowledge_base, evidence_id) for evidence_id in assessment.held]
+    return {"attribute_list": attributes, "held_list": held}
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    assessment = _visible_assessment(request, pk)
+    language = get_language()
+    report = queries.assessment_report(assessment, language)
+    context = {
+        "assessment": assessment,
+        "report": report,
+        "summary": queries.status_summary(report),
+        "other_language": "en" if is_chinese(language) else "zh-hans",
+        "can_delete": services.can_delete_assessment(request.user, assessment),
+        **_question(assessment),
+    }
+    return render(request, "standards/assessment_detail.html", context)
+
+
+@login_required
+def assessment_report_pdf(request, pk: int):
+    assessment = _visible_assessment(request, pk)
+    language = request.GET.get("lang") or get_language()
+    if language not in REPORT_LANGUAGES:
+        language = "zh-hans" if is_chinese(language) else "en"
+    response = HttpResponse(pdf.report_pdf(assessment, language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def assessment_delete(request, pk: int):
+    assessment = _visible_assessment(request, pk)
+    try:
+        services.assessment_delete(actor=request.user, assessment=assessment)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    messages.success(request, _("The assessment was deleted."))
+    return redirect("standards:assessment_list")
