@@ -25,12 +25,14 @@ setup: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo
 	DEBUG=true $(BIN)/python manage.py load_standards_demo
+	DEBUG=true $(BIN)/python manage.py load_cases_demo
 
 run: setup
 	@echo ""
 	@echo "  Corridor is starting at http://$(HOST):$(PORT)/"
 	@echo "  Demo login: admin / corridor-demo (initiative administrator)"
 	@echo "              qingling / corridor-demo (member of an enterprise)"
+	@echo "              facilitator, regulator, observer / corridor-demo (case roles)"
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

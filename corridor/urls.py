@@ -13,6 +13,7 @@ urlpatterns = [
     path("standards/hs/", include("corridor.standards.hs_urls")),
     path("standards/", include("corridor.standards.urls")),
     path("cases/documents/", include("corridor.cases.document_urls")),
+    path("cases/", include("corridor.cases.urls")),
     path("", include("corridor.portfolio.urls")),
 ]
 

@@ -1,0 +1,103 @@
+"""Read-only views of cases for the site's administrators. Changes go through the case
+pages and services (which check permissions, keep versions and record the timeline)."""
+
+from django.contrib import admin
+
+from corridor.cases.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseIssue,
+    CaseParty,
+    CaseTransition,
+    DocumentVersion,
+    IssueComment,
+    Milestone,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PartyInline(ReadOnlyInline):
+    model = CaseParty
+    fields = ("organisation", "role", "contact", "added_at")
+    readonly_fields = fields
+
+
+class TransitionInline(ReadOnlyInline):
+    model = CaseTransition
+    fields = ("from_status", "to_status", "reason", "by", "at")
+    readonly_fields = fields
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "title_en", "kind", "applicant", "target_market", "status")
+    list_filter = ("kind", "status", "target_market", "is_synthetic")
+    search_fields = ("reference", "title_en", "title_zh", "product_name", "hs_code")
+    list_select_related = ("applicant",)
+    inlines = [PartyInline, TransitionInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ("title_en", "case", "planned_start", "planned_end", "actual_end", "version")
+    list_select_related = ("case",)
+    search_fields = ("title_en", "title_zh", "case__reference")
+
+
+@admin.register(CaseIssue)
+class CaseIssueAdmin(ReadOnlyAdmin):
+    list_display = ("title", "case", "assigned_to", "due_on", "status")
+    list_filter = ("status",)
+    list_select_related = ("case", "assigned_to")
+    search_fields = ("title", "case__reference")
+
+
+@admin.register(IssueComment)
+class IssueCommentAdmin(ReadOnlyAdmin):
+    list_display = ("issue", "author", "at")
+    list_select_related = ("issue", "author")
+
+
+class VersionInline(ReadOnlyInline):
+    model = DocumentVersion
+    fields = ("number", "original_name", "content_type", "size", "sha256", "uploaded_by")
+    readonly_fields = fields
+
+
+@admin.register(CaseDocument)
+class CaseDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "case", "document_type", "shared_with")
+    list_select_related = ("case",)
+    search_fields = ("title", "case__reference")
+    inlines = [VersionInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "case", "kind", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("case", "actor")
+    search_fields = ("case__reference",)

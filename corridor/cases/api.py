@@ -1,0 +1,685 @@
+"""The cases' JSON API, mounted at /api/cases/.
+
+Thin: parse, call a query or a service, answer. Every case is reached through
+`Case.objects.visible_to(request.user)`: a case (or an issue of a case) the caller does not
+take part in answers 404, exactly like one that does not exist. Writes go through
+corridor.cases.services. A stale edit (a `version` that is no longer the saved one) answers
+409 with the reason; nothing is written. Document files are downloaded from the documents'
+own URL (`download_url`), which checks visibility again.
+"""
+
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import ConfigDict
+
+from corridor.accounts.models import Organisation
+from corridor.cases import queries, services
+from corridor.cases.documents import visible_documents
+from corridor.cases.events_text import event_text
+from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
+from corridor.core.api import AUTH, Pages
+from corridor.standards.queries import assessments_visible_to
+
+router = Router(tags=["cases"])
+
+PAGE_SIZE = 50
+LAST_EVENTS = 20
+
+
+# --- schemas: out --------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class OrganisationOut(Schema):
+    id: int
+    name_en: str
+    name_zh: str
+    country: str
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    status: str
+    status_changed_at: datetime | None
+    title_en: str
+    title_zh: str
+    applicant: OrganisationOut
+    product_name: str
+    hs_code: str
+    target_market: str
+    region_case_id: int | None
+    assessment_id: int | None
+    is_synthetic: bool
+    updated_at: datetime
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    display_name: str
+
+
+class PartyOut(Schema):
+    id: int
+    organisation: OrganisationOut
+    role: str
+    contact: PersonOut | None
+
+
+class MilestoneOut(Schema):
+    id: int
+    title_en: str
+    title_zh: str
+    requirement_key: str
+    owner_party_id: int | None = Field(None, alias="owner_id")
+    planned_start: date | None
+    planned_end: date | None
+    actual_start: date | None
+    actual_end: date | None
+    dates_approximate: bool
+    position: int
+    version: int
+
+
+class MilestoneRowOut(MilestoneOut):
+    depends_on: list[int]
+    slippage_days: int | None = Field(
+        None, description="Days late (negative: early); None without a planned end."
+    )
+
+
+class IssueOut(Schema):
+    id: int
+    case_id: int
+    title: str
+    description: str
+    status: str
+    assigned_to: PersonOut | None
+    raised_by: PersonOut | None
+    raised_at: datetime
+    due_on: date | None
+    resolved_at: datetime | None
+    resolution: str
+    version: int
+
+
+class IssueRowOut(IssueOut):
+    comment_count: int
+    age_days: int
+    is_overdue: bool
+
+
+class CommentOut(Schema):
+    id: int
+    body: str
+    author: PersonOut | None
+    at: datetime
+
+
+class VersionOut(Schema):
+    number: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    download_url: str
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    document_type: str
+    shared_with: list[str]
+    versions: list[VersionOut]
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    text: str = Field(..., description="What happened, in the caller's language.")
+
+
+class CaseDetailOut(CaseOut):
+    description_en: str
+    description_zh: str
+    your_role: str | None
+    allowed_transitions: list[str]
+    parties: list[PartyOut]
+    milestones: list[MilestoneRowOut]
+    issues: list[IssueRowOut]
+    documents: list[DocumentOut]
+    last_events: list[EventOut]
+
+
+# --- schemas: in ---------------------------------------------------------------------------
+
+
+class CaseFilters(Schema):
+    status: Case.Status | None = None
+    kind: Case.Kind | None = None
+    market: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Target market.")
+
+
+class CaseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    applicant_id: int
+    title_en: str = ""
+    title_zh: str = ""
+    target_market: str
+    product_name: str = ""
+    hs_code: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    kind: str = Case.Kind.ENTERPRISE.value
+    assessment_id: int | None = Field(None, description="Its roadmap becomes the milestones.")
+    region_case_id: int | None = None
+    start_on: date | None = None
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to_status: str
+    reason: str = ""
+
+
+class PartyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int
+    role: str
+    contact_id: int | None = None
+
+
+class MilestoneIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title_en: str = ""
+    title_zh: str = ""
+    planned_start: date | None = None
+    planned_end: date | None = None
+    actual_start: date | None = None
+    actual_end: date | None = None
+    owner_party_id: int | None = None
+    depends_on: list[int] = []
+    dates_approximate: bool = False
+
+
+class MilestonePatch(Schema):
+    """The fields to change (fields left out keep their values), with the `version` you
+    read: if someone saved the milestone since, the answer is 409 and nothing changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    title_en: str | None = None
+    title_zh: str | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    actual_start: date | None = None
+    actual_end: date | None = None
+    owner_party_id: int | None = None
+    depends_on: list[int] | None = None
+    dates_approximate: bool | None = None
+
+
+class IssueIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    description: str = ""
+    assigned_to_id: int | None = None
+    due_on: date | None = None
+
+
+class IssuePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    title: str | None = None
+    description: str | None = None
+    assigned_to_id: int | None = None
+    due_on: date | None = None
+
+
+class CommentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+
+
+class ResolveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    resolution: str
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _cases(request):
+    return Case.objects.visible_to(request.user).select_related("applicant")
+
+
+def _visible_case(request, case_id: int) -> Case:
+    """The case, if the caller takes part in it; 404 otherwise, never saying whether it exists."""
+    case = _cases(request).filter(pk=case_id).first()
+    if case is None:
+        raise HttpError(404, _("No case has the id “%(value)s”.") % {"value": case_id})
+    return case
+
+
+def _visible_issue(request, issue_id: int) -> CaseIssue:
+    issue = (
+        CaseIssue.objects.filter(pk=issue_id, case__in=_cases(request).values("pk"))
+        .select_related("case", "assigned_to", "raised_by")
+        .first()
+    )
+    if issue is None:
+        raise HttpError(404, _("No issue has the id “%(value)s”.") % {"value": issue_id})
+    return issue
+
+
+def _stale_or_raise(exc: ValidationError):
+    """A stale version answers 409 with the service's sentence; other errors stay 400."""
+    errors = getattr(exc, "message_dict", {})
+    if "version" in errors:
+        return Status(409, {"detail": errors["version"][0], "errors": errors})
+    raise exc
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "display_name": user.display_name}
+
+
+def _issue_out(issue: CaseIssue) -> dict:
+    return {
+        "id": issue.pk,
+        "case_id": issue.case_id,
+        "title": issue.title,
+        "description": issue.description,
+        "status": issue.status,
+        "assigned_to": _person(issue.assigned_to),
+        "raised_by": _person(issue.raised_by),
+        "raised_at": issue.raised_at,
+        "due_on": issue.due_on,
+        "resolved_at": issue.resolved_at,
+        "resolution": issue.resolution,
+        "version": issue.version,
+    }
+
+
+def _documents_out(user, case: Case) -> list[dict]:
+    return [
+        {
+            "id": d.pk,
+            "title": d.title,
+            "document_type": d.document_type,
+            "shared_with": list(d.shared_with or []),
+            "versions": [
+                {
+                    "number": v.number,
+                    "original_name": v.original_name,
+                    "content_type": v.content_type,
+                    "size": v.size,
+                    "sha256": v.sha256,
+                    "uploaded_at": v.uploaded_at,
+                    "download_url": reverse("case_documents:download", args=[v.pk]),
+                }
+                for v in d.versions.all()
+            ],
+        }
+        for d in visible_documents(user, case)
+    ]
+
+
+def _case_detail(request, case: Case) -> dict:
+    page = queries.case_page(request.user, case)
+    out = CaseOut.from_orm(case).model_dump()
+    out.update(
+        description_en=case.description_en,
+        description_zh=case.description_zh,
+        your_role=page.role,
+        allowed_transitions=page.transitions,
+        parties=[
+            {
+                "id": p.pk,
+                "organisation": p.organisation,
+                "role": p.role,
+                "contact": _person(p.contact),
+            }
+            for p in page.parties
+        ],
+        milestones=[
+            {
+                **MilestoneOut.from_orm(row.milestone).model_dump(),
+                "depends_on": [d.pk for d in row.depends_on],
+                "slippage_days": row.slippage,
+            }
+            for row in page.milestones
+        ],
+        issues=[
+            {
+                **_issue_out(row.issue),
+                "comment_count": row.comment_count,
+                "age_days": row.age_days,
+                "is_overdue": row.is_overdue,
+            }
+            for row in page.issues
+        ],
+        documents=_documents_out(request.user, case),
+        last_events=[
+            {"at": e.at, "kind": e.kind, "text": event_text(e)} for e in page.events[:LAST_EVENTS]
+        ],
+    )
+    return out
+
+
+def _organisation(organisation_id: int, field: str) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise ValidationError(
+            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
+        )
+    return organisation
+
+
+def _user(user_id: int | None, field: str):
+    if user_id is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
+    return user
+
+
+def _party_of(case: Case, party_id: int | None) -> CaseParty | None:
+    if party_id is None:
+        return None
+    party = CaseParty.objects.filter(pk=party_id, case=case).first()
+    if party is None:
+        raise ValidationError(
+            {
+                "owner_party_id": _(
+                    "No party of this case has the id “%(value)s”; see the case's parties."
+                )
+                % {"value": party_id}
+            }
+        )
+    return party
+
+
+def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
+    found = {m.pk: m for m in Milestone.objects.filter(case=case, pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "depends_on": _(
+                    "No milestone of this case has the id “%(value)s”; a milestone can only "
+                    "depend on milestones of the same case."
+                )
+                % {"value": missing[0]}
+            }
+        )
+    return [found[i] for i in ids]
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+@router.get("/cases", response=list[CaseOut], auth=AUTH)
+@paginate(Pages, page_size=PAGE_SIZE)
+def case_list(request, filters: Query[CaseFilters]):
+    """The cases the caller takes part in, most recently changed first."""
+    cases = _cases(request)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.market:
+        cases = cases.filter(target_market=filters.market.upper())
+    return cases.order_by("-updated_at", "-id")
+
+
+@router.get("/cases/{int:case_id}", response=CaseDetailOut, auth=AUTH)
+def case_detail(request, case_id: int):
+    """The case with its parties, milestones, issues, the documents the caller may see and
+    the last events the caller may see (newest first)."""
+    return _case_detail(request, _visible_case(request, case_id))
+
+
+@router.post("/cases", response={201: CaseDetailOut}, auth=AUTH)
+def case_create(request, payload: CaseIn):
+    """Open a case as a draft; from a readiness assessment, its roadmap becomes milestones."""
+    applicant = _organisation(payload.applicant_id, "applicant_id")
+    assessment = None
+    if payload.assessment_id is not None:
+        assessment = assessments_visible_to(request.user).filter(pk=payload.assessment_id).first()
+        if assessment is None:
+            raise ValidationError(
+                {
+                    "assessment_id": _("No readiness assessment has the id “%(value)s”.")
+                    % {"value": payload.assessment_id}
+                }
+            )
+    region_case = None
+    if payload.region_case_id is not None:
+        region_case = _cases(request).filter(pk=payload.region_case_id).first()
+        if region_case is None:
+            raise ValidationError(
+                {
+                    "region_case_id": _("No case has the id “%(value)s”.")
+                    % {"value": payload.region_case_id}
+                }
+            )
+    case = services.case_open(
+        actor=request.user,
+        applicant=applicant,
+        title_en=payload.title_en,
+        title_zh=payload.title_zh,
+        target_market=payload.target_market,
+        product_name=payload.product_name,
+        hs_code=payload.hs_code,
+        description_en=payload.description_en,
+        description_zh=payload.description_zh,
+        assessment=assessment,
+        region_case=region_case,
+        kind=payload.kind,
+        start_on=payload.start_on,
+    )
+    return Status(201, _case_detail(request, _visible_case(request, case.pk)))
+
+
+@router.post("/cases/{int:case_id}/transitions", response=CaseDetailOut, auth=AUTH)
+def case_transition(request, case_id: int, payload: TransitionIn):
+    """Move the case along its lifecycle, with a reason (see allowed_transitions)."""
+    case = _visible_case(request, case_id)
+    services.case_transition(
+        actor=request.user, case=case, to_status=payload.to_status, reason=payload.reason
+    )
+    return _case_detail(request, _visible_case(request, case_id))
+
+
+@router.post("/cases/{int:case_id}/parties", response={201: PartyOut}, auth=AUTH)
+def party_add(request, case_id: int, payload: PartyIn):
+    case = _visible_case(request, case_id)
+    party = services.case_add_party(
+        actor=request.user,
+        case=case,
+        organisation=_organisation(payload.organisation_id, "organisation_id"),
+        role=payload.role,
+        contact=_user(payload.contact_id, "contact_id"),
+    )
+    return Status(
+        201,
+        {
+            "id": party.pk,
+            "organisation": party.organisation,
+            "role": party.role,
+            "contact": _person(party.contact),
+        },
+    )
+
+
+# --- milestones ----------------------------------------------------------------------------
+
+
+@router.post("/cases/{int:case_id}/milestones", response={201: MilestoneOut}, auth=AUTH)
+def milestone_add(request, case_id: int, payload: MilestoneIn):
+    case = _visible_case(request, case_id)
+    milestone = services.milestone_save(
+        actor=request.user,
+        case=case,
+        milestone=None,
+        version=None,
+        title_en=payload.title_en,
+        title_zh=payload.title_zh,
+        planned_start=payload.planned_start,
+        planned_end=payload.planned_end,
+        actual_start=payload.actual_start,
+        actual_end=payload.actual_end,
+        owner=_party_of(case, payload.owner_party_id),
+        depends_on=_milestones_of(case, payload.depends_on),
+        dates_approximate=payload.dates_approximate,
+    )
+    return Status(201, milestone)
+
+
+@router.patch(
+    "/cases/{int:case_id}/milestones/{int:milestone_id}",
+    response={200: MilestoneOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def milestone_update(request, case_id: int, milestone_id: int, payload: MilestonePatch):
+    case = _visible_case(request, case_id)
+    milestone = Milestone.objects.filter(pk=milestone_id, case=case).first()
+    if milestone is None:
+        raise HttpError(404, _("No milestone has the id “%(value)s”.") % {"value": milestone_id})
+    changes = payload.model_dump(exclude_unset=True)
+    values = {
+        name: changes.get(name, getattr(milestone, name))
+        for name in (
+            "title_en",
+            "title_zh",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "dates_approximate",
+        )
+    }
+    values["dates_approximate"] = bool(values["dates_approximate"])
+    owner = (
+        _party_of(case, changes["owner_party_id"])
+        if "owner_party_id" in changes
+        else milestone.owner
+    )
+    depends_on = (
+        _milestones_of(case, changes["depends_on"] or [])
+        if "depends_on" in changes
+        else list(milestone.depends_on.all())
+    )
+    try:
+        saved = services.milestone_save(
+            actor=request.user,
+            case=case,
+            milestone=milestone,
+            version=payload.version,
+            owner=owner,
+            depends_on=depends_on,
+            **values,
+        )
+    except ValidationError as exc:
+        return _stale_or_raise(exc)
+    return saved
+
+
+# --- issues --------------------------------------------------------------------------------
+
+
+@router.post("/cases/{int:case_id}/issues", response={201: IssueOut}, auth=AUTH)
+def issue_raise(request, case_id: int, payload: IssueIn):
+    case = _visible_case(request, case_id)
+    issue = services.issue_raise(
+        actor=request.user,
+        case=case,
+        title=payload.title,
+        description=payload.description,
+        assigned_to=_user(payload.assigned_to_id, "assigned_to_id"),
+        due_on=payload.due_on,
+    )
+    return Status(201, _issue_out(_visible_issue(request, issue.pk)))
+
+
+@router.patch("/issues/{int:issue_id}", response={200: IssueOut, 409: ErrorOut}, auth=AUTH)
+def issue_update(request, issue_id: int, payload: IssuePatch):
+    """Change the fields given, with the `version` you read (409 if it is stale)."""
+    issue = _visible_issue(request, issue_id)
+    changes = payload.model_dump(exclude_unset=True)
+    arguments = {
+        name: changes[name] for name in ("title", "description", "due_on") if name in changes
+    }
+    if "assigned_to_id" in changes:
+        arguments["assigned_to"] = _user(changes["assigned_to_id"], "assigned_to_id")
+    try:
+        services.issue_update(actor=request.user, issue=issue, version=payload.version, **arguments)
+    except ValidationError as exc:
+        return _stale_or_raise(exc)
+    return _issue_out(_visible_issue(request, issue_id))
+
+
+@router.post("/issues/{int:issue_id}/comments", response={201: CommentOut}, auth=AUTH)
+def issue_comment(request, issue_id: int, payload: CommentIn):
+    issue = _visible_issue(request, issue_id)
+    comment = services.issue_comment(actor=request.user, issue=issue, body=payload.body)
+    return Status(
+        201,
+        {
+            "id": comment.pk,
+            "body": comment.body,
+            "author": _person(comment.author),
+            "at": comment.at,
+        },
+    )
+
+
+@router.post("/issues/{int:issue_id}/resolve", response={200: IssueOut, 409: ErrorOut}, auth=AUTH)
+def issue_resolve(request, issue_id: int, payload: ResolveIn):
+    issue = _visible_issue(request, issue_id)
+    try:
+        services.issue_resolve(
+            actor=request.user, issue=issue, version=payload.version, resolution=payload.resolution
+        )
+    except ValidationError as exc:
+        return _stale_or_raise(exc)
+    return _issue_out(_visible_issue(request, issue_id))
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+@router.get("/cases/{int:case_id}/documents", response=list[DocumentOut], auth=AUTH)
+def document_list(request, case_id: int):
+    """The documents of the case the caller may see, with their versions (newest first).
+    Download a version from its `download_url`."""
+    return _documents_out(request.user, _visible_case(request, case_id))

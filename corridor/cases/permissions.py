@@ -1,0 +1,135 @@
+"""Who may see and do what in a case. Services ask these questions; pages and the API only
+mirror the answers.
+
+A person acts in a case through a party: as its contact person, or as a member of its
+organisation. The initiative administration is the exception: its facilitators act only in
+the cases where they are the contact of a facilitator party ("the cases assigned to them");
+its administrators see and do everything, as facilitators.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from corridor.accounts import roles
+from corridor.cases import workflow
+from corridor.cases.models import Case, CaseDocument, CaseParty
+
+R = CaseParty.Role
+
+WRITERS: frozenset[str] = frozenset({R.APPLICANT, R.FACILITATOR, R.PARTNER, R.CERTIFICATION_BODY})
+# Roles that see every document of the case, shared or not.
+DOCUMENT_KEEPERS: frozenset[str] = frozenset({R.APPLICANT, R.FACILITATOR})
+# Roles that manage who takes part in the case.
+PARTY_MANAGERS: frozenset[str] = frozenset({R.APPLICANT, R.FACILITATOR})
+# When a person belongs to several parties of one case, the first of these roles counts.
+ROLE_ORDER: tuple[str, ...] = (
+    R.FACILITATOR,
+    R.APPLICANT,
+    R.PARTNER,
+    R.CERTIFICATION_BODY,
+    R.REGULATOR,
+    R.OBSERVER,
+)
+
+
+def _is_authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def party_organisation_ids(user) -> set[int]:
+    """The user's organisations through which they act in cases: all but the
+    initiative administration (its people act only as contacts)."""
+    return {
+        m.organisation_id
+        for m in roles._memberships(user)  # cached on the user: no query after the first
+        if not m.organisation.is_administration
+    }
+
+
+def user_party_q(user, prefix: str = "") -> Q:
+    """Parties (reached through `prefix`, e.g. "parties__") the user acts for."""
+    condition = Q(**{f"{prefix}contact": user})
+    organisations = party_organisation_ids(user)
+    if organisations:
+        condition |= Q(**{f"{prefix}organisation_id__in": organisations})
+    return condition
+
+
+def visible_cases(queryset, user):
+    """Administrators see all cases; anonymous people none; everyone else the cases in
+    which they act through a party."""
+    if not _is_authenticated(user):
+        return queryset.none()
+    if roles.is_initiative_admin(user):
+        return queryset
+    mine = CaseParty.objects.filter(user_party_q(user), case=OuterRef("pk"))
+    return queryset.filter(Exists(mine))
+
+
+def role_among(user, parties) -> str | None:
+    """The role the user acts in, given the case's parties (already loaded)."""
+    if not _is_authenticated(user):
+        return None
+    if roles.is_initiative_admin(user):
+        return R.FACILITATOR
+    as_contact = [p.role for p in parties if p.contact_id == user.pk]
+    if as_contact:
+        return min(as_contact, key=ROLE_ORDER.index)
+    organisations = party_organisation_ids(user)
+    as_member = [p.role for p in parties if p.organisation_id in organisations]
+    if as_member:
+        return min(as_member, key=ROLE_ORDER.index)
+    return None
+
+
+def party_role(user, case: Case) -> str | None:
+    """The role the user acts in for this case: as a contact first, else through their
+    organisation's party; administrators act as "facilitator"; None if not a party."""
+    if not _is_authenticated(user):
+        return None
+    if roles.is_initiative_admin(user):
+        return R.FACILITATOR
+    return role_among(user, case.parties.all())
+
+
+def can_see(user, case: Case) -> bool:
+    return party_role(user, case) is not None
+
+
+def can_write(user, case: Case) -> bool:
+    """Add milestones, issues, comments, documents: not regulator contacts or observers."""
+    return party_role(user, case) in WRITERS
+
+
+def can_manage_parties(user, case: Case) -> bool:
+    return party_role(user, case) in PARTY_MANAGERS
+
+
+def can_open_case_for(user, applicant) -> bool:
+    """The initiative's facilitators open cases for anyone; others for their organisation."""
+    return roles.is_facilitator(user) or applicant.pk in party_organisation_ids(user)
+
+
+def can_see_document_as(role: str | None, document: CaseDocument) -> bool:
+    if role is None:
+        return False
+    return role in DOCUMENT_KEEPERS or role in (document.shared_with or [])
+
+
+def can_see_document(user, document: CaseDocument) -> bool:
+    """Applicant and facilitators see every document of the case; other roles only the
+    documents shared with their role."""
+    return can_see_document_as(party_role(user, document.case), document)
+
+
+def transition_allowed_as(role: str | None, case: Case, to_status: str) -> bool:
+    return role is not None and role in workflow.roles_allowed(case.status, to_status)
+
+
+def can_transition(user, case: Case, to_status: str) -> bool:
+    return transition_allowed_as(party_role(user, case), case, to_status)
+
+
+def transitions_for(user, case: Case) -> list[str]:
+    """The statuses the user may move the case to, in the order of the workflow."""
+    role = party_role(user, case)
+    return [s for s in workflow.allowed_next(case.status) if transition_allowed_as(role, case, s)]

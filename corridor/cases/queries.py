@@ -1,0 +1,242 @@
+"""Reads for pages, the API and e-mails, each in a fixed number of queries whatever the data.
+
+Everything starts from `Case.objects.visible_to(user)` (or a case already reached through it).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from corridor.accounts import roles
+from corridor.cases import permissions, workflow
+from corridor.cases.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseIssue,
+    CaseParty,
+    DocumentVersion,
+    Milestone,
+)
+
+MY_WORK_LIMIT = 100  # rows per list on the "my work" page
+EVENTS_LIMIT = 100  # events on the case page
+
+
+def slippage_days(milestone: Milestone, today: date | None = None) -> int | None:
+    """Days late (negative: early): actual end, or today while unfinished, minus the planned
+    end. An unfinished milestone is not early before its planned end: 0 then. None without a
+    planned end."""
+    if milestone.planned_end is None:
+        return None
+    if milestone.actual_end is not None:
+        return (milestone.actual_end - milestone.planned_end).days
+    today = today or timezone.localdate()
+    return max(0, (today - milestone.planned_end).days)
+
+
+def is_overdue(issue: CaseIssue, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        issue.status == CaseIssue.Status.OPEN and issue.due_on is not None and issue.due_on < today
+    )
+
+
+def age_days(issue: CaseIssue, today: date | None = None) -> int:
+    """Days since the issue was raised (until it was resolved)."""
+    end = issue.resolved_at or timezone.now()
+    return max(0, (timezone.localdate(end) - timezone.localdate(issue.raised_at)).days)
+
+
+# --- my work -------------------------------------------------------------------------------
+
+
+def my_work(user) -> dict:
+    """The person's work across cases:
+
+    - "issues": open issues assigned to them (with their case), due soonest first;
+    - "overdue_issues": those of them past their due date;
+    - "milestones": unfinished milestones owned by their parties, planned end soonest first;
+    - "awaiting": cases waiting for them to act (workflow.AWAITING).
+    Four queries at most (one of them the user's memberships, cached on the user)."""
+    today = timezone.localdate()
+    if not getattr(user, "is_authenticated", False):
+        return {"issues": [], "overdue_issues": [], "milestones": [], "awaiting": []}
+    # Start from the user's own parties rather than from every case: the same answer as
+    # Case.objects.visible_to(user), but the database reads only the user's cases.
+    if roles.is_initiative_admin(user):
+        in_my_cases = Q()
+    else:
+        in_my_cases = Q(
+            case__in=CaseParty.objects.filter(permissions.user_party_q(user)).values("case_id")
+        )
+    issues = list(
+        CaseIssue.objects.filter(in_my_cases, assigned_to=user, status=CaseIssue.Status.OPEN)
+        .select_related("case")
+        .order_by("due_on", "id")[:MY_WORK_LIMIT]
+    )
+    milestones = list(
+        Milestone.objects.filter(
+            permissions.user_party_q(user, prefix="owner__"), actual_end__isnull=True
+        )
+        .select_related("case", "owner__organisation")
+        .order_by("planned_end", "position", "id")[:MY_WORK_LIMIT]
+    )
+    open_statuses = [s for s in Case.Status.values if not workflow.is_final(s)]
+    if roles.is_initiative_admin(user):
+        awaiting_q = Q(status__in=workflow.AWAITING[CaseParty.Role.FACILITATOR])
+    else:
+        awaiting_q = Q(pk__in=[])
+        for role, statuses in workflow.AWAITING.items():
+            acting = CaseParty.objects.filter(permissions.user_party_q(user), role=role)
+            awaiting_q |= Q(pk__in=acting.values("case_id"), status__in=statuses)
+    awaiting = list(
+        Case.objects.filter(awaiting_q, status__in=open_statuses)
+        .select_related("applicant")
+        .order_by("status_changed_at", "id")[:MY_WORK_LIMIT]
+    )
+    for issue in issues:
+        issue.is_overdue = is_overdue(issue, today)
+        issue.age_days = age_days(issue, today)
+    for milestone in milestones:
+        milestone.slippage = slippage_days(milestone, today)
+    return {
+        "issues": issues,
+        "overdue_issues": [issue for issue in issues if issue.is_overdue],
+        "milestones": milestones,
+        "awaiting": awaiting,
+    }
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    depends_on: list[Milestone]
+    slippage: int | None  # days late (negative: early), None without a planned end
+
+
+@dataclass
+class IssueRow:
+    issue: CaseIssue
+    comment_count: int
+    age_days: int
+    is_overdue: bool
+
+
+@dataclass
+class DocumentRow:
+    document: CaseDocument
+    latest: DocumentVersion | None
+
+
+@dataclass
+class CasePage:
+    case: Case
+    role: str | None  # the role the user acts in
+    can_write: bool
+    transitions: list[str]  # statuses the user may move the case to
+    parties: list[CaseParty]
+    milestones: list[MilestoneRow]
+    issues: list[IssueRow]
+    documents: list[DocumentRow]
+    events: list[CaseEvent]  # newest first, only those the user may see
+    related_cases: list[Case] = field(default_factory=list)  # its region or its enterprises
+
+
+def case_page(user, case: Case) -> CasePage:
+    """Everything the case page shows the user, in a fixed number of queries (eight, plus
+    the user's memberships once). `case` must come from Case.objects.visible_to(user)."""
+    today = timezone.localdate()
+    parties = list(
+        CaseParty.objects.filter(case=case)
+        .select_related("organisation", "contact")
+        .order_by("role", "organisation__name_en", "id")
+    )
+    role = permissions.role_among(user, parties)
+    if roles.is_initiative_admin(user):
+        role = CaseParty.Role.FACILITATOR
+
+    milestones = list(Milestone.objects.filter(case=case).select_related("owner__organisation"))
+    by_id = {m.pk: m for m in milestones}
+    depends: dict[int, list[Milestone]] = {}
+    edges = Milestone.depends_on.through.objects.filter(from_milestone__case=case)
+    for source, target in edges.values_list("from_milestone_id", "to_milestone_id"):
+        if target in by_id:
+            depends.setdefault(source, []).append(by_id[target])
+    milestone_rows = [
+        MilestoneRow(
+            milestone=m,
+            depends_on=sorted(depends.get(m.pk, []), key=lambda d: (d.position, d.pk)),
+            slippage=slippage_days(m, today),
+        )
+        for m in milestones
+    ]
+
+    issues = list(
+        CaseIssue.objects.filter(case=case)
+        .select_related("assigned_to", "raised_by")
+        .annotate(comment_count=Count("comments"))
+    )
+    issue_rows = [
+        IssueRow(
+            issue=i,
+            comment_count=i.comment_count,
+            age_days=age_days(i, today),
+            is_overdue=is_overdue(i, today),
+        )
+        for i in issues
+    ]
+
+    documents = [
+        d
+        for d in CaseDocument.objects.filter(case=case)
+        if permissions.can_see_document_as(role, d)
+    ]
+    latest: dict[int, DocumentVersion] = {}
+    visible_ids = {d.pk for d in documents}
+    # All versions of the case's documents, so that the number of queries is the same
+    # whether or not the user sees any document.
+    versions = DocumentVersion.objects.filter(document__case=case).order_by(
+        "document_id", "-number"
+    )
+    for version in versions.select_related("uploaded_by"):
+        if version.document_id in visible_ids:
+            latest.setdefault(version.document_id, version)
+    document_rows = [DocumentRow(document=d, latest=latest.get(d.pk)) for d in documents]
+
+    events = list(
+        CaseEvent.objects.filter(case=case)
+        .filter(Q(document__isnull=True) | Q(document__in=visible_ids))
+        .select_related("actor")
+        .order_by("-at", "-id")[:EVENTS_LIMIT]
+    )
+
+    related = list(
+        Case.objects.visible_to(user)
+        .filter(Q(region_case=case) | Q(pk=case.region_case_id or 0))
+        .select_related("applicant")
+        .order_by("reference")
+    )
+
+    transitions = [
+        status
+        for status in workflow.allowed_next(case.status)
+        if permissions.transition_allowed_as(role, case, status)
+    ]
+    return CasePage(
+        case=case,
+        role=role,
+        can_write=role in permissions.WRITERS,
+        transitions=transitions,
+        parties=parties,
+        milestones=milestone_rows,
+        issues=issue_rows,
+        documents=document_rows,
+        events=events,
+        related_cases=related,
+    )

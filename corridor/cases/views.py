@@ -1,0 +1,568 @@
+"""The case pages: thin views that parse, call a query or a service, and render.
+
+Every read starts from `Case.objects.visible_to(request.user)` (a case the user does not take
+part in answers 404, like one that does not exist); every write goes through
+`corridor.cases.services`, which checks permission again. A refused action shows a 403 page
+with the service's reason. A write that fails validation shows the case page again with the
+person's typed values and the error beside them (nothing is lost).
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.cases import gantt, permissions, queries, services
+from corridor.cases.documents import document_panel
+from corridor.cases.events_text import event_text
+from corridor.cases.forms import (
+    CaseFilterForm,
+    CaseOpenForm,
+    CommentForm,
+    IssueForm,
+    MilestoneForm,
+    PartyForm,
+    ReopenForm,
+    ResolveForm,
+    TransitionForm,
+)
+from corridor.cases.models import Case, CaseIssue, CaseParty, IssueComment, Milestone
+from corridor.core.bilingual import bilingual
+from corridor.standards.queries import assessments_visible_to
+
+PAGE_SIZE = 25
+SOON_DAYS = 14  # a milestone due within this many days is "due soon" on the my-work page
+
+
+def forbidden(request, exc: PermissionDenied):
+    message = str(exc) or _("You do not have permission to do this.")
+    return render(request, "cases/forbidden.html", {"message": message}, status=403)
+
+
+def _visible_case(request, pk: int) -> Case:
+    """The case, if the user takes part in it; 404 otherwise, never saying whether it exists."""
+    return get_object_or_404(
+        Case.objects.visible_to(request.user).select_related("applicant", "region_case"), pk=pk
+    )
+
+
+# --- the list and opening a case -----------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    cases = Case.objects.visible_to(request.user).select_related("applicant")
+    form = CaseFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["kind"]:
+            cases = cases.filter(kind=data["kind"])
+        if data["market"]:
+            cases = cases.filter(target_market=data["market"].upper())
+        if data["role"]:
+            mine = CaseParty.objects.filter(
+                permissions.user_party_q(request.user), case=OuterRef("pk"), role=data["role"]
+            )
+            cases = cases.filter(Exists(mine))
+    page = Paginator(cases.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filter_form": form,
+        "page_obj": page,
+        "cases": page.object_list,
+        "can_open": roles.is_facilitator(request.user)
+        or bool(permissions.party_organisation_ids(request.user)),
+    }
+    return render(request, "cases/case_list.html", context)
+
+
+def _applicants_for(user) -> list[Organisation]:
+    if roles.is_facilitator(user):
+        return list(Organisation.objects.order_by("name_en", "id"))
+    return list(
+        Organisation.objects.filter(pk__in=permissions.party_organisation_ids(user)).order_by(
+            "name_en", "id"
+        )
+    )
+
+
+@login_required
+def case_open(request):
+    applicants = _applicants_for(request.user)
+    if not applicants:
+        return forbidden(
+            request,
+            PermissionDenied(_("You can open cases once you are a member of an organisation.")),
+        )
+    form = CaseOpenForm(
+        request.POST or None,
+        initial={"assessment": request.GET.get("assessment")},
+        applicants=applicants,
+        assessments=list(assessments_visible_to(request.user).order_by("-created_at")[:200]),
+        region_cases=list(
+            Case.objects.visible_to(request.user)
+            .filter(kind=Case.Kind.REGIONAL)
+            .order_by("reference")
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, **form.service_arguments())
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("The case %(reference)s was opened.") % {"reference": case.reference}
+            )
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_open.html", {"form": form})
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+def _people_of(parties: list[CaseParty]):
+    """Everyone who takes part in the case (issues can be assigned to them)."""
+    User = get_user_model()
+    condition = Q(pk__in=[p.contact_id for p in parties if p.contact_id])
+    organisations = [p.organisation_id for p in parties if not p.organisation.is_administration]
+    if organisations:
+        condition |= Q(memberships__organisation_id__in=organisations)
+    return list(User.objects.filter(condition).distinct().order_by("name_en", "username"))
+
+
+def _gantt(page: queries.CasePage, today) -> gantt.Timeline | None:
+    rows = []
+    for row in page.milestones:
+        m = row.milestone
+        title = bilingual(m, "title")
+        rows.append(
+            gantt.GanttRow(
+                key=m.pk,
+                label=title,
+                planned_start=m.planned_start,
+                planned_end=m.planned_end,
+                actual_start=m.actual_start,
+                actual_end=m.actual_end,
+                approximate=m.dates_approximate,
+                late=bool(row.slippage and row.slippage > 0),
+                depends_on=[d.pk for d in row.depends_on],
+                title=_(
+                    "%(title)s — planned %(planned_start)s to %(planned_end)s; actual %(actual_start)s to %(actual_end)s"
+                )
+                % {
+                    "title": title,
+                    "planned_start": m.planned_start or "—",
+                    "planned_end": m.planned_end or "—",
+                    "actual_start": m.actual_start or "—",
+                    "actual_end": m.actual_end or "—",
+                },
+            )
+        )
+    return gantt.timeline(rows, today=today)
+
+
+def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 200):
+    """Render the case page. `bound` holds forms bound to a failed POST, by key
+    ("transition", "party", "new_milestone", ("milestone", pk), "new_issue",
+    ("issue", pk), ("comment", pk), ("resolve", pk), ("reopen", pk)), shown instead of fresh ones."""
+    bound = bound or {}
+    user = request.user
+    page = queries.case_page(user, case)
+    today = timezone.localdate()
+    milestones = [row.milestone for row in page.milestones]
+    can_manage_parties = page.role in permissions.PARTY_MANAGERS
+    for row in page.milestones:
+        row.early_days = -row.slippage if row.slippage and row.slippage < 0 else 0
+    comments: dict[int, list[IssueComment]] = {}
+    for comment in IssueComment.objects.filter(issue__case=case).select_related("author"):
+        comments.setdefault(comment.issue_id, []).append(comment)
+    for row in page.issues:
+        row.comments = comments.get(row.issue.pk, [])
+    context = {
+        "case": case,
+        "page": page,
+        "role_label": CaseParty.Role(page.role).label if page.role else "",
+        "can_write": page.can_write,
+        "can_manage_parties": can_manage_parties,
+        "transition_choices": [(s, Case.Status(s).label) for s in page.transitions],
+        "events": [(event, event_text(event)) for event in page.events],
+        "timeline": _gantt(page, today),
+        "document_panel": document_panel(user, case),
+        "soon": SOON_DAYS,
+    }
+    if page.transitions:
+        context["transition_form"] = bound.get("transition") or TransitionForm(prefix="t")
+    if can_manage_parties:
+        organisations = list(
+            Organisation.objects.exclude(pk__in=[p.organisation_id for p in page.parties]).order_by(
+                "name_en", "id"
+            )
+        )
+        context["party_form"] = bound.get("party") or PartyForm(
+            organisations=organisations, prefix="party"
+        )
+    if page.can_write:
+        people = _people_of(page.parties)
+        context["new_milestone_form"] = bound.get("new_milestone") or MilestoneForm(
+            parties=page.parties, milestones=milestones, prefix="new-milestone"
+        )
+        for row in page.milestones:
+            key = ("milestone", row.milestone.pk)
+            row.form = bound.get(key) or MilestoneForm(
+                parties=page.parties,
+                milestones=milestones,
+                milestone=row.milestone,
+                initial=MilestoneForm.initial_for(row.milestone, row.depends_on),
+                prefix=f"m{row.milestone.pk}",
+            )
+            row.stale = key in bound and "version" in getattr(bound[key], "stale_fields", ())
+        context["new_issue_form"] = bound.get("new_issue") or IssueForm(
+            people=people, prefix="new-issue"
+        )
+        for row in page.issues:
+            pk = row.issue.pk
+            row.form = bound.get(("issue", pk)) or IssueForm(
+                people=people, initial=IssueForm.initial_for(row.issue), prefix=f"i{pk}"
+            )
+            row.stale = "version" in getattr(bound.get(("issue", pk)), "stale_fields", ())
+            row.comment_form = bound.get(("comment", pk)) or CommentForm(prefix=f"c{pk}")
+            if row.issue.status == CaseIssue.Status.OPEN:
+                row.resolve_form = bound.get(("resolve", pk)) or ResolveForm(
+                    initial={"version": row.issue.version}, prefix=f"r{pk}"
+                )
+            else:
+                row.reopen_form = bound.get(("reopen", pk)) or ReopenForm(
+                    initial={"version": row.issue.version}, prefix=f"o{pk}"
+                )
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    return _case_page(request, _visible_case(request, pk))
+
+
+_PARTY_MANAGERS_ONLY = gettext_lazy(
+    "Only the applicant and the facilitators of a case can change who takes part in it."
+)
+
+
+def _read_only() -> str:
+    return _(
+        "You can only read this case: regulator contacts, observers and people outside "
+        "the case cannot change it."
+    )
+
+
+def _done(request, case: Case, message: str, anchor: str = ""):
+    messages.success(request, message)
+    return redirect(reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _failed(request, case: Case, key, form, exc: ValidationError):
+    """Show the page again with the person's values and the service's reasons."""
+    form.add_service_errors(exc)
+    form.stale_fields = set(getattr(exc, "error_dict", {}))
+    messages.error(request, _("Nothing was saved: see the reason below the form."))
+    return _case_page(request, case, bound={key: form}, status=400)
+
+
+def _invalid(request, case: Case, key, form):
+    """The form did not parse: show it again, unless the person may not write at all."""
+    if key == "party" and not permissions.can_manage_parties(request.user, case):
+        return forbidden(request, PermissionDenied(_PARTY_MANAGERS_ONLY))
+    if not permissions.can_write(request.user, case):
+        return forbidden(request, PermissionDenied(_read_only()))
+    return _case_page(request, case, bound={key: form}, status=400)
+
+
+@require_POST
+@login_required
+def case_transition(request, pk: int):
+    case = _visible_case(request, pk)
+    data = request.POST.copy()
+    if "to_status" in data and "t-to_status" not in data:  # the buttons name the new status
+        data["t-to_status"] = data["to_status"]
+    form = TransitionForm(data, prefix="t")
+    if not form.is_valid():
+        return _invalid(request, case, "transition", form)
+    try:
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, case, "transition", form, exc)
+    return _done(
+        request,
+        case,
+        _("The case is now “%(status)s”.") % {"status": case.get_status_display()},
+    )
+
+
+@require_POST
+@login_required
+def party_add(request, pk: int):
+    case = _visible_case(request, pk)
+    organisations = list(Organisation.objects.exclude(case_parties__case=case))
+    form = PartyForm(request.POST, organisations=organisations, prefix="party")
+    if not form.is_valid():
+        return _invalid(request, case, "party", form)
+    organisation = form.organisations[form.cleaned_data["organisation"]]
+    contact = None
+    username = form.cleaned_data["contact"].strip()
+    if username:
+        contact = get_user_model().objects.filter(username=username).first()
+        if contact is None:
+            form.add_error(
+                "contact",
+                _("No person has the user name “%(value)s”; check the spelling or leave it empty.")
+                % {"value": username},
+            )
+            return _invalid(request, case, "party", form)
+    try:
+        services.case_add_party(
+            actor=request.user,
+            case=case,
+            organisation=organisation,
+            role=form.cleaned_data["role"],
+            contact=contact,
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, case, "party", form, exc)
+    return _done(
+        request,
+        case,
+        _("%(organisation)s now takes part in the case.")
+        % {"organisation": bilingual(organisation, "name")},
+        "parties",
+    )
+
+
+@require_POST
+@login_required
+def party_remove(request, pk: int, party_pk: int):
+    case = _visible_case(request, pk)
+    party = get_object_or_404(
+        CaseParty.objects.select_related("organisation"), pk=party_pk, case=case
+    )
+    try:
+        services.case_remove_party(actor=request.user, party=party)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("cases:case_detail", args=[case.pk]) + "#parties")
+    return _done(
+        request,
+        case,
+        _("%(organisation)s no longer takes part in the case.")
+        % {"organisation": bilingual(party.organisation, "name")},
+        "parties",
+    )
+
+
+@require_POST
+@login_required
+def milestone_save(request, pk: int, milestone_pk: int | None = None):
+    case = _visible_case(request, pk)
+    milestone = None
+    if milestone_pk is not None:
+        milestone = get_object_or_404(Milestone, pk=milestone_pk, case=case)
+    milestones = list(Milestone.objects.filter(case=case))
+    parties = list(CaseParty.objects.filter(case=case).select_related("organisation"))
+    key = ("milestone", milestone.pk) if milestone else "new_milestone"
+    form = MilestoneForm(
+        request.POST,
+        parties=parties,
+        milestones=milestones,
+        milestone=milestone,
+        prefix=f"m{milestone.pk}" if milestone else "new-milestone",
+    )
+    if not form.is_valid():
+        return _invalid(request, case, key, form)
+    try:
+        saved = services.milestone_save(
+            actor=request.user, case=case, milestone=milestone, **form.service_arguments()
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, case, key, form, exc)
+    return _done(
+        request,
+        case,
+        _("The milestone “%(title)s” was saved.") % {"title": bilingual(saved, "title")},
+        f"milestone-{saved.pk}",
+    )
+
+
+def _visible_issue(request, issue_pk: int) -> CaseIssue:
+    return get_object_or_404(
+        CaseIssue.objects.select_related("case__applicant", "case__region_case"),
+        pk=issue_pk,
+        case__in=Case.objects.visible_to(request.user).values("pk"),
+    )
+
+
+@require_POST
+@login_required
+def issue_raise(request, pk: int):
+    case = _visible_case(request, pk)
+    people = _people_of(list(CaseParty.objects.filter(case=case).select_related("organisation")))
+    form = IssueForm(request.POST, people=people, prefix="new-issue")
+    if not form.is_valid():
+        return _invalid(request, case, "new_issue", form)
+    try:
+        issue = services.issue_raise(actor=request.user, case=case, **form.service_arguments())
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, case, "new_issue", form, exc)
+    return _done(
+        request,
+        case,
+        _("The issue “%(title)s” was raised.") % {"title": issue.title},
+        f"issue-{issue.pk}",
+    )
+
+
+@require_POST
+@login_required
+def issue_update(request, issue_pk: int):
+    issue = _visible_issue(request, issue_pk)
+    case = issue.case
+    people = _people_of(list(CaseParty.objects.filter(case=case).select_related("organisation")))
+    form = IssueForm(request.POST, people=people, prefix=f"i{issue.pk}")
+    key = ("issue", issue.pk)
+    if not form.is_valid():
+        return _invalid(request, case, key, form)
+    try:
+        services.issue_update(
+            actor=request.user,
+            issue=issue,
+            version=form.cleaned_data["version"],
+            **form.service_arguments(),
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, case, key, form, exc)
+    return _done(
+        request,
+        case,
+        _("The issue “%(title)s” was saved.") % {"title": form.cleaned_data["title"]},
+        f"issue-{issue.pk}",
+    )
+
+
+@require_POST
+@login_required
+def issue_comment(request, issue_pk: int):
+    issue = _visible_issue(request, issue_pk)
+    form = CommentForm(request.POST, prefix=f"c{issue.pk}")
+    form.is_valid()
+    try:
+        services.issue_comment(
+            actor=request.user, issue=issue, body=form.cleaned_data.get("body", "")
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, issue.case, ("comment", issue.pk), form, exc)
+    return _done(request, issue.case, _("Your comment was added."), f"issue-{issue.pk}")
+
+
+@require_POST
+@login_required
+def issue_resolve(request, issue_pk: int):
+    issue = _visible_issue(request, issue_pk)
+    form = ResolveForm(request.POST, prefix=f"r{issue.pk}")
+    form.is_valid()
+    try:
+        services.issue_resolve(
+            actor=request.user,
+            issue=issue,
+            version=form.cleaned_data.get("version"),
+            resolution=form.cleaned_data.get("resolution", ""),
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, issue.case, ("resolve", issue.pk), form, exc)
+    return _done(
+        request,
+        issue.case,
+        _("The issue “%(title)s” was resolved.") % {"title": issue.title},
+        f"issue-{issue.pk}",
+    )
+
+
+@require_POST
+@login_required
+def issue_reopen(request, issue_pk: int):
+    issue = _visible_issue(request, issue_pk)
+    form = ReopenForm(request.POST, prefix=f"o{issue.pk}")
+    form.is_valid()
+    try:
+        services.issue_reopen(
+            actor=request.user, issue=issue, version=form.cleaned_data.get("version")
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        return _failed(request, issue.case, ("reopen", issue.pk), form, exc)
+    return _done(
+        request,
+        issue.case,
+        _("The issue “%(title)s” was reopened.") % {"title": issue.title},
+        f"issue-{issue.pk}",
+    )
+
+
+# --- my work -------------------------------------------------------------------------------
+
+
+@login_required
+def my_work(request):
+    work = queries.my_work(request.user)
+    today = timezone.localdate()
+    issues = sorted(work["issues"], key=lambda i: (not i.is_overdue, i.due_on or today.max, i.pk))
+    milestones = [
+        m
+        for m in work["milestones"]
+        if m.planned_end is not None and (m.planned_end - today).days <= SOON_DAYS
+    ]
+    for m in milestones:
+        m.is_late = m.planned_end < today
+        m.days_left = (m.planned_end - today).days
+    context = {
+        "issues": issues,
+        "overdue_count": len(work["overdue_issues"]),
+        "milestones": milestones,
+        "awaiting": work["awaiting"],
+        "soon": SOON_DAYS,
+    }
+    return render(request, "cases/my_work.html", context)
