@@ -110,7 +110,6 @@ def run_one(database: str, n_cases: int) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        ensure_model_indexes()
         started = time.perf_counter()
         sizes = load_cases(n_cases)
         load_seconds = time.perf_counter() - started
@@ -140,25 +139,6 @@ def _postgres_admin(statement: str) -> None:
         host=POSTGRES_HOST, port=POSTGRES_PORT, user="postgres", dbname="postgres", autocommit=True
     ) as connection:
         connection.execute(statement)
-
-
-def ensure_model_indexes() -> None:
-    """Create any index a cases model declares but no migration has created yet, and say so:
-    the figures then describe the code as it is, migration or not."""
-    from django.apps import apps
-    from django.db import connection
-
-    for model in apps.get_app_config("cases").get_models():
-        with connection.cursor() as cursor:
-            existing = connection.introspection.get_constraints(cursor, model._meta.db_table)
-        missing = [index for index in model._meta.indexes if index.name not in existing]
-        with connection.schema_editor() as editor:
-            for index in missing:
-                editor.add_index(model, index)
-                print(
-                    f"   note: index {index.name} is declared on {model.__name__} but not "
-                    "migrated yet; created"
-                )
 
 
 def load_cases(n_cases: int) -> dict[str, int]:

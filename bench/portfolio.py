@@ -104,7 +104,6 @@ def run_one(database: str, n_projects: int) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        ensure_model_indexes()
         started = time.perf_counter()
         published = load_projects(n_projects)
         load_seconds = time.perf_counter() - started
@@ -133,24 +132,6 @@ def _postgres_admin(statement: str) -> None:
         host=POSTGRES_HOST, port=POSTGRES_PORT, user="postgres", dbname="postgres", autocommit=True
     ) as connection:
         connection.execute(statement)
-
-
-def ensure_model_indexes() -> None:
-    """Create an index the Project model declares but no migration has created yet, and
-    say so: the figures then describe the code as it is, migration or not."""
-    from django.db import connection
-
-    from corridor.portfolio.models import Project
-
-    with connection.cursor() as cursor:
-        existing = connection.introspection.get_constraints(cursor, Project._meta.db_table)
-    missing = [index for index in Project._meta.indexes if index.name not in existing]
-    with connection.schema_editor() as editor:
-        for index in missing:
-            editor.add_index(Project, index)
-            print(
-                f"   note: index {index.name} is declared on Project but not migrated yet; created"
-            )
 
 
 def load_projects(n_projects: int) -> int:
