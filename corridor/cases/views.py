@@ -177,11 +177,28 @@ def _gantt(page: queries.CasePage, today) -> gantt.Timeline | None:
     return gantt.timeline(rows, today=today)
 
 
+def _editing(request) -> tuple[str, int] | None:
+    """The row the person asked to edit with `?edit=milestone-12` or `?edit=issue-7`."""
+    kind, _, pk = request.GET.get("edit", "").partition("-")
+    if kind in ("milestone", "issue") and pk.isdigit():
+        return kind, int(pk)
+    return None
+
+
 def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 200):
     """Render the case page. `bound` holds forms bound to a failed POST, by key
     ("transition", "party", "new_milestone", ("milestone", pk), "new_issue",
-    ("issue", pk), ("comment", pk), ("resolve", pk), ("reopen", pk)), shown instead of fresh ones."""
+    ("issue", pk), ("comment", pk), ("resolve", pk), ("reopen", pk)), shown instead of fresh ones.
+
+    A milestone's or an issue's forms are built only for the row being edited (`?edit=`) or
+    whose POST failed: a case has tens of rows, and a form for each made the page slow and busy."""
     bound = bound or {}
+    editing = _editing(request) if request.method == "GET" else None
+    open_rows = {editing} if editing else set()
+    for key in bound:
+        if isinstance(key, tuple):  # ("milestone", pk), or ("issue" | "comment" | ..., pk)
+            kind, pk = key
+            open_rows.add(("milestone" if kind == "milestone" else "issue", pk))
     user = request.user
     page = queries.case_page(user, case)
     today = timezone.localdate()
@@ -224,6 +241,8 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         )
         for row in page.milestones:
             key = ("milestone", row.milestone.pk)
+            if key not in open_rows:
+                continue
             row.form = bound.get(key) or MilestoneForm(
                 parties=page.parties,
                 milestones=milestones,
@@ -237,6 +256,8 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         )
         for row in page.issues:
             pk = row.issue.pk
+            if ("issue", pk) not in open_rows:
+                continue
             row.form = bound.get(("issue", pk)) or IssueForm(
                 people=people, initial=IssueForm.initial_for(row.issue), prefix=f"i{pk}"
             )

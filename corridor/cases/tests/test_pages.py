@@ -99,6 +99,45 @@ def test_the_working_parties_see_the_case_and_its_forms(client, van, who):
     assert (f"/cases/{pk}/parties/" in actions) is can_steer
 
 
+def test_a_writer_opens_one_milestone_or_issue_for_editing_at_a_time(client, van):
+    milestone = Milestone.objects.get(case=van.case)
+    issue = CaseIssue.objects.get(case=van.case)
+    url = reverse("cases:case_detail", args=[van.case.pk])
+    client.force_login(van.partner)
+
+    plain = client.get(url).content.decode()
+    editing_milestone = client.get(url, {"edit": f"milestone-{milestone.pk}"}).content.decode()
+    editing_issue = client.get(url, {"edit": f"issue-{issue.pk}"}).content.decode()
+
+    edit_milestone = f"/cases/{van.case.pk}/milestones/{milestone.pk}/"
+    edit_issue = f"/cases/issues/{issue.pk}/"
+    # the page lists the rows with a link to edit each, and no per-row form
+    assert f'href="?edit=milestone-{milestone.pk}#milestone-{milestone.pk}"' in plain
+    assert f'href="?edit=issue-{issue.pk}#issue-{issue.pk}"' in plain
+    assert edit_milestone not in form_actions(plain)
+    assert edit_issue not in form_actions(plain)
+    # the link opens that row's form, filled with what is saved
+    assert edit_milestone in form_actions(editing_milestone)
+    assert f'name="m{milestone.pk}-version" value="{milestone.version}"' in editing_milestone
+    assert edit_issue not in form_actions(editing_milestone)
+    assert {edit_issue, edit_issue + "comments/", edit_issue + "resolve/"} <= set(
+        form_actions(editing_issue)
+    )
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_a_reader_asking_to_edit_still_gets_no_form(client, van, who):
+    milestone = Milestone.objects.get(case=van.case)
+    client.force_login(person(van, who))
+
+    html = client.get(
+        reverse("cases:case_detail", args=[van.case.pk]), {"edit": f"milestone-{milestone.pk}"}
+    ).content.decode()
+
+    assert form_actions(html) == []
+    assert 'href="?edit=' not in html
+
+
 @pytest.mark.parametrize("who", READERS)
 def test_regulator_contacts_and_observers_read_the_case_without_any_form(client, van, who):
     response = page_of(client, person(van, who), van.case)
