@@ -26,6 +26,7 @@ setup: install
 	DEBUG=true $(BIN)/python manage.py load_demo
 	DEBUG=true $(BIN)/python manage.py load_standards_demo
 	DEBUG=true $(BIN)/python manage.py load_cases_demo
+	DEBUG=true $(BIN)/python manage.py load_directory_demo
 
 run: setup
 	@echo ""

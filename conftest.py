@@ -74,3 +74,15 @@ def outsider(other_enterprise):
     user = UserFactory(username="outsider", name_en="Oscar Outsider", name_zh="外人")
     MembershipFactory(user=user, organisation=other_enterprise, role=Membership.Role.MEMBER)
     return user
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request in Chinese leaves Chinese active in the thread (LocaleMiddleware activates
+    the request's language and does not switch back): start and end every test in the
+    default language so one test's language never leaks into the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "corridor.portfolio",
     "corridor.standards",
     "corridor.cases",
+    "corridor.directory",
 ]
 
 MIDDLEWARE = [

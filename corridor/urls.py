@@ -14,6 +14,7 @@ urlpatterns = [
     path("standards/", include("corridor.standards.urls")),
     path("cases/documents/", include("corridor.cases.document_urls")),
     path("cases/", include("corridor.cases.urls")),
+    path("directory/", include("corridor.directory.urls")),
     path("", include("corridor.portfolio.urls")),
 ]
 

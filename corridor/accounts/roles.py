@@ -41,3 +41,11 @@ def forget(user) -> None:
     """Drop the cached memberships (after a membership change)."""
     if hasattr(user, "_corridor_memberships"):
         del user._corridor_memberships
+
+
+def is_initiative_member(user) -> bool:
+    """People who belong to an organisation of the initiative (and superusers): they see
+    what is shared with members only, such as members-only directory profiles."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(_memberships(user))

@@ -13,5 +13,6 @@ SECTORS = [
     ("tourism", "Tourism", "旅游", False),
     ("digital-economy", "Digital economy", "数字经济", False),
     ("green-development", "Green development", "绿色发展", False),
+    ("trade", "Trade and commerce", "商贸", False),
     ("other", "Other", "其他", False),
 ]

@@ -41,5 +41,5 @@ def test_the_sector_vocabulary_starts_with_the_four_priority_sectors(db):
     assert [s.code for s in sectors if s.is_priority] == [
         "financial-services", "aviation", "transport-logistics", "ict",
     ]
-    assert len(sectors) == 12
+    assert len(sectors) == 13
     assert sectors[-1].code == "other"

@@ -691,7 +691,7 @@ def test_sectors_list_the_priority_sectors_first(client, db):
         "ict",
     ]
     assert sectors[0]["name_zh"] == "金融服务"
-    assert len(sectors) == 12
+    assert len(sectors) == 13  # twelve, then trade and commerce (core migration 0004)
 
 
 # --- documentation -----------------------------------------------------------------------------

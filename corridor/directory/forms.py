@@ -1,0 +1,238 @@
+"""Forms of the directory pages. They parse and label; the services validate and decide (so a
+bad country code or sector comes back from `services.profile_save` with its own sentence)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
+from corridor.core.vocabularies import country_choices, country_name
+from corridor.directory.models import Feedback, Profile
+
+FIRST_COUNTRIES = ("SG", "CN")  # the corridor's two sides lead every country list
+
+
+class ServiceErrorsMixin:
+    """Put a service's errors ({field: sentence}) beside the fields they name. (The same as
+    the cases' mixin: the directory may not import the cases app.)"""
+
+    SERVICE_FIELDS: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            field_name = self.SERVICE_FIELDS.get(name, name)
+            if field_name not in self.fields:
+                field_name = None
+            for message in messages:
+                self.add_error(field_name, message)
+
+
+class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
+    """Offers choices but leaves deciding what is valid to the service, whose sentence
+    names the wrong value ("“ZZ” is not a country code")."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+def _blank(label):
+    return [("", label)]
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("words in English or Chinese")}
+        ),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    city = forms.ChoiceField(label=_("City"), required=False)
+    verified = forms.BooleanField(label=_("Verified only"), required=False)
+
+    def __init__(self, *args, sectors, countries, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = _blank(_("all sectors")) + [
+            (s.code, bilingual(s, "name")) for s in sectors
+        ]
+        self.fields["country"].choices = _blank(_("all countries")) + [
+            (code, country_name(code)) for code in countries
+        ]
+        self.fields["city"].choices = _blank(_("all cities")) + [(c, c) for c in cities]
+
+    @staticmethod
+    def countries_in_order(codes) -> list[str]:
+        """Singapore and China first, then the other countries present by code."""
+        present = {code for code in codes if code}
+        return [*FIRST_COUNTRIES, *sorted(present - set(FIRST_COUNTRIES))]
+
+
+class ProfileForm(ServiceErrorsMixin, forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), required=False, max_length=300)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), required=False, max_length=300)
+    city = forms.CharField(label=_("City"), required=False, max_length=120)
+    sectors = UncheckedMultipleChoiceField(
+        label=_("Sectors"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    size = forms.ChoiceField(
+        label=_("Size"), required=False, choices=_blank(_("not given")) + Profile.Size.choices
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the enterprise does. English, Chinese or both."),
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    offers = forms.CharField(
+        label=_("What it offers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One offer per line, in either language: the products, services or capacity "
+            "that a partner could use."
+        ),
+    )
+    needs = forms.CharField(
+        label=_("What it needs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One need per line, in either language: what the enterprise is looking for in a "
+            "partner."
+        ),
+    )
+    target_markets = UncheckedMultipleChoiceField(
+        label=_("Target markets"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "The countries where the enterprise wants to do business. Hold Ctrl (⌘ on a Mac) "
+            "to choose several."
+        ),
+    )
+    languages = UncheckedMultipleChoiceField(
+        label=_("Working languages"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(LANGUAGE_LABELS.items()),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see the profile"),
+        choices=Profile.Visibility.choices,
+        initial=Profile.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    contacts = forms.TypedMultipleChoiceField(
+        label=_("Contact persons"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members of the organisation whom other enterprises may contact."),
+    )
+
+    def __init__(self, *args, sectors, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {person.pk: person for person in members}
+        self.fields["sectors"].choices = [(s.code, bilingual(s, "name")) for s in sectors]
+        countries = country_choices()
+        self.fields["target_markets"].choices = [
+            *(c for code in FIRST_COUNTRIES for c in countries if c[0] == code),
+            *(c for c in countries if c[0] not in FIRST_COUNTRIES),
+        ]
+        self.fields["contacts"].choices = [(person.pk, person.display_name) for person in members]
+
+    @staticmethod
+    def initial_for(organisation, profile: Profile | None, user) -> dict:
+        """The form's values for an organisation's profile, or for a new one (its names, city
+        and sectors, the person filling it in as contact)."""
+        initial = {
+            "name_en": organisation.name_en,
+            "name_zh": organisation.name_zh,
+            "city": organisation.city,
+            "sectors": [s.code for s in organisation.sectors.all()],
+        }
+        if profile is None:
+            return initial | {"visibility": Profile.Visibility.PUBLIC, "contacts": [user.pk]}
+        return initial | {
+            "size": profile.size,
+            "description_en": profile.description_en,
+            "description_zh": profile.description_zh,
+            "offers": profile.offers,
+            "needs": profile.needs,
+            "target_markets": list(profile.target_markets or []),
+            "languages": list(profile.languages or []),
+            "visibility": profile.visibility,
+            "contacts": [person.pk for person in profile.contacts.all()],
+        }
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name_en": data["name_en"],
+            "name_zh": data["name_zh"],
+            "city": data["city"],
+            "sectors": data["sectors"],
+            "size": data["size"],
+            "description_en": data["description_en"],
+            "description_zh": data["description_zh"],
+            "offers": data["offers"],
+            "needs": data["needs"],
+            "target_markets": data["target_markets"],
+            "languages": data["languages"],
+            "visibility": data["visibility"],
+            "contacts": [self.members[pk] for pk in data["contacts"]],
+        }
+
+
+class ConnectForm(ServiceErrorsMixin, forms.Form):
+    SERVICE_FIELDS = {"to_profile": ""}  # about the pair, not a field: above the form
+    from_profile = forms.TypedChoiceField(label=_("On behalf of"), coerce=int)
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say who you are and what you would like to do together."),
+    )
+
+    def __init__(self, *args, own_profiles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own_profiles = {p.pk: p for p in own_profiles}
+        self.fields["from_profile"].choices = [
+            (p.pk, bilingual(p.organisation, "name")) for p in own_profiles
+        ]
+        if len(own_profiles) == 1:
+            self.fields["from_profile"].widget = forms.HiddenInput()
+            self.fields["from_profile"].initial = own_profiles[0].pk
+
+
+class AnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        coerce=lambda value: value == "1",
+        choices=[("1", _("Accept")), ("0", _("Decline"))],
+    )
+    answer = forms.CharField(
+        label=_("Reply (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FeedbackForm(forms.Form):
+    candidate = forms.IntegerField(widget=forms.HiddenInput())
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        required=False,
+        choices=_blank(_("no verdict")) + Feedback.Verdict.choices,
+    )

@@ -1,0 +1,471 @@
+"""Every write to the directory: validate, check permission, write in one transaction, record
+an audit entry, and enqueue the embedding of a changed profile once the transaction commits.
+
+Pages, the API, the demo and commands call these functions; none of them writes models
+directly. `actor=None` means the system itself (demo loader, commands), which may do anything.
+"""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.core.audit import audit_record, diff, snapshot
+from corridor.core.models import Sector
+from corridor.core.vocabularies import is_country
+from corridor.directory.models import (
+    Connection,
+    Feedback,
+    Profile,
+    Statement,
+    statements_of,
+)
+
+UNCHANGED = object()  # "leave this field as it is"
+LANGUAGES = ("en", "zh")
+MAX_STATEMENTS = 12
+MAX_STATEMENT_LENGTH = 500
+
+PROFILE_FIELDS = [
+    "description_en",
+    "description_zh",
+    "size",
+    "offers",
+    "needs",
+    "target_markets",
+    "languages",
+    "visibility",
+]
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def can_edit_profile(user, organisation: Organisation) -> bool:
+    """The organisation's own members, and the initiative's facilitators and administrators."""
+    if user is None:
+        return True
+    return roles.is_facilitator(user) or organisation.pk in roles.organisation_ids(user)
+
+
+def acts_for(user, profile: Profile) -> bool:
+    """May the user act on behalf of this profile's enterprise (see its recommendations, give
+    feedback, ask to connect, answer requests)?"""
+    return can_edit_profile(user, profile.organisation)
+
+
+def can_verify(user) -> bool:
+    return user is None or roles.is_initiative_admin(user)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _not_yours() -> str:
+    return _("Only the enterprise's own members and the initiative's facilitators can do this.")
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+
+def _clean_statements(field: str, text: str, label: str) -> str:
+    lines = statements_of(text)
+    if len(lines) > MAX_STATEMENTS:
+        raise ValidationError(
+            {
+                field: _("%(field)s: write at most %(max)d lines (one per line); you wrote %(n)d.")
+                % {"field": label, "max": MAX_STATEMENTS, "n": len(lines)}
+            }
+        )
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_STATEMENT_LENGTH:
+            raise ValidationError(
+                {
+                    field: _(
+                        "%(field)s: line %(line)d is %(length)d characters long; keep each "
+                        "line under %(max)d characters."
+                    )
+                    % {
+                        "field": label,
+                        "line": number,
+                        "length": len(line),
+                        "max": MAX_STATEMENT_LENGTH,
+                    }
+                }
+            )
+    return "\n".join(lines)
+
+
+def _clean_profile(fields: dict) -> dict:
+    """Validate and normalise the profile's own fields; raise one ValidationError naming every
+    field that is wrong."""
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    for name, label in (("offers", _("What it offers")), ("needs", _("What it needs"))):
+        try:
+            cleaned[name] = _clean_statements(name, cleaned.get(name, ""), label)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    markets = [str(code).strip().upper() for code in cleaned.get("target_markets") or []]
+    unknown = [code for code in markets if not is_country(code)]
+    if unknown:
+        errors["target_markets"] = _("Target markets: “%(codes)s” is not a country code.") % {
+            "codes": ", ".join(unknown)
+        }
+    cleaned["target_markets"] = sorted(set(markets))
+    languages = [str(code).strip().lower() for code in cleaned.get("languages") or []]
+    if any(code not in LANGUAGES for code in languages):
+        errors["languages"] = _("Working languages: choose English (en) and/or Chinese (zh).")
+    cleaned["languages"] = [code for code in LANGUAGES if code in languages]
+    if cleaned.get("size", "") not in ("", *Profile.Size.values):
+        errors["size"] = _("Size: choose one of the listed sizes.")
+    if cleaned.get("visibility") not in Profile.Visibility.values:
+        errors["visibility"] = _("Visibility: choose public or initiative members only.")
+    for name in ("description_en", "description_zh"):
+        cleaned[name] = (cleaned.get(name) or "").strip()
+    if not (cleaned["description_en"] or cleaned["description_zh"]):
+        errors["description_en"] = _(
+            "Description: write what the enterprise does, in English or in Chinese."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _sectors_for(codes) -> list[Sector]:
+    codes = list(dict.fromkeys(codes))
+    sectors = list(Sector.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {s.code for s in sectors})
+    if unknown:
+        raise ValidationError(
+            {"sectors": _("Sectors: “%(codes)s” is not a sector.") % {"codes": ", ".join(unknown)}}
+        )
+    return sectors
+
+
+def search_document_of(profile: Profile) -> str:
+    """Everything search looks in, lower-cased, in both languages."""
+    organisation = profile.organisation
+    parts = [
+        organisation.name_en,
+        organisation.name_zh,
+        organisation.city,
+        profile.description_en,
+        profile.description_zh,
+        profile.offers,
+        profile.needs,
+    ]
+    return "\n".join(part for part in parts if part).lower()
+
+
+def texts_hash(profile: Profile) -> str:
+    """The hash of what the embeddings are computed from (the texts and the way they are
+    encoded): a change of either means they are stale."""
+    from corridor.directory.matching import ENCODING_VERSION
+
+    key = f"{ENCODING_VERSION}\x00{profile.offers}\x00{profile.needs}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def profile_save(
+    *,
+    actor,
+    organisation: Organisation,
+    description_en: str = "",
+    description_zh: str = "",
+    size: str = "",
+    offers: str = "",
+    needs: str = "",
+    target_markets=(),
+    languages=(),
+    visibility: str = Profile.Visibility.PUBLIC,
+    name_en=UNCHANGED,
+    name_zh=UNCHANGED,
+    city=UNCHANGED,
+    sectors=UNCHANGED,
+    contacts=UNCHANGED,
+    is_synthetic: bool | None = None,
+) -> Profile:
+    """Create or update the organisation's profile (and its names, city and sectors, which the
+    organisation carries). Embeddings are recomputed in the background when offers or needs
+    change."""
+    _require(can_edit_profile(actor, organisation), _not_yours())
+    cleaned = _clean_profile(
+        {
+            "description_en": description_en,
+            "description_zh": description_zh,
+            "size": size,
+            "offers": offers,
+            "needs": needs,
+            "target_markets": list(target_markets or []),
+            "languages": list(languages or []),
+            "visibility": visibility,
+        }
+    )
+    sector_objects = _sectors_for(sectors) if sectors is not UNCHANGED else None
+    if name_en is not UNCHANGED and not (name_en or "").strip():
+        raise ValidationError({"name_en": _("Name (English): give the enterprise's English name.")})
+    contact_users = None
+    if contacts is not UNCHANGED:
+        contact_users = list(contacts)
+        members = set(
+            organisation.memberships.filter(user__in=contact_users).values_list(
+                "user_id", flat=True
+            )
+        )
+        outsiders = [u.display_name for u in contact_users if u.pk not in members]
+        if outsiders:
+            raise ValidationError(
+                {
+                    "contacts": _("Contact persons: %(people)s do not belong to this organisation.")
+                    % {"people": ", ".join(outsiders)}
+                }
+            )
+
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        profile = Profile.objects.filter(organisation=organisation).first()
+        created = profile is None
+        if created:
+            profile = Profile(organisation=organisation)
+        before = snapshot(profile, PROFILE_FIELDS)
+        for name, value in cleaned.items():
+            setattr(profile, name, value)
+        if is_synthetic is not None:
+            profile.is_synthetic = is_synthetic
+        organisation_changed = []
+        for name, value in (("name_en", name_en), ("name_zh", name_zh), ("city", city)):
+            if value is not UNCHANGED and getattr(organisation, name) != (value or "").strip():
+                setattr(organisation, name, (value or "").strip())
+                organisation_changed.append(name)
+        if organisation_changed:
+            organisation.save(update_fields=organisation_changed)
+        if sector_objects is not None:
+            organisation.sectors.set(sector_objects)
+        profile.organisation = organisation
+        profile.search_document = search_document_of(profile)
+        stale = profile.embedded_hash != texts_hash(profile)
+        profile.save()
+        if contact_users is not None:
+            profile.contacts.set(contact_users)
+        changes = diff(before, snapshot(profile, PROFILE_FIELDS))
+        if created or changes or organisation_changed:
+            audit_record(
+                actor=actor,
+                action="create" if created else "update",
+                target=profile,
+                summary=str(organisation),
+                changes=changes,
+            )
+        if stale:
+            _enqueue_embedding(profile.pk)
+    return profile
+
+
+def _enqueue_embedding(profile_id: int) -> None:
+    def enqueue():
+        from corridor.directory import tasks
+
+        tasks.profile_embed.enqueue(profile_id)
+
+    transaction.on_commit(enqueue)
+
+
+def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile:
+    """The administration vouches that the enterprise is who it says it is (or withdraws it)."""
+    _require(can_verify(actor), _("Only the initiative's administrators verify profiles."))
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        if verified and profile.verified_at is None:
+            profile.verified_at = timezone.now()
+            profile.verified_by = actor
+        elif not verified:
+            profile.verified_at, profile.verified_by = None, None
+        profile.save(update_fields=["verified_at", "verified_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            target=profile,
+            summary=str(profile.organisation),
+            changes={"verified": [not verified, verified]},
+        )
+    return profile
+
+
+def profile_embeddings_store(*, profile_id: int) -> bool:
+    """Compute and store the embeddings of one profile's offers and needs (the background
+    task calls this). Returns False when nothing needed doing (already up to date)."""
+    from corridor.directory import matching
+
+    profile = Profile.objects.select_related("organisation").filter(pk=profile_id).first()
+    if profile is None:
+        return False
+    wanted = texts_hash(profile)
+    if profile.embedded_hash == wanted and profile.embedded_at is not None:
+        return False
+    offers, needs = profile.offer_lines(), profile.need_lines()
+    vectors = matching.encoder().encode(offers + needs)
+    offer_vectors, need_vectors = vectors[: len(offers)], vectors[len(offers) :]
+    with transaction.atomic():
+        current = Profile.objects.select_for_update().get(pk=profile_id)
+        if texts_hash(current) != wanted:  # changed again meanwhile: its own task will run
+            return False
+        Statement.objects.filter(profile=current).delete()
+        Statement.objects.bulk_create(
+            [
+                Statement(
+                    profile=current,
+                    kind=kind,
+                    position=position,
+                    text=text,
+                    vector=matching.to_bytes(vector),
+                )
+                for kind, texts, matrix in (
+                    (Statement.Kind.OFFER, offers, offer_vectors),
+                    (Statement.Kind.NEED, needs, need_vectors),
+                )
+                for position, (text, vector) in enumerate(zip(texts, matrix, strict=True))
+            ]
+        )
+        current.offer_vector = matching.to_bytes(matching.mean_vector(offer_vectors))
+        current.need_vector = matching.to_bytes(matching.mean_vector(need_vectors))
+        current.embedded_hash = wanted
+        current.embedded_at = timezone.now()
+        current.save(update_fields=["offer_vector", "need_vector", "embedded_hash", "embedded_at"])
+    return True
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+
+def feedback_record(
+    *, actor, profile: Profile, candidate: Profile, verdict: str
+) -> Feedback | None:
+    """Mark a recommended counterpart "interested" or "not relevant" for this profile; an empty
+    verdict takes the mark back. Only the person's own ranking changes."""
+    _require(acts_for(actor, profile), _not_yours())
+    if not Profile.objects.visible_to(actor).filter(pk=candidate.pk).exists():
+        raise ValidationError({"candidate": _("That enterprise is not in the directory.")})
+    if verdict and verdict not in Feedback.Verdict.values:
+        raise ValidationError({"verdict": _("Verdict: choose interested or not relevant.")})
+    with transaction.atomic():
+        if not verdict:
+            Feedback.objects.filter(user=actor, profile=profile, candidate=candidate).delete()
+            return None
+        feedback, _created = Feedback.objects.update_or_create(
+            user=actor, profile=profile, candidate=candidate, defaults={"verdict": verdict}
+        )
+    return feedback
+
+
+# --- connections ----------------------------------------------------------------------------
+
+
+def connection_request(
+    *, actor, from_profile: Profile, to_profile: Profile, message: str = ""
+) -> Connection:
+    """Ask, on behalf of `from_profile`'s enterprise, to connect with `to_profile`'s."""
+    _require(acts_for(actor, from_profile), _not_yours())
+    if not Profile.objects.visible_to(actor).filter(pk=to_profile.pk).exists():
+        raise ValidationError({"to_profile": _("That enterprise is not in the directory.")})
+    if from_profile.pk == to_profile.pk:
+        raise ValidationError({"to_profile": _("An enterprise cannot ask to connect with itself.")})
+    message = (message or "").strip()
+    if len(message) > 2000:
+        raise ValidationError({"message": _("Message: keep it under 2,000 characters.")})
+    open_between = Connection.objects.filter(status__in=Connection.OPEN)
+    if open_between.filter(from_profile=to_profile, to_profile=from_profile).exists():
+        raise ValidationError(
+            {
+                "to_profile": _(
+                    "This enterprise has already asked to connect with yours: answer its "
+                    "request instead."
+                )
+            }
+        )
+    try:
+        with transaction.atomic():
+            connection = Connection.objects.create(
+                from_profile=from_profile,
+                to_profile=to_profile,
+                requested_by=actor,
+                message=message,
+            )
+            audit_record(
+                actor=actor,
+                action="create",
+                target=connection,
+                summary=f"{from_profile.organisation} → {to_profile.organisation}",
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "to_profile": _(
+                    "Your enterprise has already asked to connect with this one, or is "
+                    "already connected."
+                )
+            }
+        ) from exc
+    return connection
+
+
+def connection_answer(
+    *, actor, connection: Connection, accept: bool, answer: str = ""
+) -> Connection:
+    """The asked enterprise accepts or declines a pending request."""
+    _require(acts_for(actor, connection.to_profile), _not_yours())
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        if connection.status != Connection.Status.PENDING:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This request was already answered or withdrawn: it is “%(status)s”."
+                    )
+                    % {"status": connection.get_status_display()}
+                }
+            )
+        connection.status = Connection.Status.ACCEPTED if accept else Connection.Status.DECLINED
+        connection.answer = (answer or "").strip()[:2000]
+        connection.answered_by = actor
+        connection.answered_at = timezone.now()
+        connection.save()
+        audit_record(
+            actor=actor,
+            action="transition",
+            target=connection,
+            changes={"status": [Connection.Status.PENDING, connection.status]},
+            summary=f"{connection.from_profile.organisation} → {connection.to_profile.organisation}",
+        )
+    return connection
+
+
+def connection_withdraw(*, actor, connection: Connection) -> Connection:
+    """The asking enterprise takes back a request that has not been answered yet."""
+    _require(acts_for(actor, connection.from_profile), _not_yours())
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        if connection.status != Connection.Status.PENDING:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This request was already answered or withdrawn: it is “%(status)s”."
+                    )
+                    % {"status": connection.get_status_display()}
+                }
+            )
+        connection.status = Connection.Status.WITHDRAWN
+        connection.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="transition",
+            target=connection,
+            changes={"status": [Connection.Status.PENDING, Connection.Status.WITHDRAWN]},
+        )
+    return connection
