@@ -233,3 +233,41 @@ def hidden_for(user, profile: Profile) -> list[Profile]:
     """The counterparts this user marked "not relevant" for this profile (so they can undo)."""
     ids = [k for k, v in feedback_of(user, profile).items() if v == Feedback.Verdict.NOT_RELEVANT]
     return list(Profile.objects.visible_to(user).select_related("organisation").filter(pk__in=ids))
+
+
+# Matching vectors are centred per language (see matching.Encoder), so an unrelated statement
+# scores low; measured on the demo profiles, unrelated searches ("weather", "quantum chips for
+# satellites") peak near 0.42 and related ones reach 0.5-0.7, so from 0.45 a profile is shown
+# as close in meaning to a search.
+MEANING_THRESHOLD = 0.45
+
+
+def close_in_meaning(
+    user, text: str, *, limit: int = 6, exclude=(), within=None
+) -> list[Profile]:
+    """Profiles whose offers or needs are closest in meaning to the searched words, in either
+    language: a Chinese search finds English profiles and the reverse, which words alone
+    cannot. Encodes the search text (not any profile) and scores the stored vectors.
+    `within` narrows to a queryset of profiles (the directory's other filters)."""
+    text = (text or "").strip()
+    index = current_index()
+    if not text or not index.rows:
+        return []
+    vector = matching.encoder().encode([text[:300]])[0]
+    scores = np.maximum(index.offer @ vector, index.need @ vector)
+    if not roles.is_initiative_member(user):
+        scores = np.where(index.public, scores, -1.0)
+    keys = list(index.rows)
+    excluded = set(exclude)
+    ranked = [
+        keys[row]
+        for row in np.argsort(-scores)[: 5 * limit + len(excluded)]
+        if scores[row] >= MEANING_THRESHOLD and keys[row] not in excluded
+    ]
+    shown = (
+        (within if within is not None else Profile.objects.visible_to(user))
+        .select_related("organisation")
+        .prefetch_related("organisation__sectors")
+        .in_bulk(ranked)
+    )
+    return [shown[key] for key in ranked if key in shown][:limit]

@@ -110,7 +110,20 @@ def profile_list(request):
         verified_only=data.get("verified", False),
     )
     page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    meaning = []
+    if data.get("q") and page.number == 1:
+        filtered = queries.directory(
+            user,
+            sector=data.get("sector", ""),
+            country=data.get("country", ""),
+            city=data.get("city", ""),
+            verified_only=data.get("verified", False),
+        )
+        meaning = recommendations.close_in_meaning(
+            user, data["q"], exclude=[p.pk for p in page.object_list], within=filtered
+        )
     context = {
+        "meaning": meaning,
         "filter_form": form,
         "page_obj": page,
         "profiles": page.object_list,

@@ -37,7 +37,7 @@ from corridor.portfolio.forms import (
     TransitionForm,
     organisations_by_name,
 )
-from corridor.portfolio.models import Innovation, Project, PublishedFigure
+from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
 
 PAGE_SIZE = 25
 
@@ -314,13 +314,29 @@ def project_create(request):
                 _("You can record projects once you are a member of an organisation.")
             ),
         )
-    form = ProjectForm(request.POST or None, owners=owners)
+    # `?party=<organisation id>` (repeated) starts the project with those organisations as
+    # initiators: the directory links here from an accepted connection between two enterprises.
+    party_ids = (request.POST if request.method == "POST" else request.GET).getlist("party")
+    initiators = list(
+        Organisation.objects.filter(pk__in=[i for i in party_ids if i.isdigit()][:10]).order_by(
+            "country", "name_en"
+        )
+    )
+    initial = {}
+    if initiators and request.method == "GET":
+        own = [o for o in owners if o in initiators]
+        initial = {"owner": (own or owners)[0].pk}
+    form = ProjectForm(request.POST or None, owners=owners, initial=initial)
     if request.method == "POST" and form.is_valid():
         owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
+        data = form.project_input()
+        if initiators:
+            data.parties = [
+                services.PartyInput(organisation=o, role=ProjectParty.Role.INITIATOR)
+                for o in initiators
+            ]
         try:
-            project = services.project_create(
-                actor=request.user, owner=owner, data=form.project_input()
-            )
+            project = services.project_create(actor=request.user, owner=owner, data=data)
         except PermissionDenied as exc:
             return forbidden(request, exc)
         except ValidationError as exc:
@@ -328,7 +344,11 @@ def project_create(request):
         else:
             messages.success(request, _("The project was recorded."))
             return redirect("portfolio:project_detail", pk=project.pk)
-    return render(request, "portfolio/project_form.html", {"form": form, "project": None})
+    return render(
+        request,
+        "portfolio/project_form.html",
+        {"form": form, "project": None, "initiators": initiators},
+    )
 
 
 def _changeable_project(request, pk: int) -> Project:

@@ -347,6 +347,34 @@ def test_owner_records_a_project(client, owner, enterprise):
     assert not project.is_published
 
 
+def test_a_project_started_from_a_connection_names_both_enterprises_as_initiators(
+    client, owner, enterprise, other_enterprise
+):
+    start = reverse("portfolio:project_create") + (
+        f"?party={enterprise.pk}&party={other_enterprise.pk}"
+    )
+    page = login(client, owner).get(start)
+    response = client.post(
+        start,
+        {
+            "owner": str(enterprise.pk),
+            "party": [str(enterprise.pk), str(other_enterprise.pk)],
+            "title_en": "EV van distribution in Singapore",
+            "kind": "commercial",
+            "status": "signed",
+            "sector": "manufacturing",
+        },
+    )
+
+    assert 'id="initiators"' in page.text and "Motorway Group" in page.text
+    assert response.status_code == 302
+    project = Project.objects.get(title_en="EV van distribution in Singapore")
+    assert sorted(project.parties.values_list("organisation__name_en", "role")) == [
+        ("Motorway Group", "initiator"),
+        ("Qingling Motors", "initiator"),
+    ]
+
+
 def test_owner_cannot_record_for_another_organisation(client, owner, other_enterprise):
     response = login(client, owner).post(
         reverse("portfolio:project_create"),
