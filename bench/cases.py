@@ -18,22 +18,15 @@ in its own child process, because Django's settings are set once per process.
     python bench/cases.py --database sqlite
 """
 
-import argparse
-import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import warnings
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-POSTGRES_HOST, POSTGRES_PORT = "127.0.0.1", 5432
+import harness  # bench/harness.py: one child process per database, percentile
+
 WARM_UPS, REQUESTS = 3, 30
 TARGET_MS = 200
 EVENTS_PER_CASE = 50
@@ -43,102 +36,18 @@ ORGANISATIONS = 200
 FACILITATORS = 10
 
 
-def postgres_answers() -> bool:
-    try:
-        with socket.create_connection((POSTGRES_HOST, POSTGRES_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-# --- parent process ------------------------------------------------------------------------
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=10_000, help="how many cases")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        return run_one(args.database, args.cases)
-
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    failures = 0
-    for database in databases:
-        if database == "postgres" and not postgres_answers():
-            print(f"PostgreSQL does not answer at {POSTGRES_HOST}:{POSTGRES_PORT}; skipped.")
-            continue
-        command = [
-            sys.executable,
-            __file__,
-            "--child",
-            "--database",
-            database,
-            "--cases",
-            str(args.cases),
-        ]
-        failures += subprocess.call(command) != 0
-    return 1 if failures else 0
-
-
-# --- child process: one database -----------------------------------------------------------
-
-
-def run_one(database: str, n_cases: int) -> int:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
-    os.environ.setdefault("CORRIDOR_ALLOW_INSECURE_KEY", "1")
-    os.environ["CORRIDOR_VAR_DIR"] = str(BENCH_DIR)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DEBUG"] = "false"
-    sqlite_file = BENCH_DIR / f"cases-{os.getpid()}.sqlite3"
-    postgres_db = f"corridor_bench_cases_{os.getpid()}"
-    if database == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
-    else:
-        _postgres_admin(f"CREATE DATABASE {postgres_db}")
-        os.environ["DATABASE_URL"] = (
-            f"postgres://postgres@{POSTGRES_HOST}:{POSTGRES_PORT}/{postgres_db}"
-        )
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at")  # static files are not served
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        sizes = load_cases(n_cases)
-        load_seconds = time.perf_counter() - started
-        print()
-        print(
-            f"== {database}: {n_cases:,} synthetic cases, "
-            + ", ".join(f"{number:,} {name}" for name, number in sizes.items())
-            + f"; loaded in {load_seconds:.1f} s"
-        )
-        measure_all()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if database == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
-        else:
-            _postgres_admin(f"DROP DATABASE IF EXISTS {postgres_db}")
-    return 0
-
-
-def _postgres_admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=POSTGRES_HOST, port=POSTGRES_PORT, user="postgres", dbname="postgres", autocommit=True
-    ) as connection:
-        connection.execute(statement)
+def run(database: str, n_cases: int) -> None:
+    """In a child process, with Django set up on a fresh `database` (see bench/harness.py)."""
+    started = time.perf_counter()
+    sizes = load_cases(n_cases)
+    load_seconds = time.perf_counter() - started
+    print()
+    print(
+        f"== {database}: {n_cases:,} synthetic cases, "
+        + ", ".join(f"{number:,} {name}" for name, number in sizes.items())
+        + f"; loaded in {load_seconds:.1f} s"
+    )
+    measure_all()
 
 
 def load_cases(n_cases: int) -> dict[str, int]:
@@ -454,12 +363,6 @@ def load_cases(n_cases: int) -> dict[str, int]:
 # --- measuring -----------------------------------------------------------------------------
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
-
-
 def time_call(call) -> tuple[float, float, set[int]]:
     """Median and p95 ms and the query counts of `call`, after the warm-ups."""
     for _ in range(WARM_UPS):
@@ -471,7 +374,7 @@ def time_call(call) -> tuple[float, float, set[int]]:
             call()
             durations.append((time.perf_counter() - started) * 1000)
         query_counts.add(queries.count)
-    return statistics.median(durations), percentile(durations, 0.95), query_counts
+    return statistics.median(durations), harness.percentile(durations, 0.95), query_counts
 
 
 class QueryCounter:
@@ -654,4 +557,14 @@ def measure_all() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        harness.main(
+            __file__,
+            __doc__,
+            name="cases",
+            count_option="--cases",
+            count_default=10_000,
+            count_help="how many cases",
+            run=run,
+        )
+    )
