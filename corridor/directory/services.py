@@ -282,6 +282,7 @@ def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile
     _require(can_verify(actor), _("Only the initiative's administrators verify profiles."))
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        before = snapshot(profile, ["verified_at"])
         if verified and profile.verified_at is None:
             profile.verified_at = timezone.now()
             profile.verified_by = actor
@@ -293,7 +294,7 @@ def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile
             action="update",
             target=profile,
             summary=str(profile.organisation),
-            changes={"verified": [not verified, verified]},
+            changes=diff(before, snapshot(profile, ["verified_at"])),
         )
     return profile
 

@@ -160,7 +160,7 @@ def _profile_page(request, profile: Profile, *, connect_form=None, status: int =
         "organisation": profile.organisation,
         "sectors": list(profile.organisation.sectors.all()),
         "contacts": list(profile.contacts.all()),
-        "languages": [LANGUAGE_LABELS.get(code, code) for code in profile.languages or []],
+        "working_languages": [LANGUAGE_LABELS.get(code, code) for code in profile.languages or []],
         "acts_for": acts,
         "can_verify": services.can_verify(user) if user.is_authenticated else False,
         "own_profiles": own,

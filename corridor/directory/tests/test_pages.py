@@ -158,6 +158,7 @@ def test_the_profile_page_shows_every_field_in_both_languages(client, outsider, 
         "车队维修培训",
     ]
     assert "Malaysia, Singapore" in section(html, "target-markets")
+    assert re.search(r"Working languages</dt><dd>English, Chinese</dd>", html)
     assert "Olivia Owner" in html and "王主" in html
     assert "not verified" in html
     # an outsider does not act for the profile: no edit link, no history
