@@ -27,6 +27,7 @@ setup: install
 	DEBUG=true $(BIN)/python manage.py load_standards_demo
 	DEBUG=true $(BIN)/python manage.py load_cases_demo
 	DEBUG=true $(BIN)/python manage.py load_directory_demo
+	DEBUG=true $(BIN)/python manage.py load_events_demo
 
 run: setup
 	@echo ""

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "corridor.standards",
     "corridor.cases",
     "corridor.directory",
+    "corridor.events",
 ]
 
 MIDDLEWARE = [

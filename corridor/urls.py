@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/documents/", include("corridor.cases.document_urls")),
     path("cases/", include("corridor.cases.urls")),
     path("directory/", include("corridor.directory.urls")),
+    path("events/", include("corridor.events.urls")),
     path("", include("corridor.portfolio.urls")),
 ]
 

@@ -1,0 +1,105 @@
+"""Read-only views of the matchmaking events for the site's administrators. Changes go
+through the event pages and `corridor.events.services`, which validate, check permissions,
+audit, and tell participants when a published meeting moves."""
+
+from django.contrib import admin
+
+from corridor.events.models import (
+    Event,
+    Interpreter,
+    MeetingOutcome,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Session,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SessionInline(ReadOnlyInline):
+    model = Session
+
+
+class InterpreterInline(ReadOnlyInline):
+    model = Interpreter
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "title_en",
+        "organiser",
+        "registration",
+        "is_published",
+        "agenda_published_at",
+        "is_synthetic",
+    )
+    list_filter = ("is_published", "registration", "is_synthetic")
+    search_fields = ("title_en", "title_zh")
+    inlines = [SessionInline, InterpreterInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "event", "status", "contact", "fixed_table")
+    list_filter = ("status",)
+    search_fields = ("organisation__name_en", "organisation__name_zh")
+    list_select_related = ("organisation", "event", "contact")
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(ReadOnlyAdmin):
+    list_display = (
+        "requester",
+        "requested",
+        "event",
+        "priority",
+        "status",
+        "slot",
+        "table",
+        "locked",
+    )
+    list_filter = ("status", "priority", "locked")
+    list_select_related = ("requester__organisation", "requested__organisation", "event")
+    readonly_fields = ("uid", "sequence")
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "event",
+        "status",
+        "mode",
+        "placed",
+        "breaks",
+        "optimal",
+        "seconds",
+        "created_at",
+    )
+    list_filter = ("status", "mode")
+
+
+@admin.register(MeetingOutcome)
+class MeetingOutcomeAdmin(ReadOnlyAdmin):
+    list_display = ("meeting", "participant", "outcome", "project", "recorded_at")
+    list_filter = ("outcome",)

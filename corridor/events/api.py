@@ -1,0 +1,864 @@
+"""The matchmaking events' JSON API, mounted at /api/events.
+
+Thin: parse, call a query or a service, answer. Every event is reached through
+`Event.objects.visible_to(request.user)`: a draft answers 404 to everyone but its organiser's
+members and the initiative's facilitators, exactly like an event that does not exist. Writes
+go through corridor.events.services (a refused write answers 403, a wrong field 400 naming it;
+nothing is written either way). A meeting request that was already answered or cancelled
+answers 409 with the reason.
+
+Slots are numbered from 1 here (`index`, `unavailable_slots`, a lock's `slot`), as people
+count them; the database counts from 0. Times are the event's local wall-clock times (UTC+8),
+given as ISO 8601 with their offset.
+"""
+
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Min, Q
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import ConfigDict
+
+from corridor.accounts.models import Organisation
+from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages
+from corridor.events import queries, services
+from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
+
+router = Router(tags=["events"])
+
+PAGE_SIZE = 50
+
+
+# --- schemas: out --------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class OrganisationOut(Schema):
+    id: int
+    name_en: str
+    name_zh: str
+    country: str
+
+
+class PersonOut(Schema):
+    id: int
+    display_name: str
+
+
+class SessionOut(Schema):
+    id: int
+    date: date
+    part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
+    starts_at: time
+    ends_at: time
+
+
+class SlotOut(Schema):
+    index: int = Field(..., description="The slot's number, from 1, in time order.")
+    starts_at: datetime
+    ends_at: datetime
+
+
+class EventOut(Schema):
+    id: int
+    title_en: str
+    title_zh: str
+    organiser: OrganisationOut
+    venue_en: str
+    venue_zh: str
+    starts_on: date | None = Field(None, alias="first_day", description="Its first session's day.")
+    ends_on: date | None = Field(None, alias="last_day", description="Its last session's day.")
+    slot_minutes: int
+    tables: int
+    registration: str = Field(..., description="open or invitation.")
+    fairness: int
+    is_published: bool
+    agenda_published_at: datetime | None
+    is_synthetic: bool
+    created_at: datetime
+
+
+class EventDetailOut(EventOut):
+    description_en: str
+    description_zh: str
+    sessions: list[SessionOut]
+    slots: list[SlotOut]
+    can_organise: bool = Field(..., description="The caller may change the event and plan it.")
+    your_participants: list[int] = Field(
+        ..., description="The ids of the caller's organisations' registrations for the event."
+    )
+
+
+class ParticipantRefOut(Schema):
+    """Enough of a participant to name it."""
+
+    id: int
+    organisation_id: int
+    name_en: str
+    name_zh: str
+    country: str
+
+
+class ParticipantOut(Schema):
+    id: int
+    organisation: OrganisationOut
+    status: str
+    contact: PersonOut | None
+    languages: list[str] = Field(..., description='Working languages: "en" and/or "zh".')
+    unavailable_slots: list[int] = Field(..., description="Slot numbers, from 1.")
+    fixed_table: int | None = Field(None, description="A host who stays at one table.")
+    registered_at: datetime
+    can_act: bool = Field(..., description="The caller may change it and ask for meetings.")
+
+
+class InterpreterOut(Schema):
+    id: int
+    name_en: str
+    name_zh: str
+
+
+class RequestOut(Schema):
+    """A meeting request; once accepted and placed it is a meeting with a slot and a table."""
+
+    id: int
+    requester: ParticipantRefOut
+    requested: ParticipantRefOut
+    priority: str = Field(..., description="must or would_like.")
+    status: str = Field(..., description="pending, accepted, declined or cancelled.")
+    message: str
+    added_by_organiser: bool
+    slot: SlotOut | None
+    table: int | None
+    locked: bool = Field(..., description="The scheduler keeps it in its slot.")
+    interpreter: InterpreterOut | None
+    needs_interpreter: bool = Field(..., description="The two sides share no working language.")
+    why_not_placed: str = Field(..., description="After a scheduling run, in words.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class UnplacedOut(Schema):
+    meeting: int
+    reason: str = Field(..., description="The scheduler's code.")
+    text: str = Field(..., description="The reason in words, in the caller's language.")
+
+
+class RunOut(Schema):
+    id: int
+    status: str = Field(..., description="queued, running, done or failed.")
+    mode: str
+    time_limit: int
+    requested_by: PersonOut | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    placed: int
+    unplaced: list[UnplacedOut]
+    breaks: int | None
+    bound: float | None
+    optimal: bool
+    weight: int | None
+    moved: int
+    seconds: float | None
+    errors: list[dict]
+
+
+class AgendaMeetingOut(Schema):
+    id: int
+    other: ParticipantRefOut = Field(..., description="Whom the participant meets.")
+    table: int | None
+    interpreter: InterpreterOut | None
+    needs_interpreter: bool
+    priority: str
+    locked: bool
+
+
+class AgendaItemOut(SlotOut):
+    unavailable: bool = Field(..., description="The participant said it cannot meet then.")
+    meeting: AgendaMeetingOut | None
+
+
+class AgendaOut(Schema):
+    participant: ParticipantRefOut
+    published_at: datetime | None = Field(
+        ..., description="When the organisers made the agendas final."
+    )
+    items: list[AgendaItemOut] = Field(
+        ...,
+        description="Every slot of the event; empty for the participant's members until the "
+        "organisers publish the agendas.",
+    )
+
+
+class OutcomeOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    participant: int = Field(..., alias="participant_id")
+    outcome: str
+    note: str
+    recorded_at: datetime
+
+
+# --- schemas: in ---------------------------------------------------------------------------
+
+
+class SessionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
+    starts_at: time
+    ends_at: time
+
+
+class EventIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    organiser: int = Field(..., description="The id of the organising organisation.")
+    title_en: str = ""
+    title_zh: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    venue_en: str = ""
+    venue_zh: str = ""
+    slot_minutes: int = 20
+    tables: int = 10
+    registration: str = Field(Event.Registration.OPEN.value, description="open or invitation.")
+    fairness: int = Field(2, description="The breaks of any two participants differ by at most.")
+    sessions: list[SessionIn] = []
+
+
+class PublishIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    published: bool = Field(True, description="false takes the event back to a draft.")
+
+
+class ParticipantIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: int
+    contact: int | None = Field(None, description="A person of the organisation.")
+    languages: list[str] = Field([], description='"en" and/or "zh".')
+    unavailable_slots: list[int] = Field([], description="Slot numbers, from 1.")
+    fixed_table: int | None = Field(None, description="Organisers only.")
+
+
+class ParticipantPatch(Schema):
+    """The fields to change; fields left out keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: int | None = None
+    languages: list[str] | None = None
+    unavailable_slots: list[int] | None = Field(None, description="Slot numbers, from 1.")
+    fixed_table: int | None = Field(None, description="Organisers only; null: none.")
+
+
+class RequestFilters(Schema):
+    participant: int | None = Field(
+        None, description="Only this participant's requests (either side)."
+    )
+
+
+class RequestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    requester: int = Field(..., description="Your participant.")
+    requested: int = Field(..., description="The participant you ask to meet.")
+    priority: str = Field(
+        MeetingRequest.Priority.WOULD_LIKE.value, description="must or would_like."
+    )
+    message: str = ""
+
+
+class RequestPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    priority: str | None = None
+    message: str | None = None
+
+
+class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool
+
+
+class MeetingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    requester: int
+    requested: int
+    priority: str = Field(MeetingRequest.Priority.MUST.value, description="must or would_like.")
+
+
+class LockIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    slot: int | None = Field(..., description="The slot's number, from 1; null unlocks.")
+
+
+class RunIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: str = Field(ScheduleRun.Mode.ALL.value, description="all or max.")
+    time_limit: int = Field(30, description="Seconds, 1 to 600.")
+
+
+class OutcomeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    meeting: int
+    participant: int = Field(..., description="The side the outcome is recorded for.")
+    outcome: str = Field(..., description="no_show, follow_up, agreement or nothing.")
+    note: str = ""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _events(request):
+    """The events the caller may see, newest first, with their first and last day (an
+    aggregate drops the model's default ordering, hence the explicit one)."""
+    return (
+        queries.events_visible(request.user)
+        .annotate(first_day=Min("sessions__date"), last_day=Max("sessions__date"))
+        .order_by("-id")
+    )
+
+
+def _visible_event(request, event_id: int) -> Event:
+    """The event, if the caller may see it; 404 otherwise, never saying whether it exists."""
+    event = _events(request).prefetch_related("sessions").filter(pk=event_id).first()
+    if event is None:
+        raise HttpError(404, _("No event has the id “%(value)s”.") % {"value": event_id})
+    return event
+
+
+def _no_participant(participant_id: int) -> str:
+    return _("No participant of this event has the id “%(value)s”.") % {"value": participant_id}
+
+
+def _participant_or_none(event: Event, participant_id: int) -> Participant | None:
+    return (
+        event.participants.select_related("organisation", "contact")
+        .filter(pk=participant_id)
+        .first()
+    )
+
+
+def _participant(event: Event, participant_id: int) -> Participant:
+    """A participant named in the path: one of another event answers 404."""
+    participant = _participant_or_none(event, participant_id)
+    if participant is None:
+        raise HttpError(404, _no_participant(participant_id))
+    return participant
+
+
+def _participant_named(event: Event, participant_id: int, field: str) -> Participant:
+    """A participant given in the body: one of another event is a field error."""
+    participant = _participant_or_none(event, participant_id)
+    if participant is None:
+        raise ValidationError({field: _no_participant(participant_id)})
+    return participant
+
+
+def _visible_request(request, event: Event, request_id: int) -> MeetingRequest:
+    """A request of a participant the caller acts for (either side), or any request for the
+    organisers; 404 for the others."""
+    found = queries.requests_of(event).filter(pk=request_id).first()
+    if found is None or not (
+        queries.may_act_for(request.user, found.requester)
+        or queries.may_act_for(request.user, found.requested)
+    ):
+        raise HttpError(
+            404,
+            _("No meeting request of this event has the id “%(value)s”.") % {"value": request_id},
+        )
+    return found
+
+
+def _organisation(organisation_id: int, field: str) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise ValidationError(
+            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
+        )
+    return organisation
+
+
+def _person(user_id: int | None, field: str):
+    if user_id is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
+    return user
+
+
+def _from_one(numbers: list[int] | None) -> list[int]:
+    """Slot numbers as people count them (from 1) to the stored ones (from 0)."""
+    return [number - 1 for number in numbers or []]
+
+
+def _with_api_names(exc: ValidationError) -> ValidationError:
+    """The services name the stored field `blocked_slots`; here it is `unavailable_slots`,
+    because it counts from 1."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors = exc.message_dict
+    if "blocked_slots" in errors:
+        errors["unavailable_slots"] = errors.pop("blocked_slots")
+    return ValidationError(errors)
+
+
+def _answered_or_raise(exc: ValidationError):
+    """A request that is no longer open answers 409 with the service's sentence; other
+    errors stay 400."""
+    errors = getattr(exc, "message_dict", {})
+    if "status" in errors:
+        return Status(409, {"detail": errors["status"][0], "errors": errors})
+    raise exc
+
+
+def _organisers_only(request, event: Event) -> None:
+    if not queries.may_organise(request.user, event):
+        raise PermissionDenied(_("Only the event's organisers can do this."))
+
+
+def _reason_in_words(code: str) -> str:
+    # planning loads the solver; load it only when a reason has to be put in words.
+    from corridor.events.planning import reason_text
+
+    return reason_text(code)
+
+
+def _slot_out(slot: Slot) -> dict:
+    return {"index": slot.index + 1, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
+
+
+def _participant_ref(participant: Participant) -> dict:
+    organisation = participant.organisation
+    return {
+        "id": participant.pk,
+        "organisation_id": organisation.pk,
+        "name_en": organisation.name_en,
+        "name_zh": organisation.name_zh,
+        "country": organisation.country,
+    }
+
+
+def _interpreter_out(meeting: MeetingRequest) -> dict | None:
+    interpreter = meeting.interpreter
+    if interpreter is None:
+        return None
+    return {"id": interpreter.pk, "name_en": interpreter.name_en, "name_zh": interpreter.name_zh}
+
+
+def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
+    placed = meeting.slot is not None and meeting.slot < len(slots)
+    unplaced = meeting.status == MeetingRequest.Status.ACCEPTED and not placed
+    return {
+        "id": meeting.pk,
+        "requester": _participant_ref(meeting.requester),
+        "requested": _participant_ref(meeting.requested),
+        "priority": meeting.priority,
+        "status": meeting.status,
+        "message": meeting.message,
+        "added_by_organiser": meeting.added_by_organiser,
+        "slot": _slot_out(slots[meeting.slot]) if placed else None,
+        "table": meeting.table,
+        "locked": meeting.locked,
+        "interpreter": _interpreter_out(meeting),
+        "needs_interpreter": queries.needs_interpreter(meeting),
+        "why_not_placed": _reason_in_words(meeting.unplaced_reason)
+        if unplaced and meeting.unplaced_reason
+        else "",
+        "created_at": meeting.created_at,
+        "updated_at": meeting.updated_at,
+    }
+
+
+def _request_detail(request, event: Event, request_id: int) -> dict:
+    return _request_out(_visible_request(request, event, request_id), event.slots())
+
+
+def _participant_out(request, participant: Participant) -> dict:
+    return {
+        "id": participant.pk,
+        "organisation": participant.organisation,
+        "status": participant.status,
+        "contact": participant.contact,
+        "languages": participant.languages or [],
+        "unavailable_slots": [slot + 1 for slot in participant.blocked_slots or []],
+        "fixed_table": participant.fixed_table,
+        "registered_at": participant.registered_at,
+        "can_act": queries.may_act_for(request.user, participant),
+    }
+
+
+def _event_detail(request, event_id: int) -> dict:
+    event = _visible_event(request, event_id)
+    out = EventOut.from_orm(event).model_dump(by_alias=True)
+    out.update(
+        description_en=event.description_en,
+        description_zh=event.description_zh,
+        sessions=list(event.sessions.all()),
+        slots=[_slot_out(slot) for slot in event.slots()],
+        can_organise=queries.may_organise(request.user, event),
+        your_participants=[p.pk for p in queries.my_participants(request.user, event)],
+    )
+    return out
+
+
+def _run_out(run: ScheduleRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "mode": run.mode,
+        "time_limit": run.time_limit,
+        "requested_by": run.requested_by,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "placed": run.placed,
+        "unplaced": [
+            {"meeting": int(key), "reason": code, "text": _reason_in_words(code)}
+            for key, code in sorted((run.unplaced or {}).items(), key=lambda kv: int(kv[0]))
+        ],
+        "breaks": run.breaks,
+        "bound": run.bound,
+        "optimal": run.optimal,
+        "weight": run.weight,
+        "moved": run.moved,
+        "seconds": run.seconds,
+        "errors": run.errors or [],
+    }
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@router.get("", response=list[EventOut], auth=AUTH_OR_ANONYMOUS)
+@paginate(Pages, page_size=PAGE_SIZE)
+def event_list(request):
+    """The events the caller may see (published ones, and the drafts it organises), newest
+    first."""
+    return _events(request)
+
+
+@router.get("/{int:event_id}", response=EventDetailOut, auth=AUTH_OR_ANONYMOUS)
+def event_detail(request, event_id: int):
+    """The event with its sessions and its meeting slots."""
+    return _event_detail(request, event_id)
+
+
+@router.post("", response={201: EventDetailOut}, auth=AUTH)
+def event_create(request, payload: EventIn):
+    """Create an event, as a draft, for an organisation you belong to, with its sessions."""
+    event = services.event_create(
+        actor=request.user,
+        organiser=_organisation(payload.organiser, "organiser"),
+        title_en=payload.title_en,
+        title_zh=payload.title_zh,
+        description_en=payload.description_en,
+        description_zh=payload.description_zh,
+        venue_en=payload.venue_en,
+        venue_zh=payload.venue_zh,
+        slot_minutes=payload.slot_minutes,
+        tables=payload.tables,
+        registration=payload.registration,
+        fairness=payload.fairness,
+        sessions=[(s.date, s.part, s.starts_at, s.ends_at) for s in payload.sessions],
+    )
+    return Status(201, _event_detail(request, event.pk))
+
+
+@router.post("/{int:event_id}/publish", response=EventDetailOut, auth=AUTH)
+def event_publish(request, event_id: int, payload: PublishIn | None = None):
+    """Publish the event (members then see it and may register), or take it back."""
+    event = _visible_event(request, event_id)
+    published = payload.published if payload is not None else True
+    services.event_publish(actor=request.user, event=event, published=published)
+    return _event_detail(request, event_id)
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+@router.get("/{int:event_id}/participants", response=list[ParticipantOut], auth=AUTH)
+def participant_list(request, event_id: int):
+    """The registered organisations, by country and name."""
+    event = _visible_event(request, event_id)
+    return [_participant_out(request, p) for p in queries.participants_of(event)]
+
+
+@router.post("/{int:event_id}/participants", response={201: ParticipantOut}, auth=AUTH)
+def participant_add(request, event_id: int, payload: ParticipantIn):
+    """Register an organisation: your own for a published event open to members; the
+    organisers register anyone (and give hosts a fixed table)."""
+    event = _visible_event(request, event_id)
+    try:
+        participant = services.participant_add(
+            actor=request.user,
+            event=event,
+            organisation=_organisation(payload.organisation, "organisation"),
+            contact=_person(payload.contact, "contact"),
+            languages=payload.languages,
+            blocked_slots=_from_one(payload.unavailable_slots),
+            fixed_table=payload.fixed_table,
+        )
+    except ValidationError as exc:
+        raise _with_api_names(exc) from exc
+    return Status(201, _participant_out(request, participant))
+
+
+@router.patch(
+    "/{int:event_id}/participants/{int:participant_id}", response=ParticipantOut, auth=AUTH
+)
+def participant_update(request, event_id: int, participant_id: int, payload: ParticipantPatch):
+    """Change the fields given: working languages, unavailable slots, contact person, and
+    (organisers) the fixed table. The next scheduling run uses the change."""
+    event = _visible_event(request, event_id)
+    participant = _participant(event, participant_id)
+    changes = payload.model_dump(exclude_unset=True)
+    unchanged = services.UNCHANGED
+    try:
+        participant = services.participant_update(
+            actor=request.user,
+            participant=participant,
+            languages=changes.get("languages", unchanged),
+            blocked_slots=_from_one(changes["unavailable_slots"])
+            if "unavailable_slots" in changes
+            else unchanged,
+            fixed_table=changes.get("fixed_table", unchanged),
+            contact=_person(changes["contact"], "contact") if "contact" in changes else unchanged,
+        )
+    except ValidationError as exc:
+        raise _with_api_names(exc) from exc
+    return _participant_out(request, participant)
+
+
+# --- meeting requests and meetings ---------------------------------------------------------
+
+
+@router.get("/{int:event_id}/requests", response=list[RequestOut], auth=AUTH)
+def request_list(request, event_id: int, filters: Query[RequestFilters]):
+    """The requests of the participants you act for (either side); the organisers see every
+    request of the event. By slot, then table."""
+    event = _visible_event(request, event_id)
+    if filters.participant is not None:
+        participant = _participant(event, filters.participant)
+        if not queries.may_act_for(request.user, participant):
+            raise PermissionDenied(
+                _("Only the participant's own members and the event's organisers can do this.")
+            )
+        requests = queries.requests_of(event, participant)
+    elif queries.may_organise(request.user, event):
+        requests = queries.requests_of(event)
+    else:
+        mine = [p.pk for p in queries.my_participants(request.user, event)]
+        requests = queries.requests_of(event).filter(Q(requester__in=mine) | Q(requested__in=mine))
+    slots = event.slots()
+    return [_request_out(meeting, slots) for meeting in requests]
+
+
+@router.post("/{int:event_id}/requests", response={201: RequestOut}, auth=AUTH)
+def request_create(request, event_id: int, payload: RequestIn):
+    """Ask, for your participant (`requester`), to meet another (`requested`)."""
+    event = _visible_event(request, event_id)
+    created = services.request_create(
+        actor=request.user,
+        event=event,
+        requester=_participant_named(event, payload.requester, "requester"),
+        requested=_participant_named(event, payload.requested, "requested"),
+        priority=payload.priority,
+        message=payload.message,
+    )
+    return Status(201, _request_detail(request, event, created.pk))
+
+
+@router.patch(
+    "/{int:event_id}/requests/{int:request_id}",
+    response={200: RequestOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def request_update(request, event_id: int, request_id: int, payload: RequestPatch):
+    """Change the priority or the message of a request your participant made."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    changes = payload.model_dump(exclude_unset=True)
+    try:
+        services.request_update(
+            actor=request.user,
+            request=meeting,
+            priority=changes.get("priority", services.UNCHANGED),
+            message=changes.get("message", services.UNCHANGED),
+        )
+    except ValidationError as exc:
+        return _answered_or_raise(exc)
+    return _request_detail(request, event, request_id)
+
+
+@router.post(
+    "/{int:event_id}/requests/{int:request_id}/answer",
+    response={200: RequestOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def request_answer(request, event_id: int, request_id: int, payload: AnswerIn):
+    """Accept or decline a request your participant received."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    try:
+        services.request_answer(actor=request.user, request=meeting, accept=payload.accept)
+    except ValidationError as exc:
+        return _answered_or_raise(exc)
+    return _request_detail(request, event, request_id)
+
+
+@router.post(
+    "/{int:event_id}/requests/{int:request_id}/cancel",
+    response={200: RequestOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def request_cancel(request, event_id: int, request_id: int):
+    """Cancel a request or a meeting (either side, or an organiser); a placed meeting frees
+    its slot."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    try:
+        services.request_cancel(actor=request.user, request=meeting)
+    except ValidationError as exc:
+        return _answered_or_raise(exc)
+    return _request_detail(request, event, request_id)
+
+
+@router.post("/{int:event_id}/requests/{int:request_id}/lock", response=RequestOut, auth=AUTH)
+def request_lock(request, event_id: int, request_id: int, payload: LockIn):
+    """Fix an accepted meeting in a slot, which the scheduler then keeps (organisers); a
+    null slot unlocks it."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    services.meeting_lock(
+        actor=request.user,
+        request=meeting,
+        slot=None if payload.slot is None else payload.slot - 1,
+    )
+    return _request_detail(request, event, request_id)
+
+
+@router.post("/{int:event_id}/meetings", response={201: RequestOut}, auth=AUTH)
+def meeting_add(request, event_id: int, payload: MeetingIn):
+    """Add a meeting between two participants, accepted on both sides' behalf (organisers)."""
+    event = _visible_event(request, event_id)
+    added = services.meeting_add(
+        actor=request.user,
+        event=event,
+        requester=_participant_named(event, payload.requester, "requester"),
+        requested=_participant_named(event, payload.requested, "requested"),
+        priority=payload.priority,
+    )
+    return Status(201, _request_detail(request, event, added.pk))
+
+
+# --- scheduling ----------------------------------------------------------------------------
+
+
+@router.post("/{int:event_id}/schedule-runs", response={202: RunOut}, auth=AUTH)
+def schedule_run_start(request, event_id: int, payload: RunIn):
+    """Queue a scheduling run (organisers). It places the accepted meetings in the
+    background: follow it at /api/events/{event_id}/schedule-runs/{run_id}."""
+    event = _visible_event(request, event_id)
+    run = services.schedule_start(
+        actor=request.user, event=event, mode=payload.mode, time_limit=payload.time_limit
+    )
+    return Status(202, _run_out(run))
+
+
+@router.get("/{int:event_id}/schedule-runs/{int:run_id}", response=RunOut, auth=AUTH)
+def schedule_run_detail(request, event_id: int, run_id: int):
+    """A run's progress and, once done, its figures: meetings placed, those not placed and
+    why, idle breaks, the bound on them, whether the answer is proven optimal (organisers)."""
+    event = _visible_event(request, event_id)
+    _organisers_only(request, event)
+    run = event.runs.select_related("requested_by").filter(pk=run_id).first()
+    if run is None:
+        raise HttpError(
+            404, _("No scheduling run of this event has the id “%(value)s”.") % {"value": run_id}
+        )
+    return _run_out(run)
+
+
+# --- agendas and outcomes ------------------------------------------------------------------
+
+
+@router.get("/{int:event_id}/agendas/{int:participant_id}", response=AgendaOut, auth=AUTH)
+def agenda(request, event_id: int, participant_id: int):
+    """A participant's slots with its meetings, for the people who act for it and the
+    organisers. Its members see the meetings once the organisers publish the agendas."""
+    event = _visible_event(request, event_id)
+    participant = _participant(event, participant_id)
+    if not queries.may_act_for(request.user, participant):
+        raise PermissionDenied(
+            _("Only the participant's own members and the event's organisers can do this.")
+        )
+    final = event.agenda_published_at is not None
+    items = []
+    if final or queries.may_organise(request.user, event):
+        for item in queries.agenda_of(participant, event.slots()):
+            meeting = item.meeting
+            items.append(
+                {
+                    **_slot_out(item.slot),
+                    "unavailable": item.blocked,
+                    "meeting": None
+                    if meeting is None
+                    else {
+                        "id": meeting.pk,
+                        "other": _participant_ref(item.other),
+                        "table": meeting.table,
+                        "interpreter": _interpreter_out(meeting),
+                        "needs_interpreter": item.needs_interpreter,
+                        "priority": meeting.priority,
+                        "locked": meeting.locked,
+                    },
+                }
+            )
+    return {
+        "participant": _participant_ref(participant),
+        "published_at": event.agenda_published_at,
+        "items": items,
+    }
+
+
+@router.post("/{int:event_id}/outcomes", response=OutcomeOut, auth=AUTH)
+def outcome_record(request, event_id: int, payload: OutcomeIn):
+    """Say, for one side, what came of a meeting; saying it again replaces it."""
+    event = _visible_event(request, event_id)
+    meeting = (
+        event.requests.select_related("requester", "requested").filter(pk=payload.meeting).first()
+    )
+    if meeting is None:
+        raise ValidationError(
+            {
+                "meeting": _("No meeting of this event has the id “%(value)s”.")
+                % {"value": payload.meeting}
+            }
+        )
+    return services.outcome_record(
+        actor=request.user,
+        meeting=meeting,
+        participant=_participant_named(event, payload.participant, "participant"),
+        outcome=payload.outcome,
+        note=payload.note,
+    )

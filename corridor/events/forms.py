@@ -1,0 +1,369 @@
+"""Forms of the event pages. They parse and label; the services validate and decide (so a
+slot a participant is not available in, or a pair that already has a meeting, comes back
+from `corridor.events.services` with its own sentence, shown beside the field it names)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
+from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
+
+
+class ServiceErrorsMixin:
+    """Put a service's errors ({field: sentence}) beside the fields they name; an error
+    about a field the form does not have goes above the form."""
+
+    SERVICE_FIELDS: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            field_name = self.SERVICE_FIELDS.get(name, name)
+            if field_name not in self.fields:
+                field_name = None
+            for message in messages:
+                self.add_error(field_name, message)
+
+
+class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
+    """Offers choices but leaves deciding what is valid to the service, whose sentence
+    names the wrong value."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _blank(label):
+    return [("", label)]
+
+
+def _languages_field(**kwargs):
+    return UncheckedMultipleChoiceField(
+        label=_("Working languages"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(LANGUAGE_LABELS.items()),
+        **kwargs,
+    )
+
+
+def _participant_choices(participants) -> list[tuple[int, str]]:
+    return [(p.pk, bilingual(p.organisation, "name")) for p in participants]
+
+
+def _hide_if_single(field, choices) -> None:
+    """A choice between one thing is no choice: send it without showing it."""
+    if len(choices) == 1:
+        field.widget = forms.HiddenInput()
+        field.initial = choices[0][0]
+
+
+# --- creating an event ----------------------------------------------------------------------
+
+
+class EventForm(ServiceErrorsMixin, forms.Form):
+    organiser = forms.TypedChoiceField(
+        label=_("Organiser"),
+        coerce=int,
+        help_text=_("The organisation running the event; its members can manage it."),
+    )
+    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    venue_en = forms.CharField(label=_("Venue (English)"), required=False, max_length=300)
+    venue_zh = forms.CharField(label=_("Venue (Chinese)"), required=False, max_length=300)
+    slot_minutes = forms.IntegerField(
+        label=_("Meeting length (minutes)"),
+        initial=20,
+        help_text=_("Every session is cut into meeting slots of this length."),
+    )
+    tables = forms.IntegerField(label=_("Tables"), initial=10)
+    registration = forms.ChoiceField(
+        label=_("Registration"),
+        choices=Event.Registration.choices,
+        initial=Event.Registration.OPEN,
+        widget=forms.RadioSelect,
+    )
+    fairness = forms.IntegerField(
+        label=_("Fairness bound"),
+        initial=2,
+        help_text=_(
+            "The idle breaks between two participants' meetings differ by at most this many."
+        ),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.pk: o for o in organisations}
+        choices = [(o.pk, bilingual(o, "name")) for o in organisations]
+        self.fields["organiser"].choices = choices
+        _hide_if_single(self.fields["organiser"], choices)
+        self.session_errors: list[str] = []
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The sessions are a formset beside the form: their error goes above it."""
+        if hasattr(error, "error_dict") and "sessions" in error.error_dict:
+            self.session_errors = error.message_dict["sessions"]
+            rest = {k: v for k, v in error.error_dict.items() if k != "sessions"}
+            if not rest:
+                return
+            error = ValidationError(rest)
+        super().add_service_errors(error)
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["organiser"] = self.organisations[data["organiser"]]
+        return data
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    part = forms.ChoiceField(label=_("Part of the day"), choices=_blank("—") + Session.Part.choices)
+    starts_at = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    ends_at = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=4, max_num=20, validate_max=True)
+
+
+def sessions_of(formset) -> list[tuple]:
+    """(date, part, start, end) of each filled-in row of a valid formset."""
+    return [
+        (row["date"], row["part"], row["starts_at"], row["ends_at"])
+        for row in formset.cleaned_data
+        if row
+    ]
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+class RegisterForm(ServiceErrorsMixin, forms.Form):
+    """A member registers their own organisation."""
+
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    languages = _languages_field()
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.pk: o for o in organisations}
+        choices = [(o.pk, bilingual(o, "name")) for o in organisations]
+        self.fields["organisation"].choices = choices
+        _hide_if_single(self.fields["organisation"], choices)
+
+
+class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
+    """The organisers register an organisation."""
+
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    languages = _languages_field()
+    fixed_table = forms.IntegerField(
+        label=_("Fixed table"),
+        required=False,
+        help_text=_("For a host who stays at one table; leave empty otherwise."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.pk: o for o in organisations}
+        self.fields["organisation"].choices = _blank("—") + [
+            (o.pk, bilingual(o, "name")) for o in organisations
+        ]
+
+
+class AvailabilityForm(ServiceErrorsMixin, forms.Form):
+    """A participant's unavailable slots (by time) and working languages; the organisers
+    also set a fixed table."""
+
+    blocked_slots = forms.TypedMultipleChoiceField(
+        label=_("Unavailable slots"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the times when nobody from the organisation can meet."),
+    )
+    languages = _languages_field()
+    fixed_table = forms.IntegerField(
+        label=_("Fixed table"),
+        required=False,
+        help_text=_("For a host who stays at one table; leave empty otherwise."),
+    )
+
+    def __init__(self, *args, slot_choices, organising: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blocked_slots"].choices = slot_choices
+        self.organising = organising
+        if not organising:
+            del self.fields["fixed_table"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {"blocked_slots": data["blocked_slots"], "languages": data["languages"]}
+        if self.organising:
+            arguments["fixed_table"] = data["fixed_table"]
+        return arguments
+
+
+# --- meeting requests -----------------------------------------------------------------------
+
+
+class RequestForm(ServiceErrorsMixin, forms.Form):
+    """A participant asks another to meet."""
+
+    requester = forms.TypedChoiceField(label=_("On behalf of"), coerce=int)
+    requested = forms.TypedChoiceField(label=_("Meet"), coerce=int)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=MeetingRequest.Priority.choices,
+        initial=MeetingRequest.Priority.WOULD_LIKE,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say what you would like to talk about."),
+    )
+
+    def __init__(self, *args, own, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = {p.pk: p for p in [*own, *others]}
+        own_choices = _participant_choices(own)
+        self.fields["requester"].choices = own_choices
+        _hide_if_single(self.fields["requester"], own_choices)
+        self.fields["requested"].choices = _blank("—") + _participant_choices(others)
+
+
+class MeetingAddForm(ServiceErrorsMixin, forms.Form):
+    """The organisers add a meeting directly."""
+
+    requester = forms.TypedChoiceField(label=_("First participant"), coerce=int)
+    requested = forms.TypedChoiceField(label=_("Second participant"), coerce=int)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=MeetingRequest.Priority.choices,
+        initial=MeetingRequest.Priority.MUST,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = {p.pk: p for p in participants}
+        choices = _blank("—") + _participant_choices(participants)
+        self.fields["requester"].choices = choices
+        self.fields["requested"].choices = choices
+
+
+class ConnectionForm(ServiceErrorsMixin, forms.Form):
+    """A directory connection between two registered organisations becomes a meeting."""
+
+    connection = forms.TypedChoiceField(label=_("Directory connection"), coerce=int)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=MeetingRequest.Priority.choices,
+        initial=MeetingRequest.Priority.MUST,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, connections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections = {c.pk: c for c in connections}
+        self.fields["connection"].choices = _blank("—") + [
+            (
+                c.pk,
+                _("%(first)s and %(second)s")
+                % {
+                    "first": bilingual(c.from_profile.organisation, "name"),
+                    "second": bilingual(c.to_profile.organisation, "name"),
+                },
+            )
+            for c in connections
+        ]
+
+
+class PriorityForm(ServiceErrorsMixin, forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=MeetingRequest.Priority.choices)
+
+
+class AnswerForm(ServiceErrorsMixin, forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        coerce=lambda value: value == "1",
+        choices=[("1", _("Accept")), ("0", _("Decline"))],
+    )
+
+
+class LockForm(ServiceErrorsMixin, forms.Form):
+    """Lock a meeting in a slot (chosen by its time), or unlock it (no slot)."""
+
+    slot = forms.TypedChoiceField(label=_("Slot"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, slot_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = _blank(_("not locked")) + slot_choices
+
+
+class StatusForm(ServiceErrorsMixin, forms.Form):
+    """No fields: carries an action's error (“already cancelled”) back to its row."""
+
+
+# --- scheduling -----------------------------------------------------------------------------
+
+
+class ScheduleForm(ServiceErrorsMixin, forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=ScheduleRun.Mode.choices,
+        initial=ScheduleRun.Mode.ALL,
+        widget=forms.RadioSelect,
+    )
+    time_limit = forms.IntegerField(
+        label=_("Time limit (seconds)"),
+        initial=30,
+        help_text=_("The scheduler stops after this long with the best schedule it has found."),
+    )
+
+
+# --- after the event ------------------------------------------------------------------------
+
+
+class OutcomeForm(ServiceErrorsMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=_blank("—") + MeetingOutcome.Outcome.choices
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProjectForm(ServiceErrorsMixin, forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    sector = forms.ChoiceField(label=_("Sector"))
+
+    def __init__(self, *args, sectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [(s.code, bilingual(s, "name")) for s in sectors]

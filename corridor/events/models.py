@@ -1,0 +1,375 @@
+"""Matchmaking events: sessions cut into meeting slots, registered participants with their
+availability and languages, meeting requests (which become meetings once accepted and
+placed by the scheduler), scheduling runs, interpreters, and each side's outcome."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin
+from corridor.directory.models import Connection
+from corridor.portfolio.models import Project
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Published events for everyone; drafts for the initiative's facilitators and the
+        organiser's members."""
+        if roles.is_facilitator(user):
+            return self
+        published = Q(is_published=True)
+        if getattr(user, "is_authenticated", False):
+            return self.filter(published | Q(organiser_id__in=roles.organisation_ids(user)))
+        return self.filter(published)
+
+
+class Event(BilingualTitleMixin, models.Model):
+    class Registration(models.TextChoices):
+        OPEN = "open", _("open to members")
+        INVITATION = "invitation", _("by invitation")
+
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    organiser = models.ForeignKey(
+        Organisation, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="+"
+    )
+    venue_en = models.CharField(_("venue (English)"), max_length=300, blank=True)
+    venue_zh = models.CharField(_("venue (Chinese)"), max_length=300, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=20)
+    tables = models.PositiveSmallIntegerField(_("tables"), default=10)
+    registration = models.CharField(
+        _("registration"), max_length=12, choices=Registration.choices, default=Registration.OPEN
+    )
+    fairness = models.PositiveSmallIntegerField(
+        _("fairness bound"),
+        default=2,
+        help_text=_("The breaks of any two participants differ by at most this many."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    agenda_published_at = models.DateTimeField(_("agendas published at"), null=True, blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("matchmaking event")
+        verbose_name_plural = _("matchmaking events")
+
+    def __str__(self) -> str:
+        return self.title_en or self.title_zh
+
+    def slots(self) -> list["Slot"]:
+        """Every meeting slot of the event in time order; a slot's index is its number."""
+        result = []
+        for session in self.sessions.all():
+            start = datetime.combine(session.date, session.starts_at)
+            end = datetime.combine(session.date, session.ends_at)
+            step = timedelta(minutes=self.slot_minutes)
+            while start + step <= end:
+                result.append(Slot(len(result), session, start, start + step))
+                start += step
+        return result
+
+
+class Session(models.Model):
+    """A block of consecutive meeting slots on one day (a morning or an afternoon)."""
+
+    class Part(models.TextChoices):
+        MORNING = "am", _("morning")
+        AFTERNOON = "pm", _("afternoon")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    part = models.CharField(_("part of the day"), max_length=2, choices=Part.choices)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+
+    class Meta:
+        ordering = ["date", "starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "date", "part"], name="session_unique_part"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+
+class Slot:
+    """One meeting slot (not stored: computed from the sessions)."""
+
+    def __init__(self, index: int, session: Session, starts: datetime, ends: datetime):
+        self.index, self.session, self.starts, self.ends = index, session, starts, ends
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(self.starts)
+
+    @property
+    def ends_at(self) -> datetime:
+        return timezone.make_aware(self.ends)
+
+    def __repr__(self) -> str:
+        return f"Slot({self.index}, {self.starts:%Y-%m-%d %H:%M})"
+
+
+class Participant(models.Model):
+    """An organisation registered for an event, with its contact person, availability,
+    working languages and (for a host) a fixed table."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("invited")
+        REGISTERED = "registered", _("registered")
+        CANCELLED = "cancelled", _("cancelled")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="participants"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED
+    )
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    blocked_slots = models.JSONField(
+        _("unavailable slots"), default=list, blank=True, help_text=_("Slot numbers, from 0.")
+    )
+    fixed_table = models.PositiveSmallIntegerField(
+        _("fixed table"), null=True, blank=True, help_text=_("A host who stays at one table.")
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "organisation__name_en", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "organisation"], name="participant_once_per_event"
+            )
+        ]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class Interpreter(BilingualNameMixin, models.Model):
+    """An English–Chinese interpreter working at the event."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="interpreters"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["event", "id"]
+        verbose_name = _("interpreter")
+        verbose_name_plural = _("interpreters")
+
+
+class MeetingRequest(models.Model):
+    """A asks to meet B. Once B accepts (or an organiser adds it) it is a meeting the scheduler
+    places: `slot` and `table` are then set. A pending request blocks no slot."""
+
+    class Priority(models.TextChoices):
+        MUST = "must", _("must meet")
+        WOULD_LIKE = "would_like", _("would like to meet")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    WEIGHTS = {Priority.MUST: 3, Priority.WOULD_LIKE: 1}
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="requests"
+    )
+    requester = models.ForeignKey(
+        Participant, verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+"
+    )
+    requested = models.ForeignKey(
+        Participant, verbose_name=_("asked to meet"), on_delete=models.CASCADE, related_name="+"
+    )
+    priority = models.CharField(
+        _("priority"), max_length=12, choices=Priority.choices, default=Priority.WOULD_LIKE
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    message = models.TextField(_("message"), blank=True)
+    added_by_organiser = models.BooleanField(_("added by the organiser"), default=False)
+    connection = models.ForeignKey(
+        Connection,
+        verbose_name=_("directory connection"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The meeting, once placed
+    slot = models.PositiveSmallIntegerField(_("slot"), null=True, blank=True)
+    table = models.PositiveSmallIntegerField(_("table"), null=True, blank=True)
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("The scheduler keeps a locked meeting in its slot.")
+    )
+    interpreter = models.ForeignKey(
+        Interpreter,
+        verbose_name=_("interpreter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    unplaced_reason = models.CharField(_("why not placed"), max_length=40, blank=True)
+    # Calendar files: one stable UID per meeting; the sequence grows when it moves.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["event", "slot", "table", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "requester", "requested"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="meeting_request_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(requester=models.F("requested")), name="meeting_request_not_self"
+            ),
+        ]
+        verbose_name = _("meeting request")
+        verbose_name_plural = _("meeting requests")
+
+    @property
+    def weight(self) -> int:
+        return self.WEIGHTS[self.priority]
+
+    @property
+    def needs_interpreter(self) -> bool:
+        """The two sides share no working language (both stated)."""
+        first = set(self.requester.languages or [])
+        second = set(self.requested.languages or [])
+        return bool(first and second and not first & second)
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.status == self.Status.ACCEPTED and self.slot is not None
+
+
+class ScheduleRun(models.Model):
+    """One run of the scheduler over an event's accepted meetings, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Mode(models.TextChoices):
+        ALL = "all", _("place every accepted meeting")
+        MAX = "max", _("place as many as fit, must-meet first")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.ALL)
+    time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"), default=30)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    placed = models.PositiveIntegerField(_("meetings placed"), default=0)
+    unplaced = models.JSONField(_("meetings not placed"), default=dict, blank=True)
+    breaks = models.PositiveIntegerField(_("breaks"), null=True, blank=True)
+    bound = models.FloatField(_("bound"), null=True, blank=True)
+    optimal = models.BooleanField(_("proven optimal"), default=False)
+    weight = models.PositiveIntegerField(_("placed weight"), null=True, blank=True)
+    moved = models.PositiveIntegerField(_("meetings moved"), default=0)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("scheduling run")
+        verbose_name_plural = _("scheduling runs")
+
+
+class MeetingOutcome(models.Model):
+    """What one side says came of a meeting."""
+
+    class Outcome(models.TextChoices):
+        NO_SHOW = "no_show", _("the other side did not come")
+        FOLLOW_UP = "follow_up", _("follow up")
+        AGREEMENT = "agreement", _("agreement reached")
+        NOTHING = "nothing", _("no further interest")
+
+    meeting = models.ForeignKey(
+        MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="outcomes"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("recorded for"), on_delete=models.CASCADE, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("cooperation project"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "participant"], name="outcome_once_per_side")
+        ]
+        verbose_name = _("meeting outcome")
+        verbose_name_plural = _("meeting outcomes")

@@ -1,0 +1,200 @@
+"""The Django side of the scheduler: build a `scheduling.Problem` from an event, run it, and
+write the answer back (slots, tables, interpreters, calendar sequences), reporting progress
+on the `ScheduleRun` as the solver improves.
+
+Only accepted meetings are scheduled: a pending request blocks no slot. A locked meeting is
+a fixed meeting for the solver. Each session's first slot counts as a day start, so the
+lunch break or the night between two days is never counted as a participant's idle break.
+"""
+
+import threading
+import time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from corridor.events import scheduling
+from corridor.events import scheduling_core as codes
+from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
+from corridor.events.queries import needs_interpreter
+
+
+def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
+    """(problem, meetings by key, participants by key, slots)."""
+    slots = event.slots()
+    participants = {
+        str(p.pk): p
+        for p in event.participants.exclude(status=Participant.Status.CANCELLED).select_related(
+            "organisation"
+        )
+    }
+    meetings = {
+        str(m.pk): m
+        for m in event.requests.filter(status=MeetingRequest.Status.ACCEPTED).select_related(
+            "requester", "requested"
+        )
+    }
+    sessions: dict[str, set[int]] = {}
+    day_starts = set()
+    previous_session = None
+    for slot in slots:
+        sessions.setdefault(slot.session.part, set()).add(slot.index)
+        if slot.session.pk != previous_session:
+            day_starts.add(slot.index)
+            previous_session = slot.session.pk
+    problem = scheduling.Problem(
+        participants=tuple(participants),
+        slots=len(slots),
+        tables=event.tables,
+        meetings=tuple(
+            scheduling.Meeting(
+                key=key,
+                a=str(m.requester_id),
+                b=str(m.requested_id),
+                weight=m.weight,
+                fixed_slot=m.slot if m.locked else None,
+            )
+            for key, m in meetings.items()
+        ),
+        sessions={name: frozenset(indexes) for name, indexes in sessions.items()},
+        day_starts=frozenset(day_starts),
+        forbidden={
+            key: frozenset(p.blocked_slots or [])
+            for key, p in participants.items()
+            if p.blocked_slots
+        },
+        fairness=event.fairness,
+        mode=mode,
+        previous={key: m.slot for key, m in meetings.items() if m.slot is not None} or None,
+        time_limit=float(time_limit),
+    )
+    return problem, meetings, participants, slots
+
+
+REASONS = {
+    codes.NO_COMMON_SLOT: gettext_lazy("the two sides share no free slot"),
+    codes.CAPACITY: gettext_lazy("no slot had a free table for both sides"),
+    codes.OVERBOOKED: gettext_lazy("a participant has more meetings than slots"),
+    codes.FIXED_CONFLICT: gettext_lazy("it clashes with a locked meeting"),
+    codes.FIXED_UNAVAILABLE: gettext_lazy("a side is unavailable in its locked slot"),
+    codes.FIXED_OVERLAP: gettext_lazy("a side has two locked meetings in one slot"),
+    codes.FIXED_CAPACITY: gettext_lazy("more locked meetings in one slot than tables"),
+    codes.UNKNOWN_PARTICIPANT: gettext_lazy("a side is no longer registered"),
+}
+
+
+def reason_text(code: str) -> str:
+    return str(REASONS.get(code, _("the scheduler could not place it")))
+
+
+def run(run_id: int) -> ScheduleRun:
+    """Solve one queued run and write the schedule (the background task calls this)."""
+    run = ScheduleRun.objects.select_related("event").get(pk=run_id)
+    if run.status != ScheduleRun.Status.QUEUED:  # already solved (or being solved): a repeated task does nothing
+        return run
+    run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    event = run.event
+    problem, meetings, participants, slots = build_problem(
+        event, mode=run.mode, time_limit=run.time_limit
+    )
+    last_report = [0.0]
+    own_thread = threading.get_ident()
+
+    def progress(schedule: scheduling.Schedule) -> None:
+        now = time.monotonic()
+        if now - last_report[0] < 0.5:  # a row update per half second is enough for the page
+            return
+        if threading.get_ident() != own_thread:  # a solver's own thread: no database there
+            return
+        last_report[0] = now
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            placed=len(schedule.slot_of),
+            breaks=schedule.breaks,
+            bound=schedule.bound,
+            weight=schedule.weight,
+        )
+
+    try:
+        schedule = scheduling.solve(problem, on_progress=progress)
+    except Exception as exc:  # a solver crash must not leave the run "running" for ever
+        run.status, run.finished_at = ScheduleRun.Status.FAILED, timezone.now()
+        run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
+        run.save()
+        raise
+    apply(run, schedule, meetings, participants)
+    return run
+
+
+def apply(run: ScheduleRun, schedule, meetings: dict, participants: dict) -> None:
+    """Write the answer: new slots (a moved meeting's calendar sequence grows), tables,
+    interpreters, reasons for what was not placed; then notify the sides of moved meetings
+    once the agendas are published."""
+    event = run.event
+    run.finished_at = timezone.now()
+    run.seconds = schedule.seconds
+    run.errors = [
+        {"code": e.code, "meeting": e.meeting, "participant": e.participant, "slot": e.slot}
+        for e in schedule.errors
+    ]
+    if schedule.status in ("invalid", "infeasible"):
+        run.status = ScheduleRun.Status.FAILED
+        run.unplaced = dict(schedule.unplaced)
+        run.save()
+        return
+    host_table = {
+        key: p.fixed_table - 1 for key, p in participants.items() if p.fixed_table is not None
+    }
+    tables = scheduling.assign_tables(
+        run_problem(event, meetings, participants), schedule.slot_of, host_table
+    )
+    moved = []
+    with transaction.atomic():
+        interpreters = list(event.interpreters.all())
+        busy: dict[int, set[int]] = {}
+        for key, meeting in meetings.items():
+            slot = schedule.slot_of.get(key)
+            if meeting.slot is not None and meeting.slot != slot:
+                meeting.sequence += 1
+                moved.append(meeting.pk)
+            meeting.slot = slot
+            meeting.table = tables.get(key, -1) + 1 if slot is not None else None
+            meeting.unplaced_reason = schedule.unplaced.get(key, "") if slot is None else ""
+            meeting.interpreter = None
+            if slot is not None and needs_interpreter(meeting):
+                free = [i for i in interpreters if i.pk not in busy.setdefault(slot, set())]
+                if free:
+                    meeting.interpreter = free[0]
+                    busy[slot].add(free[0].pk)
+        MeetingRequest.objects.bulk_update(
+            list(meetings.values()),
+            ["slot", "table", "unplaced_reason", "interpreter", "sequence"],
+        )
+        run.status = ScheduleRun.Status.DONE
+        run.placed = len(schedule.slot_of)
+        run.unplaced = dict(schedule.unplaced)
+        run.breaks = schedule.breaks
+        run.bound = schedule.bound
+        run.optimal = schedule.optimal
+        run.weight = schedule.weight
+        run.moved = len(moved)
+        run.save()
+        if moved and event.agenda_published_at:
+            from corridor.events.services import _notify_moved
+
+            _notify_moved(moved)
+
+
+def run_problem(event, meetings, participants):
+    """The problem as solved (for table assignment)."""
+    return scheduling.Problem(
+        participants=tuple(participants),
+        slots=len(event.slots()),
+        tables=event.tables,
+        meetings=tuple(
+            scheduling.Meeting(key=key, a=str(m.requester_id), b=str(m.requested_id))
+            for key, m in meetings.items()
+        ),
+    )

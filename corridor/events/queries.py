@@ -1,0 +1,111 @@
+"""Reads that the event pages, agendas and the API share. Every read starts from
+`Event.objects.visible_to(user)`."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from corridor.accounts import roles
+from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
+from corridor.events.services import acts_for, can_organise
+
+
+def events_visible(user):
+    return Event.objects.visible_to(user).select_related("organiser")
+
+
+def event_visible(user, pk: int) -> Event | None:
+    return events_visible(user).prefetch_related("sessions").filter(pk=pk).first()
+
+
+def participants_of(event: Event) -> list[Participant]:
+    return list(
+        event.participants.select_related("organisation", "contact").order_by(
+            "organisation__country", "organisation__name_en", "id"
+        )
+    )
+
+
+def my_participants(user, event: Event) -> list[Participant]:
+    """The participants the user belongs to at this event."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        event.participants.filter(organisation_id__in=roles.organisation_ids(user)).select_related(
+            "organisation", "event"
+        )
+    )
+
+
+def requests_of(event: Event, participant: Participant | None = None):
+    """Meeting requests of the event (or of one participant, either side)."""
+    requests = event.requests.select_related(
+        "requester__organisation", "requested__organisation", "interpreter"
+    )
+    if participant is not None:
+        requests = requests.filter(Q(requester=participant) | Q(requested=participant))
+    return requests.order_by("slot", "table", "id")
+
+
+def latest_run(event: Event) -> ScheduleRun | None:
+    return event.runs.first()
+
+
+@dataclass
+class AgendaItem:
+    slot: Slot
+    meeting: MeetingRequest | None  # None: a free slot
+    other: Participant | None
+    blocked: bool = False
+
+    @property
+    def needs_interpreter(self) -> bool:
+        return self.meeting is not None and needs_interpreter(self.meeting)
+
+
+def needs_interpreter(meeting: MeetingRequest) -> bool:
+    return meeting.needs_interpreter
+
+
+def agenda_of(participant: Participant, slots: list[Slot] | None = None) -> list[AgendaItem]:
+    """Every slot of the event for one participant: its meeting there, or free/unavailable."""
+    event = participant.event
+    slots = slots if slots is not None else event.slots()
+    meetings = {
+        m.slot: m
+        for m in requests_of(event, participant).filter(
+            status=MeetingRequest.Status.ACCEPTED, slot__isnull=False
+        )
+    }
+    blocked = set(participant.blocked_slots or [])
+    items = []
+    for slot in slots:
+        meeting = meetings.get(slot.index)
+        other = None
+        if meeting is not None:
+            other = (
+                meeting.requested if meeting.requester_id == participant.pk else meeting.requester
+            )
+        items.append(AgendaItem(slot, meeting, other, blocked=slot.index in blocked))
+    return items
+
+
+def table_plan(event: Event, slots: list[Slot] | None = None) -> list[tuple[Slot, list]]:
+    """For each slot, its meetings by table (the organiser's plan)."""
+    slots = slots if slots is not None else event.slots()
+    by_slot: dict[int, list[MeetingRequest]] = {}
+    for meeting in requests_of(event).filter(
+        status=MeetingRequest.Status.ACCEPTED, slot__isnull=False
+    ):
+        by_slot.setdefault(meeting.slot, []).append(meeting)
+    return [
+        (slot, sorted(by_slot.get(slot.index, []), key=lambda m: m.table or 0)) for slot in slots
+    ]
+
+
+def may_organise(user, event: Event) -> bool:
+    return getattr(user, "is_authenticated", False) and can_organise(user, event)
+
+
+def may_act_for(user, participant: Participant) -> bool:
+    return getattr(user, "is_authenticated", False) and acts_for(user, participant)

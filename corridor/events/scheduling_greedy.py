@@ -1,0 +1,194 @@
+"""The scheduler's fast heuristic: place meetings one by one in the slot that adds the
+fewest breaks. Part of `corridor.events.scheduling`; no Django import.
+
+It gives the first valid answer within a fraction of a second, the starting point and
+fallback of the exact solvers, and the baseline the benchmark compares them with.
+Meetings are taken most constrained first (mode "all": fewest allowed slots, busiest
+participants; mode "max": highest weight first). A meeting goes to the free slot that adds
+the fewest breaks to its two participants, then next to their other meetings, then the
+earliest. In mode "all" a meeting that finds no slot may move one meeting out of its way;
+in both modes a few reordered passes run while time allows and the best pass is kept.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from corridor.events.scheduling_core import Index
+
+
+@dataclass
+class Placement:
+    """A greedy pass's result in positions: meeting -> slot, and meetings left out."""
+
+    slot_of: dict[int, int]
+    left_out: list[int]
+    breaks: int
+    weight: int
+    fair: bool
+
+
+class _Calendar:
+    """Who is busy when, as bit masks, with the break count of a mask in O(1) big-int ops."""
+
+    def __init__(self, ix: Index, cap: int | None):
+        self.ix = ix
+        self.cap = cap
+        self.busy = [0] * len(ix.people)
+        self.load = [0] * ix.n_slots
+        self.at: list[dict[int, int]] = [{} for _ in ix.people]  # person -> slot -> meeting
+        self.slot_of: dict[int, int] = {}
+        # bit t of `joined` is set when slot t continues the day of slot t-1
+        self.joined = sum(1 << t for t in range(1, ix.n_slots) if ix.day_of[t] == ix.day_of[t - 1])
+        self.day_masks = []
+        for day in ix.day_runs():
+            self.day_masks.append(sum(1 << t for t in day))
+
+    def breaks(self, mask: int) -> int:
+        if not mask:
+            return 0
+        starts = mask & ~((mask << 1) & self.joined)
+        days = sum(1 for day in self.day_masks if mask & day)
+        return starts.bit_count() - days
+
+    def free(self, m: int, t: int) -> bool:
+        a, b = self.ix.ends[m]
+        bit = 1 << t
+        return not (self.busy[a] & bit or self.busy[b] & bit) and self.load[t] < self.ix.tables
+
+    def score(self, m: int, t: int) -> tuple[int, int, int] | None:
+        """(added breaks, -neighbours, distance) of m at t; None if unfair."""
+        a, b = self.ix.ends[m]
+        bit = 1 << t
+        added, neighbours, distance = 0, 0, 0
+        for p in (a, b):
+            mask = self.busy[p]
+            after = self.breaks(mask | bit)
+            if self.cap is not None and after > self.cap:
+                return None
+            added += after - self.breaks(mask)
+            if mask & ((bit << 1) | (bit >> 1)):
+                neighbours += 1
+            elif mask:
+                distance += min(abs(t - s) for s in self.at[p])
+        return (added, -neighbours, distance)
+
+    def place(self, m: int, t: int) -> None:
+        a, b = self.ix.ends[m]
+        for p in (a, b):
+            self.busy[p] |= 1 << t
+            self.at[p][t] = m
+        self.load[t] += 1
+        self.slot_of[m] = t
+
+    def remove(self, m: int) -> int:
+        t = self.slot_of.pop(m)
+        for p in self.ix.ends[m]:
+            self.busy[p] &= ~(1 << t)
+            del self.at[p][t]
+        self.load[t] -= 1
+        return t
+
+    def best_slot(self, m: int, unfair_ok: bool) -> int | None:
+        best, best_score = None, None
+        for t in self.ix.domain[m]:
+            if not self.free(m, t):
+                continue
+            score = self.score(m, t)
+            if score is None:
+                if not unfair_ok:
+                    continue
+                score = (1000, 0, 0)
+            if best_score is None or score < best_score:
+                best, best_score = t, score
+        return best
+
+    def make_room(self, m: int) -> bool:
+        """Place m by moving one meeting that blocks one of its slots elsewhere."""
+        a, b = self.ix.ends[m]
+        for t in self.ix.domain[m]:
+            blockers = {self.at[p][t] for p in (a, b) if t in self.at[p]}
+            if not blockers and self.load[t] >= self.ix.tables:
+                blockers = {next(iter(k for k, s in self.slot_of.items() if s == t))}
+            if len(blockers) != 1:
+                continue
+            (other,) = blockers
+            if self.ix.fixed[other] is not None:
+                continue
+            old = self.remove(other)
+            if self.free(m, t):
+                self.place(m, t)
+                target = next(
+                    (s for s in self.ix.domain[other] if s != old and self.free(other, s)), None
+                )
+                if target is not None:
+                    self.place(other, target)
+                    return True
+                self.remove(m)
+            self.place(other, old)
+        return False
+
+
+def _order(ix: Index, maximise: bool, rng: random.Random | None) -> list[int]:
+    degree = [len(ms) for ms in ix.of_person]
+
+    def key(m: int) -> tuple:
+        a, b = ix.ends[m]
+        noise = rng.random() if rng else 0.0
+        fixed = 0 if ix.fixed[m] is not None else 1
+        if maximise:
+            return (fixed, -ix.weight[m], len(ix.domain[m]), -(degree[a] + degree[b]), noise, m)
+        return (fixed, len(ix.domain[m]) + noise * 3, -(degree[a] + degree[b]), m)
+
+    return sorted(range(ix.n_meetings), key=key)
+
+
+def greedy_pass(
+    ix: Index, *, maximise: bool, cap: int | None, rng: random.Random | None = None
+) -> Placement:
+    """One pass in the order of `_order`; `cap` is the most breaks anyone may get."""
+    calendar = _Calendar(ix, cap)
+    left_out: list[int] = []
+    for m in _order(ix, maximise, rng):
+        t = calendar.best_slot(m, unfair_ok=False)
+        if t is None and not maximise:
+            if calendar.make_room(m):
+                continue
+            t = calendar.best_slot(m, unfair_ok=True)
+        if t is None:
+            left_out.append(m)
+            continue
+        calendar.place(m, t)
+    per_person = [calendar.breaks(mask) for mask in calendar.busy]
+    fair = cap is None or max(per_person, default=0) <= cap
+    return Placement(
+        slot_of=dict(calendar.slot_of),
+        left_out=left_out,
+        breaks=sum(per_person),
+        weight=sum(ix.weight[m] for m in calendar.slot_of),
+        fair=fair,
+    )
+
+
+def greedy_best(
+    ix: Index, *, maximise: bool, cap: int | None, budget: float, seed: int = 0
+) -> Placement:
+    """Greedy passes (the plain order, then shuffled ones) for `budget` seconds; the best
+    pass: all placed and fair first, then most weight, then fewest breaks."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    best = greedy_pass(ix, maximise=maximise, cap=cap)
+
+    def rank(p: Placement) -> tuple:
+        return (len(p.left_out) if not maximise else 0, not p.fair, -p.weight, p.breaks)
+
+    if not maximise and not best.left_out and best.fair:
+        return best  # valid: the exact search does the rest, every millisecond counts
+    spent = time.monotonic() - started
+    while time.monotonic() - started + spent < budget:
+        candidate = greedy_pass(ix, maximise=maximise, cap=cap, rng=rng)
+        if rank(candidate) < rank(best):
+            best = candidate
+    return best

@@ -1,0 +1,697 @@
+"""Every write to a matchmaking event: validate, check permission, write in one transaction,
+record an audit entry, and enqueue background work (a scheduling run, e-mails about moved
+meetings) once the transaction commits.
+
+Pages, the API, the demo and tasks call these functions; none of them writes models directly.
+`actor=None` means the system itself (demo loader, commands).
+"""
+
+from datetime import date, time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from corridor.accounts import roles
+from corridor.accounts.models import Organisation
+from corridor.core.audit import audit_record
+from corridor.directory.models import Connection
+from corridor.events.models import (
+    Event,
+    Interpreter,
+    MeetingOutcome,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Session,
+)
+
+UNCHANGED = object()
+LANGUAGES = ("en", "zh")
+OPEN = (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def can_organise(user, event: Event) -> bool:
+    """The initiative's facilitators and administrators, and members of the organiser."""
+    if user is None:
+        return True
+    return roles.is_facilitator(user) or event.organiser_id in roles.organisation_ids(user)
+
+
+def acts_for(user, participant: Participant) -> bool:
+    """Members of the participant's organisation, and the event's organisers."""
+    if user is None:
+        return True
+    return participant.organisation_id in roles.organisation_ids(user) or can_organise(
+        user, participant.event
+    )
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _organisers_only() -> str:
+    return _("Only the event's organisers can do this.")
+
+
+def _not_yours() -> str:
+    return _("Only the participant's own members and the event's organisers can do this.")
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def event_create(
+    *,
+    actor,
+    organiser: Organisation,
+    title_en: str,
+    title_zh: str = "",
+    description_en: str = "",
+    description_zh: str = "",
+    venue_en: str = "",
+    venue_zh: str = "",
+    slot_minutes: int = 20,
+    tables: int = 10,
+    registration: str = Event.Registration.OPEN,
+    fairness: int = 2,
+    sessions: list[tuple[date, str, time, time]] = (),
+    is_published: bool = False,
+    is_synthetic: bool = False,
+) -> Event:
+    """An event with its sessions (date, "am"/"pm", start, end)."""
+    _require(
+        actor is None
+        or roles.is_facilitator(actor)
+        or organiser.pk in roles.organisation_ids(actor),
+        _("You can organise events for your own organisation only."),
+    )
+    errors = {}
+    if not (title_en or "").strip():
+        errors["title_en"] = _("Title (English): give the event a title.")
+    if not 5 <= int(slot_minutes or 0) <= 240:
+        errors["slot_minutes"] = _("Meeting length: between 5 and 240 minutes.")
+    if not 1 <= int(tables or 0) <= 2000:
+        errors["tables"] = _("Tables: between 1 and 2,000.")
+    if registration not in Event.Registration.values:
+        errors["registration"] = _("Registration: choose open or by invitation.")
+    if not 0 <= int(fairness) <= 20:
+        errors["fairness"] = _("Fairness bound: between 0 and 20.")
+    seen = set()
+    for day, part, starts, ends in sessions:
+        if part not in Session.Part.values:
+            errors["sessions"] = _("Sessions: the part of the day must be morning or afternoon.")
+        elif ends <= starts:
+            errors["sessions"] = _("Sessions: a session on %(date)s ends before it starts.") % {
+                "date": day.isoformat()
+            }
+        elif (day, part) in seen:
+            errors["sessions"] = _("Sessions: %(date)s has two sessions in the %(part)s.") % {
+                "date": day.isoformat(),
+                "part": Session.Part(part).label,
+            }
+        seen.add((day, part))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        event = Event.objects.create(
+            organiser=organiser,
+            title_en=title_en.strip(),
+            title_zh=(title_zh or "").strip(),
+            description_en=description_en,
+            description_zh=description_zh,
+            venue_en=venue_en,
+            venue_zh=venue_zh,
+            slot_minutes=slot_minutes,
+            tables=tables,
+            registration=registration,
+            fairness=fairness,
+            is_published=is_published,
+            is_synthetic=is_synthetic,
+        )
+        Session.objects.bulk_create(
+            [
+                Session(event=event, date=day, part=part, starts_at=starts, ends_at=ends)
+                for day, part, starts, ends in sessions
+            ]
+        )
+        audit_record(actor=actor, action="create", target=event, summary=str(event))
+    return event
+
+
+def event_publish(*, actor, event: Event, published: bool = True) -> Event:
+    _require(can_organise(actor, event), _organisers_only())
+    with transaction.atomic():
+        event.is_published = published
+        event.save(update_fields=["is_published"])
+        audit_record(
+            actor=actor,
+            action="publish",
+            target=event,
+            changes={"is_published": [not published, published]},
+        )
+    return event
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def _clean_languages(languages) -> list[str]:
+    languages = [str(code).strip().lower() for code in languages or []]
+    if any(code not in LANGUAGES for code in languages):
+        raise ValidationError(
+            {"languages": _("Working languages: choose English (en) and/or Chinese (zh).")}
+        )
+    return [code for code in LANGUAGES if code in languages]
+
+
+def _clean_blocked(event: Event, blocked) -> list[int]:
+    count = len(event.slots())
+    try:
+        slots = sorted({int(slot) for slot in blocked or []})
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            {"blocked_slots": _("Unavailable slots: give slot numbers.")}
+        ) from exc
+    wrong = [s for s in slots if not 0 <= s < count]
+    if wrong:
+        raise ValidationError(
+            {
+                "blocked_slots": _(
+                    "Unavailable slots: the event has slots 1 to %(count)d; %(wrong)s is not one."
+                )
+                % {"count": count, "wrong": ", ".join(str(s + 1) for s in wrong)}
+            }
+        )
+    return slots
+
+
+def participant_add(
+    *,
+    actor,
+    event: Event,
+    organisation: Organisation,
+    contact=None,
+    languages=(),
+    blocked_slots=(),
+    fixed_table: int | None = None,
+) -> Participant:
+    """Register an organisation: its own members may when registration is open and the event
+    is published; otherwise the organisers invite it."""
+    organising = can_organise(actor, event)
+    own = actor is not None and organisation.pk in roles.organisation_ids(actor)
+    self_service = own and event.is_published and event.registration == Event.Registration.OPEN
+    _require(
+        organising or self_service,
+        _("This event is by invitation: its organisers register the participants."),
+    )
+    if fixed_table is not None and not organising:
+        raise PermissionDenied(_organisers_only())
+    if fixed_table is not None and not 1 <= fixed_table <= event.tables:
+        raise ValidationError(
+            {
+                "fixed_table": _("Fixed table: the event has tables 1 to %(count)d.")
+                % {"count": event.tables}
+            }
+        )
+    if contact is not None and not organisation.memberships.filter(user=contact).exists():
+        raise ValidationError(
+            {
+                "contact": _("Contact person: %(person)s does not belong to this organisation.")
+                % {"person": contact.display_name}
+            }
+        )
+    cleaned_languages = _clean_languages(languages)
+    blocked = _clean_blocked(event, blocked_slots)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                event=event,
+                organisation=organisation,
+                contact=contact,
+                languages=cleaned_languages,
+                blocked_slots=blocked,
+                fixed_table=fixed_table,
+                status=Participant.Status.REGISTERED,
+            )
+            audit_record(
+                actor=actor, action="create", target=participant, summary=str(organisation)
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "organisation": _("%(name)s is already registered for this event.")
+                % {"name": organisation.name}
+            }
+        ) from exc
+    return participant
+
+
+def participant_update(
+    *,
+    actor,
+    participant: Participant,
+    languages=UNCHANGED,
+    blocked_slots=UNCHANGED,
+    fixed_table=UNCHANGED,
+    contact=UNCHANGED,
+) -> Participant:
+    """Change a participant's languages, availability, contact or (organisers) fixed table.
+    The next scheduling run uses the change; meetings already placed stay until then."""
+    _require(acts_for(actor, participant), _not_yours())
+    event = participant.event
+    changes = {}
+    if languages is not UNCHANGED:
+        changes["languages"] = _clean_languages(languages)
+    if blocked_slots is not UNCHANGED:
+        changes["blocked_slots"] = _clean_blocked(event, blocked_slots)
+    if fixed_table is not UNCHANGED:
+        _require(can_organise(actor, event), _organisers_only())
+        if fixed_table is not None and not 1 <= fixed_table <= event.tables:
+            raise ValidationError(
+                {
+                    "fixed_table": _("Fixed table: the event has tables 1 to %(count)d.")
+                    % {"count": event.tables}
+                }
+            )
+        changes["fixed_table"] = fixed_table
+    if contact is not UNCHANGED:
+        if (
+            contact is not None
+            and not participant.organisation.memberships.filter(user=contact).exists()
+        ):
+            raise ValidationError(
+                {
+                    "contact": _("Contact person: %(person)s does not belong to this organisation.")
+                    % {"person": contact.display_name}
+                }
+            )
+        changes["contact"] = contact
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(participant, name, value)
+        participant.save()
+        audit_record(
+            actor=actor,
+            action="update",
+            target=participant,
+            changes={k: [None, str(v)] for k, v in changes.items()},
+        )
+    return participant
+
+
+def interpreter_add(*, actor, event: Event, name_en: str, name_zh: str = "") -> Interpreter:
+    """An English–Chinese interpreter working at the event; the scheduler's answer gives each
+    meeting whose sides share no working language a free interpreter of its slot."""
+    _require(can_organise(actor, event), _organisers_only())
+    if not (name_en or "").strip():
+        raise ValidationError({"name_en": _("Name (English): give the interpreter's name.")})
+    with transaction.atomic():
+        interpreter = Interpreter.objects.create(
+            event=event, name_en=name_en.strip(), name_zh=(name_zh or "").strip()
+        )
+        audit_record(actor=actor, action="create", target=interpreter, summary=str(interpreter))
+    return interpreter
+
+
+# --- meeting requests -----------------------------------------------------------------------
+
+
+def _check_pair(event: Event, requester: Participant, requested: Participant) -> None:
+    if requester.event_id != event.pk or requested.event_id != event.pk:
+        raise ValidationError({"requested": _("Both sides must be registered for this event.")})
+    if requester.pk == requested.pk:
+        raise ValidationError({"requested": _("A participant cannot ask to meet itself.")})
+    for side in (requester, requested):
+        if side.status == Participant.Status.CANCELLED:
+            raise ValidationError(
+                {"requested": _("%(name)s cancelled its registration.") % {"name": side}}
+            )
+    already = MeetingRequest.objects.filter(event=event, status__in=OPEN).filter(
+        requester__in=[requester, requested], requested__in=[requester, requested]
+    )
+    if already.exists():
+        raise ValidationError(
+            {
+                "requested": _(
+                    "%(first)s and %(second)s already have a meeting or a request waiting for "
+                    "an answer."
+                )
+                % {"first": requester, "second": requested}
+            }
+        )
+
+
+def _clean_priority(priority: str) -> str:
+    if priority not in MeetingRequest.Priority.values:
+        raise ValidationError({"priority": _("Priority: choose must meet or would like to meet.")})
+    return priority
+
+
+def request_create(
+    *,
+    actor,
+    event: Event,
+    requester: Participant,
+    requested: Participant,
+    priority: str = MeetingRequest.Priority.WOULD_LIKE,
+    message: str = "",
+) -> MeetingRequest:
+    """A asks to meet B; B answers. A pending request blocks no slot."""
+    _require(acts_for(actor, requester), _not_yours())
+    _check_pair(event, requester, requested)
+    priority = _clean_priority(priority)
+    with transaction.atomic():
+        request = MeetingRequest.objects.create(
+            event=event,
+            requester=requester,
+            requested=requested,
+            priority=priority,
+            message=(message or "").strip()[:2000],
+        )
+        audit_record(
+            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
+        )
+    return request
+
+
+def meeting_add(
+    *,
+    actor,
+    event: Event,
+    requester: Participant,
+    requested: Participant,
+    priority: str = MeetingRequest.Priority.MUST,
+    connection: Connection | None = None,
+) -> MeetingRequest:
+    """The organisers add a meeting directly (accepted on both sides' behalf)."""
+    _require(can_organise(actor, event), _organisers_only())
+    _check_pair(event, requester, requested)
+    priority = _clean_priority(priority)
+    with transaction.atomic():
+        request = MeetingRequest.objects.create(
+            event=event,
+            requester=requester,
+            requested=requested,
+            priority=priority,
+            status=MeetingRequest.Status.ACCEPTED,
+            added_by_organiser=True,
+            connection=connection,
+        )
+        audit_record(
+            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
+        )
+    return request
+
+
+def request_from_connection(
+    *, actor, event: Event, connection: Connection, priority: str = MeetingRequest.Priority.MUST
+) -> MeetingRequest:
+    """Two enterprises connected in the directory meet at the event: both said they want to
+    talk, so the meeting is accepted at once. Both must be registered."""
+    organisations = {
+        connection.from_profile.organisation_id: "requester",
+        connection.to_profile.organisation_id: "requested",
+    }
+    _require(
+        actor is None
+        or can_organise(actor, event)
+        or bool(set(organisations) & roles.organisation_ids(actor)),
+        _not_yours(),
+    )
+    if connection.status != Connection.Status.ACCEPTED:
+        raise ValidationError(
+            {"connection": _("Only an accepted connection can become a meeting.")}
+        )
+    sides = {
+        p.organisation_id: p
+        for p in Participant.objects.filter(event=event, organisation_id__in=organisations)
+    }
+    if len(sides) < 2:
+        raise ValidationError(
+            {"connection": _("Both enterprises must be registered for the event first.")}
+        )
+    _check_pair(
+        event,
+        sides[connection.from_profile.organisation_id],
+        sides[connection.to_profile.organisation_id],
+    )
+    priority = _clean_priority(priority)
+    with transaction.atomic():
+        request = MeetingRequest.objects.create(
+            event=event,
+            requester=sides[connection.from_profile.organisation_id],
+            requested=sides[connection.to_profile.organisation_id],
+            priority=priority,
+            status=MeetingRequest.Status.ACCEPTED,
+            connection=connection,
+            message=connection.message,
+        )
+        audit_record(actor=actor, action="create", target=request, summary=str(connection.pk))
+    return request
+
+
+def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRequest:
+    """The asked side accepts or declines."""
+    _require(acts_for(actor, request.requested), _not_yours())
+    with transaction.atomic():
+        request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != MeetingRequest.Status.PENDING:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This request was already answered or cancelled: it is “%(status)s”."
+                    )
+                    % {"status": request.get_status_display()}
+                }
+            )
+        request.status = (
+            MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
+        )
+        request.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="transition",
+            target=request,
+            changes={"status": [MeetingRequest.Status.PENDING, request.status]},
+        )
+    return request
+
+
+def request_update(
+    *, actor, request: MeetingRequest, priority=UNCHANGED, message=UNCHANGED
+) -> MeetingRequest:
+    """The asking side (or an organiser) changes the priority or the message; requests stay
+    editable until the event."""
+    _require(acts_for(actor, request.requester), _not_yours())
+    if request.status not in OPEN:
+        raise ValidationError(
+            {"status": _("This request was declined or cancelled and cannot be changed.")}
+        )
+    with transaction.atomic():
+        if priority is not UNCHANGED:
+            request.priority = _clean_priority(priority)
+        if message is not UNCHANGED:
+            request.message = (message or "").strip()[:2000]
+        request.save(update_fields=["priority", "message", "updated_at"])
+        audit_record(actor=actor, action="update", target=request)
+    return request
+
+
+def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
+    """Either side or an organiser cancels; a placed meeting frees its slot."""
+    _require(acts_for(actor, request.requester) or acts_for(actor, request.requested), _not_yours())
+    with transaction.atomic():
+        request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status not in OPEN:
+            raise ValidationError({"status": _("This request was already declined or cancelled.")})
+        had_slot = request.slot is not None
+        before = request.status
+        request.status = MeetingRequest.Status.CANCELLED
+        request.slot = request.table = request.interpreter = None
+        request.locked = False
+        if had_slot:
+            request.sequence += 1
+        request.save()
+        audit_record(
+            actor=actor,
+            action="transition",
+            target=request,
+            changes={"status": [before, request.status]},
+        )
+    if had_slot:
+        _notify_moved([request.pk])
+    return request
+
+
+def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> MeetingRequest:
+    """The organisers fix a meeting in a slot (the scheduler keeps it there), or unlock it."""
+    event = request.event
+    _require(can_organise(actor, event), _organisers_only())
+    if request.status != MeetingRequest.Status.ACCEPTED:
+        raise ValidationError({"slot": _("Only an accepted meeting can be locked.")})
+    if slot is not None:
+        count = len(event.slots())
+        if not 0 <= slot < count:
+            raise ValidationError(
+                {"slot": _("Slot: the event has slots 1 to %(count)d.") % {"count": count}}
+            )
+        for side in (request.requester, request.requested):
+            if slot in (side.blocked_slots or []):
+                raise ValidationError(
+                    {
+                        "slot": _("Slot: %(name)s is not available in slot %(slot)d.")
+                        % {"name": side, "slot": slot + 1}
+                    }
+                )
+    with transaction.atomic():
+        moved = slot is not None and request.slot is not None and request.slot != slot
+        if slot is None:
+            request.locked = False
+        else:
+            request.slot, request.locked = slot, True
+            if moved:
+                request.sequence += 1
+        request.save()
+        audit_record(actor=actor, action="update", target=request, changes={"slot": [None, slot]})
+    if moved:
+        _notify_moved([request.pk])
+    return request
+
+
+# --- scheduling -----------------------------------------------------------------------------
+
+
+def schedule_start(
+    *, actor, event: Event, mode: str = ScheduleRun.Mode.ALL, time_limit: int = 30
+) -> ScheduleRun:
+    """Queue a scheduling run; a background worker solves and writes the meetings' slots."""
+    _require(can_organise(actor, event), _organisers_only())
+    if mode not in ScheduleRun.Mode.values:
+        raise ValidationError({"mode": _("Mode: choose one of the listed modes.")})
+    if not 1 <= int(time_limit) <= 600:
+        raise ValidationError({"time_limit": _("Time limit: between 1 and 600 seconds.")})
+    if ScheduleRun.objects.filter(
+        event=event, status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
+    ).exists():
+        raise ValidationError(
+            {"mode": _("A scheduling run for this event is already under way; wait for it.")}
+        )
+    with transaction.atomic():
+        run = ScheduleRun.objects.create(
+            event=event, requested_by=actor, mode=mode, time_limit=time_limit
+        )
+        audit_record(actor=actor, action="create", target=run, summary=str(event))
+
+        def enqueue():
+            from corridor.events import tasks
+
+            tasks.schedule_event.enqueue(run.pk)
+
+        transaction.on_commit(enqueue)
+    return run
+
+
+def _notify_moved(request_ids: list[int]) -> None:
+    def enqueue():
+        from corridor.events import tasks
+
+        tasks.notify_meetings_moved.enqueue(request_ids)
+
+    transaction.on_commit(enqueue)
+
+
+def agendas_publish(*, actor, event: Event) -> Event:
+    """Make the agendas final: participants see them, and later moves are notified."""
+    from django.utils import timezone
+
+    _require(can_organise(actor, event), _organisers_only())
+    with transaction.atomic():
+        event.agenda_published_at = timezone.now()
+        event.save(update_fields=["agenda_published_at"])
+        audit_record(actor=actor, action="publish", target=event, summary="agendas")
+    return event
+
+
+# --- after the event ------------------------------------------------------------------------
+
+
+def outcome_record(
+    *, actor, meeting: MeetingRequest, participant: Participant, outcome: str, note: str = ""
+) -> MeetingOutcome:
+    """One side says what came of a meeting."""
+    _require(acts_for(actor, participant), _not_yours())
+    if participant.pk not in (meeting.requester_id, meeting.requested_id):
+        raise ValidationError({"participant": _("This participant was not in that meeting.")})
+    if not meeting.is_meeting:
+        raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
+    if outcome not in MeetingOutcome.Outcome.values:
+        raise ValidationError({"outcome": _("Outcome: choose one of the listed outcomes.")})
+    with transaction.atomic():
+        recorded, _created = MeetingOutcome.objects.update_or_create(
+            meeting=meeting,
+            participant=participant,
+            defaults={
+                "outcome": outcome,
+                "note": (note or "").strip()[:2000],
+                "recorded_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor, action="update", target=recorded, changes={"outcome": [None, outcome]}
+        )
+    return recorded
+
+
+def follow_up_to_project(
+    *,
+    actor,
+    meeting: MeetingRequest,
+    participant: Participant,
+    title_en: str,
+    title_zh: str = "",
+    sector: str = "other",
+):
+    """A follow-up becomes a cooperation project in the portfolio, with both sides as
+    initiators; the project is recorded by the participant's organisation."""
+    from corridor.portfolio import services as portfolio
+
+    _require(acts_for(actor, participant), _not_yours())
+    outcome = MeetingOutcome.objects.filter(meeting=meeting, participant=participant).first()
+    if outcome is None or outcome.outcome not in (
+        MeetingOutcome.Outcome.FOLLOW_UP,
+        MeetingOutcome.Outcome.AGREEMENT,
+    ):
+        raise ValidationError(
+            {"outcome": _("Record a follow-up or an agreement for this meeting first.")}
+        )
+    if outcome.project_id:
+        raise ValidationError({"outcome": _("This follow-up is already a cooperation project.")})
+    with transaction.atomic():
+        project = portfolio.project_create(
+            actor=actor,
+            owner=participant.organisation,
+            data=portfolio.ProjectInput(
+                title_en=title_en,
+                title_zh=title_zh,
+                kind="commercial",
+                # an agreement reached at the meeting is signed; a follow-up is work under way.
+                # Either way the project stays unpublished until the administration reviews it.
+                status="signed"
+                if outcome.outcome == MeetingOutcome.Outcome.AGREEMENT
+                else "in_progress",
+                sector=sector,
+                parties=[
+                    portfolio.PartyInput(organisation=side.organisation, role="initiator")
+                    for side in (meeting.requester, meeting.requested)
+                ],
+            ),
+        )
+        outcome.project = project
+        outcome.save(update_fields=["project"])
+    return project
