@@ -35,6 +35,7 @@ run: setup
 	@echo "  Demo login: admin / corridor-demo (initiative administrator)"
 	@echo "              qingling / corridor-demo (member of an enterprise)"
 	@echo "              facilitator, regulator, observer / corridor-demo (case roles)"
+	@echo "              sgtrade / corridor-demo (Singapore enterprise: directory, events)"
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
