@@ -144,9 +144,15 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         self.members = {person.pk: person for person in members}
         self.fields["sectors"].choices = [(s.code, bilingual(s, "name")) for s in sectors]
         countries = country_choices()
+        # the corridor's two sides, then the markets already chosen, then every other country:
+        # a chosen market is never hidden far down a list of 249 countries
+        chosen = set(self.initial.get("target_markets") or [])
+        if self.is_bound and hasattr(self.data, "getlist"):
+            chosen |= set(self.data.getlist(self.add_prefix("target_markets")))
+        lead = [*FIRST_COUNTRIES, *sorted(chosen - set(FIRST_COUNTRIES))]
         self.fields["target_markets"].choices = [
-            *(c for code in FIRST_COUNTRIES for c in countries if c[0] == code),
-            *(c for c in countries if c[0] not in FIRST_COUNTRIES),
+            *(c for code in lead for c in countries if c[0] == code),
+            *(c for c in countries if c[0] not in lead),
         ]
         self.fields["contacts"].choices = [(person.pk, person.display_name) for person in members]
 

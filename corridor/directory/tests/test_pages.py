@@ -576,3 +576,11 @@ def test_in_chinese_names_and_country_come_in_chinese_with_the_english_name_bene
     assert f'<a href="/directory/{vans.pk}/">庆铃汽车</a>' in card
     assert '<span lang="en">Qingling Motors</span>' in card
     assert "中国" in card
+
+
+def test_the_chosen_target_markets_lead_the_country_list(client, owner, vans):
+    html = get(client, owner, reverse("directory:profile_edit", args=[vans.pk])).content.decode()
+
+    markets = section(html, "id_target_markets") or html[html.index('name="target_markets"') :]
+    codes = re.findall(r'<option value="([A-Z]{2})"', markets)[:3]
+    assert codes == ["SG", "CN", "MY"]  # Malaysia, chosen, comes before Afghanistan
