@@ -1,11 +1,11 @@
 """Forms of the case pages. They parse and label; the services validate and decide."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.cases.models import Case, CaseParty
 from corridor.core.bilingual import bilingual
+from corridor.core.forms import ServiceErrorsMixin
 
 
 class DateInput(forms.DateInput):
@@ -13,23 +13,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class ServiceErrorsMixin:
-    """Put a service's errors ({field: sentence}) beside the fields they name."""
-
-    SERVICE_FIELDS: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field_name = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields:
-                field_name = None
-            for message in messages:
-                self.add_error(field_name, message)
 
 
 def _blank(label):

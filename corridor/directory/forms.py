@@ -2,40 +2,14 @@
 bad country code or sector comes back from `services.profile_save` with its own sentence)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
+from corridor.core.forms import ServiceErrorsMixin, UncheckedMultipleChoiceField
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.directory.models import Feedback, Profile
 
 FIRST_COUNTRIES = ("SG", "CN")  # the corridor's two sides lead every country list
-
-
-class ServiceErrorsMixin:
-    """Put a service's errors ({field: sentence}) beside the fields they name. (The same as
-    the cases' mixin: the directory may not import the cases app.)"""
-
-    SERVICE_FIELDS: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field_name = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields:
-                field_name = None
-            for message in messages:
-                self.add_error(field_name, message)
-
-
-class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
-    """Offers choices but leaves deciding what is valid to the service, whose sentence
-    names the wrong value ("“ZZ” is not a country code")."""
-
-    def valid_value(self, value) -> bool:
-        return True
 
 
 def _blank(label):

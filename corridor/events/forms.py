@@ -7,33 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
+from corridor.core.forms import ServiceErrorsMixin, UncheckedMultipleChoiceField
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
-
-
-class ServiceErrorsMixin:
-    """Put a service's errors ({field: sentence}) beside the fields they name; an error
-    about a field the form does not have goes above the form."""
-
-    SERVICE_FIELDS: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field_name = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields:
-                field_name = None
-            for message in messages:
-                self.add_error(field_name, message)
-
-
-class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
-    """Offers choices but leaves deciding what is valid to the service, whose sentence
-    names the wrong value."""
-
-    def valid_value(self, value) -> bool:
-        return True
 
 
 class DateInput(forms.DateInput):
