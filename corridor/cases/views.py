@@ -37,6 +37,7 @@ from corridor.cases.forms import (
     TransitionForm,
 )
 from corridor.cases.models import Case, CaseIssue, CaseParty, IssueComment, Milestone
+from corridor.core import views as core_views
 from corridor.core.bilingual import bilingual
 from corridor.standards.queries import assessments_visible_to
 
@@ -45,8 +46,9 @@ SOON_DAYS = 14  # a milestone due within this many days is "due soon" on the my-
 
 
 def forbidden(request, exc: PermissionDenied):
-    message = str(exc) or _("You do not have permission to do this.")
-    return render(request, "cases/forbidden.html", {"message": message}, status=403)
+    return core_views.forbidden(
+        request, exc, back_url=reverse("cases:case_list"), back_label=_("Back to the cases")
+    )
 
 
 def _visible_case(request, pk: int) -> Case:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.models import Sector
@@ -38,8 +39,12 @@ PAGE_SIZE = 25
 
 
 def forbidden(request, exc: PermissionDenied):
-    message = str(exc) or _("You do not have permission to do this.")
-    return render(request, "directory/forbidden.html", {"message": message}, status=403)
+    return core_views.forbidden(
+        request,
+        exc,
+        back_url=reverse("directory:profile_list"),
+        back_label=_("Back to the directory"),
+    )
 
 
 def _visible_profile(request, pk: int) -> Profile:

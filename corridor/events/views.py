@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core import views as core_views
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual, is_chinese
 from corridor.core.models import Sector
 from corridor.directory.models import Connection
@@ -80,8 +81,9 @@ ERROR_TEXTS = {
 
 
 def forbidden(request, exc: PermissionDenied):
-    message = str(exc) or _("You do not have permission to do this.")
-    return render(request, "events/forbidden.html", {"message": message}, status=403)
+    return core_views.forbidden(
+        request, exc, back_url=reverse("events:event_list"), back_label=_("Back to the events")
+    )
 
 
 def _organisers_only() -> PermissionDenied:

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
 from corridor.core.templatetags.corridor import usd_short
@@ -43,8 +45,9 @@ PAGE_SIZE = 25
 
 
 def forbidden(request, exc: PermissionDenied):
-    message = str(exc) or _("You do not have permission to do this.")
-    return render(request, "portfolio/forbidden.html", {"message": message}, status=403)
+    return core_views.forbidden(
+        request, exc, back_url=reverse("portfolio:dashboard"), back_label=_("Back to the dashboard")
+    )
 
 
 def _filtered_projects(request):

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from corridor.core import views as core_views
 from corridor.core.bilingual import is_chinese
 from corridor.standards import kb, pdf, queries, services
 from corridor.standards.forms import AssessmentForm, evidence_title, value_label
@@ -26,8 +27,12 @@ REPORT_LANGUAGES = {"en", "zh-hans"}
 
 
 def forbidden(request, exc: PermissionDenied):
-    message = str(exc) or _("You do not have permission to do this.")
-    return render(request, "standards/forbidden.html", {"message": message}, status=403)
+    return core_views.forbidden(
+        request,
+        exc,
+        back_url=reverse("standards:assessment_list"),
+        back_label=_("Back to the readiness assessments"),
+    )
 
 
 def _visible_assessment(request, pk: int):
