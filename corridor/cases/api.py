@@ -10,7 +10,6 @@ own URL (`download_url`), which checks visibility again.
 
 from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,12 +19,11 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from corridor.accounts.models import Organisation
 from corridor.cases import queries, services
 from corridor.cases.documents import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
-from corridor.core.api import AUTH, Pages
+from corridor.core.api import AUTH, Pages, organisation_by_id, person_by_id
 from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])
@@ -394,24 +392,6 @@ def _case_detail(request, case: Case) -> dict:
     return out
 
 
-def _organisation(organisation_id: int, field: str) -> Organisation:
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
-        )
-    return organisation
-
-
-def _user(user_id: int | None, field: str):
-    if user_id is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
-    return user
-
-
 def _party_of(case: Case, party_id: int | None) -> CaseParty | None:
     if party_id is None:
         return None
@@ -471,7 +451,7 @@ def case_detail(request, case_id: int):
 @router.post("/cases", response={201: CaseDetailOut}, auth=AUTH)
 def case_create(request, payload: CaseIn):
     """Open a case as a draft; from a readiness assessment, its roadmap becomes milestones."""
-    applicant = _organisation(payload.applicant_id, "applicant_id")
+    applicant = organisation_by_id(payload.applicant_id, "applicant_id")
     assessment = None
     if payload.assessment_id is not None:
         assessment = assessments_visible_to(request.user).filter(pk=payload.assessment_id).first()
@@ -526,9 +506,9 @@ def party_add(request, case_id: int, payload: PartyIn):
     party = services.case_add_party(
         actor=request.user,
         case=case,
-        organisation=_organisation(payload.organisation_id, "organisation_id"),
+        organisation=organisation_by_id(payload.organisation_id, "organisation_id"),
         role=payload.role,
-        contact=_user(payload.contact_id, "contact_id"),
+        contact=person_by_id(payload.contact_id, "contact_id"),
     )
     return Status(
         201,
@@ -625,7 +605,7 @@ def issue_raise(request, case_id: int, payload: IssueIn):
         case=case,
         title=payload.title,
         description=payload.description,
-        assigned_to=_user(payload.assigned_to_id, "assigned_to_id"),
+        assigned_to=person_by_id(payload.assigned_to_id, "assigned_to_id"),
         due_on=payload.due_on,
     )
     return Status(201, _issue_out(_visible_issue(request, issue.pk)))
@@ -640,7 +620,7 @@ def issue_update(request, issue_id: int, payload: IssuePatch):
         name: changes[name] for name in ("title", "description", "due_on") if name in changes
     }
     if "assigned_to_id" in changes:
-        arguments["assigned_to"] = _user(changes["assigned_to_id"], "assigned_to_id")
+        arguments["assigned_to"] = person_by_id(changes["assigned_to_id"], "assigned_to_id")
     try:
         services.issue_update(actor=request.user, issue=issue, version=payload.version, **arguments)
     except ValidationError as exc:

@@ -12,6 +12,8 @@ that is wrong or revoked is refused with 401 rather than silently treated as ano
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -20,7 +22,7 @@ from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from corridor.accounts.models import ApiToken
+from corridor.accounts.models import ApiToken, Organisation
 
 
 class TokenAuth(HttpBearer):
@@ -100,3 +102,24 @@ class Pages(PageNumberPagination):
             "page_size": page_size,
             "pages": max(1, -(-count // page_size)),
         }
+
+
+def organisation_by_id(organisation_id: int, field: str):
+    """The organisation a payload names by id, or a 400 naming the payload's field."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise ValidationError(
+            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
+        )
+    return organisation
+
+
+def person_by_id(user_id: int | None, field: str):
+    """The person a payload names by id (None when it names nobody), or a 400 naming the
+    payload's field."""
+    if user_id is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
+    return user
