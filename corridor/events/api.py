@@ -14,7 +14,6 @@ given as ISO 8601 with their offset.
 
 from datetime import date, datetime, time
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
@@ -24,8 +23,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages
+from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages, organisation_by_id, person_by_id
 from corridor.events import queries, services
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
 
@@ -388,24 +386,6 @@ def _visible_request(request, event: Event, request_id: int) -> MeetingRequest:
     return found
 
 
-def _organisation(organisation_id: int, field: str) -> Organisation:
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
-        )
-    return organisation
-
-
-def _person(user_id: int | None, field: str):
-    if user_id is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
-    return user
-
-
 def _from_one(numbers: list[int] | None) -> list[int]:
     """Slot numbers as people count them (from 1) to the stored ones (from 0)."""
     return [number - 1 for number in numbers or []]
@@ -480,7 +460,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         "table": meeting.table,
         "locked": meeting.locked,
         "interpreter": _interpreter_out(meeting),
-        "needs_interpreter": queries.needs_interpreter(meeting),
+        "needs_interpreter": meeting.needs_interpreter,
         "why_not_placed": _reason_in_words(meeting.unplaced_reason)
         if unplaced and meeting.unplaced_reason
         else "",
@@ -568,7 +548,7 @@ def event_create(request, payload: EventIn):
     """Create an event, as a draft, for an organisation you belong to, with its sessions."""
     event = services.event_create(
         actor=request.user,
-        organiser=_organisation(payload.organiser, "organiser"),
+        organiser=organisation_by_id(payload.organiser, "organiser"),
         title_en=payload.title_en,
         title_zh=payload.title_zh,
         description_en=payload.description_en,
@@ -612,8 +592,8 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
         participant = services.participant_add(
             actor=request.user,
             event=event,
-            organisation=_organisation(payload.organisation, "organisation"),
-            contact=_person(payload.contact, "contact"),
+            organisation=organisation_by_id(payload.organisation, "organisation"),
+            contact=person_by_id(payload.contact, "contact"),
             languages=payload.languages,
             blocked_slots=_from_one(payload.unavailable_slots),
             fixed_table=payload.fixed_table,
@@ -642,7 +622,9 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
             if "unavailable_slots" in changes
             else unchanged,
             fixed_table=changes.get("fixed_table", unchanged),
-            contact=_person(changes["contact"], "contact") if "contact" in changes else unchanged,
+            contact=person_by_id(changes["contact"], "contact")
+            if "contact" in changes
+            else unchanged,
         )
     except ValidationError as exc:
         raise _with_api_names(exc) from exc

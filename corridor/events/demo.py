@@ -43,7 +43,6 @@ from corridor.events.models import (
     Participant,
     ScheduleRun,
 )
-from corridor.events.queries import needs_interpreter
 
 TITLE_EN = "Singapore business delegation to the Chongqing free-trade zone (synthetic demo)"
 TITLE_ZH = "新加坡商务代表团访问重庆自贸试验区（模拟演示）"
@@ -734,7 +733,7 @@ def events_demo_summary() -> DemoSummary | None:
         pending=requests.filter(status=MeetingRequest.Status.PENDING).count(),
         declined=requests.filter(status=MeetingRequest.Status.DECLINED).count(),
         placed=len(placed),
-        need_interpreter=sum(needs_interpreter(meeting) for meeting in placed),
+        need_interpreter=sum(meeting.needs_interpreter for meeting in placed),
         with_interpreter=sum(meeting.interpreter_id is not None for meeting in placed),
         unplaced_reasons=[
             (meeting, meeting.unplaced_reason)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from corridor.events import scheduling
 from corridor.events import scheduling_core as codes
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
-from corridor.events.queries import needs_interpreter
 
 
 def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
@@ -92,7 +91,9 @@ def reason_text(code: str) -> str:
 def run(run_id: int) -> ScheduleRun:
     """Solve one queued run and write the schedule (the background task calls this)."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
-    if run.status != ScheduleRun.Status.QUEUED:  # already solved (or being solved): a repeated task does nothing
+    if (
+        run.status != ScheduleRun.Status.QUEUED
+    ):  # already solved (or being solved): a repeated task does nothing
         return run
     run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
@@ -124,11 +125,11 @@ def run(run_id: int) -> ScheduleRun:
         run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
         run.save()
         raise
-    apply(run, schedule, meetings, participants)
+    apply(run, problem, schedule, meetings, participants)
     return run
 
 
-def apply(run: ScheduleRun, schedule, meetings: dict, participants: dict) -> None:
+def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> None:
     """Write the answer: new slots (a moved meeting's calendar sequence grows), tables,
     interpreters, reasons for what was not placed; then notify the sides of moved meetings
     once the agendas are published."""
@@ -147,9 +148,7 @@ def apply(run: ScheduleRun, schedule, meetings: dict, participants: dict) -> Non
     host_table = {
         key: p.fixed_table - 1 for key, p in participants.items() if p.fixed_table is not None
     }
-    tables = scheduling.assign_tables(
-        run_problem(event, meetings, participants), schedule.slot_of, host_table
-    )
+    tables = scheduling.assign_tables(problem, schedule.slot_of, host_table)
     moved = []
     with transaction.atomic():
         interpreters = list(event.interpreters.all())
@@ -163,7 +162,7 @@ def apply(run: ScheduleRun, schedule, meetings: dict, participants: dict) -> Non
             meeting.table = tables.get(key, -1) + 1 if slot is not None else None
             meeting.unplaced_reason = schedule.unplaced.get(key, "") if slot is None else ""
             meeting.interpreter = None
-            if slot is not None and needs_interpreter(meeting):
+            if slot is not None and meeting.needs_interpreter:
                 free = [i for i in interpreters if i.pk not in busy.setdefault(slot, set())]
                 if free:
                     meeting.interpreter = free[0]
@@ -185,16 +184,3 @@ def apply(run: ScheduleRun, schedule, meetings: dict, participants: dict) -> Non
             from corridor.events.services import _notify_moved
 
             _notify_moved(moved)
-
-
-def run_problem(event, meetings, participants):
-    """The problem as solved (for table assignment)."""
-    return scheduling.Problem(
-        participants=tuple(participants),
-        slots=len(event.slots()),
-        tables=event.tables,
-        meetings=tuple(
-            scheduling.Meeting(key=key, a=str(m.requester_id), b=str(m.requested_id))
-            for key, m in meetings.items()
-        ),
-    )

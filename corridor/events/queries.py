@@ -60,11 +60,7 @@ class AgendaItem:
 
     @property
     def needs_interpreter(self) -> bool:
-        return self.meeting is not None and needs_interpreter(self.meeting)
-
-
-def needs_interpreter(meeting: MeetingRequest) -> bool:
-    return meeting.needs_interpreter
+        return self.meeting is not None and self.meeting.needs_interpreter
 
 
 def agenda_of(participant: Participant, slots: list[Slot] | None = None) -> list[AgendaItem]:
