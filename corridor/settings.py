@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.directory",
     "corridor.events",
+    # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides
+    # its page template).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # The site's 404 page with DEBUG=true too, not Django's technical one (make run).
+    "corridor.core.middleware.SiteNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "corridor.urls"
