@@ -106,7 +106,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'corridor.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except ValueError as exc:  # an unknown scheme: refused in one line (manage.py, wsgi)
+    scheme = DATABASE_URL.partition("://")[0]  # not the whole URL: it may hold a password
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must start with a known scheme such as postgres:// or sqlite:///, "
+        f"not {scheme!r}"
+    ) from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

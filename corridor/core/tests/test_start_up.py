@@ -148,3 +148,17 @@ def test_the_wsgi_application_refuses_in_one_line_and_stops_gunicorn(tmp_path):
     assert result.stderr.strip().startswith("Corridor cannot start: SECRET_KEY must be set")
     assert "\n" not in result.stderr.strip()
     assert "make setup" not in result.stderr  # production does not read var/dev.env
+
+
+def test_an_unknown_database_scheme_is_one_line_without_the_password(tmp_path):
+    env = clean_environment(
+        tmp_path, SECRET_KEY="k" * 50, DATABASE_URL="postgress://corridor:s3cret@db/corridor"
+    )
+
+    result = manage("check", env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Corridor cannot start: DATABASE_URL must start with a known scheme such as "
+        "postgres:// or sqlite:///, not 'postgress'"
+    )
