@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 
 setup: install
 	mkdir -p var
+	$(BIN)/python -m corridor.devenv --host $(HOST) --port $(PORT)
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo
 	DEBUG=true $(BIN)/python manage.py load_standards_demo

@@ -19,7 +19,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 api = NinjaAPI(
     title="Corridor API",
     version="1",
-    description="Projects, institutional innovations and published figures of the initiative.",
+    description=(
+        "Every part of Corridor: the portfolio (projects, institutional innovations, published "
+        "figures), the Bridge of Standards (HS codes, readiness assessments), facilitation "
+        "cases, the enterprise directory, matchmaking events, and who you are (accounts/me).\n\n"
+        "Authenticate with the browser session (send the CSRF token on writes) or a personal "
+        "token, created on “My account”, sent as `Authorization: Bearer <token>`. Errors are "
+        'JSON: `{"detail": "...", "errors": {"field": ["reason", ...]}}`. Texts come in the '
+        "language of the `Accept-Language` header (`en` or `zh-hans`)."
+    ),
     urls_namespace="api",
     docs_url="/docs",
 )

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.directory",
     "corridor.events",
+    # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides
+    # its page template).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # The site's 404 page with DEBUG=true too, not Django's technical one (make run).
+    "corridor.core.middleware.SiteNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "corridor.urls"
@@ -101,7 +106,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'corridor.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except ValueError as exc:  # an unknown scheme: refused in one line (manage.py, wsgi)
+    scheme = DATABASE_URL.partition("://")[0]  # not the whole URL: it may hold a password
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must start with a known scheme such as postgres:// or sqlite:///, "
+        f"not {scheme!r}"
+    ) from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,5 +17,7 @@ urlpatterns = [
     path("", include("corridor.portfolio.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves MEDIA_ROOT, not even with DEBUG: it holds case documents and import files,
+# which only their views hand out, after checking who asks.
+# 404 and 403 render the site's 404.html and 403.html (corridor/core/templates), also with
+# DEBUG=true (corridor.core.middleware); 500.html and 403_csrf.html need no request.

@@ -6,7 +6,8 @@
         --attr processing_form=canned --language zh-hans
 
 The knowledge base is `kb.current()`. When the HS nomenclature is loaded (hs_import), the
-code must be in it. Bad input exits non-zero with a sentence naming the field.
+code must be in it, and the origin must be an ISO 3166 country (as on the web form). Bad
+input exits with status 1 and one sentence naming the field.
 """
 
 import json
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from corridor.core.vocabularies import is_country
 from corridor.standards import engine, reasons
 
 
@@ -23,6 +25,11 @@ def hs_code_is_known(code: str) -> bool:
     from corridor.standards.models import HsCode
 
     return not HsCode.objects.exists() or HsCode.objects.filter(code=code).exists()
+
+
+def refusal(error: engine.AssessmentError) -> CommandError:
+    """The engine's sentence, which names the field: `Origin: “XX” is not a country code…`."""
+    return CommandError(reasons.error_text(error))
 
 
 def parse_attribute(text: str) -> tuple[str, str]:
@@ -86,12 +93,12 @@ class Command(BaseCommand):
         try:
             answer = engine.assess(kb.current(), product)
         except engine.AssessmentError as error:
-            raise CommandError(reasons.error_text(error)) from error
+            raise refusal(error) from error
+        if not is_country(product.origin.strip()):
+            raise refusal(
+                engine.AssessmentError("origin", "invalid_country", {"value": product.origin})
+            )
         code = "".join(ch for ch in options["hs"] if ch not in " .\t")
         if not hs_code_is_known(code):
-            raise CommandError(
-                reasons.error_text(
-                    engine.AssessmentError("hs_code", "unknown_hs_code", {"value": code})
-                )
-            )
+            raise refusal(engine.AssessmentError("hs_code", "unknown_hs_code", {"value": code}))
         return reasons.assessment_json(answer)
