@@ -264,6 +264,9 @@ TASKS = {
     }
 }
 
+# `manage.py backup` writes rows in this format: JSON Lines with times to the microsecond.
+SERIALIZATION_MODULES = {"backup_jsonl": "corridor.core.backup_serializer"}
+
 # IATI exports name this reporting organisation; set the initiative's registered identifier.
 IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XI-CORRIDOR")
 
