@@ -115,6 +115,11 @@ def backup_create(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict:
     partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / DATABASE
+        # Connect (and run any connection health check) before the transaction, so that
+        # SET TRANSACTION is its first statement.
+        connection.ensure_connection()
+        with connection.cursor():
+            pass
         # One consistent view of the database while the rows are dumped and counted.
         with transaction.atomic(using=using):
             if connection.vendor == "postgresql":
