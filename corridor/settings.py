@@ -4,10 +4,12 @@ SQLite under var/ by default; PostgreSQL (or any database) through DATABASE_URL.
 Bad values are refused at start-up rather than silently ignored.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,16 +38,28 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_MIN_LENGTH = 50  # what `check --deploy` asks for (security.W009)
 if not SECRET_KEY:
     if DEBUG or os.environ.get("CORRIDOR_ALLOW_INSECURE_KEY"):
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+        # The "django-insecure-" prefix makes `check --deploy` flag this key if it ever ships.
+        SECRET_KEY = "django-insecure-corridor-development-key-do-not-use-in-production"
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set (or DEBUG=true for development).")
+elif not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is {len(SECRET_KEY)} characters long; with DEBUG off it must have at least "
+        f"{SECRET_KEY_MIN_LENGTH} (generate one with: python -c 'import secrets; "
+        f"print(secrets.token_urlsafe(64))')."
+    )
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -57,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "corridor.core",
@@ -73,9 +88,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body: refuses requests over MAX_REQUEST_BYTES with 413.
+    "corridor.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,8 +124,16 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'corridor.sqlite3'}")
+# Persistent connections (CONN_MAX_AGE seconds) are checked before reuse, so a database restart
+# or fail-over costs a reconnect rather than a 500 on the next request of every worker.
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        )
+    }
 except ValueError as exc:  # an unknown scheme: refused in one line (manage.py, wsgi)
     scheme = DATABASE_URL.partition("://")[0]  # not the whole URL: it may hold a password
     raise ImproperlyConfigured(
@@ -137,17 +163,74 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portfolio:dashboard"
 LOGOUT_REDIRECT_URL = "portfolio:dashboard"
 
+# Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated
+# (e.g. "127.0.0.1,10.0.0.0/8"). Empty (the default): the connecting address is the client's,
+# and X-Forwarded-For is ignored, since any client can write it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from exc
+
 # Login throttling (django-axes): lock a username+address after 5 failures for one hour.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out are refused but do not restart the hour.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address, read through TRUSTED_PROXIES (see corridor/accounts/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "corridor.accounts.client_ip.client_ip_address"
 
 # Sessions live in the database so app servers stay stateless.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# HTTPS=true declares that the site is served over HTTPS (usually TLS ends at the proxy);
+# it switches on secure cookies, the redirect to https:// and HSTS, each of which can
+# still be set on its own.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Browsers remember to use https:// only for this many seconds (0: no HSTS header).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Asking to be on browsers' built-in HSTS list is a commitment that is slow to undo: opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True"
+# Believe the proxy's X-Forwarded-Proto: only when a proxy always sets (or strips) it.
+# gunicorn already does this for proxies in its FORWARDED_ALLOW_IPS (127.0.0.1 by default).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4): our own scripts and styles only. The few inline
+# <script> blocks carry the per-request nonce (`nonce="{{ request.csp_nonce }}"`); styles are
+# inline in many templates (style attributes and <style> blocks), hence 'unsafe-inline' for
+# style-src only. CSP_REPORT_ONLY=true sends the policy as report-only, CSP=false drops it.
+_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+if os.environ.get("CSP_REPORT_URI"):
+    _CSP_DIRECTIVES["report-uri"] = [os.environ["CSP_REPORT_URI"]]
+if env_bool("CSP", True):
+    if env_bool("CSP_REPORT_ONLY", False):
+        CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+    else:
+        CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -170,6 +253,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # The largest document a case party may upload (bytes).
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# The largest request body accepted at all (bytes), judged from Content-Length before any of it
+# is read: larger requests get 413. By default the largest upload plus 1 MiB for the form
+# around it. Keep the proxy's limit (nginx client_max_body_size) at least as high.
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES", max(IMPORT_MAX_BYTES, CASE_DOCUMENT_MAX_BYTES) + 1024 * 1024
+)
 # Imports larger than this many rows run as a background task.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 
@@ -183,6 +272,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# `manage.py backup` writes rows in this format: JSON Lines with times to the microsecond.
+SERIALIZATION_MODULES = {"backup_jsonl": "corridor.core.backup_serializer"}
 
 # IATI exports name this reporting organisation; set the initiative's registered identifier.
 IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XI-CORRIDOR")

@@ -1,5 +1,6 @@
 """Writes for accounts: organisations, memberships, API tokens."""
 
+from axes.utils import reset as axes_reset
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -88,3 +89,17 @@ def api_token_revoke(*, actor: User, token_id: int) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action="delete", target=token, summary=token.label)
         token.delete()
+
+
+def login_lockout_clear(*, user: User) -> int:
+    """Lift the log-in lockout of `user` (every address), once they have proved who they are
+    by setting a new password through the e-mailed link. Returns the attempts removed."""
+    with transaction.atomic():
+        removed = axes_reset(username=user.get_username())
+        audit_record(
+            actor=user,
+            action="update",
+            target=user,
+            summary=_("Password reset by e-mail; failed log-in attempts cleared."),
+        )
+    return removed

@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -30,3 +32,14 @@ def profile(request):
             "new_token": new_token,
         },
     )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view, plus: a new password set through the e-mailed link also lifts a log-in
+    lockout, so a person locked out (perhaps by someone guessing) can get back in at once."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.login_lockout_clear(user=form.user)
+        return response

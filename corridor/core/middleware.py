@@ -1,18 +1,48 @@
-"""The site's own 404 page in development too.
-
-With DEBUG=true (`make run`) Django answers a 404 with its technical page: the project's
-URL patterns and settings module, in English, with no way back. A user who may not see
-something (services answer 404 then) should meet the page production shows, so this
-middleware renders 404.html in its place. Django already renders 403.html with DEBUG on.
-Without DEBUG it does nothing: Django's own handler404 renders the same template.
-"""
+"""Site-wide middleware: the request-size cap, and the site's own 404 page in development."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
 
+class RequestSizeLimitMiddleware:
+    """Answers 413 when Content-Length declares more than MAX_REQUEST_BYTES.
+
+    Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE) act while the body is parsed, and file
+    uploads are spooled to disk whole before a form can look at their size; this check happens
+    first, on the declared length. A body without Content-Length is not read at all by Django.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_REQUEST_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if limit and declared > limit:
+            message = _(
+                "The request is too large (%(size)s); this site accepts at most %(limit)s. "
+                "Send a smaller file."
+            ) % {"size": filesizeformat(declared), "limit": filesizeformat(limit)}
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class SiteNotFoundPageMiddleware:
+    """The site's own 404 page in development too.
+
+    With DEBUG=true (`make run`) Django answers a 404 with its technical page: the project's
+    URL patterns and settings module, in English, with no way back. A user who may not see
+    something (services answer 404 then) should meet the page production shows, so this
+    middleware renders 404.html in its place. Django already renders 403.html with DEBUG on.
+    Without DEBUG it does nothing: Django's own handler404 renders the same template.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
