@@ -1,8 +1,9 @@
 """One small world with a person in every role, for tests that walk every route as each of
 them (corridor/core/tests/test_access_matrix.py).
 
-Everything is made through the services (factories only for people, organisations and a few
-plain records), so the world is what real use leaves behind:
+Cases, assessments, profiles, connections and events are made through the services, so they
+are what real use leaves behind; people, organisations, the portfolio's records, the import
+job and the scheduling run come from factories or plain creates:
 
 - the initiative administration, with an administrator (`admin`) and a facilitator
   (`facilitator`);
