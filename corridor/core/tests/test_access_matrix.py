@@ -232,6 +232,9 @@ ROWS = [
     page("events:event_publish", POST,                           "  L 403 403 403 403 403 302 302", pk="event", data={"published": "0"}),
     page("events:participant_register", POST,                    "  L 403 302 400 400 400 403 403", pk="event", data=lambda i: {
         "register-organisation": i["lion_trade"]}, note="Lion City Trade"),
+    page("events:participant_register", POST,                    "  L 404 404 404 404 404 403 403", pk="draft_event", data=lambda i: {
+        "register-organisation": i["lion_trade"]}, note="unpublished event"),
+    page("events:event_publish", POST,                           "  L 404 404 404 404 404 302 302", pk="draft_event", data={"published": "1"}, note="unpublished event"),
     page("events:participant_add", POST,                         "  L 403 403 403 403 403 302 302", pk="event", data=lambda i: {
         "participant-organisation": i["lion_trade"]}),
     page("events:participant_edit", GET,                         "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
@@ -339,6 +342,8 @@ ROWS = [
     api("/api/events/{event_id}/participants", GET,              "401 200 200 200 200 200 200 200", event_id="event"),
     api("/api/events/{event_id}/participants", POST,             "401 403 201 403 403 403 201 201", event_id="event", data=lambda i: {
         "organisation": i["lion_trade"]}, note="Lion City Trade"),
+    api("/api/events/{event_id}/participants", POST,             "401 404 404 404 404 404 201 201", event_id="draft_event", data=lambda i: {
+        "organisation": i["lion_trade"]}, note="unpublished event"),
     api("/api/events/{event_id}/participants/{participant_id}", PATCH, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", data={
         "languages": ["zh", "en"]}),
     api("/api/events/{event_id}/requests", GET,                  "401 200 200 200 200 200 200 200", event_id="event"),
