@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -986,7 +987,7 @@ class _Rates:
 
     def apply(self, project: Project, today: date) -> None:
         project.value_usd = None
-        project.fx_rate = None
+        project.fx_rate_id = None
         if project.value is None or not project.currency:
             return
         currency = project.currency.upper()
@@ -998,7 +999,7 @@ class _Rates:
             return
         rate = self.rates[currency][position]
         project.value_usd = (project.value * rate.usd_per_unit).quantize(CENT, ROUND_HALF_UP)
-        project.fx_rate = rate
+        project.fx_rate_id = rate.pk
 
 
 @dataclass
@@ -1063,12 +1064,13 @@ class _Statement:
     params: list[list]
 
 
-def _insert(objects: list, *, with_pk: bool = True) -> _Statement | None:
-    """An INSERT of `objects` (of one model), its values prepared for the database now, so
-    that the write transaction only runs it."""
-    if not objects:
+def _insert(model, rows: list, *, with_pk: bool = True) -> _Statement | None:
+    """An INSERT of `rows` of `model`, each a plain object with the model's attribute names
+    (a field it lacks takes its default), its values prepared for the database now, so that
+    the write transaction only runs it. Plain objects, not model instances: building 100,000
+    instances costs more than the whole write."""
+    if not rows:
         return None
-    model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -1077,10 +1079,57 @@ def _insert(objects: list, *, with_pk: bool = True) -> _Statement | None:
         ", ".join(["%s"] * len(fields)),
     )
     database = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is asked for every value
-    params = [
-        [f.get_db_prep_save(f.pre_save(obj, True), database) for f in fields] for obj in objects
-    ]
+    now = timezone.now()
+    defaults = {
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        # a default the database fills in (none here) is left to the database
+        else (None if f.primary_key else f.get_default())
+        for f in fields
+    }
+    columns = [(f.attname, None if _is_plain(f) else f) for f in fields]
+    prepared_defaults = {
+        name: defaults[name] if f is None else f.get_db_prep_save(defaults[name], database)
+        for name, f in columns
+    }
+    params = []
+    for row in rows:
+        values = vars(row)
+        params.append(
+            [
+                prepared_defaults[name]
+                if name not in values
+                else values[name]
+                if f is None
+                else f.get_db_prep_save(values[name], database)
+                for name, f in columns
+            ]
+        )
     return _Statement(sql, params)
+
+
+# Columns whose Python values (str, int, bool, None: set by our own code, not by a person's
+# input) every database driver takes as they are; the others (decimals, dates, JSON, and
+# fields that fill themselves in, such as auto_now) go through Django's preparation.
+_PLAIN_COLUMNS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _is_plain(model_field) -> bool:
+    return model_field.get_internal_type() in _PLAIN_COLUMNS and not getattr(
+        model_field, "auto_now_add", False
+    )
 
 
 def _update(projects: list[Project], names: list[str]) -> _Statement | None:
@@ -1206,23 +1255,25 @@ class _Writer:
             return None, None
         return known.get(external_id) or self.known[external_id]
 
-    def _audit(self, pk: int, project: Project, changes: dict) -> AuditEntry:
-        return AuditEntry(
-            pk=pk,
-            actor=self.actor,
+    def _audit(self, pk: int, project, changes: dict) -> SimpleNamespace:
+        """An AuditEntry row, as core.audit.audit_record would write it."""
+        return SimpleNamespace(
+            id=pk,
+            actor_id=self.actor.pk if self.actor else None,
             action="import",
-            target_type=self.project_type,
-            target_id=str(project.pk),
+            target_type_id=self.project_type.pk,
+            target_id=str(project.id),
             summary=project.title_en[:300],
             changes=changes,
         )
 
-    def _parties(self, project: Project, wanted) -> list[ProjectParty]:
-        """The project's parties (each organisation and role once); sets its lead side."""
+    def _parties(self, project, wanted) -> list[SimpleNamespace]:
+        """ProjectParty rows (each organisation and role once); sets the project's side."""
         seen = {(p.organisation.pk, p.role): p.organisation for p in wanted}
         project.lead_side = services._lead_side([(org, role) for (_pk, role), org in seen.items()])
         return [
-            ProjectParty(project_id=project.pk, organisation_id=pk, role=role) for pk, role in seen
+            SimpleNamespace(project_id=project.id, organisation_id=pk, role=role)
+            for pk, role in seen
         ]
 
     def _prepare(self, chunk: list[_Planned]) -> _Batch:
@@ -1230,20 +1281,24 @@ class _Writer:
         creates = [item for item in chunk if item.existing is None]
         updates = self._changed(chunk, batch)
         project_ids = _reserve_ids(Project, len(creates))
-        changes: list[ProjectStatusChange] = []
-        parties: list[ProjectParty] = []
-        audited: list[tuple[Project, dict]] = []
+        changes: list[SimpleNamespace] = []  # ProjectStatusChange rows
+        parties: list[SimpleNamespace] = []  # ProjectParty rows
+        audited: list[tuple[Any, dict]] = []
 
         projects = []
         for pk, item in zip(project_ids, creates, strict=True):
             clean = item.clean
             parent_id, parent_usd = self._parent(item, batch.known)
-            project = Project(
-                pk=pk,
-                owner=item.owner,
+            # A Project row (see _insert), with the values services.project_create derives.
+            project = SimpleNamespace(
+                id=pk,
+                owner_id=item.owner.pk,
                 external_id=item.external_id,
                 parent_id=parent_id,
-                **{name: clean[name] for name in _WRITTEN_FIELDS},
+                sector_id=clean["sector"].pk,
+                lead_side=Project.Side.OTHER,
+                is_published=False,
+                **{name: clean[name] for name in _WRITTEN_FIELDS if name != "sector"},
             )
             project.signed_year = project.signed_on.year if project.signed_on else None
             project.status_changed_on = project.signed_on
@@ -1252,12 +1307,12 @@ class _Writer:
             if item.data.parties is not None:
                 parties += self._parties(project, item.data.parties)
             changes.append(
-                ProjectStatusChange(
+                SimpleNamespace(
                     project_id=pk,
                     from_status="",
                     to_status=project.status,
                     on=project.signed_on or self.today,
-                    by=self.actor,
+                    by_id=self.actor.pk if self.actor else None,
                     reason="",
                 )
             )
@@ -1284,12 +1339,12 @@ class _Writer:
             project.signed_year = project.signed_on.year if project.signed_on else None
             if item.clean["status"] != project.status:
                 changes.append(
-                    ProjectStatusChange(
+                    SimpleNamespace(
                         project_id=project.pk,
                         from_status=project.status,
                         to_status=item.clean["status"],
                         on=self.today,
-                        by=self.actor,
+                        by_id=self.actor.pk if self.actor else None,
                         reason=_("Changed by import"),
                     )
                 )
@@ -1313,7 +1368,7 @@ class _Writer:
 
         change_ids = _reserve_ids(ProjectStatusChange, len(changes))
         for pk, change in zip(change_ids, changes, strict=True):
-            change.pk = pk
+            change.id = pk
         audit_ids = _reserve_ids(AuditEntry, len(audited))
         entries = [
             self._audit(pk, project, diff_)
@@ -1327,12 +1382,12 @@ class _Writer:
             if not f.primary_key and f.name not in ("created_at", "is_published")
         ]
         batch.statements = [
-            _insert(projects),
+            _insert(Project, projects),
             _update(changed, fields),
             self._children(changed, batch),
-            _insert(changes),
-            _insert(parties, with_pk=False),
-            _insert(entries),
+            _insert(ProjectStatusChange, changes),
+            _insert(ProjectParty, parties, with_pk=False),
+            _insert(AuditEntry, entries),
         ]
         return batch
 

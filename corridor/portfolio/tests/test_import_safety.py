@@ -410,4 +410,3 @@ def test_the_templates_carry_no_formula(client, db):
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and value.startswith("=")), value
-
