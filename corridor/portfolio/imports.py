@@ -910,15 +910,24 @@ def validate(rows: list[RowInput], actor, *, owner: Organisation | None = None) 
 # --- writing -----------------------------------------------------------------------------------
 #
 # Every row was checked, outside any transaction, before anything is written. The rows are then
-# written in bulk (projects, parties, status changes and audit entries each in a few statements)
-# a chunk of WRITE_CHUNK rows per transaction, so that no transaction holds the database for
-# long. On SQLite, where a writer locks the whole database, the import pauses SQLITE_PAUSE
-# seconds between chunks: SQLite's busy handler retries a waiting writer at most every 100 ms,
-# so every other write (a login, a form) gets its turn within one chunk and one pause. Each
-# chunk notes what it did (the projects it created; the rows, parties and counted values it
-# changed, as they were before); when a later chunk fails (someone else saved a project with
-# the same external id meanwhile, or the database refused) the chunks already written are
-# undone and the report says that nothing was written.
+# written a chunk of WRITE_CHUNK rows at a time (framework agreements in earlier chunks than
+# their sub-projects). A chunk is prepared outside any transaction: the projects it updates are
+# read, every value is derived as services.project_create / project_update derive it (US
+# dollars at the dated rate, counted value, side, status history, audit entry), primary keys
+# are reserved (_reserve_ids), and each table's rows become one prepared INSERT or UPDATE.
+# The chunk's transaction then only runs those statements, after checking that nobody changed
+# the projects it updates since they were read, so it holds the database for milliseconds.
+# On SQLite, where a writer locks the whole database, the import also leaves SQLITE_PAUSE
+# seconds between two chunks: SQLite's busy handler retries a waiting writer at most every
+# 100 ms, so every other write (a login, a form) gets its turn within about one chunk.
+#
+# All rows or none: each chunk notes what it did (the projects it created; the rows, parties
+# and counted values it changed, as they were before; the status changes and audit entries it
+# added); when a later chunk fails (someone saved a project with the same external id or
+# changed one of the file's projects meanwhile, or the database refused) the chunks already
+# written are undone and the report says that nothing was written. Between the first and the
+# last chunk other people can see the projects written so far; a process killed mid-way (not
+# an exception) leaves the chunks it wrote, with the job showing how many rows were written.
 
 WRITE_CHUNK = 2000
 SQLITE_PAUSE = 0.1
@@ -1145,8 +1154,15 @@ def _update(projects: list[Project], names: list[str]) -> _Statement | None:
         quote(Project._meta.pk.column),
     )
     database = connections[DEFAULT_DB_ALIAS]
+    columns = [(f.attname, None if _is_plain(f) else f) for f in fields]
     params = [
-        [f.get_db_prep_save(getattr(project, f.attname), database) for f in fields] + [project.pk]
+        [
+            getattr(project, name)
+            if f is None
+            else f.get_db_prep_save(getattr(project, name), database)
+            for name, f in columns
+        ]
+        + [project.pk]
         for project in projects
     ]
     return _Statement(sql, params)
@@ -1238,9 +1254,9 @@ class _Writer:
                                 None,
                                 "",
                                 _(
-                                    "Some of the file's projects were changed by someone else "
-                                    "while the file was being imported; nothing was written. "
-                                    "Import the file again."
+                                    "Some of the file's projects were changed or deleted by "
+                                    "someone else while the file was being imported; nothing "
+                                    "was written. Import the file again."
                                 ),
                             )
                         ]
@@ -1392,33 +1408,13 @@ class _Writer:
         return batch
 
     def _changed(self, chunk: list[_Planned], batch: _Batch) -> list[tuple]:
-        """The rows that change an existing project: (row, project as it is now, snapshot)."""
-        items = [item for item in chunk if item.existing is not None]
-        current: dict[int, Project] = {}
-        for ids in _chunks([item.existing.pk for item in items]):
-            for project in (
-                Project.objects.filter(pk__in=ids)
-                .select_related("parent")
-                .prefetch_related("parties")
-            ):
-                current[project.pk] = project
+        """The rows that change an existing project: (row, project as read when the rows were
+        checked, its audit snapshot). The write checks that nobody changed it since."""
         updates = []
-        for item in items:
-            project = current.get(item.existing.pk)
+        for item in chunk:
+            project = item.existing
             if project is None:
-                raise _WriteFailed(
-                    [
-                        RowError(
-                            item.row_number,
-                            "external_id",
-                            _(
-                                "The project “%(value)s” was deleted while the file was being "
-                                "imported; nothing was written. Import the file again."
-                            )
-                            % {"value": item.external_id},
-                        )
-                    ]
-                )
+                continue
             if _is_unchanged(project, item.clean, item.data.parties):
                 batch.known[item.external_id] = (project.pk, project.value_usd)
                 batch.unchanged += 1

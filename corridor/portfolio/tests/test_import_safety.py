@@ -161,7 +161,7 @@ def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
 
     report = imports.run_import(actor=owner, name="p.csv", content=content)
 
-    assert "changed by someone else" in report.errors[0].message
+    assert "changed or deleted by someone else" in report.errors[0].message
     existing.refresh_from_db()
     assert existing.title_en == "Someone else's edit"
 
