@@ -368,17 +368,22 @@ _DECLARATIONS = [
 _XLSX_UNPACKED_LIMIT = 40  # times IMPORT_MAX_BYTES: a workbook that unpacks larger is refused
 
 
+def _declarations_refused() -> ImportFileError:
+    return _file_error(
+        _(
+            "The workbook contains a document type or entity declaration, which Corridor does "
+            "not accept in uploaded files. Open it in your spreadsheet program, save it again "
+            "as .xlsx and retry."
+        )
+    )
+
+
 def _xlsx_declarations_refused(content: bytes) -> None:
     """Raise ImportFileError when a part of the workbook declares a DTD or an entity, or the
     workbook unpacks to far more than any real one."""
     import zipfile
 
     limit = _XLSX_UNPACKED_LIMIT * settings.IMPORT_MAX_BYTES
-    refused = _(
-        "The workbook contains a document type or entity declaration, which Corridor does "
-        "not accept in uploaded files. Open it in your spreadsheet program, save it again "
-        "as .xlsx and retry."
-    )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = 0
@@ -399,7 +404,7 @@ def _xlsx_declarations_refused(content: bytes) -> None:
                             )
                         window = tail + block
                         if any(marker in window for marker in _DECLARATIONS):
-                            raise _file_error(refused)
+                            raise _declarations_refused()
                         tail = window[-32:]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
         raise _file_error(
@@ -431,13 +436,7 @@ def _read_xlsx(content: bytes) -> Iterable[tuple[int, list[Any]]]:
         finally:
             workbook.close()
     except DefusedXmlException as exc:
-        raise _file_error(
-            _(
-                "The workbook contains a document type or entity declaration, which Corridor "
-                "does not accept in uploaded files. Open it in your spreadsheet program, save "
-                "it again as .xlsx and retry."
-            )
-        ) from exc
+        raise _declarations_refused() from exc
     except Exception as exc:  # openpyxl raises many kinds of errors for a broken workbook
         raise _file_error(
             _("The workbook cannot be read (%(problem)s). Save it again as .xlsx and retry.")
