@@ -18,6 +18,7 @@ duplicates: a row whose `external_id` already exists updates that project.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -25,6 +26,7 @@ import time
 import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -1544,18 +1546,31 @@ def _import_rows(
         if progress is not None:
             progress(ImportJob.Status.CHECKING, done, len(rows))
 
-    errors, planned = _check(rows, actor, owner, progress=checked)
-    if errors:
-        report.errors = errors
-        return report
-
     def written(done: int) -> None:
         if progress is not None:
             progress(ImportJob.Status.WRITING, done, len(rows))
 
-    written(0)
-    _write(planned, actor, report, written)
+    with _long_lived_rows():
+        errors, planned = _check(rows, actor, owner, progress=checked)
+        if errors:
+            report.errors = errors
+            return report
+        gc.freeze()
+        written(0)
+        _write(planned, actor, report, written)
     return report
+
+
+@contextmanager
+def _long_lived_rows():
+    """The file's rows and their checked values live until the import ends: keep Python's
+    cyclic garbage collector from walking them again and again meanwhile (at 30,000 rows it
+    doubled the time of the write). Whatever was frozen is collectable again afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # --- small files now, large files in the background ------------------------------------------
