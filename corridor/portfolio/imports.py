@@ -600,14 +600,22 @@ def _chunks(values: list) -> Iterable[list]:
 
 
 def _existing_projects(external_ids: set[str]) -> dict[str, Project]:
+    """The file's projects that exist, with their framework agreement and, as
+    `current_parties`, their (organisation id, role) pairs: read in one query per chunk
+    (prefetch_related costs more than the query itself at thousands of projects)."""
     found: dict[str, Project] = {}
     for chunk in _chunks(sorted(external_ids)):
-        for project in (
-            Project.objects.filter(external_id__in=chunk)
-            .select_related("parent")
-            .prefetch_related("parties")
-        ):
+        projects = {
+            project.pk: project
+            for project in Project.objects.filter(external_id__in=chunk).select_related("parent")
+        }
+        for project in projects.values():
+            project.current_parties = []
             found[project.external_id] = project
+        for project_id, organisation_id, role in ProjectParty.objects.filter(
+            project_id__in=list(projects)
+        ).values_list("project_id", "organisation_id", "role"):
+            projects[project_id].current_parties.append((organisation_id, role))
     return found
 
 
@@ -960,7 +968,7 @@ def _is_unchanged(project: Project, clean: dict, parties: list | None) -> bool:
     if parent_id != clean["parent_external_id"]:
         return False
     if parties is not None:
-        current = {(p.organisation_id, p.role) for p in project.parties.all()}
+        current = set(project.current_parties)
         wanted = {(p.organisation.pk, p.role) for p in parties}
         if current != wanted:
             return False
@@ -1371,9 +1379,7 @@ class _Writer:
             project.counted_value_usd = services._counted_value(project, parent_usd)
             project.updated_at = timezone.now()
             if item.data.parties is not None:
-                batch.undo.parties_before[project.pk] = [
-                    (p.organisation_id, p.role) for p in project.parties.all()
-                ]
+                batch.undo.parties_before[project.pk] = list(project.current_parties)
                 batch.parties_replaced.append(project.pk)
                 parties += self._parties(project, item.data.parties)
             batch.known[item.external_id] = (project.pk, project.value_usd)
