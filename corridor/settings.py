@@ -146,6 +146,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
+    # Tests use a file as well, not SQLite's shared in-memory database: its locks fail at once
+    # instead of waiting, so concurrent writers would not behave as in the embedded
+    # deployment. One file per test process (each pytest-xdist worker is one).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-corridor-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -627,6 +627,18 @@ def parse_activity_file(source: str | Path | bytes | IO[bytes]) -> etree._Elemen
         ) from exc
     except OSError as exc:
         raise IatiImportError(_("The file cannot be read: %(reason)s.") % {"reason": exc}) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # The parser expands no entity, so an entity's text would silently go missing (and
+        # entities are how XML files attack the programs that read them): refuse the file.
+        raise IatiImportError(
+            _(
+                "The file declares a document type or entities (<!DOCTYPE …>), which IATI "
+                "activity files do not have and Corridor does not accept. Remove the "
+                "declaration, write the text in place of each entity and import the file "
+                "again; nothing was written."
+            )
+        )
     if root.tag != "iati-activities":
         raise IatiImportError(
             _(

@@ -76,7 +76,11 @@ def import_start(request):
         context["report"] = started.report
         if started.report.ok:
             form = ImportForm(organisations=organisations)
-    return render(request, "portfolio/import.html", {**context, "form": form})
+    # A refused file (unreadable, hostile or with bad rows) answers 400 with every problem.
+    refused = context["report"] is not None and not context["report"].ok
+    return render(
+        request, "portfolio/import.html", {**context, "form": form}, status=400 if refused else 200
+    )
 
 
 def import_template(request, fmt: str):

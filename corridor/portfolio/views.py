@@ -25,6 +25,7 @@ from corridor.accounts.models import Organisation
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
+from corridor.core.exports import safe_row
 from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio import queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
@@ -161,7 +162,7 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     def lines():
         yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8 (Chinese intact)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))  # text that would run as a formula stays text
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
