@@ -77,6 +77,7 @@ ERROR_TEXTS = {
     "not_scheduled": gettext_lazy("the scheduler found no schedule within the time limit"),
     "bad_problem": gettext_lazy("the scheduler could not read the event's meetings"),
     "crash": gettext_lazy("the scheduler stopped with an internal error"),
+    "superseded": gettext_lazy("another run for this event was under way at the same time"),
 }
 
 
