@@ -40,7 +40,7 @@ run: setup
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	DEBUG=true $(BIN)/python manage.py db_worker
+	DEBUG=true $(BIN)/python manage.py corridor_worker
 
 test: install
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/ruff check .
