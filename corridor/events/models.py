@@ -326,6 +326,9 @@ class ScheduleRun(models.Model):
     moved = models.PositiveIntegerField(_("meetings moved"), default=0)
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # How many workers died while solving this run (corridor/core/tasks.py): it is queued
+    # again until settings.TASKS_MAX_ATTEMPTS, then fails with the error "worker_lost".
+    interruptions = models.PositiveSmallIntegerField(_("interruptions"), default=0)
 
     UNDER_WAY = (Status.QUEUED, Status.RUNNING)
 
