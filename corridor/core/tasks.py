@@ -80,9 +80,16 @@ def beat(worker_id: str) -> None:
     )
 
 
-def stopped(worker_id: str) -> None:
-    """A worker that exits cleanly says so: its heartbeat is dropped at once."""
-    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+def stopped(worker_id: str, *, backend_name: str = "default") -> None:
+    """A worker that exits says so. Its heartbeat is dropped, unless a task it claimed is
+    still RUNNING (the autoreloader restarting it, a forced exit mid-task): then its heartbeat
+    is made stale at once, so the next reaper hands that task back without waiting."""
+    if worker_id in _workers_of_running_tasks(backend_name):
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
+            last_seen_at=timezone.now() - timedelta(days=1)
+        )
+    else:
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
 class Heartbeat(threading.Thread):
@@ -107,8 +114,8 @@ class Heartbeat(threading.Thread):
                     if since_reap >= self.reap_every:
                         since_reap = 0.0
                         reap(backend_name=self.backend)
-                except DatabaseError:  # e.g. SQLite busy with a long write: try next time
-                    logger.warning("Heartbeat of worker %s failed", self.worker_id, exc_info=True)
+                except DatabaseError as exc:  # e.g. SQLite busy with a long write: next time
+                    logger.warning("Heartbeat of worker %s failed: %s", self.worker_id, exc)
                     connections.close_all()
         finally:
             connections.close_all()  # this thread's own connections

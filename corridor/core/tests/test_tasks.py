@@ -205,6 +205,10 @@ def test_a_worker_killed_mid_task_leaves_its_task_to_the_next_worker(database_ta
     second = None
     try:
         assert wait_for(lambda: log.exists() and "start" in log.read_text(), 90)
+        task_started = timezone.now()
+        beating = WorkerHeartbeat.objects.filter(worker_id="worker-a")
+        # the heartbeat goes on while the task runs
+        assert wait_for(lambda: beating.get().last_seen_at > task_started, 10)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
@@ -223,3 +227,20 @@ def test_a_worker_killed_mid_task_leaves_its_task_to_the_next_worker(database_ta
     assert lines == ["start", "retried after 1", "start", "done"]
     assert done.return_value == second.pid
     assert not WorkerHeartbeat.objects.filter(worker_id="worker-b").exists()  # left cleanly
+
+
+@pytest.mark.django_db
+def test_a_worker_that_exits_with_a_task_still_running_hands_it_back_at_once(database_tasks, owner):
+    """The autoreloader restarting a worker, or a forced exit, leaves its task RUNNING: the
+    next reaper must not wait for the heartbeat to go stale."""
+    job = import_job(owner)
+    busy = running(import_projects, str(job.pk), worker_ids=[worker("busy", seen_seconds_ago=1)])
+    worker("idle", seen_seconds_ago=1)
+
+    tasks.stopped("busy")
+    tasks.stopped("idle")
+
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["busy"]
+    assert [r.task_id for r in tasks.reap()] == [str(busy.pk)]
+    job.refresh_from_db()
+    assert job.status == "queued"

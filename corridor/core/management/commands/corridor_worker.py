@@ -20,8 +20,8 @@ class Command(db_worker.Command):
     def handle(self, *args, worker_id: str, backend_name: str, **options) -> None:
         if options.get("reload") and not options.get("batch"):
             if os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
-                # The reloader's parent only watches files; its child process runs the tasks
-                # (and this method again), so the heartbeat belongs there.
+                # The autoreloader's parent process only restarts its child, which runs the
+                # tasks (and this method again): the heartbeat belongs to the child.
                 return super().handle(
                     *args, worker_id=worker_id, backend_name=backend_name, **options
                 )
@@ -42,4 +42,4 @@ class Command(db_worker.Command):
         finally:
             heartbeat.stop()
             heartbeat.join(timeout=settings.TASKS_HEARTBEAT_SECONDS + 5)
-            tasks.stopped(worker_id)
+            tasks.stopped(worker_id, backend_name=backend_name)
