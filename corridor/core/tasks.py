@@ -168,40 +168,73 @@ def _workers_of_running_tasks(backend_name: str) -> set[str]:
 
 
 def _reap_one(task_id, dead: set[str], backend_name: str, now) -> Reaped | None:
-    with exclusive_transaction(DBTaskResult.objects.db):
-        result = (
-            DBTaskResult.objects.running()
-            .filter(pk=task_id, backend_name=backend_name)
-            .select_for_update(skip_locked=True)
-            .first()
+    def abandoned(result: DBTaskResult) -> bool:
+        return (
+            result.status == TaskResultStatus.RUNNING
+            and result.backend_name == backend_name
+            and bool(result.worker_ids)
+            and result.worker_ids[-1] in dead
         )
-        if result is None or not result.worker_ids or result.worker_ids[-1] not in dead:
-            return None  # finished, or reaped by another worker meanwhile
-        worker_id = result.worker_ids[-1]
+
+    return _hand_back(task_id, abandoned, now, why="lost its worker")
+
+
+# A worker stopped by force (a second Ctrl-C or SIGTERM) ends its task with one of these;
+# django-tasks-db records the task as failed, but the task did nothing wrong.
+STOPPED_BY = {"builtins.SystemExit", "builtins.KeyboardInterrupt"}
+
+
+def hand_back_stopped_task(sender, task_result, **kwargs) -> None:
+    """`task_finished` receiver: a task failed only because its worker was being stopped is
+    queued again (counted as an attempt), and its app told, like one whose worker died."""
+    db_result = getattr(task_result, "db_result", None)
+    if db_result is None or db_result.status != TaskResultStatus.FAILED:
+        return
+    if db_result.exception_class_path not in STOPPED_BY:
+        return
+
+    def stopped_by_force(result: DBTaskResult) -> bool:
+        return (
+            result.status == TaskResultStatus.FAILED and result.exception_class_path in STOPPED_BY
+        )
+
+    _hand_back(db_result.pk, stopped_by_force, timezone.now(), why="was stopped with its worker")
+
+
+def _hand_back(task_id, still, now, *, why: str) -> Reaped | None:
+    """Queue the task again, or fail it for good after settings.TASKS_MAX_ATTEMPTS claims,
+    and call its app's `when_interrupted` handler, in one transaction, if `still(result)`
+    holds under the row lock."""
+    with exclusive_transaction(DBTaskResult.objects.db):
+        result = DBTaskResult.objects.filter(pk=task_id).select_for_update(skip_locked=True).first()
+        if result is None or not still(result):
+            return None  # finished, or handed back by another worker meanwhile
+        worker_id = result.worker_ids[-1] if result.worker_ids else ""
         attempts = len(result.worker_ids)
         gave_up = attempts >= settings.TASKS_MAX_ATTEMPTS
         if gave_up:
             error = WorkerLost(
-                f"The worker {worker_id} stopped while running this task (no heartbeat since "
-                f"{settings.TASKS_WORKER_STALE_SECONDS} s); failed after {attempts} attempts."
+                f"The worker {worker_id} stopped while running this task; "
+                f"failed after {attempts} attempts."
             )
             result.status = TaskResultStatus.FAILED
             result.finished_at = now
             result.exception_class_path = f"{WorkerLost.__module__}.{WorkerLost.__qualname__}"
             result.traceback = f"{WorkerLost.__qualname__}: {error}\n"
-            result.return_value = None
-            result.save(
-                update_fields=[
-                    "status",
-                    "finished_at",
-                    "exception_class_path",
-                    "traceback",
-                    "return_value",
-                ]
-            )
         else:
             result.status = TaskResultStatus.READY
-            result.save(update_fields=["status"])
+            result.finished_at = None
+            result.exception_class_path = result.traceback = ""
+        result.return_value = None
+        result.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "exception_class_path",
+                "traceback",
+                "return_value",
+            ]
+        )
         handler = _handler_for(result)
         if handler is not None:
             handler(
@@ -211,9 +244,10 @@ def _reap_one(task_id, dead: set[str], backend_name: str, now) -> Reaped | None:
                 **result.args_kwargs.get("kwargs", {}),
             )
     logger.warning(
-        "Task %s (%s) lost its worker %s after attempt %d: %s",
+        "Task %s (%s) %s %s after attempt %d: %s",
         task_id,
         result.task_path,
+        why,
         worker_id,
         attempts,
         "failed for good" if gave_up else "queued again",

@@ -25,3 +25,17 @@ def slow(path: str, seconds: float) -> int:
 def slow_interrupted(path: str, seconds: float, *, attempts: int, gave_up: bool) -> None:
     with Path(path).open("a") as out:
         out.write(f"{'gave up' if gave_up else 'retried'} after {attempts}\n")
+
+
+@task()
+def cut_short(path: str) -> None:
+    """Behaves like a task whose worker is stopped by force (a second Ctrl-C) mid-way."""
+    with Path(path).open("a") as out:
+        out.write("start\n")
+    raise KeyboardInterrupt
+
+
+@when_interrupted(cut_short)
+def cut_short_interrupted(path: str, *, attempts: int, gave_up: bool) -> None:
+    with Path(path).open("a") as out:
+        out.write(f"{'gave up' if gave_up else 'retried'} after {attempts}\n")

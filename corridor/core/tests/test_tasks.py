@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from corridor.core import tasks
 from corridor.core.models import WorkerHeartbeat
-from corridor.core.tests.slow_task import slow
+from corridor.core.tests.slow_task import cut_short, slow
 from corridor.events import services as events
 from corridor.events.models import ScheduleRun
 from corridor.portfolio.models import ImportJob
@@ -244,3 +246,31 @@ def test_a_worker_that_exits_with_a_task_still_running_hands_it_back_at_once(dat
     assert [r.task_id for r in tasks.reap()] == [str(busy.pk)]
     job.refresh_from_db()
     assert job.status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_task_cut_short_by_stopping_its_worker_is_retried_not_failed(
+    database_tasks, tmp_path, monkeypatch
+):
+    """A second Ctrl-C stops a worker mid-task with KeyboardInterrupt (or SystemExit), which
+    django-tasks-db would record as the task's failure; it is queued again instead, up to
+    TASKS_MAX_ATTEMPTS. (Plain db_worker here: the receiver is the app's, not the command's.)"""
+    # the worker closes connections between tasks, which would end the test's transaction
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    log = tmp_path / "cut.log"
+    result = cut_short.enqueue(str(log))
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    done = DBTaskResult.objects.get(pk=result.id)
+    assert done.status == "FAILED" and len(done.worker_ids) == 3
+    assert done.exception_class_path == "corridor.core.tasks.WorkerLost"
+    assert "failed after 3 attempts" in done.traceback
+    assert log.read_text().splitlines() == [
+        "start",
+        "retried after 1",
+        "start",
+        "retried after 2",
+        "start",
+        "gave up after 3",
+    ]
