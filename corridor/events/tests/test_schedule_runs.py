@@ -107,3 +107,30 @@ def test_two_servers_starting_the_scheduler_at_once_make_one_run(administration,
 
     assert sorted(outcomes, key=str) == sorted(["started", {"mode": [UNDER_WAY]}], key=str)
     assert ScheduleRun.objects.filter(event=event).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_run_that_crashes_before_solving_fails_and_frees_the_event(
+    administration, settings, monkeypatch
+):
+    """Not only the solver: a crash while reading the event's meetings must not leave the
+    run "running" (which would block the event's scheduling for good)."""
+    from corridor.events import planning
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    event = make_event(administration)
+    run = services.schedule_start(actor=None, event=event)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the meetings could not be read")
+
+    monkeypatch.setattr(planning, "build_problem", broken)
+    with pytest.raises(RuntimeError):
+        planning.run(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.errors) == (
+        "failed",
+        [{"code": "crash", "detail": "the meetings could not be read"}],
+    )
+    assert services.schedule_start(actor=None, event=event).status == "queued"
