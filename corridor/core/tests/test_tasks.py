@@ -274,3 +274,23 @@ def test_a_task_cut_short_by_stopping_its_worker_is_retried_not_failed(
         "start",
         "gave up after 3",
     ]
+
+
+@pytest.mark.django_db
+def test_an_import_given_up_after_the_last_attempt_says_so_on_its_page(
+    database_tasks, client, owner
+):
+    job = import_job(owner)
+    dead = [worker(name, seen_seconds_ago=120) for name in ("w1", "w2", "w3")]
+    running(import_projects, str(job.pk), worker_ids=dead)
+
+    tasks.reap()
+
+    job.refresh_from_db()
+    assert (job.status, job.finished_at is not None) == ("failed", True)
+    client.force_login(owner)
+    response = client.get(reverse("portfolio:import_status", args=[job.pk]))
+    page = text(response)
+    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert "The import stopped" in page
+    assert "stopped each time, and the import failed after 3 attempts." in page
