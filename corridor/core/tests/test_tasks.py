@@ -41,6 +41,31 @@ def database_tasks(settings):
     settings.TASKS_MAX_ATTEMPTS = 3
 
 
+def worker_env() -> dict[str, str]:
+    """The environment of a worker process on this test's database, with short heartbeats."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "TASKS_HEARTBEAT_SECONDS": "1",
+        "TASKS_WORKER_STALE_SECONDS": "3",
+        "TASKS_MAX_ATTEMPTS": "3",
+        "CORRIDOR_ALLOW_INSECURE_KEY": "1",
+    }
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def worker(worker_id: str, *, seen_seconds_ago: float) -> str:
     WorkerHeartbeat.objects.create(
         worker_id=worker_id, last_seen_at=timezone.now() - timedelta(seconds=seen_seconds_ago)
@@ -170,18 +195,7 @@ def test_a_retried_run_says_interrupted_retried_and_is_solved_again(
 def test_a_worker_killed_mid_task_leaves_its_task_to_the_next_worker(database_tasks, tmp_path):
     log = tmp_path / "slow.log"
     result = slow.enqueue(str(log), 4.0)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "TASKS_HEARTBEAT_SECONDS": "1",
-        "TASKS_WORKER_STALE_SECONDS": "3",
-        "TASKS_MAX_ATTEMPTS": "3",
-        "CORRIDOR_ALLOW_INSECURE_KEY": "1",
-    }
+    env = worker_env()
 
     def start(worker_id: str, *extra: str) -> subprocess.Popen:
         output = (tmp_path / f"{worker_id}.out").open("w")
@@ -194,14 +208,6 @@ def test_a_worker_killed_mid_task_leaves_its_task_to_the_next_worker(database_ta
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-
-    def wait_for(condition, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if condition():
-                return True
-            time.sleep(0.2)
-        return False
 
     first = start("worker-a")
     second = None
@@ -294,3 +300,50 @@ def test_an_import_given_up_after_the_last_attempt_says_so_on_its_page(
     assert 'http-equiv="refresh"' not in response.content.decode()
     assert "The import stopped" in page
     assert "stopped each time, and the import failed after 3 attempts." in page
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the SQLite test database lives in memory, which the launched processes cannot open",
+)
+@pytest.mark.django_db(transaction=True)
+def test_corridor_serve_runs_web_and_worker_and_one_ctrl_c_stops_both(database_tasks, tmp_path):
+    """What `make run` starts: the pages answer, the worker runs a queued task, both logs show
+    (each line marked), and one Ctrl-C stops both once the running task is finished."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "slow.log"
+    result = slow.enqueue(str(log), 3.0)
+    output = tmp_path / "serve.out"
+    launcher = subprocess.Popen(
+        [sys.executable, str(MANAGE), "corridor_serve", f"127.0.0.1:{port}"],
+        env={**worker_env(), "DEBUG": "true"},
+        stdout=output.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+    def answers() -> bool:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status == 200
+        except OSError:
+            return False
+
+    try:
+        assert wait_for(answers, 90), output.read_text()
+        assert wait_for(lambda: log.exists() and "start" in log.read_text(), 60)
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(40) == 0, output.read_text()
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait(10)
+
+    lines = output.read_text().splitlines()
+    assert any(line.startswith("web    | ") for line in lines)
+    assert any(line.startswith("worker | Starting worker") for line in lines)
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"  # finished first
+    assert not answers()
