@@ -14,6 +14,10 @@ django-tasks-db claims a task by marking it RUNNING and appending the worker's i
   `@when_interrupted(the_task)` in its tasks.py (the import job, the scheduling run), in the
   same transaction, so its pages never show "running" for a task nobody runs.
 
+A task cut short because its worker was stopped by force (a second Ctrl-C: KeyboardInterrupt
+or SystemExit inside the task) is handed back the same way (`hand_back_stopped_task`, a
+`task_finished` receiver) instead of being recorded as the task's own failure.
+
 A task is run again from the start, so every task must be safe to repeat (see each app's
 tasks.py). Tasks claimed by a plain `db_worker` (no heartbeat row) are never reaped.
 """
@@ -117,6 +121,8 @@ class Heartbeat(threading.Thread):
                 except DatabaseError as exc:  # e.g. SQLite busy with a long write: next time
                     logger.warning("Heartbeat of worker %s failed: %s", self.worker_id, exc)
                     connections.close_all()
+                except Exception:  # never let the heartbeat die while the worker lives
+                    logger.exception("Heartbeat of worker %s failed", self.worker_id)
         finally:
             connections.close_all()  # this thread's own connections
 
@@ -149,7 +155,13 @@ def reap(*, backend_name: str = "default", now=None) -> list[Reaped]:
         running = DBTaskResult.objects.running().filter(backend_name=backend_name)
         for task_id, worker_ids in running.values_list("pk", "worker_ids"):
             if worker_ids and worker_ids[-1] in dead:
-                done = _reap_one(task_id, dead, backend_name, now)
+                try:
+                    done = _reap_one(task_id, dead, backend_name, now)
+                except DatabaseError:
+                    raise
+                except Exception:  # one app's handler failing must not stop the others
+                    logger.exception("Task %s: handing it back failed", task_id)
+                    continue
                 if done is not None:
                     reaped.append(done)
     forgotten = WorkerHeartbeat.objects.filter(last_seen_at__lt=now - FORGET_WORKERS_AFTER)
