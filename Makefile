@@ -20,15 +20,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo loaders do their work at once (embeddings, the schedule); the tasks they would
+# queue on the way (notification e-mails about demo cases and meetings) are dropped.
+DEMO := DEBUG=true TASKS_BACKEND=django_tasks.backends.dummy.DummyBackend $(BIN)/python manage.py
+
 setup: install
 	mkdir -p var
 	$(BIN)/python -m corridor.devenv --host $(HOST) --port $(PORT)
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py load_demo
-	DEBUG=true $(BIN)/python manage.py load_standards_demo
-	DEBUG=true $(BIN)/python manage.py load_cases_demo
-	DEBUG=true $(BIN)/python manage.py load_directory_demo
-	DEBUG=true $(BIN)/python manage.py load_events_demo
+	$(DEMO) load_demo
+	$(DEMO) load_standards_demo
+	$(DEMO) load_cases_demo
+	$(DEMO) load_directory_demo
+	$(DEMO) load_events_demo
 
 run: setup
 	@echo ""
@@ -38,10 +42,12 @@ run: setup
 	@echo "              facilitator, regulator, observer / corridor-demo (case roles)"
 	@echo "              sgtrade / corridor-demo (Singapore enterprise: directory, events)"
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "  The web server and a background worker run together; Ctrl-C stops both."
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py corridor_serve $(HOST):$(PORT)
 
 worker: install
-	DEBUG=true $(BIN)/python manage.py db_worker
+	DEBUG=true $(BIN)/python manage.py corridor_worker
 
 test: install
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/ruff check .

@@ -270,12 +270,25 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "corridor@localhost")
 
 # Background work: Django's tasks API (django-tasks backport) with the database backend,
-# so the embedded default needs no broker. Run workers with `python manage.py db_worker`.
+# so the embedded default needs no broker. Run workers with `python manage.py corridor_worker`
+# (db_worker plus a heartbeat and a reaper, corridor/core/tasks.py).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A worker writes its heartbeat this often (seconds) ...
+TASKS_HEARTBEAT_SECONDS = env_int("TASKS_HEARTBEAT_SECONDS", 10)
+# ... and one silent for this long is taken for dead: its running task is queued again ...
+TASKS_WORKER_STALE_SECONDS = env_int("TASKS_WORKER_STALE_SECONDS", 60)
+# ... until this many workers have died on it; then the task fails for good.
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)
+if not 0 < TASKS_HEARTBEAT_SECONDS < TASKS_WORKER_STALE_SECONDS:
+    raise ImproperlyConfigured(
+        "TASKS_HEARTBEAT_SECONDS must be positive and shorter than TASKS_WORKER_STALE_SECONDS"
+    )
+if TASKS_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("TASKS_MAX_ATTEMPTS must be at least 1")
 
 # `manage.py backup` writes rows in this format: JSON Lines with times to the microsecond.
 SERIALIZATION_MODULES = {"backup_jsonl": "corridor.core.backup_serializer"}

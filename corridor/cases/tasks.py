@@ -1,5 +1,9 @@
 """Background work for cases: thin tasks that take ids and send the e-mails. Services
-enqueue them with transaction.on_commit."""
+enqueue them with transaction.on_commit.
+
+After their worker died they run again (corridor/core/tasks.py): the e-mails are sent at least
+once (a worker killed while sending may leave some people to get the same e-mail twice);
+there is no "running" record to clear."""
 
 from django_tasks import task
 

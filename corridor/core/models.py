@@ -132,3 +132,24 @@ def _readable(field, value) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (`manage.py corridor_worker`) that is alive: a thread in it moves
+    `last_seen_at` forward every settings.TASKS_HEARTBEAT_SECONDS. A worker whose heartbeat is
+    older than settings.TASKS_WORKER_STALE_SECONDS is taken for dead, and the task it was
+    running is queued again (corridor/core/tasks.py)."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = _("background worker")
+        verbose_name_plural = _("background workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -168,6 +168,9 @@ class RunOut(Schema):
     moved: int
     seconds: float | None
     errors: list[dict]
+    interruptions: int = Field(
+        0, description="How many times the background worker solving this run stopped."
+    )
 
 
 class AgendaMeetingOut(Schema):
@@ -523,6 +526,7 @@ def _run_out(run: ScheduleRun) -> dict:
         "moved": run.moved,
         "seconds": run.seconds,
         "errors": run.errors or [],
+        "interruptions": run.interruptions,
     }
 
 

@@ -326,11 +326,25 @@ class ScheduleRun(models.Model):
     moved = models.PositiveIntegerField(_("meetings moved"), default=0)
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # How many workers died while solving this run (corridor/core/tasks.py): it is queued
+    # again until settings.TASKS_MAX_ATTEMPTS, then fails with the error "worker_lost".
+    interruptions = models.PositiveSmallIntegerField(_("interruptions"), default=0)
+
+    UNDER_WAY = (Status.QUEUED, Status.RUNNING)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("scheduling run")
         verbose_name_plural = _("scheduling runs")
+        constraints = [
+            # One run under way per event, guaranteed by the database (a partial unique
+            # index on SQLite and PostgreSQL), not only checked by the service.
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(status__in=["queued", "running"]),
+                name="events_one_run_under_way",
+            )
+        ]
 
 
 class MeetingOutcome(models.Model):

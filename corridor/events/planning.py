@@ -97,6 +97,17 @@ def run(run_id: int) -> ScheduleRun:
         return run
     run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
+    try:
+        _solve(run)
+    except Exception as exc:  # a crash must not leave the run "running" for ever
+        run.status, run.finished_at = ScheduleRun.Status.FAILED, timezone.now()
+        run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
+        run.save()
+        raise
+    return run
+
+
+def _solve(run: ScheduleRun) -> None:
     event = run.event
     problem, meetings, participants, slots = build_problem(
         event, mode=run.mode, time_limit=run.time_limit
@@ -118,15 +129,8 @@ def run(run_id: int) -> ScheduleRun:
             weight=schedule.weight,
         )
 
-    try:
-        schedule = scheduling.solve(problem, on_progress=progress)
-    except Exception as exc:  # a solver crash must not leave the run "running" for ever
-        run.status, run.finished_at = ScheduleRun.Status.FAILED, timezone.now()
-        run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
-        run.save()
-        raise
+    schedule = scheduling.solve(problem, on_progress=progress)
     apply(run, problem, schedule, meetings, participants)
-    return run
 
 
 def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> None:

@@ -576,24 +576,30 @@ def schedule_start(
         raise ValidationError({"mode": _("Mode: choose one of the listed modes.")})
     if not 1 <= int(time_limit) <= 600:
         raise ValidationError({"time_limit": _("Time limit: between 1 and 600 seconds.")})
-    if ScheduleRun.objects.filter(
-        event=event, status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
-    ).exists():
-        raise ValidationError(
-            {"mode": _("A scheduling run for this event is already under way; wait for it.")}
-        )
-    with transaction.atomic():
-        run = ScheduleRun.objects.create(
-            event=event, requested_by=actor, mode=mode, time_limit=time_limit
-        )
-        audit_record(actor=actor, action="create", target=run, summary=str(event))
+    under_way = ValidationError(
+        {"mode": _("A scheduling run for this event is already under way; wait for it.")}
+    )
+    if ScheduleRun.objects.filter(event=event, status__in=ScheduleRun.UNDER_WAY).exists():
+        raise under_way
+    # The check above gives the message early; the database's unique constraint
+    # (events_one_run_under_way) is what holds when two requests race past it.
+    try:
+        with transaction.atomic():
+            run = ScheduleRun.objects.create(
+                event=event, requested_by=actor, mode=mode, time_limit=time_limit
+            )
+            audit_record(actor=actor, action="create", target=run, summary=str(event))
 
-        def enqueue():
-            from corridor.events import tasks
+            def enqueue():
+                from corridor.events import tasks
 
-            tasks.schedule_event.enqueue(run.pk)
+                tasks.schedule_event.enqueue(run.pk)
 
-        transaction.on_commit(enqueue)
+            transaction.on_commit(enqueue)
+    except IntegrityError as exc:
+        if not ScheduleRun.objects.filter(event=event, status__in=ScheduleRun.UNDER_WAY).exists():
+            raise
+        raise under_way from exc
     return run
 
 

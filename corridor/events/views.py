@@ -77,6 +77,10 @@ ERROR_TEXTS = {
     "not_scheduled": gettext_lazy("the scheduler found no schedule within the time limit"),
     "bad_problem": gettext_lazy("the scheduler could not read the event's meetings"),
     "crash": gettext_lazy("the scheduler stopped with an internal error"),
+    "superseded": gettext_lazy("another run for this event was under way at the same time"),
+    "worker_lost": gettext_lazy(
+        "the background worker stopped while solving, too many times; start the run again"
+    ),
 }
 
 
@@ -825,6 +829,7 @@ def _schedule_page(request, event: Event, *, form=None, status: int = 200):
         "slot_count": len(slots),
         "form": form or ScheduleForm(),
         "participants": queries.participants_of(event),
+        "max_attempts": settings.TASKS_MAX_ATTEMPTS,
     }
     return render(request, "events/schedule.html", context, status=status)
 

@@ -43,13 +43,19 @@ def scripted_commands() -> list[list[str]]:
 
 
 def setup_recipe() -> list[str]:
-    """The recipe lines of the Makefile's `setup` target, variables filled in."""
+    """The recipe lines of the Makefile's `setup` target, its variables filled in."""
     makefile = (REPO / "Makefile").read_text()
     recipe = re.search(r"^setup:.*\n((?:\t.*\n)+)", makefile, re.M)
     assert recipe, "no setup target in the Makefile"
-    values = {"BIN": ".venv/bin", "VENV": ".venv", "HOST": "127.0.0.1", "PORT": "8018"}
-    lines = [line.strip() for line in recipe.group(1).splitlines()]
-    return [re.sub(r"\$\((\w+)\)", lambda m: values[m.group(1)], line) for line in lines]
+    values = dict(re.findall(r"^(\w+) *[:?]?= *(.*)$", makefile, re.M))
+    values.update({"HOST": "127.0.0.1", "PORT": "8018"})
+
+    def expand(text: str) -> str:
+        while "$(" in text:
+            text = re.sub(r"\$\((\w+)\)", lambda m: values[m.group(1)], text)
+        return text
+
+    return [expand(line.strip()) for line in recipe.group(1).splitlines()]
 
 
 def environment(var: Path) -> dict:
