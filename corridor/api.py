@@ -14,6 +14,8 @@ answers as `ErrorOut`, and an operation open to anonymous visitors lists "no cre
 names any two different schemas given the same name (the test suite keeps it empty).
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -45,6 +47,15 @@ class CorridorOpenAPISchema(OpenAPISchema):
             if known is not None and known != definition:
                 self.schema_clashes.setdefault(name, [known]).append(definition)
         super().add_schema_definitions(definitions)
+
+    def operation_parameters(self, operation):
+        parameters = super().operation_parameters(operation)
+        # `{int:id}` in a path matches digits only: say so, as the document's minimum.
+        whole_numbers = set(re.findall(r"{int:(\w+)}", operation.path))
+        for parameter in parameters:
+            if parameter["in"] == "path" and parameter["name"] in whole_numbers:
+                parameter["schema"] = {**parameter["schema"], "minimum": 0}
+        return parameters
 
     def operation_security(self, operation):
         security = super().operation_security(operation)

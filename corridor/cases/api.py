@@ -26,6 +26,7 @@ from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
 from corridor.core.api import (
     AUTH,
     ErrorOut,
+    Int64,
     NameText,
     OrganisationRefOut,
     Pages,
@@ -212,7 +213,7 @@ class MilestoneIn(Schema):
     actual_start: date | None = None
     actual_end: date | None = None
     owner_party_id: int | None = None
-    depends_on: list[int] = []
+    depends_on: list[Int64] = []
     dates_approximate: bool = False
 
 
@@ -230,7 +231,7 @@ class MilestonePatch(Schema):
     actual_start: date | None = None
     actual_end: date | None = None
     owner_party_id: int | None = None
-    depends_on: list[int] | None = None
+    depends_on: list[Int64] | None = None
     dates_approximate: bool | None = None
 
 

@@ -13,6 +13,7 @@ credentials passes as the anonymous user (and sees only what is published), but 
 that is wrong or revoked is refused with 401 rather than silently treated as anonymous.
 """
 
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -170,6 +171,33 @@ def _check_name_text(value: str | None, info: ValidationInfo) -> str | None:
             raise PydanticCustomError("name_text", problem)
     return value
 
+
+# A whole number the databases can store (64 bits): an id, a version, a count. A larger one is
+# refused as a field error rather than overflowing in the database (500).
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+def _on_the_wall_clock(value: time) -> time:
+    """A time of day given with an offset, as the initiative's wall clock (UTC+8) shows it."""
+    if value.tzinfo is None:
+        return value
+    moment = datetime.combine(date(2000, 1, 3), value.replace(tzinfo=None)) - value.utcoffset()
+    return timezone.localtime(moment.replace(tzinfo=UTC)).time()
+
+
+# A time of day on the initiative's wall clock (an event's session): "09:00:00", no offset,
+# since it belongs to a date given beside it. One sent with an offset is converted.
+WallClockTime = Annotated[
+    time,
+    AfterValidator(_on_the_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "A local time of day (UTC+8), HH:MM[:SS], without an offset.",
+        }
+    ),
+]
 
 # A name or a title: one line, with no control character and no bidirectional override.
 NameText = Annotated[str, AfterValidator(_check_name_text)]

@@ -1,4 +1,5 @@
-"""Refuse the NUL character in every input, once, for pages and the API alike.
+"""Guards in front of every view: refuse the NUL character in every input, once, for pages
+and the API alike; answer an address under /api/ that names no operation in JSON.
 
 No database text column stores NUL (PostgreSQL refuses it with an error, which would answer
 500), and no person types it: a request whose path, query string, form body (fields and
@@ -97,3 +98,22 @@ class RefuseNulMiddleware:
             errors = {"__all__" if field == "path" else field: [message]}
             return JsonResponse({"detail": message, "errors": errors}, status=400)
         return render(request, "core/bad_request.html", {"message": message}, status=400)
+
+
+class ApiNotFoundMiddleware:
+    """An address under /api/ that matches no operation (a negative id, a code with a slash)
+    answers 404 in the API's own JSON, as the OpenAPI document promises, not the site's page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            message = _("Not found.")
+            return JsonResponse({"detail": message, "errors": {}}, status=404)
+        return response

@@ -26,7 +26,15 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, ErrorOut, NameText, Pages, PersonRefOut
+from corridor.core.api import (
+    AUTH,
+    AUTH_OR_ANONYMOUS,
+    ErrorOut,
+    Int64,
+    NameText,
+    Pages,
+    PersonRefOut,
+)
 from corridor.core.models import Sector
 from corridor.directory import queries, services
 from corridor.directory.models import Connection, Feedback, Profile
@@ -176,7 +184,7 @@ class ProfileFields(Schema):
     name_zh: NameText | None = None
     city: str | None = None
     sectors: list[str] | None = Field(None, description="Sector codes.")
-    contacts: list[int] | None = Field(
+    contacts: list[Int64] | None = Field(
         None, description="Ids of people of the organisation to contact."
     )
 

@@ -12,7 +12,7 @@ count them; the database counts from 0. Times are the event's local wall-clock t
 given as ISO 8601 with their offset.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min, Q
@@ -31,6 +31,7 @@ from corridor.core.api import (
     OrganisationRefOut,
     Pages,
     PersonRefOut,
+    WallClockTime,
     organisation_by_id,
     person_by_id,
 )
@@ -49,8 +50,8 @@ class SessionOut(Schema):
     id: int
     date: date
     part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
-    starts_at: time
-    ends_at: time
+    starts_at: WallClockTime
+    ends_at: WallClockTime
 
 
 class SlotOut(Schema):
@@ -207,8 +208,8 @@ class SessionIn(Schema):
 
     date: date
     part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
-    starts_at: time
-    ends_at: time
+    starts_at: WallClockTime
+    ends_at: WallClockTime
 
 
 class EventIn(Schema):

@@ -21,7 +21,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, NameText, Pages, choices_of
+from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Int64, NameText, Pages, choices_of
 from corridor.core.models import Sector
 from corridor.portfolio import queries, services
 from corridor.portfolio.models import Innovation, Project, ProjectParty
@@ -251,7 +251,7 @@ class InnovationFilters(Schema):
 
 
 class ProjectPartyIn(Schema):
-    organisation_id: int
+    organisation_id: Int64
     role: str
 
 

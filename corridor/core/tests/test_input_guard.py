@@ -263,3 +263,62 @@ def test_chinese_and_accented_names_are_accepted():
 
     for name in ["庆铃汽车", "Société Générale", "O'Brien & Co.", "מוטורוויי", "شركة"]:
         assert name_text_problem(name, "name_en") == ""
+
+
+# --- numbers and addresses the database or the router cannot take --------------------------
+
+
+def test_an_organisation_id_too_large_for_the_database_is_a_field_error(
+    client, admin_user, enterprise
+):
+    project = ProjectFactory(owner=enterprise)
+    response = client.patch(
+        f"/api/portfolio/projects/{project.pk}",
+        json.dumps({"parties": [{"organisation_id": 2**70, "role": "partner"}]}),
+        content_type="application/json",
+        headers=bearer(admin_user),
+    )
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["parties.0.organisation_id"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/portfolio/projects/-1", "/api/standards/hs/87/04", "/api/nothing-here"]
+)
+def test_an_api_address_that_names_no_operation_answers_404_in_json(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": {}}
+
+
+def test_a_page_address_that_names_nothing_keeps_the_sites_page(client):
+    response = client.get("/projects/-1/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_session_time_sent_with_an_offset_is_read_on_the_initiatives_clock(
+    client, owner, enterprise
+):
+    response = client.post(
+        "/api/events",
+        json.dumps(
+            {
+                "organiser": enterprise.pk,
+                "title_en": "Forum",
+                "sessions": [
+                    {
+                        "date": "2026-03-10",
+                        "part": "am",
+                        "starts_at": "01:00:00Z",
+                        "ends_at": "10:00:00+08:00",
+                    }
+                ],
+            }
+        ),
+        content_type="application/json",
+        headers=bearer(owner),
+    )
+    assert response.status_code == 201, response.content
+    session = response.json()["sessions"][0]
+    assert (session["starts_at"], session["ends_at"]) == ("09:00:00", "10:00:00")
