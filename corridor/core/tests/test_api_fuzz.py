@@ -47,6 +47,7 @@ from corridor.testing.factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.api_fuzz]
 
 EXAMPLES = 8  # per operation and role
+STATUSES: dict[str, list[int]] = {}
 ONLY = os.environ.get("CORRIDOR_FUZZ_ONLY", "")  # e.g. "PATCH /api/portfolio", to debug one
 FEW_EXAMPLES = {"GET /api/standards/assessments/{assessment_id}/report.pdf": 2}  # a PDF each
 CHECKS = [
@@ -223,6 +224,7 @@ def fuzz(schema, ids: dict, headers: dict) -> list[str]:
             with transaction.atomic():
                 try:
                     response = case.call(headers=headers)
+                    STATUSES.setdefault(case.operation.label, []).append(response.status_code)
                     case.validate_response(response, checks=CHECKS, headers=headers)
                 finally:
                     transaction.set_rollback(True)
@@ -242,5 +244,17 @@ def test_every_operation_keeps_its_documented_promises(role, demo, wsgi_app, own
         _token, raw = api_token_create(actor=user, label="schemathesis")
         headers = {"Authorization": f"Bearer {raw}"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
+    STATUSES.clear()
     failures = fuzz(schema, demo, headers)
+    if os.environ.get("CORRIDOR_FUZZ_REPORT"):
+        for label, codes in sorted(STATUSES.items()):
+            print(role, label, sorted(codes))
     assert not failures, f"{len(failures)} operations failed as {role}:\n\n" + "\n\n".join(failures)
+    if role == "administrator" and not ONLY:
+        # The requests reached the data, not only 404s: every read answered at least once.
+        unanswered = [
+            label
+            for label, codes in STATUSES.items()
+            if label.startswith("GET ") and not any(200 <= code < 300 for code in codes)
+        ]
+        assert unanswered == []
