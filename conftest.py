@@ -1,9 +1,16 @@
 """Fixtures shared by every app's tests: people first (STYLE.md habit 9)."""
 
 import pytest
+from django.conf import settings
 
 from corridor.accounts.models import Membership
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+def pytest_configure():
+    """The SQLite test database is a file under var/ (settings.py says why): make sure the
+    directory exists on a fresh clone."""
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

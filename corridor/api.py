@@ -7,7 +7,14 @@ that is wrong or revoked is refused with 401 rather than silently treated as ano
 
 Every app adds its own router here. Errors are JSON 4xx bodies:
 {"detail": "...", "errors": {"field": ["reason", ...]}}.
+
+The OpenAPI document (/api/openapi.json) says so too: every operation documents its 4xx
+answers as `ErrorOut`, and an operation open to anonymous visitors lists "no credentials"
+(`{}`) among its security requirements. Its schemas share one namespace; `schema_clashes`
+names any two different schemas given the same name (the test suite keeps it empty).
 """
+
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -15,8 +22,67 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
-api = NinjaAPI(
+from corridor.core.api import ErrorOut
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+class CorridorOpenAPISchema(OpenAPISchema):
+    """ninja's document, with the public operations, the error answers and a record of
+    schema-name clashes (ninja generates each operation's schemas apart and keeps the last
+    definition it sees of a name)."""
+
+    def __init__(self, api, path_prefix: str) -> None:
+        self.schema_clashes: dict[str, list[dict]] = {}
+        super().__init__(api, path_prefix)
+        self.schemas["ErrorOut"] = ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, definition in definitions.items():
+            known = self.schemas.get(name)
+            if known is not None and known != definition:
+                self.schema_clashes.setdefault(name, [known]).append(definition)
+        super().add_schema_definitions(definitions)
+
+    def operation_parameters(self, operation):
+        parameters = super().operation_parameters(operation)
+        # `{int:id}` in a path matches digits only: say so, as the document's minimum.
+        whole_numbers = set(re.findall(r"{int:(\w+)}", operation.path))
+        for parameter in parameters:
+            if parameter["in"] == "path" and parameter["name"] in whole_numbers:
+                parameter["schema"] = {**parameter["schema"], "minimum": 0}
+        return parameters
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and any(
+            getattr(a, "allows_anonymous", False) for a in operation.auth_callbacks
+        ):
+            # OpenAPI's way of saying that credentials are optional: an empty requirement.
+            return [{}, *security]
+        return security
+
+    def responses(self, operation):
+        result = super().responses(operation)
+        error = {"content": {"application/json": {"schema": ERROR_REF}}}
+        result.setdefault(
+            "4XX", {"description": "The request was refused; `detail` says why.", **error}
+        )
+        return result
+
+
+class CorridorAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> CorridorOpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return CorridorOpenAPISchema(self, path_prefix)
+
+
+api = CorridorAPI(
     title="Corridor API",
     version="1",
     description=(

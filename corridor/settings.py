@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "corridor.core.middleware.RefuseNulMiddleware",  # 400, not 500, for a NUL in any input
+    "corridor.core.middleware.ApiNotFoundMiddleware",  # JSON 404 for any unknown /api/ address
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -23,7 +23,17 @@ from corridor.cases import queries, services
 from corridor.cases.documents import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
-from corridor.core.api import AUTH, Pages, organisation_by_id, person_by_id
+from corridor.core.api import (
+    AUTH,
+    ErrorOut,
+    Int64,
+    NameText,
+    OrganisationRefOut,
+    Pages,
+    choices_of,
+    organisation_by_id,
+    person_by_id,
+)
 from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])
@@ -35,18 +45,6 @@ LAST_EVENTS = 20
 # --- schemas: out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-class OrganisationOut(Schema):
-    id: int
-    name_en: str
-    name_zh: str
-    country: str
-
-
 class CaseOut(Schema):
     id: int
     reference: str
@@ -55,7 +53,7 @@ class CaseOut(Schema):
     status_changed_at: datetime | None
     title_en: str
     title_zh: str
-    applicant: OrganisationOut
+    applicant: OrganisationRefOut
     product_name: str
     hs_code: str
     target_market: str
@@ -65,20 +63,20 @@ class CaseOut(Schema):
     updated_at: datetime
 
 
-class PersonOut(Schema):
+class CasePersonOut(Schema):
     id: int
     username: str
     display_name: str
 
 
-class PartyOut(Schema):
+class CasePartyOut(Schema):
     id: int
-    organisation: OrganisationOut
+    organisation: OrganisationRefOut
     role: str
-    contact: PersonOut | None
+    contact: CasePersonOut | None
 
 
-class MilestoneOut(Schema):
+class CaseMilestoneOut(Schema):
     id: int
     title_en: str
     title_zh: str
@@ -93,7 +91,7 @@ class MilestoneOut(Schema):
     version: int
 
 
-class MilestoneRowOut(MilestoneOut):
+class MilestoneRowOut(CaseMilestoneOut):
     depends_on: list[int]
     slippage_days: int | None = Field(
         None, description="Days late (negative: early); None without a planned end."
@@ -106,8 +104,8 @@ class IssueOut(Schema):
     title: str
     description: str
     status: str
-    assigned_to: PersonOut | None
-    raised_by: PersonOut | None
+    assigned_to: CasePersonOut | None
+    raised_by: CasePersonOut | None
     raised_at: datetime
     due_on: date | None
     resolved_at: datetime | None
@@ -124,7 +122,7 @@ class IssueRowOut(IssueOut):
 class CommentOut(Schema):
     id: int
     body: str
-    author: PersonOut | None
+    author: CasePersonOut | None
     at: datetime
 
 
@@ -146,7 +144,7 @@ class DocumentOut(Schema):
     versions: list[VersionOut]
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime
     kind: str
     text: str = Field(..., description="What happened, in the caller's language.")
@@ -157,19 +155,19 @@ class CaseDetailOut(CaseOut):
     description_zh: str
     your_role: str | None
     allowed_transitions: list[str]
-    parties: list[PartyOut]
+    parties: list[CasePartyOut]
     milestones: list[MilestoneRowOut]
     issues: list[IssueRowOut]
     documents: list[DocumentOut]
-    last_events: list[EventOut]
+    last_events: list[CaseEventOut]
 
 
 # --- schemas: in ---------------------------------------------------------------------------
 
 
 class CaseFilters(Schema):
-    status: Case.Status | None = None
-    kind: Case.Kind | None = None
+    status: choices_of(Case.Status, "CaseStatus") | None = None
+    kind: choices_of(Case.Kind, "CaseKind") | None = None
     market: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Target market.")
 
 
@@ -177,10 +175,10 @@ class CaseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     applicant_id: int
-    title_en: str = ""
-    title_zh: str = ""
+    title_en: NameText = ""
+    title_zh: NameText = ""
     target_market: str
-    product_name: str = ""
+    product_name: NameText = ""
     hs_code: str = ""
     description_en: str = ""
     description_zh: str = ""
@@ -190,14 +188,14 @@ class CaseIn(Schema):
     start_on: date | None = None
 
 
-class TransitionIn(Schema):
+class CaseTransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     to_status: str
     reason: str = ""
 
 
-class PartyIn(Schema):
+class CasePartyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     organisation_id: int
@@ -208,14 +206,14 @@ class PartyIn(Schema):
 class MilestoneIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    title_en: str = ""
-    title_zh: str = ""
+    title_en: NameText = ""
+    title_zh: NameText = ""
     planned_start: date | None = None
     planned_end: date | None = None
     actual_start: date | None = None
     actual_end: date | None = None
     owner_party_id: int | None = None
-    depends_on: list[int] = []
+    depends_on: list[Int64] = []
     dates_approximate: bool = False
 
 
@@ -226,21 +224,21 @@ class MilestonePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    title_en: str | None = None
-    title_zh: str | None = None
+    title_en: NameText | None = None
+    title_zh: NameText | None = None
     planned_start: date | None = None
     planned_end: date | None = None
     actual_start: date | None = None
     actual_end: date | None = None
     owner_party_id: int | None = None
-    depends_on: list[int] | None = None
+    depends_on: list[Int64] | None = None
     dates_approximate: bool | None = None
 
 
 class IssueIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    title: str
+    title: NameText
     description: str = ""
     assigned_to_id: int | None = None
     due_on: date | None = None
@@ -250,7 +248,7 @@ class IssuePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    title: str | None = None
+    title: NameText | None = None
     description: str | None = None
     assigned_to_id: int | None = None
     due_on: date | None = None
@@ -369,7 +367,7 @@ def _case_detail(request, case: Case) -> dict:
         ],
         milestones=[
             {
-                **MilestoneOut.from_orm(row.milestone).model_dump(),
+                **CaseMilestoneOut.from_orm(row.milestone).model_dump(),
                 "depends_on": [d.pk for d in row.depends_on],
                 "slippage_days": row.slippage,
             }
@@ -491,7 +489,7 @@ def case_create(request, payload: CaseIn):
 
 
 @router.post("/cases/{int:case_id}/transitions", response=CaseDetailOut, auth=AUTH)
-def case_transition(request, case_id: int, payload: TransitionIn):
+def case_transition(request, case_id: int, payload: CaseTransitionIn):
     """Move the case along its lifecycle, with a reason (see allowed_transitions)."""
     case = _visible_case(request, case_id)
     services.case_transition(
@@ -500,8 +498,8 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     return _case_detail(request, _visible_case(request, case_id))
 
 
-@router.post("/cases/{int:case_id}/parties", response={201: PartyOut}, auth=AUTH)
-def party_add(request, case_id: int, payload: PartyIn):
+@router.post("/cases/{int:case_id}/parties", response={201: CasePartyOut}, auth=AUTH)
+def party_add(request, case_id: int, payload: CasePartyIn):
     case = _visible_case(request, case_id)
     party = services.case_add_party(
         actor=request.user,
@@ -524,7 +522,7 @@ def party_add(request, case_id: int, payload: PartyIn):
 # --- milestones ----------------------------------------------------------------------------
 
 
-@router.post("/cases/{int:case_id}/milestones", response={201: MilestoneOut}, auth=AUTH)
+@router.post("/cases/{int:case_id}/milestones", response={201: CaseMilestoneOut}, auth=AUTH)
 def milestone_add(request, case_id: int, payload: MilestoneIn):
     case = _visible_case(request, case_id)
     milestone = services.milestone_save(
@@ -547,7 +545,7 @@ def milestone_add(request, case_id: int, payload: MilestoneIn):
 
 @router.patch(
     "/cases/{int:case_id}/milestones/{int:milestone_id}",
-    response={200: MilestoneOut, 409: ErrorOut},
+    response={200: CaseMilestoneOut, 409: ErrorOut},
     auth=AUTH,
 )
 def milestone_update(request, case_id: int, milestone_id: int, payload: MilestonePatch):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.cases.models import Case, CaseParty
 from corridor.core.bilingual import bilingual
-from corridor.core.forms import ServiceErrorsMixin
+from corridor.core.forms import NameField, ServiceErrorsMixin
 
 
 class DateInput(forms.DateInput):
@@ -56,15 +56,15 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
         empty_value=None,
         help_text=_("The organisation exporting; by default the one the assessment was made for."),
     )
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     target_market = forms.CharField(
         label=_("Target market"),
         required=False,
         max_length=2,
         help_text=_("A two-letter country code such as SG; by default the assessment's market."),
     )
-    product_name = forms.CharField(label=_("Product"), required=False, max_length=300)
+    product_name = NameField(label=_("Product"), required=False, max_length=300)
     hs_code = forms.CharField(label=_("HS code"), required=False, max_length=14)
     kind = forms.ChoiceField(label=_("Kind"), choices=Case.Kind.choices, initial="enterprise")
     region_case = forms.TypedChoiceField(
@@ -177,8 +177,8 @@ class PartyForm(ServiceErrorsMixin, forms.Form):
 class MilestoneForm(ServiceErrorsMixin, forms.Form):
     SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DateInput())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput())
     actual_start = forms.DateField(label=_("Actual start"), required=False, widget=DateInput())
@@ -235,7 +235,7 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
 class IssueForm(ServiceErrorsMixin, forms.Form):
     SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    title = NameField(label=_("Title"), required=False, max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -1,7 +1,11 @@
-"""Authentication and pagination shared by every app's API router.
+"""Authentication, pagination and the schemas shared by every app's API router.
 
 Apps import these from here (core sits below every app); `corridor/api.py` builds the
 NinjaAPI, its error handlers and mounts the apps' routers.
+
+Schema names are the names of the OpenAPI document's components, one namespace for the whole
+API: two apps' schemas never share a name (prefix them by what they describe: `CasePartyOut`,
+`ProjectPartyOut`), and a shape several apps answer with is defined once here.
 
 Authentication: the browser session (with CSRF on unsafe methods) or a personal token sent
 as `Authorization: Bearer <token>`. Public reads use AUTH_OR_ANONYMOUS: a request without
@@ -9,7 +13,8 @@ credentials passes as the anonymous user (and sees only what is published), but 
 that is wrong or revoked is refused with 401 rather than silently treated as anonymous.
 """
 
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,8 +26,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from corridor.accounts.models import ApiToken, Organisation
+from corridor.core.validators import name_text_problem
 
 
 class TokenAuth(HttpBearer):
@@ -63,7 +71,10 @@ class SessionAuth(APIKeyCookie):
 
 class Anonymous:
     """Lets a request through without credentials (public reads): `request.auth` is then
-    the anonymous user, which is truthy, so ninja stops looking and does not answer 401."""
+    the anonymous user, which is truthy, so ninja stops looking and does not answer 401.
+    The OpenAPI document marks an operation that accepts it as needing no credentials."""
+
+    allows_anonymous = True
 
     def __call__(self, request):
         return getattr(request, "user", None) or True
@@ -123,3 +134,78 @@ def person_by_id(user_id: int | None, field: str):
     if user is None:
         raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
     return user
+
+
+# --- schemas shared by several apps --------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer: a sentence, and the fields at fault with their reasons."""
+
+    detail: str
+    errors: dict[str, list[str]] = Field(
+        ..., description='{"field": ["reason", ...]}; "__all__" when no single field is at fault.'
+    )
+
+
+class OrganisationRefOut(Schema):
+    """Enough of an organisation to name it."""
+
+    id: int
+    name_en: str
+    name_zh: str
+    country: str
+
+
+class PersonRefOut(Schema):
+    """Enough of a person to name them."""
+
+    id: int
+    display_name: str
+
+
+def _check_name_text(value: str | None, info: ValidationInfo) -> str | None:
+    if value:
+        problem = name_text_problem(value, info.field_name or "")
+        if problem:
+            raise PydanticCustomError("name_text", problem)
+    return value
+
+
+# A whole number the databases can store (64 bits): an id, a version, a count. A larger one is
+# refused as a field error rather than overflowing in the database (500).
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+def _on_the_wall_clock(value: time) -> time:
+    """A time of day given with an offset, as the initiative's wall clock (UTC+8) shows it."""
+    if value.tzinfo is None:
+        return value
+    moment = datetime.combine(date(2000, 1, 3), value.replace(tzinfo=None)) - value.utcoffset()
+    return timezone.localtime(moment.replace(tzinfo=UTC)).time()
+
+
+# A time of day on the initiative's wall clock (an event's session): "09:00:00", no offset,
+# since it belongs to a date given beside it. One sent with an offset is converted.
+WallClockTime = Annotated[
+    time,
+    AfterValidator(_on_the_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "A local time of day (UTC+8), HH:MM[:SS], without an offset.",
+        }
+    ),
+]
+
+# A name or a title: one line, with no control character and no bidirectional override.
+NameText = Annotated[str, AfterValidator(_check_name_text)]
+
+
+def choices_of(enum, name: str):
+    """A Django choices enum as a query parameter, documented under its own name (two apps'
+    `Kind` or `Status` enums would otherwise share one OpenAPI component)."""
+    return Annotated[
+        enum, WithJsonSchema({"type": "string", "enum": list(enum.values), "title": name})
+    ]

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from corridor.core.validators import validate_name_text
+
 
 class ServiceErrorsMixin:
     """Put a service's errors ({field: sentence}) beside the fields they name; an error about
@@ -29,3 +31,12 @@ class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+class NameField(forms.CharField):
+    """A name or a title: one line of plain text, refusing control characters and
+    bidirectional overrides with a sentence that names the field."""
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        validate_name_text(value, str(self.label or ""))

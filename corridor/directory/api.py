@@ -26,7 +26,15 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages
+from corridor.core.api import (
+    AUTH,
+    AUTH_OR_ANONYMOUS,
+    ErrorOut,
+    Int64,
+    NameText,
+    Pages,
+    PersonRefOut,
+)
 from corridor.core.models import Sector
 from corridor.directory import queries, services
 from corridor.directory.models import Connection, Feedback, Profile
@@ -43,20 +51,10 @@ COUNTRY = r"^[A-Za-z]{2}$"
 # --- schemas: out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-class SectorOut(Schema):
+class ProfileSectorOut(Schema):
     code: str
     name_en: str
     name_zh: str
-
-
-class PersonOut(Schema):
-    id: int
-    display_name: str
 
 
 class ProfileRefOut(Schema):
@@ -71,7 +69,7 @@ class ProfileRefOut(Schema):
 
 class ProfileOut(ProfileRefOut):
     organisation_id: int
-    sectors: list[SectorOut]
+    sectors: list[ProfileSectorOut]
     description_en: str
     description_zh: str
     size: str
@@ -91,7 +89,7 @@ class ProfileOut(ProfileRefOut):
 
 
 class ProfileDetailOut(ProfileOut):
-    contacts: list[PersonOut]
+    contacts: list[PersonRefOut]
     can_edit: bool = Field(
         ..., description="The caller may change the profile and act for the enterprise."
     )
@@ -137,7 +135,7 @@ class ConnectionOut(Schema):
     id: int
     from_profile: ProfileRefOut
     to_profile: ProfileRefOut
-    requested_by: PersonOut | None
+    requested_by: PersonRefOut | None
     message: str
     status: str
     answer: str
@@ -182,11 +180,11 @@ class ProfileFields(Schema):
     target_markets: list[str] = Field([], description="ISO 3166 alpha-2 country codes.")
     languages: list[str] = Field([], description='"en" and/or "zh".')
     visibility: str = Field(Profile.Visibility.PUBLIC.value, description="public or members.")
-    name_en: str | None = None
-    name_zh: str | None = None
+    name_en: NameText | None = None
+    name_zh: NameText | None = None
     city: str | None = None
     sectors: list[str] | None = Field(None, description="Sector codes.")
-    contacts: list[int] | None = Field(
+    contacts: list[Int64] | None = Field(
         None, description="Ids of people of the organisation to contact."
     )
 
@@ -223,7 +221,7 @@ class ConnectionIn(Schema):
     message: str = ""
 
 
-class AnswerIn(Schema):
+class ConnectionAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     accept: bool
@@ -470,7 +468,7 @@ def connection_request(request, payload: ConnectionIn):
     response={200: ConnectionOut, 409: ErrorOut},
     auth=AUTH,
 )
-def connection_answer(request, connection_id: int, payload: AnswerIn):
+def connection_answer(request, connection_id: int, payload: ConnectionAnswerIn):
     """Accept or decline a request your enterprise received."""
     connection = _visible_connection(request, connection_id)
     try:

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
-from corridor.core.forms import ServiceErrorsMixin, UncheckedMultipleChoiceField
+from corridor.core.forms import NameField, ServiceErrorsMixin, UncheckedMultipleChoiceField
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.directory.models import Feedback, Profile
 
@@ -48,8 +48,8 @@ class DirectoryFilterForm(forms.Form):
 
 
 class ProfileForm(ServiceErrorsMixin, forms.Form):
-    name_en = forms.CharField(label=_("Name (English)"), required=False, max_length=300)
-    name_zh = forms.CharField(label=_("Name (Chinese)"), required=False, max_length=300)
+    name_en = NameField(label=_("Name (English)"), required=False, max_length=300)
+    name_zh = NameField(label=_("Name (Chinese)"), required=False, max_length=300)
     city = forms.CharField(label=_("City"), required=False, max_length=120)
     sectors = UncheckedMultipleChoiceField(
         label=_("Sectors"), required=False, widget=forms.CheckboxSelectMultiple

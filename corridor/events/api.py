@@ -12,7 +12,7 @@ count them; the database counts from 0. Times are the event's local wall-clock t
 given as ISO 8601 with their offset.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min, Q
@@ -23,7 +23,18 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages, organisation_by_id, person_by_id
+from corridor.core.api import (
+    AUTH,
+    AUTH_OR_ANONYMOUS,
+    ErrorOut,
+    NameText,
+    OrganisationRefOut,
+    Pages,
+    PersonRefOut,
+    WallClockTime,
+    organisation_by_id,
+    person_by_id,
+)
 from corridor.events import queries, services
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
 
@@ -35,29 +46,12 @@ PAGE_SIZE = 50
 # --- schemas: out --------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-class OrganisationOut(Schema):
-    id: int
-    name_en: str
-    name_zh: str
-    country: str
-
-
-class PersonOut(Schema):
-    id: int
-    display_name: str
-
-
 class SessionOut(Schema):
     id: int
     date: date
     part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
-    starts_at: time
-    ends_at: time
+    starts_at: WallClockTime
+    ends_at: WallClockTime
 
 
 class SlotOut(Schema):
@@ -70,7 +64,7 @@ class EventOut(Schema):
     id: int
     title_en: str
     title_zh: str
-    organiser: OrganisationOut
+    organiser: OrganisationRefOut
     venue_en: str
     venue_zh: str
     starts_on: date | None = Field(None, alias="first_day", description="Its first session's day.")
@@ -108,9 +102,9 @@ class ParticipantRefOut(Schema):
 
 class ParticipantOut(Schema):
     id: int
-    organisation: OrganisationOut
+    organisation: OrganisationRefOut
     status: str
-    contact: PersonOut | None
+    contact: PersonRefOut | None
     languages: list[str] = Field(..., description='Working languages: "en" and/or "zh".')
     unavailable_slots: list[int] = Field(..., description="Slot numbers, from 1.")
     fixed_table: int | None = Field(None, description="A host who stays at one table.")
@@ -155,7 +149,7 @@ class RunOut(Schema):
     status: str = Field(..., description="queued, running, done or failed.")
     mode: str
     time_limit: int
-    requested_by: PersonOut | None
+    requested_by: PersonRefOut | None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -217,16 +211,16 @@ class SessionIn(Schema):
 
     date: date
     part: str = Field(..., description='"am" (morning) or "pm" (afternoon).')
-    starts_at: time
-    ends_at: time
+    starts_at: WallClockTime
+    ends_at: WallClockTime
 
 
 class EventIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     organiser: int = Field(..., description="The id of the organising organisation.")
-    title_en: str = ""
-    title_zh: str = ""
+    title_en: NameText = ""
+    title_zh: NameText = ""
     description_en: str = ""
     description_zh: str = ""
     venue_en: str = ""
@@ -238,7 +232,7 @@ class EventIn(Schema):
     sessions: list[SessionIn] = []
 
 
-class PublishIn(Schema):
+class EventPublishIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     published: bool = Field(True, description="false takes the event back to a draft.")
@@ -289,7 +283,7 @@ class RequestPatch(Schema):
     message: str | None = None
 
 
-class AnswerIn(Schema):
+class MeetingRequestAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     accept: bool
@@ -569,7 +563,7 @@ def event_create(request, payload: EventIn):
 
 
 @router.post("/{int:event_id}/publish", response=EventDetailOut, auth=AUTH)
-def event_publish(request, event_id: int, payload: PublishIn | None = None):
+def event_publish(request, event_id: int, payload: EventPublishIn | None = None):
     """Publish the event (members then see it and may register), or take it back."""
     event = _visible_event(request, event_id)
     published = payload.published if payload is not None else True
@@ -701,7 +695,7 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
     response={200: RequestOut, 409: ErrorOut},
     auth=AUTH,
 )
-def request_answer(request, event_id: int, request_id: int, payload: AnswerIn):
+def request_answer(request, event_id: int, request_id: int, payload: MeetingRequestAnswerIn):
     """Accept or decline a request your participant received."""
     event = _visible_event(request, event_id)
     meeting = _visible_request(request, event, request_id)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
-from corridor.core.forms import ServiceErrorsMixin, UncheckedMultipleChoiceField
+from corridor.core.forms import NameField, ServiceErrorsMixin, UncheckedMultipleChoiceField
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
 
 
@@ -59,8 +59,8 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         coerce=int,
         help_text=_("The organisation running the event; its members can manage it."),
     )
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     description_en = forms.CharField(
         label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -335,8 +335,8 @@ class OutcomeForm(ServiceErrorsMixin, forms.Form):
 
 
 class ProjectForm(ServiceErrorsMixin, forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     sector = forms.ChoiceField(label=_("Sector"))
 
     def __init__(self, *args, sectors, **kwargs):

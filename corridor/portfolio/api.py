@@ -21,7 +21,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Pages
+from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Int64, NameText, Pages, choices_of
 from corridor.core.models import Sector
 from corridor.portfolio import queries, services
 from corridor.portfolio.models import Innovation, Project, ProjectParty
@@ -49,7 +49,7 @@ class SectorOut(Schema):
     is_priority: bool
 
 
-class OrganisationOut(Schema):
+class PortfolioOrganisationOut(Schema):
     id: int
     name_en: str
     name_zh: str
@@ -57,8 +57,8 @@ class OrganisationOut(Schema):
     country: str
 
 
-class PartyOut(Schema):
-    organisation: OrganisationOut
+class ProjectPartyOut(Schema):
+    organisation: PortfolioOrganisationOut
     role: str
 
 
@@ -93,9 +93,9 @@ class ProjectOut(Schema):
     location_en: str
     location_zh: str
     parent_id: int | None
-    owner: OrganisationOut
+    owner: PortfolioOrganisationOut
     lead_side: str
-    parties: list[PartyOut]
+    parties: list[ProjectPartyOut]
     is_published: bool
     is_synthetic: bool
     source_url: str
@@ -113,7 +113,7 @@ class StatusChangeOut(Schema):
     reason: str
 
 
-class MilestoneOut(Schema):
+class ProjectMilestoneOut(Schema):
     title_en: str
     title_zh: str
     planned_on: date | None
@@ -131,7 +131,7 @@ class LinkOut(Schema):
 
 class ProjectDetailOut(ProjectOut):
     status_changes: list[StatusChangeOut]
-    milestones: list[MilestoneOut]
+    milestones: list[ProjectMilestoneOut]
     links: list[LinkOut]
 
     @staticmethod
@@ -163,7 +163,7 @@ class InnovationOut(Schema):
     description_zh: str
     category: str
     adopted_on: date | None
-    agencies: list[OrganisationOut]
+    agencies: list[PortfolioOrganisationOut]
     replications: list[ReplicationOut]
     is_published: bool
     is_synthetic: bool
@@ -189,7 +189,7 @@ class PublishedFigureOut(Schema):
     scope_zh: str
     publisher: str
     source_url: str
-    checked_on: date
+    checked_on: date | None
 
 
 class FigureComparisonOut(Schema):
@@ -232,10 +232,10 @@ class DashboardOut(Schema):
 
 
 class ProjectFilters(Schema):
-    kind: Project.Kind | None = None
-    status: Project.Status | None = None
+    kind: choices_of(Project.Kind, "ProjectKind") | None = None
+    status: choices_of(Project.Status, "ProjectStatus") | None = None
     sector: str | None = Field(None, max_length=40, pattern=SLUG, description="A sector code.")
-    side: Project.Side | None = None
+    side: choices_of(Project.Side, "ProjectSide") | None = None
     year: int | None = Field(None, ge=1900, le=2100, description="The signing year.")
     q: str | None = Field(
         None, max_length=200, pattern=NO_NULL_CHARACTER, description="Words of the title."
@@ -245,13 +245,13 @@ class ProjectFilters(Schema):
 
 
 class InnovationFilters(Schema):
-    category: Innovation.Category | None = None
+    category: choices_of(Innovation.Category, "InnovationCategory") | None = None
     year: int | None = Field(None, ge=1900, le=2100, description="The year of adoption.")
     q: str | None = Field(None, max_length=200, pattern=NO_NULL_CHARACTER)
 
 
-class PartyIn(Schema):
-    organisation_id: int
+class ProjectPartyIn(Schema):
+    organisation_id: Int64
     role: str
 
 
@@ -263,8 +263,8 @@ class ProjectIn(Schema):
 
     owner_id: int = Field(..., description="The organisation recording the project.")
     external_id: str = ""
-    title_en: str = ""
-    title_zh: str = ""
+    title_en: NameText = ""
+    title_zh: NameText = ""
     description_en: str = ""
     description_zh: str = ""
     kind: str = ""
@@ -278,7 +278,7 @@ class ProjectIn(Schema):
     parent_id: int | None = Field(None, description="The framework agreement, if any.")
     source_url: str = ""
     is_synthetic: bool = False
-    parties: list[PartyIn] | None = None
+    parties: list[ProjectPartyIn] | None = None
 
 
 class ProjectPatch(Schema):
@@ -287,8 +287,8 @@ class ProjectPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_en: str | None = None
-    title_zh: str | None = None
+    title_en: NameText | None = None
+    title_zh: NameText | None = None
     description_en: str | None = None
     description_zh: str | None = None
     kind: str | None = None
@@ -301,10 +301,10 @@ class ProjectPatch(Schema):
     parent_id: int | None = None
     source_url: str | None = None
     is_synthetic: bool | None = None
-    parties: list[PartyIn] | None = None
+    parties: list[ProjectPartyIn] | None = None
 
 
-class TransitionIn(Schema):
+class ProjectTransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     to_status: str
@@ -312,7 +312,7 @@ class TransitionIn(Schema):
     reason: str = ""
 
 
-class PublishIn(Schema):
+class ProjectPublishIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     published: bool
@@ -362,7 +362,7 @@ KEEP = object()  # a reference the body leaves unchanged
 
 
 def _resolve_references(
-    request, data: services.ProjectInput, parent_id, parties: list[PartyIn] | None
+    request, data: services.ProjectInput, parent_id, parties: list[ProjectPartyIn] | None
 ) -> None:
     """Turn the ids of the body into what the service expects; an unknown id becomes a field
     error, reported together with the service's own errors."""
@@ -516,7 +516,7 @@ def project_update(request, project_id: int, payload: ProjectPatch):
 
 
 @router.post("/projects/{int:project_id}/transitions", response=ProjectDetailOut, auth=AUTH)
-def project_transition(request, project_id: int, payload: TransitionIn):
+def project_transition(request, project_id: int, payload: ProjectTransitionIn):
     """Move the project along its lifecycle: signed → in_progress → completed, or suspended,
     or terminated. Needs the date of the change and a reason."""
     project = _visible_project(request, project_id)
@@ -531,7 +531,7 @@ def project_transition(request, project_id: int, payload: TransitionIn):
 
 
 @router.post("/projects/{int:project_id}/publish", response=ProjectDetailOut, auth=AUTH)
-def project_publish(request, project_id: int, payload: PublishIn):
+def project_publish(request, project_id: int, payload: ProjectPublishIn):
     """Publish the project to anonymous visitors, or withdraw it (administrators only)."""
     project = _visible_project(request, project_id)
     services.project_publish(actor=request.user, project=project, published=payload.published)

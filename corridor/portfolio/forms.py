@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
+from corridor.core.forms import NameField
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
@@ -95,8 +96,8 @@ class ProjectForm(forms.Form):
         max_length=150,
         help_text=_("A stable identifier such as an IATI identifier; leave empty to get one."),
     )
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     description_en = forms.CharField(
         label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -342,8 +343,8 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 
 
 class InnovationForm(forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), required=False, max_length=300)
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     description_en = forms.CharField(
         label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -24,7 +24,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, Pages
+from corridor.core.api import AUTH, NameText, Pages
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
 from corridor.standards.models import ReadinessAssessment
@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 # --- schemas -------------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
+class AssessmentOrganisationOut(Schema):
     id: int
     name_en: str
     name_zh: str
@@ -83,7 +83,7 @@ class ResultOut(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    organisation: OrganisationOut
+    organisation: AssessmentOrganisationOut
     product_name: str
     hs_code: str
     origin: str
@@ -98,7 +98,7 @@ class AssessmentOut(Schema):
 
 class AssessmentSummaryOut(Schema):
     id: int
-    organisation: OrganisationOut
+    organisation: AssessmentOrganisationOut
     product_name: str
     hs_code: str
     origin: str
@@ -118,7 +118,7 @@ class AssessmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     organisation_id: int = Field(description="The organisation the assessment belongs to.")
-    product_name: str = ""
+    product_name: NameText = ""
     hs_code: str = Field(description="HS 2022: 6 digits, or 4 or 2 when classified only so far.")
     origin: str = Field("CN", description="ISO 3166 alpha-2 code of the country of origin.")
     destination: str = Field(description="ISO 3166 alpha-2 code of the destination market.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual
+from corridor.core.forms import NameField
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.standards import engine
 
@@ -132,7 +133,7 @@ class AssessmentForm(forms.Form):
         empty_label=None,
         help_text=_("The assessment belongs to this organisation."),
     )
-    product_name = forms.CharField(
+    product_name = NameField(
         label=_("Product name"),
         max_length=300,
         required=False,

@@ -517,7 +517,6 @@ def test_a_refused_transition_names_the_reason_and_changes_nothing(
         "page=0",
         "page=abc",
         "page=99999999999999999999",
-        "sector=%00",
         "published=maybe",
     ],
 )

@@ -1,0 +1,42 @@
+"""Checks on text that people type, shared by forms and the API.
+
+Names and titles are shown everywhere (lists, agendas, PDFs, e-mails): one line, with no
+control character and no bidirectional override, which would reverse or hide the text around
+them ("Trojan Source" spoofing). Other text fields (descriptions, messages) may hold line
+breaks; every text field refuses the NUL character, which no database text column stores
+(corridor.core.middleware refuses it for every input at once).
+"""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _code_point(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+def name_text_problem(value: str, field: str) -> str:
+    """Why `value` cannot be the name or title `field`, as a sentence; "" when it can."""
+    for character in value:
+        if character in BIDI_CONTROLS:
+            return _(
+                "“%(field)s” contains a bidirectional override (%(code)s), which can disguise "
+                "the text around it; remove it."
+            ) % {"field": field, "code": _code_point(character)}
+        if unicodedata.category(character) == "Cc":
+            return _(
+                "“%(field)s” contains a control character (%(code)s); a name or a title is "
+                "one line of plain text."
+            ) % {"field": field, "code": _code_point(character)}
+    return ""
+
+
+def validate_name_text(value: str, field: str) -> None:
+    problem = name_text_problem(value or "", field)
+    if problem:
+        raise ValidationError(problem, code="name_text")
