@@ -470,12 +470,12 @@ def _request_detail(request, event: Event, request_id: int) -> dict:
     return _request_out(_visible_request(request, event, request_id), event.slots())
 
 
-def _participant_out(request, participant: Participant) -> dict:
+def _participant_out(request, participant: Participant, sees_contacts: bool) -> dict:
     return {
         "id": participant.pk,
         "organisation": participant.organisation,
         "status": participant.status,
-        "contact": participant.contact,
+        "contact": participant.contact if sees_contacts else None,
         "languages": participant.languages or [],
         "unavailable_slots": [slot + 1 for slot in participant.blocked_slots or []],
         "fixed_table": participant.fixed_table,
@@ -578,7 +578,8 @@ def event_publish(request, event_id: int, payload: EventPublishIn | None = None)
 def participant_list(request, event_id: int):
     """The registered organisations, by country and name."""
     event = _visible_event(request, event_id)
-    return [_participant_out(request, p) for p in queries.participants_of(event)]
+    sees_contacts = queries.sees_contacts(request.user, event)
+    return [_participant_out(request, p, sees_contacts) for p in queries.participants_of(event)]
 
 
 @router.post("/{int:event_id}/participants", response={201: ParticipantOut}, auth=AUTH)
@@ -598,7 +599,7 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
         )
     except ValidationError as exc:
         raise _with_api_names(exc) from exc
-    return Status(201, _participant_out(request, participant))
+    return Status(201, _participant_out(request, participant, sees_contacts=True))
 
 
 @router.patch(
@@ -626,7 +627,7 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
         )
     except ValidationError as exc:
         raise _with_api_names(exc) from exc
-    return _participant_out(request, participant)
+    return _participant_out(request, participant, queries.sees_contacts(request.user, event))
 
 
 # --- meeting requests and meetings ---------------------------------------------------------

@@ -103,5 +103,10 @@ def may_organise(user, event: Event) -> bool:
     return getattr(user, "is_authenticated", False) and can_organise(user, event)
 
 
+def sees_contacts(user, event: Event) -> bool:
+    """Participants' contact persons are for the event's organisers and its participants."""
+    return may_organise(user, event) or bool(my_participants(user, event))
+
+
 def may_act_for(user, participant: Participant) -> bool:
     return getattr(user, "is_authenticated", False) and acts_for(user, participant)

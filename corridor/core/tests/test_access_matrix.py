@@ -530,11 +530,6 @@ def test_the_table_names_no_route_that_does_not_exist():
 # --- what a status cannot show -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole: the participants API names every participant's contact person to anyone "
-    "logged in, while the event page shows contacts only to organisers and participants",
-)
 @pytest.mark.parametrize("role", ["loner", "outsider", "regulator"])
 def test_contact_persons_of_an_event_are_shown_only_to_its_organisers_and_participants(world, role):
     event, qingling = world.ids["event"], world.ids["qingling"]
