@@ -15,6 +15,16 @@ urlpatterns = [
     path("projects/<int:pk>/status/", views.project_transition, name="project_transition"),
     path("projects/<int:pk>/publish/", views.project_publish, name="project_publish"),
     path("projects/<int:pk>/parties/", views.project_parties, name="project_parties"),
+    path(
+        "projects/<int:pk>/revisions/<int:revision_pk>/publish/",
+        views.project_revision_publish,
+        name="project_revision_publish",
+    ),
+    path(
+        "projects/<int:pk>/revisions/<int:revision_pk>/reject/",
+        views.project_revision_reject,
+        name="project_revision_reject",
+    ),
     path("innovations/", views.innovation_list, name="innovation_list"),
     path("innovations/export.csv", views.innovation_export_csv, name="innovation_export_csv"),
     path("innovations/new/", views.innovation_create, name="innovation_create"),
