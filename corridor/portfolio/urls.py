@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/export.csv", views.project_export_csv, name="project_export_csv"),
     path("projects/export.xml", views.project_export_iati, name="project_export_iati"),
     path("projects/new/", views.project_create, name="project_create"),
+    path("projects/changes/", views.revision_list, name="revision_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/status/", views.project_transition, name="project_transition"),

@@ -152,8 +152,22 @@ def project_list(request):
         "export_query": _export_query(request),
         "can_create": request.user.is_authenticated
         and (roles.is_facilitator(request.user) or bool(roles.organisation_ids(request.user))),
+        "pending_changes": queries.pending_revisions_visible_to(request.user).count()
+        if request.user.is_authenticated
+        else 0,
     }
     return render(request, "portfolio/project_list.html", context)
+
+
+@login_required
+def revision_list(request):
+    """The changes of published projects waiting for an administrator, as far as the user may
+    see them (their own organisation's; the administration sees all)."""
+    context = {
+        "revisions": queries.pending_revisions_visible_to(request.user),
+        "can_decide": services.can_decide_revision(request.user),
+    }
+    return render(request, "portfolio/revision_list.html", context)
 
 
 class _Echo:

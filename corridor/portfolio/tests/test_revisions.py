@@ -419,3 +419,22 @@ def test_a_change_proposed_before_an_administrators_edit_cannot_be_published(
     assert project.value == Decimal("2500000.00")
     assert ProjectRevision.objects.get(pk=revision.pk).status == "pending"
     assert not AuditEntry.objects.filter(action="publish").exists()
+
+
+def test_the_list_of_waiting_changes_shows_them_to_the_organisation_and_the_administration(
+    client, owner, colleague, admin_user, outsider, project
+):
+    propose_huge_value(client, owner, project)
+    for person in (colleague, admin_user):
+        login(client, person)
+        assert (
+            "1 change of a published project is waiting for publication."
+            in client.get(reverse("portfolio:project_list")).text
+        )
+        page = client.get(reverse("portfolio:revision_list"))
+        assert [r.project for r in page.context["revisions"]] == [project]
+    login(client, outsider)
+    assert 'id="pending-changes"' not in client.get(reverse("portfolio:project_list")).text
+    assert list(client.get(reverse("portfolio:revision_list")).context["revisions"]) == []
+    client.logout()
+    assert client.get(reverse("portfolio:revision_list")).status_code == 302
