@@ -627,11 +627,17 @@ def project_revision_reject(request, project_id: int, revision_id: int, payload:
     return _visible_revision(request, project_id, revision_id)
 
 
-@router.post("/projects/{int:project_id}/transitions", response=ProjectDetailOut, auth=AUTH)
+@router.post(
+    "/projects/{int:project_id}/transitions",
+    response={200: ProjectDetailOut, 202: RevisionOut},
+    auth=AUTH,
+)
 def project_transition(request, project_id: int, payload: TransitionIn):
     """Move the project along its lifecycle: signed → in_progress → completed, or suspended,
-    or terminated. Needs the date of the change and a reason."""
+    or terminated. Needs the date of the change and a reason. On a published project, a change
+    by anyone but an initiative administrator is held: 202 with the pending revision."""
     project = _visible_project(request, project_id)
+    held = services.changes_are_held(request.user, project)
     services.project_transition(
         actor=request.user,
         project=project,
@@ -639,6 +645,10 @@ def project_transition(request, project_id: int, payload: TransitionIn):
         on=payload.on,
         reason=payload.reason,
     )
+    if held:
+        return Status(
+            202, _revisions(request, project_id).get(status=ProjectRevision.Status.PENDING)
+        )
     return _visible_project(request, project_id)
 
 

@@ -588,13 +588,25 @@ def revision_changes(revision: ProjectRevision) -> dict[str, list]:
         after = _party_lines(revision.values["parties"])
         if before != after:
             changes["parties"] = [before, after]
+    transition = revision.values.get("transition")
+    if transition:
+        project = revision.project
+        changes["status"] = [project.status, transition["to_status"]]
+        changes["status_changed_on"] = [
+            project.status_changed_on.isoformat() if project.status_changed_on else None,
+            transition["on"],
+        ]
+        changes["status_reason"] = ["", transition["reason"]]
     return changes
 
 
-def _propose(*, actor, project: Project, data: ProjectInput) -> ProjectRevision:
+def _propose(
+    *, actor, project: Project, data: ProjectInput, transition: dict | None = None
+) -> ProjectRevision:
     """Hold a change of a published project (the caller has checked it and locked the row).
     It replaces the pending revision, if any: the person's form started from its values, and
-    parties it proposed stay proposed unless the change gives others."""
+    the parties and status change it proposed stay proposed unless the change gives others.
+    `transition` is a status change ({to_status, on, reason}), applied after the fields."""
     previous = (
         ProjectRevision.objects.select_for_update()
         .filter(project=project, status=ProjectRevision.Status.PENDING)
@@ -602,8 +614,11 @@ def _propose(*, actor, project: Project, data: ProjectInput) -> ProjectRevision:
     )
     values = _revision_values(data)
     values["status"] = project.status  # the status changes only through transitions
+    values["transition"] = transition
     if values["parties"] is None and previous is not None:
         values["parties"] = previous.values.get("parties")
+    if transition is None and previous is not None:
+        values["transition"] = previous.values.get("transition")
     if previous is not None:
         previous.status = ProjectRevision.Status.SUPERSEDED
         previous.save(update_fields=["status"])
@@ -658,6 +673,15 @@ def project_revision_publish(*, actor, revision: ProjectRevision) -> Project:
         data.status = project.status
         changes = revision_changes(revision)
         project = project_update(actor=actor, project=project, data=data, version=project.version)
+        transition = revision.values.get("transition")
+        if transition:
+            project = project_transition(
+                actor=actor,
+                project=project,
+                to_status=transition["to_status"],
+                on=date.fromisoformat(transition["on"]),
+                reason=transition["reason"],
+            )
         revision.status = ProjectRevision.Status.PUBLISHED
         revision.decided_by, revision.decided_at = actor, timezone.now()
         revision.save(update_fields=["status", "decided_by", "decided_at"])
@@ -767,7 +791,9 @@ def project_set_parties(
 def project_transition(
     *, actor, project: Project, to_status: str, on: date, reason: str
 ) -> Project:
-    """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required."""
+    """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required.
+    On a published project, a change by anyone but an initiative administrator is held with
+    the project's other pending changes until an administrator publishes it."""
     _require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
@@ -791,6 +817,13 @@ def project_transition(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if changes_are_held(actor, project):
+            project = Project.objects.select_for_update().get(pk=project.pk)
+            pending = pending_revision(project)
+            data = revision_input(pending) if pending is not None else input_of(project)
+            transition = {"to_status": to_status, "on": on.isoformat(), "reason": reason.strip()}
+            _propose(actor=actor, project=project, data=data, transition=transition)
+            return project
         previous = project.status
         ProjectStatusChange.objects.create(
             project=project,

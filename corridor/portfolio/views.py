@@ -336,6 +336,8 @@ def _revision_label(name: str) -> str:
         return _("framework agreement (external id)")
     if name == "parties":
         return _("parties")
+    if name == "status_reason":
+        return _("reason for the status change")
     return str(Project._meta.get_field(name).verbose_name)
 
 
@@ -347,7 +349,7 @@ def _revision_rows(revision) -> list[tuple[str, str, str]]:
         ids = {int(line.split(":")[0]) for lines in changes["parties"] for line in lines}
         organisations = Organisation.objects.in_bulk(ids)
     roles_by_code = dict(ProjectParty.Role.choices)
-    kinds = dict(Project.Kind.choices)
+    labels = {"kind": dict(Project.Kind.choices), "status": dict(Project.Status.choices)}
 
     def text(name, value) -> str:
         if name == "parties":
@@ -363,8 +365,8 @@ def _revision_rows(revision) -> list[tuple[str, str, str]]:
                     }
                 )
             return "; ".join(names) or "—"
-        if name == "kind":
-            return str(kinds.get(value, value))
+        if name in labels:
+            return str(labels[name].get(value, value))
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         return "—" if value in (None, "") else str(value)
@@ -545,6 +547,7 @@ def project_transition(request, pk: int):
         project = _changeable_project(request, pk)
     except PermissionDenied as exc:
         return forbidden(request, exc)
+    held = services.changes_are_held(request.user, project)
     form = TransitionForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -560,9 +563,20 @@ def project_transition(request, pk: int):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("The status was changed."))
+            if held:
+                messages.success(
+                    request,
+                    _(
+                        "Your change of the status is waiting for an administrator of the "
+                        "initiative to publish it; until then everyone else sees the published "
+                        "status."
+                    ),
+                )
+            else:
+                messages.success(request, _("The status was changed."))
             return redirect("portfolio:project_detail", pk=project.pk)
-    return render(request, "portfolio/project_transition.html", {"form": form, "project": project})
+    context = {"form": form, "project": project, "held": held}
+    return render(request, "portfolio/project_transition.html", context)
 
 
 @require_POST

@@ -320,7 +320,10 @@ def test_a_patch_can_clear_the_value_and_set_parties(client, owner, enterprise, 
 
 
 def test_a_member_moves_its_project_along_the_workflow(client, owner, enterprise):
-    project = ProjectFactory(owner=enterprise, signed_on=datetime.date(2024, 1, 10))
+    """Before the project is published; afterwards the change waits (test_revisions.py)."""
+    project = ProjectFactory(
+        owner=enterprise, signed_on=datetime.date(2024, 1, 10), is_published=False
+    )
     response = post_json(
         client,
         f"{PROJECTS}/{project.pk}/transitions",

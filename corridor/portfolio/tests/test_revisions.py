@@ -456,3 +456,38 @@ def test_a_members_import_over_a_published_project_is_held_too(owner, admin_user
     assert imported.value == Decimal("2500000.00")
     revision = ProjectRevision.objects.get(project=imported, status="pending")
     assert revision.values["value"] == "999999999.00"
+
+
+def test_a_members_status_change_of_a_published_project_is_held(client, owner, admin_user, project):
+    login(client, owner)
+    response = client.post(
+        reverse("portfolio:project_transition", args=[project.pk]),
+        {"to_status": "terminated", "on": "2021-01-15", "reason": "Cancelled"},
+    )
+    assert response.status_code == 302
+    # a later edit of the fields keeps the proposed status change
+    project.refresh_from_db()
+    edit = client.post(
+        reverse("portfolio:project_edit", args=[project.pk]), edit_data(project, value=HUGE)
+    )
+    assert edit.status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.value) == ("signed", Decimal("2500000.00"))
+    assert not project.status_changes.exists()
+    client.logout()
+    assert client.get(f"{PROJECTS}/{project.pk}").json()["status"] == "signed"
+
+    page = login(client, admin_user).get(reverse("portfolio:project_detail", args=[project.pk]))
+    rows = page.context["revision_rows"]
+    assert ("status", "signed", "terminated") in rows
+    assert ("reason for the status change", "—", "Cancelled") in rows
+    revision = ProjectRevision.objects.get(status="pending")
+    services.project_revision_publish(actor=admin_user, revision=revision)
+    project.refresh_from_db()
+    assert (project.status, project.value) == ("terminated", Decimal("999999999.00"))
+    change = project.status_changes.get()
+    assert (change.to_status, change.reason, change.on.isoformat()) == (
+        "terminated",
+        "Cancelled",
+        "2021-01-15",
+    )

@@ -299,6 +299,8 @@ def test_edit_shows_the_services_errors_beside_the_fields(client, owner, publish
 
 
 def test_owner_changes_the_status_with_a_reason(client, owner, published):
+    """Before the project is published; afterwards the change waits (test_revisions.py)."""
+    Project.objects.filter(pk=published.pk).update(is_published=False)
     login(client, owner)
     url = reverse("portfolio:project_transition", args=[published.pk])
     page = client.get(url).text
