@@ -82,6 +82,7 @@ class ProfileOut(ProfileRefOut):
     verified_at: datetime | None
     is_synthetic: bool
     updated_at: datetime
+    version: int = Field(..., description="Send it back with PUT; a stale version answers 409.")
 
     @staticmethod
     def resolve_sectors(profile: Profile) -> list[Sector]:
@@ -193,6 +194,17 @@ class ProfileIn(ProfileFields):
     organisation_id: int = Field(..., description="The organisation the profile presents.")
 
 
+class ProfileUpdate(ProfileFields):
+    version: int = Field(..., description="The `version` of the profile you read.")
+
+
+class ProfileConflictOut(ErrorOut):
+    """A change made from a version that is no longer the saved one: nothing was written;
+    `current` is the profile as it is now."""
+
+    current: ProfileDetailOut
+
+
 class VerifyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -278,13 +290,16 @@ def _contacts(ids: list[int] | None):
     return [people[pk] for pk in dict.fromkeys(ids)]
 
 
-def _save(request, organisation: Organisation, payload: ProfileFields) -> Profile:
+def _save(
+    request, organisation: Organisation, payload: ProfileFields, version: int | None = None
+) -> Profile:
     def given(value):
         return services.UNCHANGED if value is None else value
 
     return services.profile_save(
         actor=request.user,
         organisation=organisation,
+        version=version,
         description_en=payload.description_en,
         description_zh=payload.description_zh,
         size=payload.size,
@@ -375,11 +390,29 @@ def profile_create(request, payload: ProfileIn):
     return Status(201, _visible_profile(request, profile.pk))
 
 
-@router.put("/profiles/{int:profile_id}", response=ProfileDetailOut, auth=AUTH)
-def profile_update(request, profile_id: int, payload: ProfileFields):
-    """Replace the profile (see the body's description for what fields left out mean)."""
+@router.put(
+    "/profiles/{int:profile_id}",
+    response={200: ProfileDetailOut, 409: ProfileConflictOut},
+    auth=AUTH,
+)
+def profile_update(request, profile_id: int, payload: ProfileUpdate):
+    """Replace the profile (see the body's description for what fields left out mean), with
+    the `version` you read: if someone saved the profile since, the answer is 409 with the
+    profile as it is now, and nothing is written."""
     profile = _visible_profile(request, profile_id)
-    _save(request, profile.organisation, payload)
+    try:
+        _save(request, profile.organisation, payload, version=payload.version)
+    except ValidationError as exc:
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise
+        current = _visible_profile(request, profile_id)
+        message = _(
+            "Someone else changed this profile since you read it, so nothing was saved; it is "
+            "now at version %(version)s. Read it again and send your change with that version."
+        ) % {"version": current.version}
+        return Status(
+            409, {"detail": message, "errors": {"version": [message]}, "current": current}
+        )
     return _visible_profile(request, profile_id)
 
 

@@ -48,6 +48,9 @@ class DirectoryFilterForm(forms.Form):
 
 
 class ProfileForm(ServiceErrorsMixin, forms.Form):
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
+    # the version of the profile the form was loaded with (0: there was none yet)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     name_en = NameField(label=_("Name (English)"), required=False, max_length=300)
     name_zh = NameField(label=_("Name (Chinese)"), required=False, max_length=300)
     city = forms.CharField(label=_("City"), required=False, max_length=120)
@@ -141,8 +144,13 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
             "sectors": [s.code for s in organisation.sectors.all()],
         }
         if profile is None:
-            return initial | {"visibility": Profile.Visibility.PUBLIC, "contacts": [user.pk]}
+            return initial | {
+                "version": 0,
+                "visibility": Profile.Visibility.PUBLIC,
+                "contacts": [user.pk],
+            }
         return initial | {
+            "version": profile.version,
             "size": profile.size,
             "description_en": profile.description_en,
             "description_zh": profile.description_zh,
@@ -154,9 +162,45 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
             "contacts": [person.pk for person in profile.contacts.all()],
         }
 
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None:
+            self.add_error(
+                None,
+                _(
+                    "The version of the profile you opened is missing; reload the page and "
+                    "make your change again."
+                ),
+            )
+        return data
+
+    def saved_values(self, initial: dict) -> list[tuple[str, str]]:
+        """The saved profile's values as (label, text) pairs, shown after a refused save."""
+        rows = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput) or name not in initial:
+                continue
+            value = initial[name]
+            choices = {str(k): v for k, v in (getattr(field, "choices", None) or [])}
+            if isinstance(value, list | tuple):
+                text = ", ".join(str(choices.get(str(v), v)) for v in value) or "—"
+            elif value in (None, ""):
+                text = "—"
+            else:
+                text = str(choices.get(str(value), value))
+            rows.append((str(field.label), text))
+        return rows
+
+    def take_version(self, version: int) -> None:
+        """After a refused save, saving again (knowingly) replaces the saved values."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
+            "version": data["version"],
             "name_en": data["name_en"],
             "name_zh": data["name_zh"],
             "city": data["city"],

@@ -87,6 +87,11 @@ class Profile(models.Model):
     embedded_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save through the profile form or API (optimistic locking)."),
+    )
 
     objects = ProfileQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
@@ -26,6 +27,11 @@ from corridor.directory.models import (
 )
 
 UNCHANGED = object()  # "leave this field as it is"
+# A stale save: nothing was written. The page shows the saved values beside the person's.
+STALE_PROFILE = _lazy(
+    "Someone else changed this profile since you opened it, so nothing was saved. Compare "
+    "your values with theirs, shown above the form, and save again to replace them."
+)
 LANGUAGES = ("en", "zh")
 MAX_STATEMENTS = 12
 MAX_STATEMENT_LENGTH = 500
@@ -191,10 +197,15 @@ def profile_save(
     sectors=UNCHANGED,
     contacts=UNCHANGED,
     is_synthetic: bool | None = None,
+    version: int | None = None,
 ) -> Profile:
     """Create or update the organisation's profile (and its names, city and sectors, which the
     organisation carries). Embeddings are recomputed in the background when offers or needs
-    change."""
+    change.
+
+    `version` is the version of the profile the person loaded (0 when there was none yet);
+    pages and the API give it, the demo loader and commands do not. If someone saved since,
+    the save is refused and nothing is written."""
     _require(can_edit_profile(actor, organisation), _not_yours())
     cleaned = _clean_profile(
         {
@@ -232,8 +243,11 @@ def profile_save(
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         profile = Profile.objects.filter(organisation=organisation).first()
         created = profile is None
+        if version is not None and int(version) != (0 if created else profile.version):
+            raise ValidationError({"version": str(STALE_PROFILE)})
         if created:
-            profile = Profile(organisation=organisation)
+            profile = Profile(organisation=organisation, version=0)
+        profile.version += 1
         before = snapshot(profile, PROFILE_FIELDS)
         for name, value in cleaned.items():
             setattr(profile, name, value)

@@ -260,6 +260,7 @@ def _profile_form_page(request, organisation: Organisation, profile: Profile | N
         members=members,
         initial=ProfileForm.initial_for(organisation, profile, request.user),
     )
+    saved_values = None
     if form.is_bound and form.is_valid():
         try:
             saved = services.profile_save(
@@ -269,6 +270,12 @@ def _profile_form_page(request, organisation: Organisation, profile: Profile | N
             return forbidden(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if "version" in getattr(exc, "error_dict", {}):
+                organisation.refresh_from_db()
+                profile = Profile.objects.filter(organisation=organisation).first()
+                current = ProfileForm.initial_for(organisation, profile, request.user)
+                saved_values = form.saved_values(current)
+                form.take_version(current["version"])
         else:
             messages.success(
                 request,
@@ -278,7 +285,12 @@ def _profile_form_page(request, organisation: Organisation, profile: Profile | N
                 ),
             )
             return redirect("directory:profile_detail", pk=saved.pk)
-    context = {"form": form, "organisation": organisation, "profile": profile}
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "profile": profile,
+        "saved_values": saved_values,
+    }
     status = 400 if form.is_bound else 200
     return render(request, "directory/profile_form.html", context, status=status)
 

@@ -21,10 +21,19 @@ from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, AUTH_OR_ANONYMOUS, Int64, NameText, Pages, choices_of
+from corridor.core.api import (
+    AUTH,
+    AUTH_OR_ANONYMOUS,
+    ErrorOut,
+    Int64,
+    NameText,
+    Pages,
+    PersonRefOut,
+    choices_of,
+)
 from corridor.core.models import Sector
 from corridor.portfolio import queries, services
-from corridor.portfolio.models import Innovation, Project, ProjectParty
+from corridor.portfolio.models import Innovation, Project, ProjectParty, ProjectRevision
 
 router = Router(tags=["portfolio"])
 
@@ -100,6 +109,9 @@ class ProjectOut(Schema):
     is_synthetic: bool
     source_url: str
     updated_at: datetime
+    version: int = Field(
+        ..., description="Send it back with a change; a stale version answers 409 (see PATCH)."
+    )
 
     @staticmethod
     def resolve_parties(project: Project) -> list[ProjectParty]:
@@ -145,6 +157,37 @@ class ProjectDetailOut(ProjectOut):
     @staticmethod
     def resolve_links(project: Project):
         return list(project.links.all())
+
+
+class ProjectConflictOut(ErrorOut):
+    """A change made from a version that is no longer the saved one: nothing was written;
+    `current` is the project as it is now."""
+
+    current: ProjectDetailOut
+
+
+class ProjectRevisionOut(Schema):
+    """A change of a published project, held until an initiative administrator publishes it.
+    `values` is the whole project as proposed (`parties`: [organisation id, role] pairs, or
+    null when unchanged); `changes` maps each field it changes to [published, proposed]."""
+
+    id: int
+    project_id: int
+    status: str
+    author: PersonRefOut | None
+    created_at: datetime
+    base_version: int
+    values: dict
+    changes: dict[str, list]
+    decided_by: PersonRefOut | None
+    decided_at: datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_changes(revision: ProjectRevision) -> dict[str, list]:
+        if revision.status != ProjectRevision.Status.PENDING:
+            return {}
+        return services.revision_changes(revision)
 
 
 class ReplicationOut(Schema):
@@ -302,6 +345,13 @@ class ProjectPatch(Schema):
     source_url: str | None = None
     is_synthetic: bool | None = None
     parties: list[ProjectPartyIn] | None = None
+    version: int = Field(..., description="The `version` of the project you read.")
+
+
+class ProjectRevisionRejectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field("", max_length=500, description="Why; sent to the person who proposed it.")
 
 
 class ProjectTransitionIn(Schema):
@@ -401,27 +451,16 @@ def _in_api_names(exc: ValidationError) -> ValidationError:
     return exc
 
 
-def _current_input(project: Project) -> services.ProjectInput:
-    """The project as it is, in the form project_update expects."""
-    return services.ProjectInput(
-        external_id=project.external_id,
-        title_en=project.title_en,
-        title_zh=project.title_zh,
-        description_en=project.description_en,
-        description_zh=project.description_zh,
-        kind=project.kind,
-        status=project.status,
-        sector=project.sector.code,
-        value=project.value,
-        currency=project.currency,
-        signed_on=project.signed_on,
-        location_en=project.location_en,
-        location_zh=project.location_zh,
-        parent_external_id=project.parent.external_id if project.parent_id else "",
-        is_synthetic=project.is_synthetic,
-        source_url=project.source_url,
-        parties=None,
-    )
+def _stale_or_raise(request, project_id: int, exc: ValidationError):
+    """A stale version answers 409 with the project as it is now; other errors stay 400."""
+    if "version" not in getattr(exc, "error_dict", {}):
+        raise _in_api_names(exc) from exc
+    current = _visible_project(request, project_id)
+    message = _(
+        "Someone else changed this project since you read it, so nothing was saved; it is now "
+        "at version %(version)s. Read it again and send your change with that version."
+    ) % {"version": current.version}
+    return Status(409, {"detail": message, "errors": {"version": [message]}, "current": current})
 
 
 TEXT_FIELDS = [
@@ -488,11 +527,21 @@ def project_create(request, payload: ProjectIn):
     return Status(201, _visible_project(request, project.pk))
 
 
-@router.patch("/projects/{int:project_id}", response=ProjectDetailOut, auth=AUTH)
+@router.patch(
+    "/projects/{int:project_id}",
+    response={200: ProjectDetailOut, 202: ProjectRevisionOut, 409: ProjectConflictOut},
+    auth=AUTH,
+)
 def project_update(request, project_id: int, payload: ProjectPatch):
+    """Change the fields given, with the `version` you read (409 if someone changed the
+    project since). A change to a published project by anyone but an initiative administrator
+    is held: the answer is 202 with the pending revision, and the project keeps its published
+    values until an administrator publishes it (see /revisions)."""
     project = _visible_project(request, project_id)
     changes = payload.model_dump(exclude_unset=True)
-    data = _current_input(project)
+    held = services.changes_are_held(request.user, project)
+    pending = services.pending_revision(project) if held else None
+    data = services.revision_input(pending) if pending else services.input_of(project)
     for name in TEXT_FIELDS:
         if name in changes:
             setattr(data, name, changes[name] or "")
@@ -509,17 +558,87 @@ def project_update(request, project_id: int, payload: ProjectPatch):
         (payload.parties or []) if "parties" in changes else None,
     )
     try:
-        services.project_update(actor=request.user, project=project, data=data)
+        services.project_update(
+            actor=request.user, project=project, data=data, version=payload.version
+        )
     except ValidationError as exc:
-        raise _in_api_names(exc) from exc
+        return _stale_or_raise(request, project_id, exc)
+    if held:
+        return Status(
+            202, _revisions(request, project_id).get(status=ProjectRevision.Status.PENDING)
+        )
     return _visible_project(request, project_id)
 
 
-@router.post("/projects/{int:project_id}/transitions", response=ProjectDetailOut, auth=AUTH)
+def _revisions(request, project_id: int):
+    return (
+        ProjectRevision.objects.visible_to(request.user)
+        .filter(project_id=project_id)
+        .select_related("author", "decided_by", "project__sector", "project__parent")
+    )
+
+
+def _visible_revision(request, project_id: int, revision_id: int) -> ProjectRevision:
+    revision = _revisions(request, project_id).filter(pk=revision_id).first()
+    if revision is None:
+        raise HttpError(
+            404, _("No proposed change has the id “%(value)s”.") % {"value": revision_id}
+        )
+    return revision
+
+
+@router.get("/projects/{int:project_id}/revisions", response=list[ProjectRevisionOut], auth=AUTH)
+def project_revisions(request, project_id: int):
+    """The proposed changes of a published project, newest first, for the people who may see
+    them: whoever proposed one, the members of the organisation that recorded the project,
+    and the initiative's administration. Others get an empty list."""
+    _visible_project(request, project_id)
+    return list(_revisions(request, project_id))
+
+
+@router.post(
+    "/projects/{int:project_id}/revisions/{int:revision_id}/publish",
+    response={200: ProjectDetailOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def project_revision_publish(request, project_id: int, revision_id: int):
+    """Apply a pending change to the project (initiative administrators only)."""
+    revision = _visible_revision(request, project_id, revision_id)
+    try:
+        services.project_revision_publish(actor=request.user, revision=revision)
+    except ValidationError as exc:
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise _in_api_names(exc) from exc
+        message = exc.message_dict["version"][0]
+        return Status(409, {"detail": message, "errors": {"version": [message]}})
+    return _visible_project(request, project_id)
+
+
+@router.post(
+    "/projects/{int:project_id}/revisions/{int:revision_id}/reject",
+    response=ProjectRevisionOut,
+    auth=AUTH,
+)
+def project_revision_reject(
+    request, project_id: int, revision_id: int, payload: ProjectRevisionRejectIn
+):
+    """Refuse a pending change (initiative administrators only); the project keeps its values."""
+    revision = _visible_revision(request, project_id, revision_id)
+    services.project_revision_reject(actor=request.user, revision=revision, note=payload.note)
+    return _visible_revision(request, project_id, revision_id)
+
+
+@router.post(
+    "/projects/{int:project_id}/transitions",
+    response={200: ProjectDetailOut, 202: ProjectRevisionOut},
+    auth=AUTH,
+)
 def project_transition(request, project_id: int, payload: ProjectTransitionIn):
     """Move the project along its lifecycle: signed → in_progress → completed, or suspended,
-    or terminated. Needs the date of the change and a reason."""
+    or terminated. Needs the date of the change and a reason. On a published project, a change
+    by anyone but an initiative administrator is held: 202 with the pending revision."""
     project = _visible_project(request, project_id)
+    held = services.changes_are_held(request.user, project)
     services.project_transition(
         actor=request.user,
         project=project,
@@ -527,6 +646,10 @@ def project_transition(request, project_id: int, payload: ProjectTransitionIn):
         on=payload.on,
         reason=payload.reason,
     )
+    if held:
+        return Status(
+            202, _revisions(request, project_id).get(status=ProjectRevision.Status.PENDING)
+        )
     return _visible_project(request, project_id)
 
 

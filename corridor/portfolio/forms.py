@@ -13,7 +13,7 @@ from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
 from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
-from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput
+from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput, input_of
 
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -85,10 +85,51 @@ class InnovationFilterForm(forms.Form):
         )
 
 
-class ProjectForm(forms.Form):
+MISSING_VERSION = _(
+    "The version of the record you opened is missing; reload the page and make your change again."
+)
+
+
+class VersionedFormMixin:
+    """A form that edits a saved record carries the version it was loaded with (hidden), so
+    that the service can refuse a save made over someone else's (optimistic locking). After a
+    refused save the page shows the saved values (`saved_values`) and the hidden version
+    becomes the saved one, so that saving again, knowingly, replaces them."""
+
+    def check_version(self, editing: bool) -> None:
+        if editing and self.cleaned_data.get("version") is None:
+            self.add_error(None, MISSING_VERSION)
+
+    def saved_values(self, initial: dict) -> list[tuple[str, str]]:
+        """The saved record's values as (label, text) pairs, for the fields of this form."""
+        rows = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput) or name not in initial:
+                continue
+            value = initial[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            if isinstance(value, list | tuple):
+                text = ", ".join(str(choices.get(v, choices.get(str(v), v))) for v in value)
+            elif isinstance(value, bool):
+                text = _("yes") if value else _("no")
+            elif value in (None, ""):
+                text = "—"
+            else:
+                text = choices.get(value, choices.get(str(value), value))
+            rows.append((field.label, str(text)))
+        return rows
+
+    def take_version(self, version: int) -> None:
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+class ProjectForm(VersionedFormMixin, forms.Form):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
 
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     owner = forms.TypedChoiceField(label=_("Recorded by (organisation)"), coerce=int)
     external_id = forms.CharField(
         label=_("External id"),
@@ -131,8 +172,8 @@ class ProjectForm(forms.Form):
         label=_("Synthetic demo record (not a real fact)"), required=False
     )
 
-    # service error keys that are named differently on the form
-    SERVICE_FIELDS = {"parent": "parent_external_id", "parties": None}
+    # service error keys that are named differently on the form (a stale version goes above)
+    SERVICE_FIELDS = {"parent": "parent_external_id", "parties": None, "version": None}
 
     def __init__(self, *args, owners=None, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,23 +189,31 @@ class ProjectForm(forms.Form):
             del self.fields["owner"], self.fields["external_id"], self.fields["status"]
 
     @classmethod
-    def initial_for(cls, project: Project) -> dict:
+    def initial_for(cls, project: Project, data: ProjectInput | None = None) -> dict:
+        """The form's values: the project's, or `data` (a pending revision's) when given."""
+        data = data or input_of(project)
         return {
-            "title_en": project.title_en,
-            "title_zh": project.title_zh,
-            "description_en": project.description_en,
-            "description_zh": project.description_zh,
-            "kind": project.kind,
-            "sector": project.sector.code,
-            "value": project.value,
-            "currency": project.currency,
-            "signed_on": project.signed_on,
-            "location_en": project.location_en,
-            "location_zh": project.location_zh,
-            "parent_external_id": project.parent.external_id if project.parent else "",
-            "source_url": project.source_url,
-            "is_synthetic": project.is_synthetic,
+            "version": project.version,
+            "title_en": data.title_en,
+            "title_zh": data.title_zh,
+            "description_en": data.description_en,
+            "description_zh": data.description_zh,
+            "kind": data.kind,
+            "sector": data.sector,
+            "value": data.value,
+            "currency": data.currency,
+            "signed_on": data.signed_on,
+            "location_en": data.location_en,
+            "location_zh": data.location_zh,
+            "parent_external_id": data.parent_external_id,
+            "source_url": data.source_url,
+            "is_synthetic": data.is_synthetic,
         }
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(self.project is not None)
+        return data
 
     def project_input(self) -> ProjectInput:
         data = self.cleaned_data
@@ -198,6 +247,17 @@ class ProjectForm(forms.Form):
                 field_name = None
             for message in messages:
                 self.add_error(field_name, message)
+
+
+class ProjectRevisionForm(forms.Form):
+    """An administrator's decision on a proposed change: the reason of a rejection."""
+
+    note = forms.CharField(
+        label=_("Reason (sent to the person who proposed the change)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class TransitionForm(forms.Form):
@@ -329,7 +389,10 @@ class BasePartyFormSet(forms.BaseFormSet):
         ]
 
     @staticmethod
-    def initial_for(project: Project) -> list[dict]:
+    def initial_for(project: Project, proposed: list | None = None) -> list[dict]:
+        """The project's parties, or the proposed ones ([organisation id, role] pairs)."""
+        if proposed is not None:
+            return [{"organisation": pk, "role": role} for pk, role in proposed]
         return [
             {"organisation": party.organisation_id, "role": party.role}
             for party in project.parties.order_by("id")
@@ -342,7 +405,8 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(forms.Form):
+class InnovationForm(VersionedFormMixin, forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
     title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     description_en = forms.CharField(
@@ -371,12 +435,18 @@ class InnovationForm(forms.Form):
         label=_("Source checked on"), required=False, widget=DateInput()
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
+        self.innovation = innovation
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _blank(_("choose a category")) + list(
             Innovation.Category.choices
         )
         self.fields["agencies"].queryset = agency_choices(self.initial.get("agencies", []))
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(self.innovation is not None)
+        return data
 
     @classmethod
     def initial_for(cls, innovation: Innovation) -> dict:
@@ -385,7 +455,7 @@ class InnovationForm(forms.Form):
         return initial
 
     def innovation_fields(self) -> dict:
-        """The keyword arguments of services.innovation_save."""
+        """The keyword arguments of services.innovation_save (the version included)."""
         fields = dict(self.cleaned_data)
         fields["agencies"] = list(fields["agencies"])
         return fields
@@ -472,7 +542,8 @@ ReplicationFormSet = forms.formset_factory(
 # --- published figures ---------------------------------------------------------------------
 
 
-class PublishedFigureForm(forms.Form):
+class PublishedFigureForm(VersionedFormMixin, forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     metric = forms.ChoiceField(label=_("Metric"))
     qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
     value = forms.DecimalField(
@@ -501,11 +572,17 @@ class PublishedFigureForm(forms.Form):
     )
     checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, figure: PublishedFigure | None = None, **kwargs):
+        self.figure = figure
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = _blank(_("choose a metric")) + list(
             PublishedFigure.Metric.choices
         )
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(self.figure is not None)
+        return data
 
     @classmethod
     def initial_for(cls, figure: PublishedFigure) -> dict:
@@ -529,4 +606,5 @@ def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for name, messages in error.message_dict.items():
         for message in messages:
-            form.add_error(name if name in form.fields else None, message)
+            # a stale version is about the whole record: the message goes above the form
+            form.add_error(name if name in form.fields and name != "version" else None, message)

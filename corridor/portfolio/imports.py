@@ -1378,6 +1378,7 @@ class _Writer:
             self.rates.apply(project, self.today)
             project.counted_value_usd = services._counted_value(project, parent_usd)
             project.updated_at = timezone.now()
+            project.version += 1  # someone editing it from the old version is told
             if item.data.parties is not None:
                 batch.undo.parties_before[project.pk] = list(project.current_parties)
                 batch.parties_replaced.append(project.pk)
@@ -1489,10 +1490,40 @@ def _write(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Write every checked row in bulk, chunk by chunk; when a chunk fails, undo the chunks
-    already written so that the import writes all rows or none."""
-    writer = _Writer(planned, actor, report)
+    already written so that the import writes all rows or none.
+
+    A row that changes a published project, imported by anyone but an initiative
+    administrator, is not written in bulk: it goes through `services.project_update`, which
+    holds it as a pending revision (the public keeps seeing the published values)."""
+    held = [
+        item
+        for item in planned
+        if item.existing is not None
+        and services.changes_are_held(actor, item.existing)
+        and not _is_unchanged(item.existing, item.clean, item.data.parties)
+    ]
+    held_ids = {id(item) for item in held}
+    direct = [item for item in planned if id(item) not in held_ids]
+    writer = _Writer(direct, actor, report)
     try:
-        writer.write(planned, progress)
+        writer.write(direct, progress)
+        if held:
+            with transaction.atomic():
+                for item in held:
+                    try:
+                        services.project_update(
+                            actor=actor,
+                            project=item.existing,
+                            data=item.data,
+                            audit_action="import",
+                        )
+                    except ValidationError as exc:
+                        raise _WriteFailed(
+                            [RowError(item.row_number, f, m) for f, m in _messages(exc)]
+                        ) from exc
+            report.updated += len(held)
+            if progress is not None:
+                progress(len(planned))
     except (_WriteFailed, IntegrityError, DatabaseError) as exc:
         writer.roll_back()
         report.created = report.updated = report.unchanged = 0

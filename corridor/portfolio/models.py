@@ -133,6 +133,11 @@ class Project(BilingualTitleMixin, models.Model):
     source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every change and every proposed change (optimistic locking)."),
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -265,6 +270,81 @@ class ProjectLink(BilingualTitleMixin, models.Model):
         verbose_name_plural = _("documents and links")
 
 
+class ProjectRevisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The initiative's administrators and facilitators see every revision; a member sees
+        the revisions of the projects its organisations recorded, and its own; nobody else
+        (anonymous visitors included) sees any."""
+        if is_facilitator(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(project__owner_id__in=organisation_ids(user)) | Q(author=user))
+
+
+class ProjectRevision(models.Model):
+    """A change to a published project, held until an initiative administrator publishes it.
+
+    `values` holds the whole proposed project, as services.ProjectInput fields in JSON
+    (`parties` a list of [organisation id, role], or null when the parties do not change);
+    `base_version` is the project's version the change was made on. Until it is published the
+    project keeps its published values, and so do the totals, lists, API and exports.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for publication")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("replaced by a later change")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    values = models.JSONField(_("proposed values"))
+    base_version = models.PositiveIntegerField(_("project version it changes"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("reason of the decision"), max_length=500, blank=True)
+
+    objects = ProjectRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status="pending"),
+                name="projectrevision_one_pending",
+            ),
+        ]
+        verbose_name = _("proposed change of a project")
+        verbose_name_plural = _("proposed changes of projects")
+
+    def __str__(self) -> str:
+        return _("Proposed change %(number)s of %(project)s") % {
+            "number": self.pk,
+            "project": self.project.external_id,
+        }
+
+
 class InnovationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Anonymous visitors and members see published innovations; the initiative's
@@ -300,6 +380,9 @@ class Innovation(BilingualTitleMixin, models.Model):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save (optimistic locking).")
+    )
 
     objects = InnovationQuerySet.as_manager()
 
@@ -366,6 +449,9 @@ class PublishedFigure(models.Model):
     publisher = models.CharField(_("publisher"), max_length=200)
     source_url = models.URLField(_("source"), max_length=500)
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save (optimistic locking).")
+    )
 
     class Meta:
         ordering = ["-as_of", "metric"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
-from corridor.portfolio.models import Innovation, Project, PublishedFigure
+from corridor.portfolio.models import Innovation, Project, ProjectRevision, PublishedFigure
 
 ZERO = Decimal("0")
 
@@ -132,6 +132,28 @@ def project_detail_queryset(queryset: QuerySet) -> QuerySet:
         "status_changes__by",
         "milestones",
         "links",
+    )
+
+
+def pending_revisions_visible_to(user):
+    """Every change waiting for publication that the user may see, oldest first (the order
+    an administrator decides them in)."""
+    return (
+        ProjectRevision.objects.visible_to(user)
+        .filter(status=ProjectRevision.Status.PENDING)
+        .select_related("author", "project")
+        .order_by("created_at", "id")
+    )
+
+
+def pending_revision_visible_to(user, project: Project):
+    """The change of `project` waiting for publication, if the user may see it (the author,
+    the members of the organisation that recorded the project, the administration)."""
+    return (
+        ProjectRevision.objects.visible_to(user)
+        .filter(project=project, status=ProjectRevision.Status.PENDING)
+        .select_related("author", "project__sector", "project__parent")
+        .first()
     )
 
 

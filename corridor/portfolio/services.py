@@ -12,6 +12,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
@@ -26,6 +27,7 @@ from corridor.portfolio.models import (
     Project,
     ProjectLink,
     ProjectParty,
+    ProjectRevision,
     ProjectStatusChange,
     PublishedFigure,
 )
@@ -75,6 +77,43 @@ def can_record_for(user, owner: Organisation) -> bool:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
+
+
+def changes_are_held(user, project: Project) -> bool:
+    """A change to a published project waits for an initiative administrator to publish it,
+    unless an administrator (who decides what the public sees) makes it. The system (imports
+    with no person, the demo loader) is `None` and changes directly."""
+    return user is not None and project.is_published and not roles.is_initiative_admin(user)
+
+
+def can_decide_revision(user) -> bool:
+    """Only the initiative's administrators publish or reject a proposed change."""
+    return roles.is_initiative_admin(user)
+
+
+def _stale(message: str) -> ValidationError:
+    """A save made from a version that is no longer the saved one; the API answers 409."""
+    return ValidationError({"version": message})
+
+
+def _check_version(current: int, given: int | None, message: str) -> None:
+    if given is not None and int(given) != current:
+        raise _stale(str(message))
+
+
+# A stale save: nothing was written. The page shows the saved values beside the person's.
+STALE_INNOVATION = _lazy(
+    "Someone else changed this innovation since you opened it, so nothing was saved. Compare "
+    "your values with theirs, shown above the form, and save again to replace them."
+)
+STALE_FIGURE = _lazy(
+    "Someone else changed this published figure since you opened it, so nothing was saved. "
+    "Compare your values with theirs, shown above the form, and save again to replace them."
+)
+STALE_PROJECT = _lazy(
+    "Someone else changed this project since you opened it, so nothing was saved. Compare "
+    "your values with theirs, shown above the form, and save again to replace them."
+)
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -366,10 +405,22 @@ def project_create(
 
 
 def project_update(
-    *, actor, project: Project, data: ProjectInput, audit_action: str = "update"
+    *,
+    actor,
+    project: Project,
+    data: ProjectInput,
+    version: int | None = None,
+    audit_action: str = "update",
 ) -> Project:
     """Change a project's fields. The status changes only through `project_transition`,
-    except in imports, which record the imported status as a dated transition."""
+    except in imports, which record the imported status as a dated transition.
+
+    `version` is the project's version the person loaded (pages and the API always give it;
+    imports, which match by external id, do not): if someone saved since, the change is
+    refused and nothing is written. A change to a published project by anyone but an
+    initiative administrator is held as a pending revision (see `changes_are_held`); the
+    project, and everything the public sees, keeps its published values until an
+    administrator publishes the revision."""
     _require(
         actor is None or can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
@@ -384,9 +435,13 @@ def project_update(
         raise ValidationError(errors)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        before = snapshot(project, AUDITED_FIELDS)
+        _check_version(project.version, version, STALE_PROJECT)
         parent = _resolve_parent(clean.pop("parent_external_id"))
         _check_no_cycle(project, parent)
+        if changes_are_held(actor, project):
+            _propose(actor=actor, project=project, data=data)
+            return project
+        before = snapshot(project, AUDITED_FIELDS)
         new_status = clean.pop("status")
         for name, value in clean.items():
             setattr(project, name, value)
@@ -405,6 +460,7 @@ def project_update(
             project.status_changed_on = timezone.localdate()
         _apply_value(project)
         project.counted_value_usd = _counted_value(project, parent.value_usd if parent else None)
+        project.version += 1
         project.save()
         if data.parties is not None:
             _write_parties(project, data.parties)
@@ -419,6 +475,262 @@ def project_update(
                 changes=changes,
             )
     return project
+
+
+# --- proposed changes of published projects ------------------------------------------------
+
+# The fields of ProjectInput a revision holds (all but `parties`, held apart, and the errors).
+REVISION_FIELDS = [
+    "title_en",
+    "title_zh",
+    "description_en",
+    "description_zh",
+    "kind",
+    "status",
+    "sector",
+    "value",
+    "currency",
+    "signed_on",
+    "location_en",
+    "location_zh",
+    "parent_external_id",
+    "external_id",
+    "is_synthetic",
+    "source_url",
+]
+
+
+def input_of(project: Project) -> ProjectInput:
+    """The project as it is, in the form project_update expects (parties unchanged)."""
+    return ProjectInput(
+        external_id=project.external_id,
+        title_en=project.title_en,
+        title_zh=project.title_zh,
+        description_en=project.description_en,
+        description_zh=project.description_zh,
+        kind=project.kind,
+        status=project.status,
+        sector=project.sector.code,
+        value=project.value,
+        currency=project.currency,
+        signed_on=project.signed_on,
+        location_en=project.location_en,
+        location_zh=project.location_zh,
+        parent_external_id=project.parent.external_id if project.parent_id else "",
+        is_synthetic=project.is_synthetic,
+        source_url=project.source_url,
+        parties=None,
+    )
+
+
+def _revision_values(data: ProjectInput) -> dict:
+    values = {}
+    for name in REVISION_FIELDS:
+        value = getattr(data, name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        values[name] = value
+    amount = parse_decimal(data.value)  # already validated
+    values["value"] = None if amount is None else str(amount.quantize(Decimal("0.01")))
+    values["parties"] = (
+        None
+        if data.parties is None
+        else [[party.organisation.pk, party.role] for party in data.parties]
+    )
+    return values
+
+
+def revision_input(revision: ProjectRevision) -> ProjectInput:
+    """The project as the revision proposes it."""
+    values = revision.values
+    data = ProjectInput(**{name: values[name] for name in REVISION_FIELDS if name in values})
+    data.signed_on = date.fromisoformat(values["signed_on"]) if values.get("signed_on") else None
+    if values.get("parties") is not None:
+        organisations = Organisation.objects.in_bulk([pk for pk, _role in values["parties"]])
+        missing = [pk for pk, _role in values["parties"] if pk not in organisations]
+        if missing:
+            data.extra_errors["parties"] = _("No organisation has the id “%(value)s”.") % {
+                "value": missing[0]
+            }
+        data.parties = [
+            PartyInput(organisation=organisations[pk], role=role)
+            for pk, role in values["parties"]
+            if pk in organisations
+        ]
+    return data
+
+
+def pending_revision(project: Project) -> ProjectRevision | None:
+    return (
+        ProjectRevision.objects.filter(project=project, status=ProjectRevision.Status.PENDING)
+        .select_related("author")
+        .first()
+    )
+
+
+def _party_lines(parties) -> list[str]:
+    return sorted(f"{organisation_id}:{role}" for organisation_id, role in parties)
+
+
+def revision_changes(revision: ProjectRevision) -> dict[str, list]:
+    """{field: [published value, proposed value]} for every field the revision changes,
+    against the project as it is now; `parties` as sorted "organisation id:role" lines."""
+    published = _revision_values(input_of(revision.project))
+    changes = {
+        name: [published[name], revision.values.get(name)]
+        for name in REVISION_FIELDS
+        if name != "status" and published[name] != revision.values.get(name)
+    }
+    if revision.values.get("parties") is not None:
+        before = _party_lines(revision.project.parties.values_list("organisation_id", "role"))
+        after = _party_lines(revision.values["parties"])
+        if before != after:
+            changes["parties"] = [before, after]
+    transition = revision.values.get("transition")
+    if transition:
+        project = revision.project
+        changes["status"] = [project.status, transition["to_status"]]
+        changes["status_changed_on"] = [
+            project.status_changed_on.isoformat() if project.status_changed_on else None,
+            transition["on"],
+        ]
+        changes["status_reason"] = ["", transition["reason"]]
+    return changes
+
+
+def _propose(
+    *, actor, project: Project, data: ProjectInput, transition: dict | None = None
+) -> ProjectRevision:
+    """Hold a change of a published project (the caller has checked it and locked the row).
+    It replaces the pending revision, if any: the person's form started from its values, and
+    the parties and status change it proposed stay proposed unless the change gives others.
+    `transition` is a status change ({to_status, on, reason}), applied after the fields."""
+    previous = (
+        ProjectRevision.objects.select_for_update()
+        .filter(project=project, status=ProjectRevision.Status.PENDING)
+        .first()
+    )
+    values = _revision_values(data)
+    values["status"] = project.status  # the status changes only through transitions
+    values["transition"] = transition
+    if values["parties"] is None and previous is not None:
+        values["parties"] = previous.values.get("parties")
+    if transition is None and previous is not None:
+        values["transition"] = previous.values.get("transition")
+    if previous is not None:
+        previous.status = ProjectRevision.Status.SUPERSEDED
+        previous.save(update_fields=["status"])
+    project.version += 1
+    Project.objects.filter(pk=project.pk).update(version=project.version)
+    revision = ProjectRevision.objects.create(
+        project=project, values=values, base_version=project.version, author=actor
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        target=revision,
+        summary=_("Change of the published project “%(title)s” proposed")
+        % {"title": project.title_en or project.title_zh},
+        changes=revision_changes(revision),
+    )
+    return revision
+
+
+def _pending_for_decision(actor, revision: ProjectRevision) -> ProjectRevision:
+    _require(
+        can_decide_revision(actor),
+        _("Only the initiative's administrators can publish or reject proposed changes."),
+    )
+    revision = ProjectRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != ProjectRevision.Status.PENDING:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This proposed change was already decided (%(status)s); nothing was changed."
+                )
+                % {"status": revision.get_status_display()}
+            }
+        )
+    return revision
+
+
+def project_revision_publish(*, actor, revision: ProjectRevision) -> Project:
+    """Apply a proposed change to the published project (administrators only). If the project
+    changed since the change was proposed, it is refused: reject it and ask for a new one."""
+    with transaction.atomic():
+        revision = _pending_for_decision(actor, revision)
+        project = Project.objects.select_for_update().get(pk=revision.project_id)
+        if project.version != revision.base_version:
+            raise _stale(
+                _(
+                    "The project changed since this change was proposed; reject it and ask for "
+                    "the change to be made again on the current version."
+                )
+            )
+        data = revision_input(revision)
+        data.status = project.status
+        changes = revision_changes(revision)
+        project = project_update(actor=actor, project=project, data=data, version=project.version)
+        transition = revision.values.get("transition")
+        if transition:
+            project = project_transition(
+                actor=actor,
+                project=project,
+                to_status=transition["to_status"],
+                on=date.fromisoformat(transition["on"]),
+                reason=transition["reason"],
+            )
+        revision.status = ProjectRevision.Status.PUBLISHED
+        revision.decided_by, revision.decided_at = actor, timezone.now()
+        revision.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="publish",
+            target=revision,
+            summary=_("Proposed change published"),
+            changes=changes,
+        )
+        _notify_author(revision)
+    return project
+
+
+def project_revision_reject(*, actor, revision: ProjectRevision, note: str = "") -> ProjectRevision:
+    """Refuse a proposed change (administrators only); the project keeps its values."""
+    note = (note or "").strip()
+    if len(note) > 500 or "\x00" in note:
+        raise ValidationError(
+            {"note": _("Give the reason in 500 characters or fewer, without null characters.")}
+        )
+    with transaction.atomic():
+        revision = _pending_for_decision(actor, revision)
+        revision.status = ProjectRevision.Status.REJECTED
+        revision.decided_by, revision.decided_at = actor, timezone.now()
+        revision.decision_note = note
+        revision.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            actor=actor,
+            action="update",
+            target=revision,
+            summary=note or _("Proposed change rejected"),
+            changes={"status": [ProjectRevision.Status.PENDING, ProjectRevision.Status.REJECTED]},
+        )
+        _notify_author(revision)
+    return revision
+
+
+def _notify_author(revision: ProjectRevision) -> None:
+    """E-mail the author the decision once it is committed."""
+    if revision.author_id is None:
+        return
+
+    def enqueue():
+        from corridor.portfolio import tasks
+
+        tasks.notify_revision_decided.enqueue(revision.pk)
+
+    transaction.on_commit(enqueue)
 
 
 def _is_user(actor) -> bool:
@@ -437,7 +749,12 @@ def _write_parties(project: Project, parties: list[PartyInput]) -> None:
         project.lead_side = side
 
 
-def project_set_parties(*, actor, project: Project, parties: list[PartyInput]) -> Project:
+def project_set_parties(
+    *, actor, project: Project, parties: list[PartyInput], version: int | None = None
+) -> Project:
+    """Replace the parties of a project. On a published project, a change by anyone but an
+    initiative administrator is held with the project's other pending changes (the parties
+    decide the leading side that public breakdowns count)."""
     _require(
         actor is None or can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
@@ -448,9 +765,19 @@ def project_set_parties(*, actor, project: Project, parties: list[PartyInput]) -
                 {"parties": _("“%(value)s” is not a party role.") % {"value": party.role}}
             )
     with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _check_version(project.version, version, STALE_PROJECT)
+        if changes_are_held(actor, project):
+            pending = pending_revision(project)
+            data = revision_input(pending) if pending is not None else input_of(project)
+            data.parties = parties
+            _propose(actor=actor, project=project, data=data)
+            return project
         before = sorted(f"{p.organisation_id}:{p.role}" for p in project.parties.all())
         _write_parties(project, parties)
         after = sorted(f"{p.organisation.pk}:{p.role}" for p in parties)
+        project.version += 1
+        Project.objects.filter(pk=project.pk).update(version=project.version)
         audit_record(
             actor=actor,
             action="update",
@@ -464,7 +791,9 @@ def project_set_parties(*, actor, project: Project, parties: list[PartyInput]) -
 def project_transition(
     *, actor, project: Project, to_status: str, on: date, reason: str
 ) -> Project:
-    """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required."""
+    """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required.
+    On a published project, a change by anyone but an initiative administrator is held with
+    the project's other pending changes until an administrator publishes it."""
     _require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
@@ -488,6 +817,13 @@ def project_transition(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if changes_are_held(actor, project):
+            project = Project.objects.select_for_update().get(pk=project.pk)
+            pending = pending_revision(project)
+            data = revision_input(pending) if pending is not None else input_of(project)
+            transition = {"to_status": to_status, "on": on.isoformat(), "reason": reason.strip()}
+            _propose(actor=actor, project=project, data=data, transition=transition)
+            return project
         previous = project.status
         ProjectStatusChange.objects.create(
             project=project,
@@ -531,8 +867,11 @@ def project_publish(*, actor, project: Project, published: bool) -> Project:
     return project
 
 
-def innovation_save(*, actor, innovation: Innovation | None = None, **fields) -> Innovation:
-    """Create or change an institutional innovation (administrators and facilitators only)."""
+def innovation_save(
+    *, actor, innovation: Innovation | None = None, version: int | None = None, **fields
+) -> Innovation:
+    """Create or change an institutional innovation (administrators and facilitators only).
+    A change carries the version the person loaded; if someone saved since, it is refused."""
     _require(
         roles.is_facilitator(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
@@ -557,8 +896,12 @@ def innovation_save(*, actor, innovation: Innovation | None = None, **fields) ->
             innovation = Innovation.objects.create(**fields)
             action = "create"
         else:
+            innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+            _check_version(innovation.version, version, STALE_INNOVATION)
+            before = snapshot(innovation, names)
             for name, value in fields.items():
                 setattr(innovation, name, value)
+            innovation.version += 1
             innovation.save()
             action = "update"
         if agencies is not None:
@@ -574,8 +917,10 @@ def innovation_save(*, actor, innovation: Innovation | None = None, **fields) ->
 
 
 def published_figure_save(
-    *, actor, figure: PublishedFigure | None = None, **fields
+    *, actor, figure: PublishedFigure | None = None, version: int | None = None, **fields
 ) -> PublishedFigure:
+    """Record or change a published figure (administrators only). A change carries the
+    version the person loaded; if someone saved since, it is refused."""
     _require(
         roles.is_initiative_admin(actor),
         _("Only the initiative's administrators record published figures."),
@@ -593,8 +938,12 @@ def published_figure_save(
             figure = PublishedFigure.objects.create(**fields)
             action = "create"
         else:
+            figure = PublishedFigure.objects.select_for_update().get(pk=figure.pk)
+            _check_version(figure.version, version, STALE_FIGURE)
+            before = snapshot(figure, list(fields))
             for name, value in fields.items():
                 setattr(figure, name, value)
+            figure.version += 1
             figure.save()
             action = "update"
         audit_record(

@@ -1,16 +1,15 @@
 """Background work for the portfolio: thin tasks that take ids and call a service.
 
 An import may run again after its worker died (corridor/core/tasks.py): it checks every row
-again and writes them all in one transaction, and rows already written by an earlier attempt
-are found by their (required) external id and counted unchanged, so a repeat writes nothing
-twice."""
+again and writes in short chunks; rows already written by an earlier attempt are found by
+their (required) external id and counted unchanged, so a repeat writes nothing twice."""
 
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from django_tasks import task
 
 from corridor.core.tasks import when_interrupted
-from corridor.portfolio import imports
+from corridor.portfolio import imports, notifications
 from corridor.portfolio.models import ImportJob
 
 RUNNING = [ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.WRITING]
@@ -47,3 +46,9 @@ def import_projects_interrupted(job_id: str, *, attempts: int, gave_up: bool) ->
         finished_at=timezone.now(),
         report={"failure": failure, "interrupted": attempts},
     )
+
+
+@task()
+def notify_revision_decided(revision_id: int) -> int:
+    """Tell the author of a proposed change that it was published or rejected."""
+    return notifications.send_revision_decided(revision_id)

@@ -30,17 +30,25 @@ from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio import queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
+    MISSING_VERSION,
     InnovationFilterForm,
     InnovationForm,
     PartyFormSet,
     ProjectFilterForm,
     ProjectForm,
+    ProjectRevisionForm,
     PublishedFigureForm,
     ReplicationFormSet,
     TransitionForm,
     organisations_by_name,
 )
-from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
+from corridor.portfolio.models import (
+    Innovation,
+    Project,
+    ProjectParty,
+    ProjectRevision,
+    PublishedFigure,
+)
 
 PAGE_SIZE = 25
 
@@ -145,8 +153,22 @@ def project_list(request):
         "export_query": _export_query(request),
         "can_create": request.user.is_authenticated
         and (roles.is_facilitator(request.user) or bool(roles.organisation_ids(request.user))),
+        "pending_changes": queries.pending_revisions_visible_to(request.user).count()
+        if request.user.is_authenticated
+        else 0,
     }
     return render(request, "portfolio/project_list.html", context)
+
+
+@login_required
+def revision_list(request):
+    """The changes of published projects waiting for an administrator, as far as the user may
+    see them (their own organisation's; the administration sees all)."""
+    context = {
+        "revisions": queries.pending_revisions_visible_to(request.user),
+        "can_decide": services.can_decide_revision(request.user),
+    }
+    return render(request, "portfolio/revision_list.html", context)
 
 
 class _Echo:
@@ -299,7 +321,105 @@ def project_detail(request, pk: int):
         else False,
         "can_publish": roles.is_initiative_admin(request.user),
     }
+    revision = queries.pending_revision_visible_to(request.user, project)
+    if revision is not None:
+        context.update(
+            revision=revision,
+            revision_rows=_revision_rows(revision),
+            can_decide=services.can_decide_revision(request.user),
+            revision_form=ProjectRevisionForm(),
+        )
     return render(request, "portfolio/project_detail.html", context)
+
+
+def _revision_label(name: str) -> str:
+    if name == "parent_external_id":
+        return _("framework agreement (external id)")
+    if name == "parties":
+        return _("parties")
+    if name == "status_reason":
+        return _("reason for the status change")
+    return str(Project._meta.get_field(name).verbose_name)
+
+
+def _revision_rows(revision) -> list[tuple[str, str, str]]:
+    """(field, published value, proposed value) for each field the revision changes."""
+    changes = services.revision_changes(revision)
+    organisations = {}
+    if "parties" in changes:
+        ids = {int(line.split(":")[0]) for lines in changes["parties"] for line in lines}
+        organisations = Organisation.objects.in_bulk(ids)
+    roles_by_code = dict(ProjectParty.Role.choices)
+    labels = {"kind": dict(Project.Kind.choices), "status": dict(Project.Status.choices)}
+
+    def text(name, value) -> str:
+        if name == "parties":
+            names = []
+            for line in value:
+                pk, role = line.split(":")
+                organisation = organisations.get(int(pk))
+                names.append(
+                    _("%(organisation)s (%(role)s)")
+                    % {
+                        "organisation": bilingual(organisation, "name") if organisation else pk,
+                        "role": roles_by_code.get(role, role),
+                    }
+                )
+            return "; ".join(names) or "—"
+        if name in labels:
+            return str(labels[name].get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return "—" if value in (None, "") else str(value)
+
+    return [
+        (_revision_label(name), text(name, old), text(name, new))
+        for name, (old, new) in changes.items()
+    ]
+
+
+def _pending_revision(request, pk: int, revision_pk: int):
+    return get_object_or_404(
+        ProjectRevision.objects.visible_to(request.user).select_related("project"),
+        pk=revision_pk,
+        project_id=pk,
+    )
+
+
+@require_POST
+@login_required
+def project_revision_publish(request, pk: int, revision_pk: int):
+    revision = _pending_revision(request, pk, revision_pk)
+    try:
+        services.project_revision_publish(actor=request.user, revision=revision)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The proposed change is published: anyone can now see it."))
+    return redirect("portfolio:project_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def project_revision_reject(request, pk: int, revision_pk: int):
+    revision = _pending_revision(request, pk, revision_pk)
+    form = ProjectRevisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.project_revision_reject(
+            actor=request.user, revision=revision, note=form.cleaned_data.get("note", "")
+        )
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The proposed change was rejected; the project keeps its values.")
+        )
+    return redirect("portfolio:project_detail", pk=pk)
 
 
 def _owners_for(user):
@@ -365,26 +485,61 @@ def _changeable_project(request, pk: int) -> Project:
     return project
 
 
+def _is_stale(exc: ValidationError) -> bool:
+    return "version" in getattr(exc, "error_dict", {})
+
+
+def _project_form_initial(user, project: Project) -> dict:
+    """What the edit form starts from: the pending revision when the person's changes are
+    held (so a second change builds on the first), else the project."""
+    pending = (
+        services.pending_revision(project) if services.changes_are_held(user, project) else None
+    )
+    data = services.revision_input(pending) if pending is not None else None
+    return ProjectForm.initial_for(project, data)
+
+
 @login_required
 def project_edit(request, pk: int):
     try:
         project = _changeable_project(request, pk)
     except PermissionDenied as exc:
         return forbidden(request, exc)
+    held = services.changes_are_held(request.user, project)
     form = ProjectForm(
-        request.POST or None, project=project, initial=ProjectForm.initial_for(project)
+        request.POST or None, project=project, initial=_project_form_initial(request.user, project)
     )
+    saved_values = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_update(actor=request.user, project=project, data=form.project_input())
+            services.project_update(
+                actor=request.user,
+                project=project,
+                data=form.project_input(),
+                version=form.cleaned_data["version"],
+            )
         except PermissionDenied as exc:
             return forbidden(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if _is_stale(exc):
+                project.refresh_from_db()
+                saved_values = form.saved_values(_project_form_initial(request.user, project))
+                form.take_version(project.version)
         else:
-            messages.success(request, _("The project was saved."))
+            if held:
+                messages.success(
+                    request,
+                    _(
+                        "Your change is waiting for an administrator of the initiative to "
+                        "publish it; until then everyone else sees the published values."
+                    ),
+                )
+            else:
+                messages.success(request, _("The project was saved."))
             return redirect("portfolio:project_detail", pk=project.pk)
-    return render(request, "portfolio/project_form.html", {"form": form, "project": project})
+    context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
+    return render(request, "portfolio/project_form.html", context)
 
 
 @login_required
@@ -393,6 +548,7 @@ def project_transition(request, pk: int):
         project = _changeable_project(request, pk)
     except PermissionDenied as exc:
         return forbidden(request, exc)
+    held = services.changes_are_held(request.user, project)
     form = TransitionForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -408,9 +564,20 @@ def project_transition(request, pk: int):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("The status was changed."))
+            if held:
+                messages.success(
+                    request,
+                    _(
+                        "Your change of the status is waiting for an administrator of the "
+                        "initiative to publish it; until then everyone else sees the published "
+                        "status."
+                    ),
+                )
+            else:
+                messages.success(request, _("The status was changed."))
             return redirect("portfolio:project_detail", pk=project.pk)
-    return render(request, "portfolio/project_transition.html", {"form": form, "project": project})
+    context = {"form": form, "project": project, "held": held}
+    return render(request, "portfolio/project_transition.html", context)
 
 
 @require_POST
@@ -525,6 +692,11 @@ def figure_list(request):
 # --- parties of a project ------------------------------------------------------------------
 
 
+def _posted_version(request) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 def project_parties(request, pk: int):
     try:
@@ -532,27 +704,60 @@ def project_parties(request, pk: int):
     except PermissionDenied as exc:
         return forbidden(request, exc)
     organisations = organisations_by_name()
+    pending = (
+        services.pending_revision(project)
+        if services.changes_are_held(request.user, project)
+        else None
+    )
     formset = PartyFormSet(
         request.POST or None,
-        initial=PartyFormSet.initial_for(project),
+        initial=PartyFormSet.initial_for(
+            project, pending.values.get("parties") if pending else None
+        ),
         form_kwargs={"organisations": organisations},
         prefix="parties",
     )
-    if request.method == "POST" and formset.is_valid():
+    held = services.changes_are_held(request.user, project)
+    version, stale = project.version, False
+    if request.method == "POST" and _posted_version(request) is None:
+        formset.non_form_errors().append(MISSING_VERSION)
+    elif request.method == "POST" and formset.is_valid():
         try:
             services.project_set_parties(
-                actor=request.user, project=project, parties=formset.party_inputs()
+                actor=request.user,
+                project=project,
+                parties=formset.party_inputs(),
+                version=_posted_version(request),
             )
         except PermissionDenied as exc:
             return forbidden(request, exc)
         except ValidationError as exc:
             formset.add_service_errors(exc)
+            stale = _is_stale(exc)
+            if stale:
+                project.refresh_from_db()
+                version = project.version
         else:
-            messages.success(request, _("The parties were saved."))
+            if held:
+                messages.success(
+                    request,
+                    _(
+                        "Your change of the parties is waiting for an administrator of the "
+                        "initiative to publish it; until then everyone else sees the published "
+                        "parties."
+                    ),
+                )
+            else:
+                messages.success(request, _("The parties were saved."))
             return redirect("portfolio:project_detail", pk=project.pk)
-    return render(
-        request, "portfolio/project_parties.html", {"formset": formset, "project": project}
-    )
+    context = {
+        "formset": formset,
+        "project": project,
+        "version": version,
+        "held": held,
+        "saved_parties": project.parties.select_related("organisation") if stale else None,
+    }
+    return render(request, "portfolio/project_parties.html", context)
 
 
 # --- recording institutional innovations ---------------------------------------------------
@@ -568,8 +773,10 @@ def _require_facilitator(request) -> None:
 def _innovation_form_page(request, innovation: Innovation | None):
     form = InnovationForm(
         request.POST or None,
+        innovation=innovation,
         initial=InnovationForm.initial_for(innovation) if innovation else None,
     )
+    saved_values = None
     replications = ReplicationFormSet(
         request.POST or None,
         initial=ReplicationFormSet.initial_for(innovation),
@@ -592,10 +799,19 @@ def _innovation_form_page(request, innovation: Innovation | None):
         except ValidationError as exc:
             form.add_service_errors(exc)
             replications.add_service_errors(exc)
+            if _is_stale(exc):
+                innovation = Innovation.objects.get(pk=innovation.pk)
+                saved_values = form.saved_values(InnovationForm.initial_for(innovation))
+                form.take_version(innovation.version)
         else:
             messages.success(request, _("The innovation was saved."))
             return redirect("portfolio:innovation_detail", pk=saved.pk)
-    context = {"form": form, "replications": replications, "innovation": innovation}
+    context = {
+        "form": form,
+        "replications": replications,
+        "innovation": innovation,
+        "saved_values": saved_values,
+    }
     return render(request, "portfolio/innovation_form.html", context)
 
 
@@ -632,8 +848,10 @@ def _require_initiative_admin(request) -> None:
 def _figure_form_page(request, figure: PublishedFigure | None):
     form = PublishedFigureForm(
         request.POST or None,
+        figure=figure,
         initial=PublishedFigureForm.initial_for(figure) if figure else None,
     )
+    saved_values = None
     if request.method == "POST" and form.is_valid():
         try:
             services.published_figure_save(
@@ -643,10 +861,15 @@ def _figure_form_page(request, figure: PublishedFigure | None):
             return forbidden(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if _is_stale(exc):
+                figure.refresh_from_db()
+                saved_values = form.saved_values(PublishedFigureForm.initial_for(figure))
+                form.take_version(figure.version)
         else:
             messages.success(request, _("The published figure was saved."))
             return redirect("portfolio:figure_list")
-    return render(request, "portfolio/figure_form.html", {"form": form, "figure": figure})
+    context = {"form": form, "figure": figure, "saved_values": saved_values}
+    return render(request, "portfolio/figure_form.html", context)
 
 
 @login_required

@@ -257,6 +257,7 @@ def outsider_org(user) -> int:
 
 def edit_data(**changes) -> dict:
     data = {
+        "version": 1,  # the profile as the fixtures save it (0: a new profile)
         "name_en": "Qingling Motors",
         "name_zh": "庆铃汽车",
         "city": "Chongqing",
@@ -331,6 +332,7 @@ def test_a_member_creates_their_enterprise_profile_but_not_another_one(
     response = client.post(
         url,
         edit_data(
+            version=0,
             name_en="Motorway Group",
             name_zh="摩托威集团",
             city="Singapore",

@@ -228,7 +228,10 @@ def test_an_outsider_cannot_patch_another_organisations_project(client, outsider
     project = ProjectFactory(owner=enterprise, is_published=True)
     before = row(project)
     response = patch_json(
-        client, f"{PROJECTS}/{project.pk}", {"title_en": "Taken over"}, headers=bearer(outsider)
+        client,
+        f"{PROJECTS}/{project.pk}",
+        {"title_en": "Taken over", "version": 1},
+        headers=bearer(outsider),
     )
     assert response.status_code == 403
     assert response.json()["detail"] == "You can only change projects your organisation recorded."
@@ -257,7 +260,10 @@ def test_an_outsider_gets_404_for_an_unpublished_project_it_tries_to_change(
 ):
     before = row(own_project)
     response = patch_json(
-        client, f"{PROJECTS}/{own_project.pk}", {"title_en": "x"}, headers=bearer(outsider)
+        client,
+        f"{PROJECTS}/{own_project.pk}",
+        {"title_en": "x", "version": 1},
+        headers=bearer(outsider),
     )
     assert response.status_code == 404
     assert row(own_project) == before
@@ -271,7 +277,7 @@ def test_a_member_updates_its_own_project_and_unspecified_fields_keep_their_valu
     response = patch_json(
         client,
         f"{PROJECTS}/{project_id}",
-        {"title_en": "Electric vans for Singapore, phase 1"},
+        {"title_en": "Electric vans for Singapore, phase 1", "version": 1},
         headers=bearer(owner),
     )
     assert response.status_code == 200, response.content
@@ -295,6 +301,7 @@ def test_a_patch_can_clear_the_value_and_set_parties(client, owner, enterprise, 
         client,
         f"{PROJECTS}/{project.pk}",
         {
+            "version": 1,
             "value": None,
             "currency": "",
             "parties": [
@@ -313,7 +320,10 @@ def test_a_patch_can_clear_the_value_and_set_parties(client, owner, enterprise, 
 
 
 def test_a_member_moves_its_project_along_the_workflow(client, owner, enterprise):
-    project = ProjectFactory(owner=enterprise, signed_on=datetime.date(2024, 1, 10))
+    """Before the project is published; afterwards the change waits (test_revisions.py)."""
+    project = ProjectFactory(
+        owner=enterprise, signed_on=datetime.date(2024, 1, 10), is_published=False
+    )
     response = post_json(
         client,
         f"{PROJECTS}/{project.pk}/transitions",
@@ -453,7 +463,10 @@ def test_a_wrong_type_for_a_date_is_a_422_naming_the_field(client, owner, enterp
 def test_the_status_cannot_be_patched_only_transitioned(client, owner, own_project):
     before = row(own_project)
     response = patch_json(
-        client, f"{PROJECTS}/{own_project.pk}", {"status": "completed"}, headers=bearer(owner)
+        client,
+        f"{PROJECTS}/{own_project.pk}",
+        {"status": "completed", "version": 1},
+        headers=bearer(owner),
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["status"]

@@ -85,6 +85,8 @@ def party_rows(project: Project) -> list[tuple[str, str]]:
 def test_owner_sets_the_parties_and_the_leading_side_follows(
     client, owner, project, enterprise, other_enterprise
 ):
+    """On a project not yet published, the owner's change applies at once."""
+    Project.objects.filter(pk=project.pk).update(is_published=False)
     ProjectPartyFactory(project=project, organisation=enterprise, role="initiator")
     url = reverse("portfolio:project_parties", args=[project.pk])
     login(client, owner)
@@ -97,6 +99,7 @@ def test_owner_sets_the_parties_and_the_leading_side_follows(
         ],
         initial=1,
     )
+    data["version"] = project.version
     response = client.post(url, data)
     assert response.status_code == 302
     assert response["Location"] == reverse("portfolio:project_detail", args=[project.pk])
@@ -126,7 +129,7 @@ def test_owner_sets_the_parties_and_the_leading_side_follows(
     }
 
 
-def test_a_row_marked_remove_is_taken_out(client, facilitator, project, enterprise, distributor):
+def test_a_row_marked_remove_is_taken_out(client, admin_user, project, enterprise, distributor):
     ProjectPartyFactory(project=project, organisation=enterprise, role="initiator")
     ProjectPartyFactory(project=project, organisation=distributor, role="counterpart")
     data = formset_data(
@@ -138,7 +141,8 @@ def test_a_row_marked_remove_is_taken_out(client, facilitator, project, enterpri
         ],
         initial=2,
     )
-    response = login(client, facilitator).post(
+    data["version"] = project.version
+    response = login(client, admin_user).post(
         reverse("portfolio:project_parties", args=[project.pk]), data
     )
     assert response.status_code == 302
@@ -371,6 +375,7 @@ def test_admin_edits_an_innovation_and_its_replications(client, admin_user):
             initial=2,
         )
     )
+    data["version"] = innovation.version
     response = client.post(url, data)
     assert response.status_code == 302
     innovation.refresh_from_db()
@@ -403,7 +408,7 @@ def test_an_innovation_without_a_title_shows_the_error_and_writes_nothing(client
 
 def test_clearing_both_titles_of_an_innovation_is_refused(client, facilitator):
     innovation = InnovationFactory(title_en="Single window", title_zh="单一窗口")
-    data = innovation_data(title_en="", title_zh="")
+    data = innovation_data(title_en="", title_zh="", version=innovation.version)
     data.update(formset_data("replications", []))
     response = login(client, facilitator).post(
         reverse("portfolio:innovation_edit", args=[innovation.pk]), data
@@ -593,7 +598,9 @@ def test_admin_edits_a_published_figure_no_kinds_means_all(client, admin_user):
     url = reverse("portfolio:figure_edit", args=[figure.pk])
     login(client, admin_user)
     assert 'value="347.00"' in client.get(url).text or 'value="347"' in client.get(url).text
-    data = figure_data(metric="project_count", qualifier="exact", value="350", checked_on="")
+    data = figure_data(
+        metric="project_count", qualifier="exact", value="350", checked_on="", version="1"
+    )
     del data["kinds"]
     response = client.post(url, data)
     assert response.status_code == 302

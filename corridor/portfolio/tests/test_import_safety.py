@@ -105,8 +105,12 @@ def test_importing_again_updates_in_bulk_and_keeps_what_did_not_change(
 def test_a_chunk_that_fails_undoes_the_chunks_written_before_it(
     owner, enterprise, other_enterprise, sgd_rate, one_row_per_chunk, monkeypatch
 ):
-    existing = ProjectFactory(
-        external_id="P-3", title_en="Before the import", owner=enterprise, status="completed"
+    existing = ProjectFactory(  # not published: the member's import changes it directly
+        external_id="P-3",
+        title_en="Before the import",
+        owner=enterprise,
+        status="completed",
+        is_published=False,
     )
     ProjectPartyFactory(project=existing, organisation=other_enterprise, role="investor")
     changed = (
@@ -146,7 +150,9 @@ def test_a_chunk_that_fails_undoes_the_chunks_written_before_it(
 def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
     owner, enterprise, sgd_rate, one_row_per_chunk, monkeypatch
 ):
-    existing = ProjectFactory(external_id="P-3", title_en="Before the import", owner=enterprise)
+    existing = ProjectFactory(
+        external_id="P-3", title_en="Before the import", owner=enterprise, is_published=False
+    )
     prepare = imports._Writer._prepare
 
     def someone_edits_meanwhile(self, chunk):
@@ -410,3 +416,19 @@ def test_the_templates_carry_no_formula(client, db):
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and value.startswith("=")), value
+
+
+def test_an_import_that_changes_a_project_raises_its_version(owner, enterprise, sgd_rate):
+    """Someone editing the project on its page from the version before the import is told
+    that it changed, instead of silently overwriting the imported values."""
+    existing = ProjectFactory(
+        external_id="P-9", title_en="Before the import", owner=enterprise, is_published=False
+    )
+    content = b"external_id,title_en,kind,sector\nP-9,From the file,commercial,ict\n"
+
+    report = imports.run_import(actor=owner, name="p.csv", content=content)
+
+    assert report.errors == [] and report.updated == 1
+    before = existing.version
+    existing.refresh_from_db()
+    assert (existing.title_en, existing.version) == ("From the file", before + 1)

@@ -249,7 +249,8 @@ def test_anonymous_is_sent_to_log_in_to_edit(client, published):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_owner_edits_its_project(client, owner, published):
+def test_owner_edits_its_project_before_it_is_published(client, owner, published):
+    Project.objects.filter(pk=published.pk).update(is_published=False)
     login(client, owner)
     url = reverse("portfolio:project_edit", args=[published.pk])
     assert 'value="International Data Channel"' in client.get(url).text
@@ -263,6 +264,7 @@ def test_owner_edits_its_project(client, owner, published):
             "value": "3000000",
             "currency": "USD",
             "signed_on": "2019-09-01",
+            "version": published.version,
         },
     )
     assert response.status_code == 302
@@ -284,6 +286,7 @@ def test_edit_shows_the_services_errors_beside_the_fields(client, owner, publish
             "value": "5",
             "currency": "",
             "parent_external_id": "NO-SUCH-ID",
+            "version": published.version,
         },
     )
     assert response.status_code == 200
@@ -296,6 +299,8 @@ def test_edit_shows_the_services_errors_beside_the_fields(client, owner, publish
 
 
 def test_owner_changes_the_status_with_a_reason(client, owner, published):
+    """Before the project is published; afterwards the change waits (test_revisions.py)."""
+    Project.objects.filter(pk=published.pk).update(is_published=False)
     login(client, owner)
     url = reverse("portfolio:project_transition", args=[published.pk])
     page = client.get(url).text
