@@ -17,8 +17,13 @@ PRODUCTION = {
 }
 
 
+# Set by the test run, not by a deployment: the browser tests allow Django's ORM in
+# Playwright's event loop (DJANGO_ALLOW_ASYNC_UNSAFE), which check --deploy rightly flags.
+TEST_ONLY = ("CORRIDOR_ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run_manage(tmp_path, *args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_ALLOW_INSECURE_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(CORRIDOR_VAR_DIR=str(tmp_path), **env_overrides)
     return subprocess.run(

@@ -39,5 +39,7 @@ def test_an_upload_over_the_limit_is_refused_and_one_under_it_is_not(client, own
     big = SimpleUploadedFile("projects.csv", b"title_en\n" + b"x" * 5000 + b"\n")
     assert client.post(url, {"file": big}).status_code == 413
 
-    small = SimpleUploadedFile("projects.csv", b"title_en\nA project\n")
+    small = SimpleUploadedFile(
+        "projects.csv", b"external_id,title_en,kind,sector\nS-1,A project,commercial,ict\n"
+    )
     assert client.post(url, {"file": small}).status_code in (200, 302)  # the import page answers

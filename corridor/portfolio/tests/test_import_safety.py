@@ -172,7 +172,7 @@ def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
     assert existing.title_en == "Someone else's edit"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_others_can_write_while_a_large_import_runs(owner, monkeypatch):
     """Before, the import wrote every row in one transaction: on SQLite, any other write (a
     login) waited for it and failed with "database is locked" after 5 s."""
