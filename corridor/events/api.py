@@ -110,6 +110,14 @@ class ParticipantOut(Schema):
     fixed_table: int | None = Field(None, description="A host who stays at one table.")
     registered_at: datetime
     can_act: bool = Field(..., description="The caller may change it and ask for meetings.")
+    version: int = Field(..., description="Send it back with PATCH; a stale version answers 409.")
+
+
+class ParticipantConflictOut(ErrorOut):
+    """A change made from a version that is no longer the saved one: nothing was written;
+    `current` is the participant as it is now."""
+
+    current: ParticipantOut
 
 
 class InterpreterOut(Schema):
@@ -136,6 +144,19 @@ class RequestOut(Schema):
     why_not_placed: str = Field(..., description="After a scheduling run, in words.")
     created_at: datetime
     updated_at: datetime
+    version: int = Field(
+        ...,
+        description="Send it back with PATCH; a stale version answers 409. Raised on every "
+        "change, the scheduler's included.",
+    )
+
+
+class MeetingRequestConflictOut(ErrorOut):
+    """The request could not be changed: it was changed since the `version` you read (the
+    scheduler may have moved it), or it was declined or cancelled. Nothing was written;
+    `current` is the request as it is now."""
+
+    current: RequestOut
 
 
 class UnplacedOut(Schema):
@@ -257,6 +278,7 @@ class ParticipantPatch(Schema):
     languages: list[str] | None = None
     unavailable_slots: list[int] | None = Field(None, description="Slot numbers, from 1.")
     fixed_table: int | None = Field(None, description="Organisers only; null: none.")
+    version: int = Field(..., description="The `version` of the participant you read.")
 
 
 class RequestFilters(Schema):
@@ -281,6 +303,7 @@ class RequestPatch(Schema):
 
     priority: str | None = None
     message: str | None = None
+    version: int = Field(..., description="The `version` of the request you read.")
 
 
 class MeetingRequestAnswerIn(Schema):
@@ -463,6 +486,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         else "",
         "created_at": meeting.created_at,
         "updated_at": meeting.updated_at,
+        "version": meeting.version,
     }
 
 
@@ -481,6 +505,7 @@ def _participant_out(request, participant: Participant, sees_contacts: bool) -> 
         "fixed_table": participant.fixed_table,
         "registered_at": participant.registered_at,
         "can_act": queries.may_act_for(request.user, participant),
+        "version": participant.version,
     }
 
 
@@ -603,11 +628,15 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
 
 
 @router.patch(
-    "/{int:event_id}/participants/{int:participant_id}", response=ParticipantOut, auth=AUTH
+    "/{int:event_id}/participants/{int:participant_id}",
+    response={200: ParticipantOut, 409: ParticipantConflictOut},
+    auth=AUTH,
 )
 def participant_update(request, event_id: int, participant_id: int, payload: ParticipantPatch):
     """Change the fields given: working languages, unavailable slots, contact person, and
-    (organisers) the fixed table. The next scheduling run uses the change."""
+    (organisers) the fixed table, with the `version` you read: if someone changed the
+    participant since, the answer is 409 with the participant as it is now, and nothing is
+    written. The next scheduling run uses the change."""
     event = _visible_event(request, event_id)
     participant = _participant(event, participant_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -624,9 +653,28 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
             contact=person_by_id(changes["contact"], "contact")
             if "contact" in changes
             else unchanged,
+            version=payload.version,
         )
     except ValidationError as exc:
-        raise _with_api_names(exc) from exc
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise _with_api_names(exc) from exc
+        current = _participant(event, participant_id)
+        message = _(
+            "Someone else changed this participant since you read it, so nothing was saved; it "
+            "is now at version %(version)s. Read it again and send your change with that "
+            "version."
+        ) % {"version": current.version}
+        return Status(
+            409,
+            {
+                "detail": message,
+                "errors": {"version": [message]},
+                "current": _participant_out(
+                    request, current, queries.sees_contacts(request.user, event)
+                ),
+            },
+        )
+    participant = _participant(event, participant_id)
     return _participant_out(request, participant, queries.sees_contacts(request.user, event))
 
 
@@ -671,11 +719,14 @@ def request_create(request, event_id: int, payload: RequestIn):
 
 @router.patch(
     "/{int:event_id}/requests/{int:request_id}",
-    response={200: RequestOut, 409: ErrorOut},
+    response={200: RequestOut, 409: MeetingRequestConflictOut},
     auth=AUTH,
 )
 def request_update(request, event_id: int, request_id: int, payload: RequestPatch):
-    """Change the priority or the message of a request your participant made."""
+    """Change the priority or the message of a request your participant made, with the
+    `version` you read: if it changed since (someone else's change, or the scheduler moving
+    the meeting), or it was declined or cancelled, the answer is 409 with the request as it
+    is now, and nothing is written."""
     event = _visible_event(request, event_id)
     meeting = _visible_request(request, event, request_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -685,9 +736,24 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
             request=meeting,
             priority=changes.get("priority", services.UNCHANGED),
             message=changes.get("message", services.UNCHANGED),
+            version=payload.version,
         )
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        errors = getattr(exc, "error_dict", {})
+        if "version" not in errors and "status" not in errors:
+            raise
+        current = _request_detail(request, event, request_id)
+        if "version" in errors:
+            message = _(
+                "Someone else changed this meeting request since you read it (or the scheduler "
+                "moved the meeting), so nothing was saved; it is now at version %(version)s. "
+                "Read it again and send your change with that version."
+            ) % {"version": current["version"]}
+            errors = {"version": [message]}
+        else:
+            errors = exc.message_dict
+            message = errors["status"][0]
+        return Status(409, {"detail": message, "errors": errors, "current": current})
     return _request_detail(request, event, request_id)
 
 
