@@ -36,7 +36,14 @@ from corridor.core.api import (
     person_by_id,
 )
 from corridor.events import queries, services
-from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
+from corridor.events.models import (
+    Event,
+    MeetingOutcome,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+)
 
 router = Router(tags=["events"])
 
@@ -222,6 +229,15 @@ class OutcomeOut(Schema):
     outcome: str
     note: str
     recorded_at: datetime
+    version: int = Field(..., description="Send it back to replace the outcome.")
+
+
+class MeetingOutcomeConflictOut(ErrorOut):
+    """An outcome recorded from a version that is no longer the saved one (or without a
+    version over an existing outcome): nothing was written; `current` is the outcome as it
+    is now."""
+
+    current: OutcomeOut
 
 
 # --- schemas: in ---------------------------------------------------------------------------
@@ -340,6 +356,11 @@ class OutcomeIn(Schema):
     participant: int = Field(..., description="The side the outcome is recorded for.")
     outcome: str = Field(..., description="no_show, follow_up, agreement or nothing.")
     note: str = ""
+    version: int = Field(
+        0,
+        description="To replace the side's outcome: the `version` of it you read. Left out "
+        "(or 0), the outcome is recorded only if none is yet; otherwise the answer is 409.",
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -888,9 +909,15 @@ def agenda(request, event_id: int, participant_id: int):
     }
 
 
-@router.post("/{int:event_id}/outcomes", response=OutcomeOut, auth=AUTH)
+@router.post(
+    "/{int:event_id}/outcomes",
+    response={200: OutcomeOut, 409: MeetingOutcomeConflictOut},
+    auth=AUTH,
+)
 def outcome_record(request, event_id: int, payload: OutcomeIn):
-    """Say, for one side, what came of a meeting; saying it again replaces it."""
+    """Say, for one side, what came of a meeting; saying it again, with the `version` of the
+    outcome you read, replaces it. If someone recorded it since, the answer is 409 with the
+    outcome as it is now, and nothing is written."""
     event = _visible_event(request, event_id)
     meeting = (
         event.requests.select_related("requester", "requested").filter(pk=payload.meeting).first()
@@ -902,10 +929,25 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
                 % {"value": payload.meeting}
             }
         )
-    return services.outcome_record(
-        actor=request.user,
-        meeting=meeting,
-        participant=_participant_named(event, payload.participant, "participant"),
-        outcome=payload.outcome,
-        note=payload.note,
-    )
+    participant = _participant_named(event, payload.participant, "participant")
+    try:
+        return services.outcome_record(
+            actor=request.user,
+            meeting=meeting,
+            participant=participant,
+            outcome=payload.outcome,
+            note=payload.note,
+            version=payload.version,
+        )
+    except ValidationError as exc:
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise
+        current = MeetingOutcome.objects.get(meeting=meeting, participant=participant)
+        message = _(
+            "An outcome of this meeting was already recorded for this side, at version "
+            "%(version)s, so nothing was saved. Read it and send your outcome with that "
+            "version to replace it."
+        ) % {"version": current.version}
+        return Status(
+            409, {"detail": message, "errors": {"version": [message]}, "current": current}
+        )

@@ -356,13 +356,29 @@ class ScheduleForm(ServiceErrorsMixin, forms.Form):
 # --- after the event ------------------------------------------------------------------------
 
 
-class OutcomeForm(ServiceErrorsMixin, forms.Form):
+class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+    """A side's outcome of a meeting, with the version of it the page showed (0: none)."""
+
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=_blank("—") + MeetingOutcome.Outcome.choices
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    @staticmethod
+    def initial_for(outcome) -> dict:
+        if outcome is None:
+            return {"version": 0}
+        return {"version": outcome.version, "outcome": outcome.outcome, "note": outcome.note}
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
 
 
 class ProjectForm(ServiceErrorsMixin, forms.Form):

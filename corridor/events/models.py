@@ -390,6 +390,11 @@ class MeetingOutcome(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save (optimistic locking)."),
+    )
 
     class Meta:
         constraints = [

@@ -41,6 +41,10 @@ STALE_REQUEST = _lazy(
     "the meeting), so nothing was saved. Its values now are shown; change it again to replace "
     "them."
 )
+STALE_OUTCOME = _lazy(
+    "Someone else recorded the outcome of this meeting since you opened the page, so nothing "
+    "was saved. Their outcome is shown; record yours again to replace it."
+)
 
 
 def _take_saved(loaded, saved) -> None:
@@ -691,9 +695,17 @@ def agendas_publish(*, actor, event: Event) -> Event:
 
 
 def outcome_record(
-    *, actor, meeting: MeetingRequest, participant: Participant, outcome: str, note: str = ""
+    *,
+    actor,
+    meeting: MeetingRequest,
+    participant: Participant,
+    outcome: str,
+    note: str = "",
+    version: int | None = None,
 ) -> MeetingOutcome:
-    """One side says what came of a meeting."""
+    """One side says what came of a meeting; saying it again replaces it. `version` is the
+    version of the outcome the person saw (0: none was recorded yet); pages and the API give
+    it. If someone recorded one since, nothing is written."""
     _require(acts_for(actor, participant), _not_yours())
     if participant.pk not in (meeting.requester_id, meeting.requested_id):
         raise ValidationError({"participant": _("This participant was not in that meeting.")})
@@ -701,18 +713,32 @@ def outcome_record(
         raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
     if outcome not in MeetingOutcome.Outcome.values:
         raise ValidationError({"outcome": _("Outcome: choose one of the listed outcomes.")})
+    values = {"outcome": outcome, "note": (note or "").strip()[:2000], "recorded_by": actor}
     with transaction.atomic():
-        recorded, _created = MeetingOutcome.objects.update_or_create(
-            meeting=meeting,
-            participant=participant,
-            defaults={
-                "outcome": outcome,
-                "note": (note or "").strip()[:2000],
-                "recorded_by": actor,
-            },
+        recorded = (
+            MeetingOutcome.objects.select_for_update()
+            .filter(meeting=meeting, participant=participant)
+            .first()
         )
+        _check_version(recorded.version if recorded else 0, version, STALE_OUTCOME)
+        if recorded is None:
+            try:
+                # two first records at once: the database's unique constraint decides
+                with transaction.atomic():
+                    recorded = MeetingOutcome.objects.create(
+                        meeting=meeting, participant=participant, **values
+                    )
+            except IntegrityError as exc:
+                raise ValidationError({"version": str(STALE_OUTCOME)}) from exc
+            before = None
+        else:
+            before = recorded.outcome
+            for name, value in values.items():
+                setattr(recorded, name, value)
+            recorded.version += 1
+            recorded.save()
         audit_record(
-            actor=actor, action="update", target=recorded, changes={"outcome": [None, outcome]}
+            actor=actor, action="update", target=recorded, changes={"outcome": [before, outcome]}
         )
     return recorded
 
@@ -739,9 +765,14 @@ def follow_up_to_project(
         raise ValidationError(
             {"outcome": _("Record a follow-up or an agreement for this meeting first.")}
         )
+    already = ValidationError({"outcome": _("This follow-up is already a cooperation project.")})
     if outcome.project_id:
-        raise ValidationError({"outcome": _("This follow-up is already a cooperation project.")})
+        raise already
     with transaction.atomic():
+        # locked, so that two people making it a project at once make one project
+        outcome = MeetingOutcome.objects.select_for_update().get(pk=outcome.pk)
+        if outcome.project_id:
+            raise already
         project = portfolio.project_create(
             actor=actor,
             owner=participant.organisation,
@@ -762,5 +793,6 @@ def follow_up_to_project(
             ),
         )
         outcome.project = project
-        outcome.save(update_fields=["project"])
+        outcome.version += 1
+        outcome.save(update_fields=["project", "version"])
     return project

@@ -1115,8 +1115,7 @@ def _outcomes_page(request, event, participant, *, bound: dict | None = None, st
         outcome = recorded.get(meeting.pk)
         meeting.recorded = outcome
         meeting.outcome_form = bound.get(("outcome", meeting.pk)) or OutcomeForm(
-            initial={"outcome": outcome.outcome, "note": outcome.note} if outcome else None,
-            prefix=f"outcome-{meeting.pk}",
+            initial=OutcomeForm.initial_for(outcome), prefix=f"outcome-{meeting.pk}"
         )
         meeting.project_form = bound.get(("project", meeting.pk))
         if meeting.project_form is None and (
@@ -1187,11 +1186,20 @@ def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
             participant=participant,
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
         )
     except PermissionDenied as exc:
         return forbidden(request, exc)
     except ValidationError as exc:
         form.add_service_errors(exc)
+        if "version" in getattr(exc, "error_dict", {}):
+            # someone recorded it since: show theirs, keep the person's, and let a second
+            # save (knowingly) replace it
+            current = OutcomeForm.initial_for(
+                MeetingOutcome.objects.filter(meeting=meeting, participant=participant).first()
+            )
+            form.saved_now = form.saved_values(current)
+            form.take_version(current["version"])
         return _outcomes_page(request, event, participant, bound={key: form}, status=400)
     other = meeting.requested if meeting.requester_id == participant.pk else meeting.requester
     return _outcomes_done(

@@ -263,7 +263,8 @@ ROWS = [
     page("events:table_plan", GET,                               "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:outcomes", GET,                                 "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:outcome_record", POST,                          "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
-        f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed"}),
+        f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed",
+        f"outcome-{i['meeting']}-version": i["outcome_version"]}),
     page("events:outcome_project", POST,                         "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"project-{i['meeting']}-title_en": "Vans for Lion City Logistics",
         f"project-{i['meeting']}-sector": "manufacturing"}),
@@ -361,7 +362,8 @@ ROWS = [
     api("/api/events/{event_id}/schedule-runs/{run_id}", GET,    "401 403 403 403 403 403 200 200", event_id="event", run_id="run"),
     api("/api/events/{event_id}/agendas/{participant_id}", GET,  "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at"),
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
-        "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement"}),
+        "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
+        "version": i["outcome_version"]}),
 ]
 # fmt: on
 

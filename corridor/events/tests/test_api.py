@@ -999,6 +999,7 @@ def test_a_side_records_the_outcome_of_its_meeting(client, owner, outsider, orga
         "outcome": "follow_up",
         "note": "Samples in May.",
         "recorded_at": recorded.json()["recorded_at"],
+        "version": 1,
     }
 
 

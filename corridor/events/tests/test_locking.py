@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from corridor.accounts.services import api_token_create
 from corridor.events import planning, services
-from corridor.events.models import MeetingRequest, Participant, ScheduleRun
+from corridor.events.models import MeetingOutcome, MeetingRequest, Participant, ScheduleRun
 from corridor.events.tests.test_services import event, motorway, qingling  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +288,96 @@ def test_answering_cancelling_and_locking_raise_the_version(
     services.request_cancel(actor=None, request=asked)
     asked.refresh_from_db()
     assert asked.version == 4
+
+
+# --- meeting outcomes -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def held(event, qingling, motorway):  # noqa: F811
+    """A meeting placed in slot 1 (so that its outcome may be recorded)."""
+    meeting = services.meeting_add(actor=None, event=event, requester=qingling, requested=motorway)
+    return services.meeting_lock(actor=None, request=meeting, slot=0)
+
+
+def test_service_refuses_a_second_outcome_recorded_from_the_same_version(
+    held,
+    qingling,  # noqa: F811
+    owner,
+    colleague,
+):
+    services.outcome_record(
+        actor=owner, meeting=held, participant=qingling, outcome="follow_up", version=0
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.outcome_record(
+            actor=colleague, meeting=held, participant=qingling, outcome="nothing", version=0
+        )
+
+    assert "version" in refused.value.message_dict
+    recorded = MeetingOutcome.objects.get()
+    assert (recorded.outcome, recorded.recorded_by, recorded.version) == ("follow_up", owner, 1)
+    services.outcome_record(
+        actor=colleague, meeting=held, participant=qingling, outcome="nothing", version=1
+    )
+    recorded.refresh_from_db()
+    assert (recorded.outcome, recorded.recorded_by, recorded.version) == ("nothing", colleague, 2)
+
+
+def test_api_answers_409_to_an_outcome_recorded_over_one_it_did_not_read(
+    client,
+    held,
+    qingling,  # noqa: F811
+    owner,
+    colleague,
+):
+    url = f"/api/events/{held.event_id}/outcomes"
+    body = {"meeting": held.pk, "participant": qingling.pk}
+    first = client.post(
+        url,
+        json.dumps({**body, "outcome": "agreement"}),
+        content_type="application/json",
+        headers=bearer(owner),
+    )
+    assert first.status_code == 200, first.content
+    assert first.json()["version"] == 1
+
+    second = client.post(
+        url,
+        json.dumps({**body, "outcome": "nothing"}),  # no version: it knows of no outcome
+        content_type="application/json",
+        headers=bearer(colleague),
+    )
+
+    assert second.status_code == 409
+    answer = second.json()
+    assert answer["detail"].startswith("An outcome of this meeting was already recorded")
+    assert (answer["current"]["outcome"], answer["current"]["version"]) == ("agreement", 1)
+    assert MeetingOutcome.objects.get().outcome == "agreement"
+
+
+def test_page_refuses_an_outcome_recorded_over_someone_elses_and_shows_theirs(
+    client,
+    held,
+    qingling,  # noqa: F811
+    owner,
+    colleague,
+):
+    url = reverse("events:outcome_record", args=[held.event_id, qingling.pk, held.pk])
+    prefix = f"outcome-{held.pk}"
+    client.force_login(owner)
+    first = client.post(url, {f"{prefix}-outcome": "agreement", f"{prefix}-version": "0"})
+    assert first.status_code == 302
+
+    client.force_login(colleague)
+    response = client.post(url, {f"{prefix}-outcome": "nothing", f"{prefix}-version": "0"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Someone else recorded the outcome of this meeting since you opened the page" in html
+    assert f'id="saved-values-{held.pk}"' in html
+    form = next(m for m in response.context["meetings"] if m.pk == held.pk).outcome_form
+    assert ("Outcome", "agreement reached") in form.saved_now
+    assert (form["outcome"].value(), form["version"].value()) == ("nothing", "1")
+    assert MeetingOutcome.objects.get().outcome == "agreement"
