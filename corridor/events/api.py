@@ -7,6 +7,10 @@ go through corridor.events.services (a refused write answers 403, a wrong field 
 nothing is written either way). A meeting request that was already answered or cancelled
 answers 409 with the reason.
 
+Participants, meeting requests and outcomes carry a `version`, raised on every change (the
+scheduler's included): a PATCH sends the version it read, and a change made from an older
+one answers 409 with the record as it is now (`current`), writing nothing.
+
 Slots are numbered from 1 here (`index`, `unavailable_slots`, a lock's `slot`), as people
 count them; the database counts from 0. Times are the event's local wall-clock times (UTC+8),
 given as ISO 8601 with their offset.
