@@ -7,6 +7,10 @@ go through corridor.events.services (a refused write answers 403, a wrong field 
 nothing is written either way). A meeting request that was already answered or cancelled
 answers 409 with the reason.
 
+Participants, meeting requests and outcomes carry a `version`, raised on every change (the
+scheduler's included): a PATCH sends the version it read, and a change made from an older
+one answers 409 with the record as it is now (`current`), writing nothing.
+
 Slots are numbered from 1 here (`index`, `unavailable_slots`, a lock's `slot`), as people
 count them; the database counts from 0. Times are the event's local wall-clock times (UTC+8),
 given as ISO 8601 with their offset.
@@ -36,7 +40,14 @@ from corridor.core.api import (
     person_by_id,
 )
 from corridor.events import queries, services
-from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
+from corridor.events.models import (
+    Event,
+    MeetingOutcome,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+)
 
 router = Router(tags=["events"])
 
@@ -110,6 +121,14 @@ class ParticipantOut(Schema):
     fixed_table: int | None = Field(None, description="A host who stays at one table.")
     registered_at: datetime
     can_act: bool = Field(..., description="The caller may change it and ask for meetings.")
+    version: int = Field(..., description="Send it back with PATCH; a stale version answers 409.")
+
+
+class ParticipantConflictOut(ErrorOut):
+    """A change made from a version that is no longer the saved one: nothing was written;
+    `current` is the participant as it is now."""
+
+    current: ParticipantOut
 
 
 class InterpreterOut(Schema):
@@ -136,6 +155,19 @@ class RequestOut(Schema):
     why_not_placed: str = Field(..., description="After a scheduling run, in words.")
     created_at: datetime
     updated_at: datetime
+    version: int = Field(
+        ...,
+        description="Send it back with PATCH; a stale version answers 409. Raised on every "
+        "change, the scheduler's included.",
+    )
+
+
+class MeetingRequestConflictOut(ErrorOut):
+    """The request could not be changed: it was changed since the `version` you read (the
+    scheduler may have moved it), or it was declined or cancelled. Nothing was written;
+    `current` is the request as it is now."""
+
+    current: RequestOut
 
 
 class UnplacedOut(Schema):
@@ -201,6 +233,15 @@ class OutcomeOut(Schema):
     outcome: str
     note: str
     recorded_at: datetime
+    version: int = Field(..., description="Send it back to replace the outcome.")
+
+
+class MeetingOutcomeConflictOut(ErrorOut):
+    """An outcome recorded from a version that is no longer the saved one (or without a
+    version over an existing outcome): nothing was written; `current` is the outcome as it
+    is now."""
+
+    current: OutcomeOut
 
 
 # --- schemas: in ---------------------------------------------------------------------------
@@ -257,6 +298,7 @@ class ParticipantPatch(Schema):
     languages: list[str] | None = None
     unavailable_slots: list[int] | None = Field(None, description="Slot numbers, from 1.")
     fixed_table: int | None = Field(None, description="Organisers only; null: none.")
+    version: int = Field(..., description="The `version` of the participant you read.")
 
 
 class RequestFilters(Schema):
@@ -281,6 +323,7 @@ class RequestPatch(Schema):
 
     priority: str | None = None
     message: str | None = None
+    version: int = Field(..., description="The `version` of the request you read.")
 
 
 class MeetingRequestAnswerIn(Schema):
@@ -317,6 +360,11 @@ class OutcomeIn(Schema):
     participant: int = Field(..., description="The side the outcome is recorded for.")
     outcome: str = Field(..., description="no_show, follow_up, agreement or nothing.")
     note: str = ""
+    version: int = Field(
+        0,
+        description="To replace the side's outcome: the `version` of it you read. Left out "
+        "(or 0), the outcome is recorded only if none is yet; otherwise the answer is 409.",
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -463,6 +511,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         else "",
         "created_at": meeting.created_at,
         "updated_at": meeting.updated_at,
+        "version": meeting.version,
     }
 
 
@@ -481,6 +530,7 @@ def _participant_out(request, participant: Participant, sees_contacts: bool) -> 
         "fixed_table": participant.fixed_table,
         "registered_at": participant.registered_at,
         "can_act": queries.may_act_for(request.user, participant),
+        "version": participant.version,
     }
 
 
@@ -603,11 +653,15 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
 
 
 @router.patch(
-    "/{int:event_id}/participants/{int:participant_id}", response=ParticipantOut, auth=AUTH
+    "/{int:event_id}/participants/{int:participant_id}",
+    response={200: ParticipantOut, 409: ParticipantConflictOut},
+    auth=AUTH,
 )
 def participant_update(request, event_id: int, participant_id: int, payload: ParticipantPatch):
     """Change the fields given: working languages, unavailable slots, contact person, and
-    (organisers) the fixed table. The next scheduling run uses the change."""
+    (organisers) the fixed table, with the `version` you read: if someone changed the
+    participant since, the answer is 409 with the participant as it is now, and nothing is
+    written. The next scheduling run uses the change."""
     event = _visible_event(request, event_id)
     participant = _participant(event, participant_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -624,9 +678,28 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
             contact=person_by_id(changes["contact"], "contact")
             if "contact" in changes
             else unchanged,
+            version=payload.version,
         )
     except ValidationError as exc:
-        raise _with_api_names(exc) from exc
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise _with_api_names(exc) from exc
+        current = _participant(event, participant_id)
+        message = _(
+            "Someone else changed this participant since you read it, so nothing was saved; it "
+            "is now at version %(version)s. Read it again and send your change with that "
+            "version."
+        ) % {"version": current.version}
+        return Status(
+            409,
+            {
+                "detail": message,
+                "errors": {"version": [message]},
+                "current": _participant_out(
+                    request, current, queries.sees_contacts(request.user, event)
+                ),
+            },
+        )
+    participant = _participant(event, participant_id)
     return _participant_out(request, participant, queries.sees_contacts(request.user, event))
 
 
@@ -671,11 +744,14 @@ def request_create(request, event_id: int, payload: RequestIn):
 
 @router.patch(
     "/{int:event_id}/requests/{int:request_id}",
-    response={200: RequestOut, 409: ErrorOut},
+    response={200: RequestOut, 409: MeetingRequestConflictOut},
     auth=AUTH,
 )
 def request_update(request, event_id: int, request_id: int, payload: RequestPatch):
-    """Change the priority or the message of a request your participant made."""
+    """Change the priority or the message of a request your participant made, with the
+    `version` you read: if it changed since (someone else's change, or the scheduler moving
+    the meeting), or it was declined or cancelled, the answer is 409 with the request as it
+    is now, and nothing is written."""
     event = _visible_event(request, event_id)
     meeting = _visible_request(request, event, request_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -685,9 +761,24 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
             request=meeting,
             priority=changes.get("priority", services.UNCHANGED),
             message=changes.get("message", services.UNCHANGED),
+            version=payload.version,
         )
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        errors = getattr(exc, "error_dict", {})
+        if "version" not in errors and "status" not in errors:
+            raise
+        current = _request_detail(request, event, request_id)
+        if "version" in errors:
+            message = _(
+                "Someone else changed this meeting request since you read it (or the scheduler "
+                "moved the meeting), so nothing was saved; it is now at version %(version)s. "
+                "Read it again and send your change with that version."
+            ) % {"version": current["version"]}
+            errors = {"version": [message]}
+        else:
+            errors = exc.message_dict
+            message = errors["status"][0]
+        return Status(409, {"detail": message, "errors": errors, "current": current})
     return _request_detail(request, event, request_id)
 
 
@@ -822,9 +913,15 @@ def agenda(request, event_id: int, participant_id: int):
     }
 
 
-@router.post("/{int:event_id}/outcomes", response=OutcomeOut, auth=AUTH)
+@router.post(
+    "/{int:event_id}/outcomes",
+    response={200: OutcomeOut, 409: MeetingOutcomeConflictOut},
+    auth=AUTH,
+)
 def outcome_record(request, event_id: int, payload: OutcomeIn):
-    """Say, for one side, what came of a meeting; saying it again replaces it."""
+    """Say, for one side, what came of a meeting; saying it again, with the `version` of the
+    outcome you read, replaces it. If someone recorded it since, the answer is 409 with the
+    outcome as it is now, and nothing is written."""
     event = _visible_event(request, event_id)
     meeting = (
         event.requests.select_related("requester", "requested").filter(pk=payload.meeting).first()
@@ -836,10 +933,25 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
                 % {"value": payload.meeting}
             }
         )
-    return services.outcome_record(
-        actor=request.user,
-        meeting=meeting,
-        participant=_participant_named(event, payload.participant, "participant"),
-        outcome=payload.outcome,
-        note=payload.note,
-    )
+    participant = _participant_named(event, payload.participant, "participant")
+    try:
+        return services.outcome_record(
+            actor=request.user,
+            meeting=meeting,
+            participant=participant,
+            outcome=payload.outcome,
+            note=payload.note,
+            version=payload.version,
+        )
+    except ValidationError as exc:
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise
+        current = MeetingOutcome.objects.get(meeting=meeting, participant=participant)
+        message = _(
+            "An outcome of this meeting was already recorded for this side, at version "
+            "%(version)s, so nothing was saved. Read it and send your outcome with that "
+            "version to replace it."
+        ) % {"version": current.version}
+        return Status(
+            409, {"detail": message, "errors": {"version": [message]}, "current": current}
+        )

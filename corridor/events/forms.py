@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.forms import NameField, ServiceErrorsMixin, UncheckedMultipleChoiceField
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
+from corridor.portfolio.forms import VersionedFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -168,10 +169,12 @@ class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class AvailabilityForm(ServiceErrorsMixin, forms.Form):
+class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
     """A participant's unavailable slots (by time) and working languages; the organisers
-    also set a fixed table."""
+    also set a fixed table. It carries the version of the participant it was loaded with."""
 
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     blocked_slots = forms.TypedMultipleChoiceField(
         label=_("Unavailable slots"),
         required=False,
@@ -193,9 +196,27 @@ class AvailabilityForm(ServiceErrorsMixin, forms.Form):
         if not organising:
             del self.fields["fixed_table"]
 
+    @staticmethod
+    def initial_for(participant) -> dict:
+        return {
+            "version": participant.version,
+            "blocked_slots": list(participant.blocked_slots or []),
+            "languages": list(participant.languages or []),
+            "fixed_table": participant.fixed_table,
+        }
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        arguments = {"blocked_slots": data["blocked_slots"], "languages": data["languages"]}
+        arguments = {
+            "version": data["version"],
+            "blocked_slots": data["blocked_slots"],
+            "languages": data["languages"],
+        }
         if self.organising:
             arguments["fixed_table"] = data["fixed_table"]
         return arguments
@@ -279,8 +300,18 @@ class ConnectionForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class PriorityForm(ServiceErrorsMixin, forms.Form):
+class PriorityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+    """A request's priority, with the version of the request the page showed."""
+
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes beside the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     priority = forms.ChoiceField(label=_("Priority"), choices=MeetingRequest.Priority.choices)
+    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
 
 
 class AnswerForm(ServiceErrorsMixin, forms.Form):
@@ -325,13 +356,29 @@ class ScheduleForm(ServiceErrorsMixin, forms.Form):
 # --- after the event ------------------------------------------------------------------------
 
 
-class OutcomeForm(ServiceErrorsMixin, forms.Form):
+class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+    """A side's outcome of a meeting, with the version of it the page showed (0: none)."""
+
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=_blank("—") + MeetingOutcome.Outcome.choices
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    @staticmethod
+    def initial_for(outcome) -> dict:
+        if outcome is None:
+            return {"version": 0}
+        return {"version": outcome.version, "outcome": outcome.outcome, "note": outcome.note}
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
 
 
 class ProjectForm(ServiceErrorsMixin, forms.Form):

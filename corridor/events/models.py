@@ -163,6 +163,11 @@ class Participant(models.Model):
         _("fixed table"), null=True, blank=True, help_text=_("A host who stays at one table.")
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save (optimistic locking)."),
+    )
 
     class Meta:
         ordering = ["event", "organisation__name_en", "id"]
@@ -252,6 +257,11 @@ class MeetingRequest(models.Model):
     # Calendar files: one stable UID per meeting; the sequence grows when it moves.
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save, the scheduler's included (optimistic locking)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -380,6 +390,11 @@ class MeetingOutcome(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Raised on every save (optimistic locking)."),
+    )
 
     class Meta:
         constraints = [

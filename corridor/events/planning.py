@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -157,7 +158,9 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
     with transaction.atomic():
         interpreters = list(event.interpreters.all())
         busy: dict[int, set[int]] = {}
+        changed = []
         for key, meeting in meetings.items():
+            before = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
             slot = schedule.slot_of.get(key)
             if meeting.slot is not None and meeting.slot != slot:
                 meeting.sequence += 1
@@ -171,9 +174,16 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
                 if free:
                     meeting.interpreter = free[0]
                     busy[slot].add(free[0].pk)
+            after = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
+            if after != before:
+                # a system write: it raises the version (in the database, not from what was
+                # loaded before solving) without checking it, so that a person editing the
+                # meeting from the version before the run is told it changed
+                meeting.version = F("version") + 1
+                changed.append(meeting)
         MeetingRequest.objects.bulk_update(
-            list(meetings.values()),
-            ["slot", "table", "unplaced_reason", "interpreter", "sequence"],
+            changed,
+            ["slot", "table", "unplaced_reason", "interpreter", "sequence", "version"],
         )
         run.status = ScheduleRun.Status.DONE
         run.placed = len(schedule.slot_of)

@@ -11,6 +11,7 @@ from datetime import date, time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
@@ -29,6 +30,34 @@ from corridor.events.models import (
 UNCHANGED = object()
 LANGUAGES = ("en", "zh")
 OPEN = (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
+# A stale save: nothing was written. The page shows the saved values beside the person's.
+STALE_PARTICIPANT = _lazy(
+    "Someone else changed this participant's availability since you opened it, so nothing was "
+    "saved. Compare your values with theirs, shown above the form, and save again to replace "
+    "them."
+)
+STALE_REQUEST = _lazy(
+    "Someone else changed this meeting request since you opened it (or the scheduler moved "
+    "the meeting), so nothing was saved. Its values now are shown; change it again to replace "
+    "them."
+)
+STALE_OUTCOME = _lazy(
+    "Someone else recorded the outcome of this meeting since you opened the page, so nothing "
+    "was saved. Their outcome is shown; record yours again to replace it."
+)
+
+
+def _take_saved(loaded, saved) -> None:
+    """The caller's object takes the values just saved (its cached relations stay)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(loaded, field.attname, getattr(saved, field.attname))
+
+
+def _check_version(current: int, given: int | None, message) -> None:
+    """Optimistic locking: a save made from a version that is no longer the saved one is
+    refused (the API answers 409). `given` None: the system itself (demo, commands)."""
+    if given is not None and int(given) != current:
+        raise ValidationError({"version": str(message)})
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -260,9 +289,13 @@ def participant_update(
     blocked_slots=UNCHANGED,
     fixed_table=UNCHANGED,
     contact=UNCHANGED,
+    version: int | None = None,
 ) -> Participant:
     """Change a participant's languages, availability, contact or (organisers) fixed table.
-    The next scheduling run uses the change; meetings already placed stay until then."""
+    The next scheduling run uses the change; meetings already placed stay until then.
+
+    `version` is the version the person loaded (pages and the API give it): if someone saved
+    the participant since, nothing is written."""
     _require(acts_for(actor, participant), _not_yours())
     event = participant.event
     changes = {}
@@ -293,9 +326,14 @@ def participant_update(
             )
         changes["contact"] = contact
     with transaction.atomic():
+        # the saved participant, locked: the changes go onto it, not onto what was loaded
+        saved = Participant.objects.select_for_update().get(pk=participant.pk)
+        _check_version(saved.version, version, STALE_PARTICIPANT)
         for name, value in changes.items():
-            setattr(participant, name, value)
-        participant.save()
+            setattr(saved, name, value)
+        saved.version += 1
+        saved.save()
+        _take_saved(participant, saved)
         audit_record(
             actor=actor,
             action="update",
@@ -473,7 +511,8 @@ def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRe
         request.status = (
             MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
         )
-        request.save(update_fields=["status", "updated_at"])
+        request.version += 1
+        request.save(update_fields=["status", "version", "updated_at"])
         audit_record(
             actor=actor,
             action="transition",
@@ -484,22 +523,44 @@ def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRe
 
 
 def request_update(
-    *, actor, request: MeetingRequest, priority=UNCHANGED, message=UNCHANGED
+    *,
+    actor,
+    request: MeetingRequest,
+    priority=UNCHANGED,
+    message=UNCHANGED,
+    version: int | None = None,
 ) -> MeetingRequest:
     """The asking side (or an organiser) changes the priority or the message; requests stay
-    editable until the event."""
+    editable until the event. `version` is the version the person loaded (pages and the API
+    give it): if someone (or the scheduler) saved the request since, nothing is written."""
     _require(acts_for(actor, request.requester), _not_yours())
-    if request.status not in OPEN:
-        raise ValidationError(
-            {"status": _("This request was declined or cancelled and cannot be changed.")}
-        )
+    if priority is not UNCHANGED:
+        priority = _clean_priority(priority)
     with transaction.atomic():
+        saved = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        if saved.status not in OPEN:
+            raise ValidationError(
+                {"status": _("This request was declined or cancelled and cannot be changed.")}
+            )
+        _check_version(saved.version, version, STALE_REQUEST)
+        before = {"priority": saved.priority, "message": saved.message}
         if priority is not UNCHANGED:
-            request.priority = _clean_priority(priority)
+            saved.priority = priority
         if message is not UNCHANGED:
-            request.message = (message or "").strip()[:2000]
-        request.save(update_fields=["priority", "message", "updated_at"])
-        audit_record(actor=actor, action="update", target=request)
+            saved.message = (message or "").strip()[:2000]
+        saved.version += 1
+        saved.save(update_fields=["priority", "message", "version", "updated_at"])
+        _take_saved(request, saved)
+        audit_record(
+            actor=actor,
+            action="update",
+            target=request,
+            changes={
+                name: [old, getattr(saved, name)]
+                for name, old in before.items()
+                if old != getattr(saved, name)
+            },
+        )
     return request
 
 
@@ -517,6 +578,7 @@ def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
         request.locked = False
         if had_slot:
             request.sequence += 1
+        request.version += 1
         request.save()
         audit_record(
             actor=actor,
@@ -550,14 +612,19 @@ def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> Meeting
                     }
                 )
     with transaction.atomic():
-        moved = slot is not None and request.slot is not None and request.slot != slot
+        # the saved request (someone may have changed it since it was loaded): only the slot,
+        # the lock and the calendar sequence are written, and the version raised
+        saved = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        moved = slot is not None and saved.slot is not None and saved.slot != slot
         if slot is None:
-            request.locked = False
+            saved.locked = False
         else:
-            request.slot, request.locked = slot, True
+            saved.slot, saved.locked = slot, True
             if moved:
-                request.sequence += 1
-        request.save()
+                saved.sequence += 1
+        saved.version += 1
+        saved.save(update_fields=["slot", "locked", "sequence", "version", "updated_at"])
+        _take_saved(request, saved)
         audit_record(actor=actor, action="update", target=request, changes={"slot": [None, slot]})
     if moved:
         _notify_moved([request.pk])
@@ -628,9 +695,17 @@ def agendas_publish(*, actor, event: Event) -> Event:
 
 
 def outcome_record(
-    *, actor, meeting: MeetingRequest, participant: Participant, outcome: str, note: str = ""
+    *,
+    actor,
+    meeting: MeetingRequest,
+    participant: Participant,
+    outcome: str,
+    note: str = "",
+    version: int | None = None,
 ) -> MeetingOutcome:
-    """One side says what came of a meeting."""
+    """One side says what came of a meeting; saying it again replaces it. `version` is the
+    version of the outcome the person saw (0: none was recorded yet); pages and the API give
+    it. If someone recorded one since, nothing is written."""
     _require(acts_for(actor, participant), _not_yours())
     if participant.pk not in (meeting.requester_id, meeting.requested_id):
         raise ValidationError({"participant": _("This participant was not in that meeting.")})
@@ -638,18 +713,32 @@ def outcome_record(
         raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
     if outcome not in MeetingOutcome.Outcome.values:
         raise ValidationError({"outcome": _("Outcome: choose one of the listed outcomes.")})
+    values = {"outcome": outcome, "note": (note or "").strip()[:2000], "recorded_by": actor}
     with transaction.atomic():
-        recorded, _created = MeetingOutcome.objects.update_or_create(
-            meeting=meeting,
-            participant=participant,
-            defaults={
-                "outcome": outcome,
-                "note": (note or "").strip()[:2000],
-                "recorded_by": actor,
-            },
+        recorded = (
+            MeetingOutcome.objects.select_for_update()
+            .filter(meeting=meeting, participant=participant)
+            .first()
         )
+        _check_version(recorded.version if recorded else 0, version, STALE_OUTCOME)
+        if recorded is None:
+            try:
+                # two first records at once: the database's unique constraint decides
+                with transaction.atomic():
+                    recorded = MeetingOutcome.objects.create(
+                        meeting=meeting, participant=participant, **values
+                    )
+            except IntegrityError as exc:
+                raise ValidationError({"version": str(STALE_OUTCOME)}) from exc
+            before = None
+        else:
+            before = recorded.outcome
+            for name, value in values.items():
+                setattr(recorded, name, value)
+            recorded.version += 1
+            recorded.save()
         audit_record(
-            actor=actor, action="update", target=recorded, changes={"outcome": [None, outcome]}
+            actor=actor, action="update", target=recorded, changes={"outcome": [before, outcome]}
         )
     return recorded
 
@@ -676,9 +765,14 @@ def follow_up_to_project(
         raise ValidationError(
             {"outcome": _("Record a follow-up or an agreement for this meeting first.")}
         )
+    already = ValidationError({"outcome": _("This follow-up is already a cooperation project.")})
     if outcome.project_id:
-        raise ValidationError({"outcome": _("This follow-up is already a cooperation project.")})
+        raise already
     with transaction.atomic():
+        # locked, so that two people making it a project at once make one project
+        outcome = MeetingOutcome.objects.select_for_update().get(pk=outcome.pk)
+        if outcome.project_id:
+            raise already
         project = portfolio.project_create(
             actor=actor,
             owner=participant.organisation,
@@ -699,5 +793,6 @@ def follow_up_to_project(
             ),
         )
         outcome.project = project
-        outcome.save(update_fields=["project"])
+        outcome.version += 1
+        outcome.save(update_fields=["project", "version"])
     return project

@@ -295,7 +295,8 @@ def _request_rows(requests, *, organising: bool, mine: set[int], labels, slot_ch
         row.status_form = bound.get(("status", row.pk))
         if row.can_edit:
             row.priority_form = bound.get(("priority", row.pk)) or PriorityForm(
-                initial={"priority": row.priority}, prefix=f"priority-{row.pk}"
+                initial={"priority": row.priority, "version": row.version},
+                prefix=f"priority-{row.pk}",
             )
         if row.can_lock:
             row.lock_form = bound.get(("lock", row.pk)) or LockForm(
@@ -513,12 +514,9 @@ def participant_edit(request, pk: int, participant_pk: int):
         data,
         slot_choices=_slot_choices(slots),
         organising=organising,
-        initial={
-            "blocked_slots": list(participant.blocked_slots or []),
-            "languages": list(participant.languages or []),
-            "fixed_table": participant.fixed_table,
-        },
+        initial=AvailabilityForm.initial_for(participant),
     )
+    saved_values = None
     if data is not None and form.is_valid():
         try:
             services.participant_update(
@@ -528,6 +526,13 @@ def participant_edit(request, pk: int, participant_pk: int):
             return forbidden(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if "version" in getattr(exc, "error_dict", {}):
+                # someone saved since: show their values, keep the person's, and let a
+                # second save (knowingly) replace theirs
+                participant.refresh_from_db()
+                current = AvailabilityForm.initial_for(participant)
+                saved_values = form.saved_values(current)
+                form.take_version(current["version"])
         else:
             messages.success(
                 request,
@@ -538,7 +543,12 @@ def participant_edit(request, pk: int, participant_pk: int):
                 % {"name": _names(participant)},
             )
             return redirect("events:agenda", pk=event.pk, participant_pk=participant.pk)
-    context = {"event": event, "participant": participant, "form": form}
+    context = {
+        "event": event,
+        "participant": participant,
+        "form": form,
+        "saved_values": saved_values,
+    }
     status = 400 if data is not None else 200
     return render(request, "events/participant_form.html", context, status=status)
 
@@ -625,11 +635,20 @@ def request_update(request, pk: int, request_pk: int):
         return _invalid(request, event, key, form)
     try:
         services.request_update(
-            actor=request.user, request=meeting_request, priority=form.cleaned_data["priority"]
+            actor=request.user,
+            request=meeting_request,
+            priority=form.cleaned_data["priority"],
+            version=form.cleaned_data["version"],
         )
     except PermissionDenied as exc:
         return forbidden(request, exc)
     except ValidationError as exc:
+        if "version" in getattr(exc, "error_dict", {}):
+            # someone (or the scheduler) changed it since: show what is saved now, keep the
+            # person's choice, and let a second save (knowingly) replace it
+            meeting_request.refresh_from_db()
+            form.saved_now = form.saved_values({"priority": meeting_request.priority})
+            form.take_version(meeting_request.version)
         return _failed(request, event, key, form, exc)
     return _done(
         request,
@@ -1096,8 +1115,7 @@ def _outcomes_page(request, event, participant, *, bound: dict | None = None, st
         outcome = recorded.get(meeting.pk)
         meeting.recorded = outcome
         meeting.outcome_form = bound.get(("outcome", meeting.pk)) or OutcomeForm(
-            initial={"outcome": outcome.outcome, "note": outcome.note} if outcome else None,
-            prefix=f"outcome-{meeting.pk}",
+            initial=OutcomeForm.initial_for(outcome), prefix=f"outcome-{meeting.pk}"
         )
         meeting.project_form = bound.get(("project", meeting.pk))
         if meeting.project_form is None and (
@@ -1168,11 +1186,20 @@ def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
             participant=participant,
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
         )
     except PermissionDenied as exc:
         return forbidden(request, exc)
     except ValidationError as exc:
         form.add_service_errors(exc)
+        if "version" in getattr(exc, "error_dict", {}):
+            # someone recorded it since: show theirs, keep the person's, and let a second
+            # save (knowingly) replace it
+            current = OutcomeForm.initial_for(
+                MeetingOutcome.objects.filter(meeting=meeting, participant=participant).first()
+            )
+            form.saved_now = form.saved_values(current)
+            form.take_version(current["version"])
         return _outcomes_page(request, event, participant, bound={key: form}, status=400)
     other = meeting.requested if meeting.requester_id == participant.pk else meeting.requester
     return _outcomes_done(

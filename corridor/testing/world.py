@@ -272,7 +272,9 @@ def build_world() -> World:
     )
     run = ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.DONE)
     events.agendas_publish(actor=None, event=event)
-    events.outcome_record(actor=None, meeting=meeting, participant=qingling_at, outcome="follow_up")
+    outcome = events.outcome_record(
+        actor=None, meeting=meeting, participant=qingling_at, outcome="follow_up"
+    )
 
     draft_event = events.event_create(
         actor=None, organiser=administration, title_en="Next year's forum", is_published=False
@@ -323,10 +325,13 @@ def build_world() -> World:
         draft_event=draft_event.pk,
         event=event.pk,
         qingling_at=qingling_at.pk,
+        qingling_at_version=qingling_at.version,
         motorway_at=motorway_at.pk,
         logistics_at=logistics_at.pk,
         meeting=meeting.pk,
+        outcome_version=outcome.version,
         pending=pending.pk,
+        pending_version=pending.version,
         run=run.pk,
         member=member.pk,
         partner=p["partner"].pk,

@@ -238,14 +238,14 @@ ROWS = [
     page("events:participant_add", POST,                         "  L 403 403 403 403 403 302 302", pk="event", data=lambda i: {
         "participant-organisation": i["lion_trade"]}),
     page("events:participant_edit", GET,                         "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
-    page("events:participant_edit", POST,                        "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", data={
-        "languages": ["zh", "en"]}),
+    page("events:participant_edit", POST,                        "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", data=lambda i: {
+        "version": i["qingling_at_version"], "languages": ["zh", "en"]}),
     page("events:request_create", POST,                          "  L 403 403 400 302 403 403 403", pk="event", data=lambda i: {
         "ask-requester": i["motorway_at"], "ask-requested": i["logistics_at"], "ask-priority": "must"},
         note="Motorway asks Logistics"),
     page("events:request_answer", POST,                          "  L 403 403 302 403 403 302 302", pk="event", request_pk="pending", data={"accept": "1"}),
     page("events:request_update", POST,                          "  L 403 403 403 302 403 302 302", pk="event", request_pk="pending", data=lambda i: {
-        f"priority-{i['pending']}-priority": "must"}),
+        f"priority-{i['pending']}-priority": "must", f"priority-{i['pending']}-version": i["pending_version"]}),
     page("events:request_cancel", POST,                          "  L 403 403 302 302 403 302 302", pk="event", request_pk="pending"),
     page("events:meeting_lock", POST,                            "  L 403 403 403 403 403 302 302", pk="event", request_pk="meeting", data=lambda i: {
         f"lock-{i['meeting']}-slot": "1"}),
@@ -263,7 +263,8 @@ ROWS = [
     page("events:table_plan", GET,                               "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:outcomes", GET,                                 "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:outcome_record", POST,                          "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
-        f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed"}),
+        f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed",
+        f"outcome-{i['meeting']}-version": i["outcome_version"]}),
     page("events:outcome_project", POST,                         "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"project-{i['meeting']}-title_en": "Vans for Lion City Logistics",
         f"project-{i['meeting']}-sector": "manufacturing"}),
@@ -344,13 +345,14 @@ ROWS = [
         "organisation": i["lion_trade"]}, note="Lion City Trade"),
     api("/api/events/{event_id}/participants", POST,             "401 404 404 404 404 404 201 201", event_id="draft_event", data=lambda i: {
         "organisation": i["lion_trade"]}, note="unpublished event"),
-    api("/api/events/{event_id}/participants/{participant_id}", PATCH, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", data={
-        "languages": ["zh", "en"]}),
+    api("/api/events/{event_id}/participants/{participant_id}", PATCH, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", data=lambda i: {
+        "version": i["qingling_at_version"], "languages": ["zh", "en"]}),
     api("/api/events/{event_id}/requests", GET,                  "401 200 200 200 200 200 200 200", event_id="event"),
     api("/api/events/{event_id}/requests", POST,                 "401 403 403 403 201 403 201 201", event_id="event", data=lambda i: {
         "requester": i["motorway_at"], "requested": i["logistics_at"], "priority": "must"},
         note="Motorway asks Logistics"),
-    api("/api/events/{event_id}/requests/{request_id}", PATCH,   "401 404 404 403 200 404 200 200", event_id="event", request_id="pending", data={"priority": "must"}),
+    api("/api/events/{event_id}/requests/{request_id}", PATCH,   "401 404 404 403 200 404 200 200", event_id="event", request_id="pending", data=lambda i: {
+        "version": i["pending_version"], "priority": "must"}),
     api("/api/events/{event_id}/requests/{request_id}/answer", POST, "401 404 404 200 403 404 200 200", event_id="event", request_id="pending", data={"accept": True}),
     api("/api/events/{event_id}/requests/{request_id}/cancel", POST, "401 404 404 200 200 404 200 200", event_id="event", request_id="pending"),
     api("/api/events/{event_id}/requests/{request_id}/lock", POST, "401 404 404 403 404 404 200 200", event_id="event", request_id="meeting", data={"slot": 1}),
@@ -360,7 +362,8 @@ ROWS = [
     api("/api/events/{event_id}/schedule-runs/{run_id}", GET,    "401 403 403 403 403 403 200 200", event_id="event", run_id="run"),
     api("/api/events/{event_id}/agendas/{participant_id}", GET,  "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at"),
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
-        "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement"}),
+        "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
+        "version": i["outcome_version"]}),
 ]
 # fmt: on
 

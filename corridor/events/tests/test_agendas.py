@@ -263,7 +263,11 @@ def test_a_follow_up_becomes_a_cooperation_project_with_both_sides_as_initiators
 
     client.post(
         url("outcome_record", event.pk, vans.pk, placed.pk),
-        {f"outcome-{placed.pk}-outcome": "follow_up", f"outcome-{placed.pk}-note": "Send specs."},
+        {
+            f"outcome-{placed.pk}-outcome": "follow_up",
+            f"outcome-{placed.pk}-note": "Send specs.",
+            f"outcome-{placed.pk}-version": "0",  # none recorded yet
+        },
     )
     outcome = MeetingOutcome.objects.get()
     assert (outcome.participant, outcome.outcome, outcome.note) == (

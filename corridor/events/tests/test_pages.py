@@ -399,7 +399,7 @@ def test_a_participant_marks_the_times_it_cannot_meet(client, event, vans, owner
     assert "Fixed table" not in form  # the organisers' business
     client.post(
         url("participant_edit", event.pk, vans.pk),
-        {"blocked_slots": ["1", "4"], "languages": ["en", "zh"]},
+        {"version": "1", "blocked_slots": ["1", "4"], "languages": ["en", "zh"]},
     )
 
     vans.refresh_from_db()
@@ -493,7 +493,8 @@ def test_the_asking_side_changes_the_priority_and_cancels(client, event, vans, m
     client.force_login(owner)
 
     client.post(
-        url("request_update", event.pk, request.pk), {f"priority-{request.pk}-priority": "must"}
+        url("request_update", event.pk, request.pk),
+        {f"priority-{request.pk}-priority": "must", f"priority-{request.pk}-version": "1"},
     )
     request.refresh_from_db()
     assert request.priority == "must"
