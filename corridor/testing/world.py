@@ -25,6 +25,7 @@ job and the scheduling run come from factories or plain creates:
   unpublished event is being prepared by the administration.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -38,7 +39,8 @@ from corridor.directory import services as directory
 from corridor.directory.models import Profile
 from corridor.events import services as events
 from corridor.events.models import ScheduleRun
-from corridor.portfolio.models import ImportJob, ProjectParty
+from corridor.portfolio import services as portfolio
+from corridor.portfolio.models import ImportJob, ProjectParty, ProjectRevision
 from corridor.standards import services as standards
 from corridor.standards.models import HsCode
 from corridor.testing.factories import (
@@ -117,6 +119,15 @@ def build_world() -> World:
     ProjectPartyFactory(project=project, organisation=motorway, role=ProjectParty.Role.COUNTERPART)
     innovation = InnovationFactory(is_published=False)
     figure = PublishedFigureFactory()
+    # a published project of Qingling's, with a change its member proposed (held)
+    published = ProjectFactory(owner=qingling, is_published=True, title_en="Cold-chain hub")
+    portfolio.project_update(
+        actor=member,
+        project=published,
+        data=dataclasses.replace(portfolio.input_of(published), title_en="Cold-chain hub II"),
+        version=published.version,
+    )
+    revision = ProjectRevision.objects.get(project=published)
     job = ImportJob.objects.create(
         started_by=member,
         owner=qingling,
@@ -298,8 +309,12 @@ def build_world() -> World:
         logistics=logistics.pk,
         chamber=chamber.pk,
         project=project.pk,
+        project_version=project.version,
+        published=published.pk,
+        revision=revision.pk,
         innovation=innovation.pk,
         figure=figure.pk,
+        figure_version=figure.version,
         job=job.pk,
         assessment=assessment.pk,
         case=case.pk,
@@ -317,6 +332,7 @@ def build_world() -> World:
         document_version=version.pk,
         kept_version=kept.pk,
         vans=vans.pk,
+        vans_version=vans.version,
         motorway_profile=motorway_profile.pk,
         lion_profile=lion_profile.pk,
         connection=connection.pk,

@@ -109,7 +109,7 @@ ROWS = [
     page("portfolio:project_detail", GET,                        "404 404 404 200 200 404 200 200", pk="project"),
     page("portfolio:project_edit", GET,                          "  L 404 404 200 403 404 200 200", pk="project"),
     page("portfolio:project_edit", POST,                         "  L 404 404 302 403 404 302 302", pk="project", data=lambda i: {
-        "owner": i["qingling"], "title_en": "Renamed vans", "kind": "commercial", "status": "signed",
+        "version": i["project_version"], "owner": i["qingling"], "title_en": "Renamed vans", "kind": "commercial", "status": "signed",
         "sector": "ict", "currency": "USD", "value": "1000000"}),
     page("portfolio:project_transition", GET,                    "  L 404 404 200 403 404 200 200", pk="project"),
     page("portfolio:project_transition", POST,                   "  L 404 404 302 403 404 302 302", pk="project", data={
@@ -117,8 +117,11 @@ ROWS = [
     page("portfolio:project_publish", POST,                      "  L 404 404 403 403 404 403 302", pk="project", data={"published": "1"}),
     page("portfolio:project_parties", GET,                       "  L 404 404 200 403 404 200 200", pk="project"),
     page("portfolio:project_parties", POST,                      "  L 404 404 302 403 404 302 302", pk="project", data=lambda i: {
-        "parties-TOTAL_FORMS": "1", "parties-INITIAL_FORMS": "0",
+        "version": i["project_version"], "parties-TOTAL_FORMS": "1", "parties-INITIAL_FORMS": "0",
         "parties-0-organisation": i["qingling"], "parties-0-role": "initiator"}),
+    page("portfolio:revision_list", GET,                         "  L 200 200 200 200 200 200 200"),
+    page("portfolio:project_revision_publish", POST,             "  L 404 404 403 404 404 403 302", pk="published", revision_pk="revision"),
+    page("portfolio:project_revision_reject", POST,              "  L 404 404 403 404 404 403 302", pk="published", revision_pk="revision", data={"note": "No"}),
     page("portfolio:innovation_list", GET,                       "200 200 200 200 200 200 200 200"),
     page("portfolio:innovation_export_csv", GET,                 "200 200 200 200 200 200 200 200"),
     page("portfolio:innovation_create", GET,                     "  L 403 403 403 403 403 200 200"),
@@ -130,8 +133,8 @@ ROWS = [
     page("portfolio:figure_list", GET,                           "200 200 200 200 200 200 200 200"),
     page("portfolio:figure_create", GET,                         "  L 403 403 403 403 403 403 200"),
     page("portfolio:figure_edit", GET,                           "  L 403 403 403 403 403 403 200", pk="figure"),
-    page("portfolio:figure_edit", POST,                          "  L 403 403 403 403 403 403 302", pk="figure", data={
-        "metric": "project_count", "qualifier": "exact", "value": "348", "as_of": "2025-11-07",
+    page("portfolio:figure_edit", POST,                          "  L 403 403 403 403 403 403 302", pk="figure", data=lambda i: {
+        "version": i["figure_version"], "metric": "project_count", "qualifier": "exact", "value": "348", "as_of": "2025-11-07",
         "scope_en": "Projects", "publisher": "People's Daily",
         "source_url": "http://en.people.cn/n3/2025/1107/c90000-20388001.html"}),
     page("portfolio:import", GET,                                "  L 403 200 200 200 200 200 200"),
@@ -199,13 +202,13 @@ ROWS = [
     page("directory:profile_list", GET,                          "200 200 200 200 200 200 200 200"),
     page("directory:profile_create", GET,                        "  L 403 403 403 403 200 200 200", **{"?organisation": "authority"}),
     page("directory:profile_create", POST,                       "  L 403 403 403 403 302 302 302", data={
-        "name_en": "Land Transport Authority", "description_en": "Vehicle approvals",
+        "version": "0", "name_en": "Land Transport Authority", "description_en": "Vehicle approvals",
         "offers": "Type approval", "visibility": "public"}, **{"?organisation": "authority"}),
     page("directory:profile_detail", GET,                        "200 200 200 200 200 200 200 200", pk="vans", note="public"),
     page("directory:profile_detail", GET,                        "404 404 200 200 200 200 200 200", pk="motorway_profile", note="members-only"),
     page("directory:profile_edit", GET,                          "  L 403 403 200 403 403 200 200", pk="vans"),
-    page("directory:profile_edit", POST,                         "  L 403 403 302 403 403 302 302", pk="vans", data={
-        "name_en": "Qingling Motors", "description_en": "Electric vans.", "offers": "Electric light vans",
+    page("directory:profile_edit", POST,                         "  L 403 403 302 403 403 302 302", pk="vans", data=lambda i: {
+        "version": i["vans_version"], "name_en": "Qingling Motors", "description_en": "Electric vans.", "offers": "Electric light vans",
         "needs": "Distributors in Singapore", "visibility": "public", "target_markets": ["SG"],
         "languages": ["en"], "sectors": ["manufacturing"]}),
     page("directory:profile_verify", POST,                       "  L 403 403 403 403 403 403 302", pk="vans", data={"verified": "1"}),
@@ -274,10 +277,14 @@ ROWS = [
         "owner_id": i["qingling"], "title_en": "New vans", "kind": "commercial", "status": "signed",
         "sector": "manufacturing"}),
     api("/api/portfolio/projects/{project_id}", GET,             "404 404 404 200 200 404 200 200", project_id="project"),
-    api("/api/portfolio/projects/{project_id}", PATCH,           "401 404 404 200 403 404 200 200", project_id="project", data={"title_en": "Renamed"}),
+    api("/api/portfolio/projects/{project_id}", PATCH,           "401 404 404 200 403 404 200 200", project_id="project", data=lambda i: {
+        "title_en": "Renamed", "version": i["project_version"]}),
     api("/api/portfolio/projects/{project_id}/transitions", POST, "401 404 404 200 403 404 200 200", project_id="project", data={
         "to_status": "in_progress", "on": TODAY, "reason": "Work started"}),
     api("/api/portfolio/projects/{project_id}/publish", POST,    "401 404 404 403 403 404 403 200", project_id="project", data={"published": True}),
+    api("/api/portfolio/projects/{project_id}/revisions", GET,   "401 200 200 200 200 200 200 200", project_id="published"),
+    api("/api/portfolio/projects/{project_id}/revisions/{revision_id}/publish", POST, "401 404 404 403 404 404 403 200", project_id="published", revision_id="revision"),
+    api("/api/portfolio/projects/{project_id}/revisions/{revision_id}/reject", POST, "401 404 404 403 404 404 403 200", project_id="published", revision_id="revision", data={"note": "No"}),
     api("/api/portfolio/innovations/{innovation_id}", GET,       "404 404 404 404 404 404 200 200", innovation_id="innovation", note="unpublished"),
 
     # --- API: accounts and standards ---------------------------------------------------
@@ -319,8 +326,8 @@ ROWS = [
         note="for the authority"),
     api("/api/directory/profiles/{profile_id}", GET,             "200 200 200 200 200 200 200 200", profile_id="vans", note="public"),
     api("/api/directory/profiles/{profile_id}", GET,             "404 404 200 200 200 200 200 200", profile_id="motorway_profile", note="members-only"),
-    api("/api/directory/profiles/{profile_id}", PUT,             "401 403 403 200 403 403 200 200", profile_id="vans", data={
-        "description_en": "Electric vans.", "offers": "Electric light vans", "needs": "Distributors",
+    api("/api/directory/profiles/{profile_id}", PUT,             "401 403 403 200 403 403 200 200", profile_id="vans", data=lambda i: {
+        "version": i["vans_version"], "description_en": "Electric vans.", "offers": "Electric light vans", "needs": "Distributors",
         "target_markets": ["SG"], "languages": ["en"], "visibility": "public"}),
     api("/api/directory/profiles/{profile_id}/verify", POST,     "401 403 403 403 403 403 403 200", profile_id="vans", data={"verified": True}),
     api("/api/directory/profiles/{profile_id}/recommendations", GET, "401 403 403 202 403 403 202 202", profile_id="vans"),
