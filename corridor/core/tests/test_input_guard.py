@@ -274,7 +274,12 @@ def test_an_organisation_id_too_large_for_the_database_is_a_field_error(
     project = ProjectFactory(owner=enterprise)
     response = client.patch(
         f"/api/portfolio/projects/{project.pk}",
-        json.dumps({"parties": [{"organisation_id": 2**70, "role": "partner"}]}),
+        json.dumps(
+            {
+                "parties": [{"organisation_id": 2**70, "role": "partner"}],
+                "version": project.version,
+            }
+        ),
         content_type="application/json",
         headers=bearer(admin_user),
     )
