@@ -345,7 +345,11 @@ def test_transitions_are_exactly_those_of_the_workflow(van, from_status, to_stat
 
         if role in allowed_roles:
             moved = services.case_transition(
-                actor=person, case=case, to_status=to_status, reason="Per the plan"
+                actor=person,
+                case=case,
+                to_status=to_status,
+                reason="Per the plan",
+                version=case.version,
             )
             assert Case.objects.get(pk=case.pk).status == to_status == moved.status
             assert list(CaseTransition.objects.values_list("from_status", "to_status", "by")) == [
@@ -360,7 +364,11 @@ def test_transitions_are_exactly_those_of_the_workflow(van, from_status, to_stat
             expected = ValidationError
         with pytest.raises(expected):
             services.case_transition(
-                actor=person, case=case, to_status=to_status, reason="Per the plan"
+                actor=person,
+                case=case,
+                to_status=to_status,
+                reason="Per the plan",
+                version=case.version,
             )
         assert Case.objects.get(pk=case.pk).status == from_status
         assert CaseTransition.objects.count() == 0
@@ -389,7 +397,7 @@ def test_every_transition_needs_a_reason(van):
 
     with pytest.raises(ValidationError) as excinfo:
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="active", reason="  "
+            actor=van.facilitator, case=van.case, to_status="active", reason="  ", version=1
         )
 
     assert error_of(excinfo, "reason") == ["Give the reason for this change of status."]
@@ -399,7 +407,11 @@ def test_every_transition_needs_a_reason(van):
 def test_a_refused_move_says_where_the_case_can_go(van):
     with pytest.raises(ValidationError) as excinfo:
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="approved", reason="Skip ahead"
+            actor=van.facilitator,
+            case=van.case,
+            to_status="approved",
+            reason="Skip ahead",
+            version=van.case.version,
         )
     assert error_of(excinfo, "to_status") == [
         "A case that is draft cannot become approved; it can become: active, withdrawn."
@@ -417,7 +429,10 @@ def test_a_rejected_case_is_reopened_and_walks_to_approval(van):
         (van.facilitator, "approved", "Approved"),
     ]
     for person, status, reason in steps:
-        services.case_transition(actor=person, case=van.case, to_status=status, reason=reason)
+        case = Case.objects.get(pk=van.case.pk)
+        services.case_transition(
+            actor=person, case=case, to_status=status, reason=reason, version=case.version
+        )
 
     van.case.refresh_from_db()
     assert van.case.status == "approved"
@@ -768,7 +783,11 @@ def test_everyone_in_the_case_hears_of_a_transition_but_not_the_mover(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="active", reason="Cooperation starts"
+            actor=van.facilitator,
+            case=van.case,
+            to_status="active",
+            reason="Cooperation starts",
+            version=van.case.version,
         )
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
@@ -885,7 +904,9 @@ def test_every_event_kind_reads_as_a_sentence_in_both_languages(van):
     services.issue_resolve(actor=van.partner, issue=issue, version=2, resolution="TÜV SÜD.")
     services.issue_reopen(actor=van.applicant, issue=issue, version=3)
     services.case_remove_party(actor=van.facilitator, party=case.parties.get(role="observer"))
-    services.case_transition(actor=van.applicant, case=case, to_status="active", reason="Go")
+    services.case_transition(
+        actor=van.applicant, case=case, to_status="active", reason="Go", version=case.version
+    )
     from corridor.cases.timeline import record_event
 
     record_event(
