@@ -208,6 +208,13 @@ def case_open(
                 "You do not take part in case %(reference)s; choose a regional case you "
                 "take part in."
             ) % {"reference": region_case.reference}
+        elif not permissions.can_write(actor, region_case):
+            # Adding an enterprise case changes the regional case (its timeline and its
+            # list of enterprise cases): not for those who only read it.
+            errors["region_case"] = _(
+                "You can only read case %(reference)s, so you cannot add a case to it; ask "
+                "its applicant or facilitator."
+            ) % {"reference": region_case.reference}
     if errors:
         raise ValidationError(errors)
     if assessment is not None:

@@ -266,6 +266,39 @@ def test_only_a_party_of_the_region_opens_a_case_in_it(facilitator, owner, enter
     assert Case.objects.count() == 1
 
 
+@pytest.mark.parametrize("role", ["regulator", "observer"])
+def test_a_reader_of_the_region_cannot_add_its_own_case_to_it(facilitator, role):
+    """A regulator contact or observer of a regional case reads it; opening a case of its
+    own organisation inside it would write to the region's timeline and list."""
+    commission = OrganisationFactory(name_en="Chongqing Commerce Commission", kind="agency")
+    region = services.case_open(
+        actor=facilitator,
+        applicant=commission,
+        title_en="Region",
+        target_market="SG",
+        kind="regional",
+    )
+    reader_org = OrganisationFactory(name_en="Reader Org")
+    reader = member_of(reader_org, "reader")
+    services.case_add_party(actor=facilitator, case=region, organisation=reader_org, role=role)
+    before = rows()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.case_open(
+            actor=reader,
+            applicant=reader_org,
+            title_en="My own plant",
+            target_market="SG",
+            region_case=region,
+        )
+
+    assert error_of(excinfo, "region_case") == [
+        f"You can only read case {region.reference}, so you cannot add a case to it; ask its "
+        "applicant or facilitator."
+    ]
+    assert rows() == before
+
+
 # --- parties -------------------------------------------------------------------------------
 
 
