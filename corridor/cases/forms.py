@@ -171,13 +171,13 @@ class PartyForm(ServiceErrorsMixin, forms.Form):
     )
 
     def __init__(self, *args, organisations, roles=None, **kwargs):
-        """`roles`: the roles to offer (those the person may add a party in); a posted form
-        accepts every role and leaves the refusal, with its reason, to the service."""
+        """`roles`: the roles to offer (those the person may add a party in). The form still
+        accepts every role: a refusal, with its reason, is the service's."""
         super().__init__(*args, **kwargs)
         self.organisations = {o.pk: o for o in organisations}
         self.fields["organisation"].choices = [(o.pk, bilingual(o, "name")) for o in organisations]
         if roles is not None:
-            self.fields["role"].choices = [
+            self.fields["role"].widget.choices = [
                 (value, label) for value, label in self.fields["role"].choices if value in roles
             ]
 

@@ -366,7 +366,12 @@ def case_transition(request, pk: int):
 def party_add(request, pk: int):
     case = _visible_case(request, pk)
     organisations = list(Organisation.objects.exclude(case_parties__case=case))
-    form = PartyForm(request.POST, organisations=organisations, prefix="party")
+    form = PartyForm(
+        request.POST,
+        organisations=organisations,
+        roles=permissions.party_roles_for(request.user, permissions.party_role(request.user, case)),
+        prefix="party",
+    )
     if not form.is_valid():
         return _invalid(request, case, "party", form)
     organisation = form.organisations[form.cleaned_data["organisation"]]

@@ -409,3 +409,23 @@ def test_the_page_offers_the_facilitator_every_role_and_removal(client, van):
         "partner",
         "regulator",
     ]
+
+
+def test_a_failed_party_form_is_shown_again_with_only_the_roles_the_applicant_may_add(client, van):
+    client.force_login(van.applicant)
+    contact_elsewhere = UserFactory(username="stranger")
+    newcomer = OrganisationFactory(name_en="Late Partner")
+
+    response = client.post(
+        reverse("cases:party_add", args=[van.case.pk]),
+        {
+            "party-organisation": newcomer.pk,
+            "party-role": "partner",
+            "party-contact": contact_elsewhere.username,
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "is not a member of Late Partner; choose one of its members as contact." in html
+    assert _role_options(html) == ["partner", "certification_body", "observer"]
