@@ -61,6 +61,7 @@ class CaseOut(Schema):
     assessment_id: int | None
     is_synthetic: bool
     updated_at: datetime
+    version: int = Field(..., description="Send it back when you move the case (a transition).")
 
 
 class CasePersonOut(Schema):
@@ -189,10 +190,14 @@ class CaseIn(Schema):
 
 
 class CaseTransitionIn(Schema):
+    """The new status and the reason, with the case's `version` you read: if someone
+    changed the case since, the answer is 409 and nothing changes."""
+
     model_config = ConfigDict(extra="forbid")
 
     to_status: str
     reason: str = ""
+    version: int
 
 
 class CasePartyIn(Schema):
@@ -341,7 +346,7 @@ def _documents_out(user, case: Case) -> list[dict]:
                     "uploaded_at": v.uploaded_at,
                     "download_url": reverse("case_documents:download", args=[v.pk]),
                 }
-                for v in d.versions.all()
+                for v in d.visible_versions
             ],
         }
         for d in visible_documents(user, case)
@@ -488,13 +493,25 @@ def case_create(request, payload: CaseIn):
     return Status(201, _case_detail(request, _visible_case(request, case.pk)))
 
 
-@router.post("/cases/{int:case_id}/transitions", response=CaseDetailOut, auth=AUTH)
+@router.post(
+    "/cases/{int:case_id}/transitions",
+    response={200: CaseDetailOut, 409: ErrorOut},
+    auth=AUTH,
+)
 def case_transition(request, case_id: int, payload: CaseTransitionIn):
-    """Move the case along its lifecycle, with a reason (see allowed_transitions)."""
+    """Move the case along its lifecycle, with a reason (see allowed_transitions) and the
+    `version` you read (409 if it is stale)."""
     case = _visible_case(request, case_id)
-    services.case_transition(
-        actor=request.user, case=case, to_status=payload.to_status, reason=payload.reason
-    )
+    try:
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            to_status=payload.to_status,
+            reason=payload.reason,
+            version=payload.version,
+        )
+    except ValidationError as exc:
+        return _stale_or_raise(exc)
     return _case_detail(request, _visible_case(request, case_id))
 
 

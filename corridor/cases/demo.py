@@ -276,8 +276,13 @@ class DemoCases:
     def move(
         self, case: Case, to_status: str, reason: str, when: datetime, actor: str = "facilitator"
     ) -> Case:
+        case.refresh_from_db()
         case = services.case_transition(
-            actor=self.people[actor], case=case, to_status=to_status, reason=reason
+            actor=self.people[actor],
+            case=case,
+            to_status=to_status,
+            reason=reason,
+            version=case.version,
         )
         self.backdate(when, case)
         return case

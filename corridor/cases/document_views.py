@@ -129,7 +129,7 @@ def document_download(request, version_pk: int):
         ),
         pk=version_pk,
     )
-    if not permissions.can_see_document(request.user, version.document):
+    if not permissions.can_see_version(request.user, version):
         raise Http404
     try:
         handle = default_storage.open(version.file.name, "rb")

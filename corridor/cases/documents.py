@@ -14,7 +14,7 @@ import hashlib
 import os
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -259,9 +259,12 @@ def can_share(user, case: Case) -> bool:
 @dataclass
 class DocumentRow:
     document: CaseDocument
-    versions: list[DocumentVersion]  # newest first
+    versions: list[DocumentVersion]  # those the user may see, newest first
     type_label: str  # translated
     shared_with: list[str]  # role labels, translated
+    # Versions not (yet) shared like their document: a partner's new version, until the
+    # applicant or a facilitator saves the sharing again. Shown to those who share.
+    narrower_versions: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -279,9 +282,9 @@ class DocumentPanel:
 
 
 def visible_documents(user, case: Case, *, role: str | None = None) -> list[CaseDocument]:
-    """The documents of `case` the user may see, each with its versions prefetched (newest
-    first). A fixed number of queries whatever the number of documents. Pass the user's
-    `role` in the case when already known."""
+    """The documents of `case` the user may see, each with `visible_versions`: the versions
+    the user may see, newest first. A fixed number of queries whatever the number of
+    documents. Pass the user's `role` in the case when already known."""
     role = role or permissions.party_role(user, case)
     if role is None:
         return []
@@ -291,9 +294,16 @@ def visible_documents(user, case: Case, *, role: str | None = None) -> list[Case
             queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-number"),
         )
     )
-    if role not in permissions.DOCUMENT_KEEPERS:
-        documents = [d for d in documents if permissions.can_see_document_as(role, d)]
-    return list(documents)
+    visible = []
+    for document in documents:
+        if not permissions.can_see_document_as(role, document):
+            continue
+        document.visible_versions = [
+            v for v in document.versions.all() if permissions.can_see_version_as(role, v)
+        ]
+        if document.visible_versions or role in permissions.DOCUMENT_KEEPERS:
+            visible.append(document)
+    return visible
 
 
 def document_panel(user, case: Case) -> DocumentPanel:
@@ -304,9 +314,16 @@ def document_panel(user, case: Case) -> DocumentPanel:
     rows = [
         DocumentRow(
             document=document,
-            versions=list(document.versions.all()),
+            versions=document.visible_versions,
             type_label=str(types.get(document.document_type, document.document_type)),
             shared_with=[str(labels[r]) for r in document.shared_with if r in labels],
+            narrower_versions={
+                v.pk
+                for v in document.visible_versions
+                if list(v.shared_with or []) != list(document.shared_with)
+            }
+            if role in SHARING_ROLES
+            else set(),
         )
         for document in visible_documents(user, case, role=role)
     ]
@@ -370,8 +387,8 @@ def _clean_new_document(title: str, document_type: str) -> tuple[str, str]:
 def _storage_name(checked: CheckedFile) -> str:
     """A random name under the field's folder (cases/YYYY/MM/); the person's name is kept
     in the database only."""
-    field = DocumentVersion._meta.get_field("file")
-    return field.generate_filename(None, f"{uuid.uuid4().hex}{checked.extension}")
+    file_field = DocumentVersion._meta.get_field("file")
+    return file_field.generate_filename(None, f"{uuid.uuid4().hex}{checked.extension}")
 
 
 # --- services ------------------------------------------------------------------------------
@@ -393,7 +410,10 @@ def document_upload(
     sharing with `document_share`); `title`, `document_type` and `shared_with` are then
     ignored. A party who does not decide sharing (partner, certification body) may not
     share the documents it uploads with other roles; they are shared with its own role so
-    that it keeps seeing them.
+    that it keeps seeing them. The same holds for a new version it uploads: the version is
+    seen by the applicant, the facilitators and the uploader's own role, not by the other
+    roles the document is shared with, until the applicant or a facilitator shares it
+    again (`document_share`).
 
     Permission is checked before the file is read. The file is stored, and its rows
     written, in one transaction; if that fails the stored file is deleted."""
@@ -445,6 +465,7 @@ def document_upload(
                 latest = document.versions.aggregate(latest=Max("number"))["latest"] or 0
                 number = latest + 1
                 audit_action = "update"
+            version_shared_with = _version_sharing(actor, case, document)
             stored_name = default_storage.save(_storage_name(checked), uploaded_file)
             version = DocumentVersion.objects.create(
                 document=document,
@@ -454,6 +475,7 @@ def document_upload(
                 content_type=checked.content_type,
                 size=checked.size,
                 sha256=checked.sha256,
+                shared_with=version_shared_with,
                 uploaded_by=actor,
             )
             record_event(
@@ -462,13 +484,18 @@ def document_upload(
                 kind="document_uploaded",
                 params={"title": document.title, "version": number, "file": checked.name},
                 document=document,
+                document_version=version,
             )
             audit_record(
                 actor=actor,
                 action=audit_action,
                 target=document,
                 summary=f"{document.title} v{number}: {checked.name}",
-                changes={"version": [number - 1 or None, number], "sha256": [None, checked.sha256]},
+                changes={
+                    "version": [number - 1 or None, number],
+                    "sha256": [None, checked.sha256],
+                    "shared_with": [None, version_shared_with],
+                },
             )
     except BaseException:
         if stored_name:
@@ -477,8 +504,20 @@ def document_upload(
     return version
 
 
+def _version_sharing(actor, case: Case, document: CaseDocument) -> list[str]:
+    """Who, besides the applicant and facilitators, sees a new version of `document`: its
+    sharing, as far as the uploader may grant it. The applicant and facilitators may grant
+    any; another party only its own role."""
+    if can_share(actor, case):
+        return list(document.shared_with)
+    own_role = permissions.party_role(actor, case)
+    return [role for role in document.shared_with if role == own_role]
+
+
 def document_share(*, actor, document: CaseDocument, shared_with: list[str]) -> CaseDocument:
-    """Set the party roles (besides the applicant and facilitators) who may see `document`."""
+    """Set the party roles (besides the applicant and facilitators) who may see `document`,
+    all its versions included (also those a partner uploaded, seen until then only by its
+    own role)."""
     case = document.case
     if not can_share(actor, case):
         raise PermissionDenied(
@@ -488,10 +527,15 @@ def document_share(*, actor, document: CaseDocument, shared_with: list[str]) -> 
     with transaction.atomic():
         document = CaseDocument.objects.select_for_update().get(pk=document.pk)
         before = list(document.shared_with)
-        if before == roles:
+        versions_as_before = all(
+            list(shared or []) == roles
+            for shared in document.versions.values_list("shared_with", flat=True)
+        )
+        if before == roles and versions_as_before:
             return document
         document.shared_with = roles
         document.save(update_fields=["shared_with"])
+        document.versions.update(shared_with=roles)
         record_event(
             case=case,
             actor=actor,

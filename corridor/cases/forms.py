@@ -149,6 +149,8 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
 
 
 class TransitionForm(ServiceErrorsMixin, forms.Form):
+    SERVICE_FIELDS = {"version": ""}  # a stale move: the message goes above the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     to_status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -168,10 +170,16 @@ class PartyForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Optional: the member of the organisation who acts for it in this case."),
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, roles=None, **kwargs):
+        """`roles`: the roles to offer (those the person may add a party in). The form still
+        accepts every role: a refusal, with its reason, is the service's."""
         super().__init__(*args, **kwargs)
         self.organisations = {o.pk: o for o in organisations}
         self.fields["organisation"].choices = [(o.pk, bilingual(o, "name")) for o in organisations]
+        if roles is not None:
+            self.fields["role"].widget.choices = [
+                (value, label) for value, label in self.fields["role"].choices if value in roles
+            ]
 
 
 class MilestoneForm(ServiceErrorsMixin, forms.Form):

@@ -72,6 +72,13 @@ class Case(BilingualTitleMixin, models.Model):
         _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_(
+            "Raised on every change of the case itself, such as its status (optimistic locking)."
+        ),
+    )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -270,7 +277,8 @@ class IssueComment(models.Model):
 
 class CaseDocument(models.Model):
     """A document of the case; its file lives in versions. `shared_with` lists the party
-    roles (besides the applicant and facilitators) who may see it."""
+    roles (besides the applicant and facilitators) who may see it; each version lists those
+    who may see that version (a new version starts with what its uploader may share)."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="documents"
@@ -306,6 +314,15 @@ class DocumentVersion(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    shared_with = models.JSONField(
+        _("shared with"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The party roles (besides the applicant and facilitators) who may see this "
+            "version: at upload, those of the document the uploader may share with."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -353,6 +370,18 @@ class CaseEvent(models.Model):
         help_text=_(
             "Set when the event concerns a document: it is then shown only to "
             "those who may see the document."
+        ),
+    )
+    document_version = models.ForeignKey(
+        DocumentVersion,
+        verbose_name=_("document version"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_(
+            "Set when the event concerns one version of a document: it is then shown only "
+            "to those who may see that version."
         ),
     )
 

@@ -204,14 +204,17 @@ def case_page(user, case: Case) -> CasePage:
     versions = DocumentVersion.objects.filter(document__case=case).order_by(
         "document_id", "-number"
     )
+    visible_versions = set()
     for version in versions.select_related("uploaded_by"):
-        if version.document_id in visible_ids:
+        if version.document_id in visible_ids and permissions.can_see_version_as(role, version):
+            visible_versions.add(version.pk)
             latest.setdefault(version.document_id, version)
     document_rows = [DocumentRow(document=d, latest=latest.get(d.pk)) for d in documents]
 
     events = list(
         CaseEvent.objects.filter(case=case)
         .filter(Q(document__isnull=True) | Q(document__in=visible_ids))
+        .filter(Q(document_version__isnull=True) | Q(document_version__in=visible_versions))
         .select_related("actor")
         .order_by("-at", "-id")[:EVENTS_LIMIT]
     )
@@ -223,11 +226,7 @@ def case_page(user, case: Case) -> CasePage:
         .order_by("reference")
     )
 
-    transitions = [
-        status
-        for status in workflow.allowed_next(case.status)
-        if permissions.transition_allowed_as(role, case, status)
-    ]
+    transitions = permissions.transitions_among(user, case, parties)
     return CasePage(
         case=case,
         role=role,

@@ -61,6 +61,11 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _stale(kind_message: str) -> ValidationError:
+    """Someone saved in between: the API answers 409, the page shows the saved values."""
+    return ValidationError({"version": kind_message})
+
+
 def _require_write(actor, case: Case) -> None:
     _require(
         permissions.can_write(actor, case),
@@ -203,6 +208,13 @@ def case_open(
                 "You do not take part in case %(reference)s; choose a regional case you "
                 "take part in."
             ) % {"reference": region_case.reference}
+        elif not permissions.can_write(actor, region_case):
+            # Adding an enterprise case changes the regional case (its timeline and its
+            # list of enterprise cases): not for those who only read it.
+            errors["region_case"] = _(
+                "You can only read case %(reference)s, so you cannot add a case to it; ask "
+                "its applicant or facilitator."
+            ) % {"reference": region_case.reference}
     if errors:
         raise ValidationError(errors)
     if assessment is not None:
@@ -303,11 +315,13 @@ def _milestones_from_roadmap(
 def case_add_party(
     *, actor, case: Case, organisation: Organisation, role: str, contact=None
 ) -> CaseParty:
-    """Add an organisation to the case in a role, optionally with its contact person."""
+    """Add an organisation to the case in a role, optionally with its contact person.
+    Only the initiative's staff add a facilitator or a regulator contact."""
     _require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
+    _require_staff_for(actor, case, role)
     errors: dict[str, str] = {}
     if role not in CaseParty.Role.values:
         errors["role"] = _("“%(value)s” is not a role in a case; use one of: %(choices)s.") % {
@@ -357,15 +371,47 @@ def case_add_party(
     return party
 
 
+def _require_staff_for(actor, case: Case, role: str) -> None:
+    _require(
+        permissions.can_manage_party_role(actor, case, role),
+        _(
+            "Only the initiative's administrators and facilitators can add or remove a "
+            "facilitator or a regulator contact; ask the case's facilitator."
+        ),
+    )
+
+
 def case_remove_party(*, actor, party: CaseParty) -> None:
+    """Take a party out of the case. Only the initiative's staff remove a facilitator or a
+    regulator contact, and the last facilitator stays while the case is open."""
     case = party.case
     _require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
+    _require_staff_for(actor, case, party.role)
     if party.role == CaseParty.Role.APPLICANT:
         raise ValidationError({"party": _("The applicant cannot be removed from its own case.")})
     with transaction.atomic():
+        # Lock the case: its status, and two removals at once, cannot leave it without
+        # a facilitator.
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        if (
+            party.role == CaseParty.Role.FACILITATOR
+            and not workflow.is_final(current.status)
+            and not current.parties.filter(role=CaseParty.Role.FACILITATOR)
+            .exclude(pk=party.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "party": _(
+                        "The facilitator cannot be removed while the case is open: nobody "
+                        "would verify and approve it. Add another facilitator first, or "
+                        "remove this one once the case is approved or withdrawn."
+                    )
+                }
+            )
         organisation, role = party.organisation, party.role
         party.delete()
         record_event(
@@ -384,8 +430,10 @@ def case_remove_party(*, actor, party: CaseParty) -> None:
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
 
 
-def case_transition(*, actor, case: Case, to_status: str, reason: str) -> Case:
-    """Move the case along its lifecycle (workflow.TRANSITIONS), with a reason."""
+def case_transition(*, actor, case: Case, to_status: str, reason: str, version: int | None) -> Case:
+    """Move the case along its lifecycle (workflow.TRANSITIONS), with a reason. The move
+    must carry the version of the case the person loaded; if someone changed the case in
+    between (moved it, for instance), it is refused and nothing is written."""
     reason = (reason or "").strip()
     if to_status not in Case.Status.values:
         raise ValidationError(
@@ -401,8 +449,20 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str) -> Case:
             "the case cannot change its status."
         ),
     )
+    if version is None:
+        raise _stale(
+            _("The version of the case you opened is missing; reload the page and try again.")
+        )
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.version != int(version):
+            raise _stale(
+                _(
+                    "Someone else changed this case since you opened it (it is now "
+                    "%(status)s); reload the page to see their change, then decide again."
+                )
+                % {"status": case.get_status_display()}
+            )
         from_status = case.status
         if to_status not in workflow.allowed_next(from_status):
             raise ValidationError(
@@ -439,7 +499,8 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str) -> Case:
         )
         case.status = to_status
         case.status_changed_at = now
-        case.save(update_fields=["status", "status_changed_at", "updated_at"])
+        case.version += 1
+        case.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
         record_event(
             case=case,
             actor=actor,
@@ -459,10 +520,6 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str) -> Case:
 
 
 # --- milestones ----------------------------------------------------------------------------
-
-
-def _stale(kind_message: str) -> ValidationError:
-    return ValidationError({"version": kind_message})
 
 
 def _depends_cycle(milestone: Milestone, depends_on: list[Milestone]) -> bool:

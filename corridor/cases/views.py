@@ -226,7 +226,16 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "soon": SOON_DAYS,
     }
     if page.transitions:
-        context["transition_form"] = bound.get("transition") or TransitionForm(prefix="t")
+        context["transition_form"] = bound.get("transition") or TransitionForm(
+            initial={"version": case.version}, prefix="t"
+        )
+    if "version" in getattr(bound.get("transition"), "stale_fields", ()):
+        # Someone moved the case meanwhile: show what is saved now, whatever the person
+        # may do next.
+        context["transition_stale"] = bound["transition"]
+        context["last_transition"] = (
+            case.transitions.select_related("by").order_by("-at", "-id").first()
+        )
     if can_manage_parties:
         organisations = list(
             Organisation.objects.exclude(pk__in=[p.organisation_id for p in page.parties]).order_by(
@@ -234,8 +243,16 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             )
         )
         context["party_form"] = bound.get("party") or PartyForm(
-            organisations=organisations, prefix="party"
+            organisations=organisations,
+            roles=permissions.party_roles_for(user, page.role),
+            prefix="party",
         )
+        context["removable_parties"] = {
+            p.pk
+            for p in page.parties
+            if p.role != CaseParty.Role.APPLICANT
+            and permissions.manages_party_role_as(page.role, user, p.role)
+        }
     if page.can_write:
         people = _people_of(page.parties)
         context["new_milestone_form"] = bound.get("new_milestone") or MilestoneForm(
@@ -326,11 +343,12 @@ def case_transition(request, pk: int):
     if not form.is_valid():
         return _invalid(request, case, "transition", form)
     try:
-        services.case_transition(
+        moved = services.case_transition(
             actor=request.user,
             case=case,
             to_status=form.cleaned_data["to_status"],
             reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         )
     except PermissionDenied as exc:
         return forbidden(request, exc)
@@ -338,8 +356,8 @@ def case_transition(request, pk: int):
         return _failed(request, case, "transition", form, exc)
     return _done(
         request,
-        case,
-        _("The case is now “%(status)s”.") % {"status": case.get_status_display()},
+        moved,
+        _("The case is now “%(status)s”.") % {"status": moved.get_status_display()},
     )
 
 
@@ -348,7 +366,12 @@ def case_transition(request, pk: int):
 def party_add(request, pk: int):
     case = _visible_case(request, pk)
     organisations = list(Organisation.objects.exclude(case_parties__case=case))
-    form = PartyForm(request.POST, organisations=organisations, prefix="party")
+    form = PartyForm(
+        request.POST,
+        organisations=organisations,
+        roles=permissions.party_roles_for(request.user, permissions.party_role(request.user, case)),
+        prefix="party",
+    )
     if not form.is_valid():
         return _invalid(request, case, "party", form)
     organisation = form.organisations[form.cleaned_data["organisation"]]

@@ -37,6 +37,11 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     S.WITHDRAWN: {},
 }
 
+# Moves that decide the case. Where the workflow names the facilitator for one, only the
+# initiative's own facilitator makes it (its administrators, or its staff who are the contact
+# of the case's facilitator party), never an organisation merely added in that role.
+DECISIONS: frozenset[str] = frozenset({S.APPROVED})
+
 FINAL: frozenset[str] = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
 
 # The statuses in which a case waits for a party in this role to act (the "my work" page).

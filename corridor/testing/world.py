@@ -318,6 +318,7 @@ def build_world() -> World:
         job=job.pk,
         assessment=assessment.pk,
         case=case.pk,
+        case_version=case.version,
         partner_party=partner_party.pk,
         regulator_party=regulator_party.pk,
         observer_party=observer_party.pk,

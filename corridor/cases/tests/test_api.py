@@ -148,7 +148,7 @@ def test_ids_of_another_case_answer_404_and_change_nothing(client, van, elsewher
         post_json(
             client,
             f"{CASES}/{elsewhere.pk}/transitions",
-            {"to_status": "active", "reason": "x"},
+            {"to_status": "active", "reason": "x", "version": 1},
             user,
         ),
         post_json(client, f"{CASES}/{elsewhere.pk}/issues", {"title": "x"}, user),
@@ -184,7 +184,7 @@ def test_a_case_is_opened_moved_and_given_a_party(client, van, facilitator, ente
     moved = post_json(
         client,
         f"{CASES}/{case_id}/transitions",
-        {"to_status": "active", "reason": "Documents gathered"},
+        {"to_status": "active", "reason": "Documents gathered", "version": 1},
         van.applicant,
     )
     chamber = OrganisationFactory(name_en="Chamber of Commerce")
@@ -207,7 +207,10 @@ def test_a_case_is_opened_moved_and_given_a_party(client, van, facilitator, ente
 
 def test_a_transition_without_a_reason_is_a_400_with_the_field(client, van):
     response = post_json(
-        client, f"{CASES}/{van.case.pk}/transitions", {"to_status": "active"}, van.applicant
+        client,
+        f"{CASES}/{van.case.pk}/transitions",
+        {"to_status": "active", "version": 1},
+        van.applicant,
     )
     van.case.refresh_from_db()
     assert response.status_code == 400
@@ -227,7 +230,10 @@ def test_every_write_by_a_reader_is_403_and_changes_nothing(client, van, who):
 
     answers = [
         post_json(
-            client, f"{CASES}/{pk}/transitions", {"to_status": "active", "reason": "Go"}, user
+            client,
+            f"{CASES}/{pk}/transitions",
+            {"to_status": "active", "reason": "Go", "version": 1},
+            user,
         ),
         post_json(client, f"{CASES}/{pk}/milestones", {"title_en": "Sneaky"}, user),
         patch_json(
@@ -349,7 +355,10 @@ def test_malformed_bodies_are_4xx_json_never_500(client, van):
         post_json(client, f"{CASES}/{pk}/issues", {"title": "x", "assigned_to_id": 999999}, user),
         post_json(client, CASES, {"applicant_id": 999999, "target_market": "SG"}, user),
         post_json(
-            client, f"{CASES}/{pk}/transitions", {"to_status": "approved", "reason": "x"}, user
+            client,
+            f"{CASES}/{pk}/transitions",
+            {"to_status": "approved", "reason": "x", "version": 1},
+            user,
         ),
     ]
     assert [a.status_code for a in answers] == [400, 422, 422, 400, 400, 400, 400]

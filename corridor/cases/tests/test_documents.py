@@ -351,7 +351,9 @@ def test_an_upload_records_version_hash_event_and_file_under_a_random_name(clien
 def test_version_2_keeps_version_1_downloadable(client, people):
     first = add_document(people)
     client.force_login(people["partner"])  # a partner may add versions of documents it sees
-    CaseDocument.objects.filter(pk=first.document.pk).update(shared_with=["partner"])
+    documents.document_share(
+        actor=people["applicant"], document=first.document, shared_with=["partner"]
+    )
     second_bytes = PDF.replace(b"1.7", b"2.0")
 
     response = client.post(
@@ -691,3 +693,117 @@ def test_the_case_page_of_an_observer_does_not_mention_an_unshared_document(clie
     assert "Brake test report" not in page
     assert "secret-plan.pdf" not in page
     assert reverse("case_documents:download", args=[version.pk]) not in page
+
+
+# --- a new version is shared only as far as its uploader may share -------------------------
+
+
+def _regulator_sees(client, people, version) -> dict:
+    """What the regulator contact sees of `version`: download, case page, API."""
+    client.force_login(people["regulator"])
+    download = client.get(reverse("case_documents:download", args=[version.pk]))
+    page = client.get(reverse("cases:case_detail", args=[people["case"].pk])).content.decode()
+    listed = client.get(f"/api/cases/cases/{people['case'].pk}/documents").json()
+    return {
+        "download": download.status_code,
+        "on the page": reverse("case_documents:download", args=[version.pk]) in page,
+        "file name on the page": version.original_name in page,
+        "in the API": [v["number"] for d in listed for v in d["versions"]],
+    }
+
+
+def test_a_partners_new_version_is_not_shared_with_the_regulator_until_the_applicant_shares_it(
+    client, people
+):
+    first = add_document(people, shared_with=["partner", "regulator"])
+    client.force_login(people["partner"])
+
+    response = client.post(
+        reverse("case_documents:version_upload", args=[first.document.pk]),
+        {"file": upload("brake-test-secret-draft.pdf", PDF.replace(b"1.7", b"2.0"))},
+    )
+
+    second = DocumentVersion.objects.get(document=first.document, number=2)
+    assert messages_of(response) == ["Version 2 of “Brake test report” was uploaded."]
+    assert second.shared_with == ["partner"]
+    assert CaseDocument.objects.get(pk=first.document.pk).shared_with == ["partner", "regulator"]
+    # The regulator contact still sees version 1, and nothing of version 2, not even its name.
+    assert _regulator_sees(client, people, second) == {
+        "download": 404,
+        "on the page": False,
+        "file name on the page": False,
+        "in the API": [1],
+    }
+    client.force_login(people["regulator"])
+    assert client.get(reverse("case_documents:download", args=[first.pk])).status_code == 200
+    # The applicant, the facilitator and the partner see it.
+    for who in ("applicant", "facilitator", "partner"):
+        client.force_login(people[who])
+        assert client.get(reverse("case_documents:download", args=[second.pk])).status_code == 200
+
+    # The applicant is told, and saving the same sharing shares the new version too.
+    client.force_login(people["applicant"])
+    page = client.get(reverse("cases:case_detail", args=[people["case"].pk])).content.decode()
+    assert "Not yet shared like the document: save the sharing to share it." in page
+    documents.document_share(
+        actor=people["applicant"], document=first.document, shared_with=["partner", "regulator"]
+    )
+    assert _regulator_sees(client, people, second) == {
+        "download": 200,
+        "on the page": True,
+        "file name on the page": True,
+        "in the API": [2, 1],
+    }
+
+
+def test_a_certification_bodys_new_version_is_seen_only_by_its_own_role_among_the_others(
+    people,
+):
+    first = add_document(people, shared_with=["certification_body", "observer", "regulator"])
+
+    second = documents.document_upload(
+        actor=people["certifier"],
+        case=people["case"],
+        title="",
+        document_type="",
+        uploaded_file=upload("v2.pdf", PDF),
+        shared_with=["observer", "regulator"],  # ignored for a new version
+        document=first.document,
+    )
+
+    assert second.shared_with == ["certification_body"]
+    seen = {
+        who: documents.visible_documents(people[who], people["case"])
+        for who in ("observer", "regulator", "certifier", "applicant")
+    }
+    assert {
+        who: [v.number for d in docs for v in d.visible_versions] for who, docs in seen.items()
+    } == {
+        "observer": [1],
+        "regulator": [1],
+        "certifier": [2, 1],
+        "applicant": [2, 1],
+    }
+
+
+@pytest.mark.parametrize("who", ["applicant", "facilitator"])
+def test_a_new_version_by_the_applicant_or_a_facilitator_keeps_the_documents_sharing(people, who):
+    first = add_document(people, shared_with=["regulator"])
+
+    second = documents.document_upload(
+        actor=people[who],
+        case=people["case"],
+        title="",
+        document_type="",
+        uploaded_file=upload("v2.pdf", PDF),
+        shared_with=[],
+        document=first.document,
+    )
+
+    assert second.shared_with == ["regulator"]
+    assert [
+        v.number
+        for v in documents.visible_documents(people["regulator"], people["case"])[
+            0
+        ].visible_versions
+    ] == [2, 1]

@@ -266,7 +266,7 @@ def test_the_applicant_moves_the_case_with_a_reason_and_not_without(client, van)
     client.force_login(van.applicant)
     url = reverse("cases:case_transition", args=[van.case.pk])
 
-    without = client.post(url, {"to_status": "active", "t-reason": "  "})
+    without = client.post(url, {"to_status": "active", "t-reason": "  ", "t-version": 1})
     van.case.refresh_from_db()
     assert without.status_code == 400
     assert van.case.status == "draft"
@@ -274,7 +274,9 @@ def test_the_applicant_moves_the_case_with_a_reason_and_not_without(client, van)
         "This field is required." in without.content.decode()
     )
 
-    done = client.post(url, {"to_status": "active", "t-reason": "Documents gathered"})
+    done = client.post(
+        url, {"to_status": "active", "t-reason": "Documents gathered", "t-version": 1}
+    )
     van.case.refresh_from_db()
     assert done.status_code == 302
     assert van.case.status == "active"
@@ -290,7 +292,10 @@ def test_a_post_by_a_reader_is_refused_with_403_and_changes_nothing(client, van,
     before = rows()
     pk = van.case.pk
     attempts = [
-        (reverse("cases:case_transition", args=[pk]), {"to_status": "active", "t-reason": "Go"}),
+        (
+            reverse("cases:case_transition", args=[pk]),
+            {"to_status": "active", "t-reason": "Go", "t-version": 1},
+        ),
         (reverse("cases:milestone_add", args=[pk]), {"new-milestone-title_en": "Sneaky"}),
         (
             reverse("cases:milestone_edit", args=[pk, milestone.pk]),

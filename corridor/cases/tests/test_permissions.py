@@ -114,7 +114,7 @@ def every_write(case: Case, actor):
             actor=actor, issue=issue, version=issue.version, resolution="Done"
         ),
         lambda: services.case_transition(
-            actor=actor, case=case, to_status="active", reason="Let us start"
+            actor=actor, case=case, to_status="active", reason="Let us start", version=case.version
         ),
         lambda: services.case_add_party(
             actor=actor,
@@ -322,11 +322,19 @@ def test_a_transition_needs_a_person_allowed_by_the_workflow(van):
 
     with pytest.raises(PermissionDenied):
         services.case_transition(
-            actor=van.applicant, case=van.case, to_status="approved", reason="We are ready"
+            actor=van.applicant,
+            case=van.case,
+            to_status="approved",
+            reason="We are ready",
+            version=van.case.version,
         )
     with pytest.raises(PermissionDenied):
         services.case_transition(
-            actor=van.partner, case=van.case, to_status="rejected", reason="Go"
+            actor=van.partner,
+            case=van.case,
+            to_status="rejected",
+            reason="Go",
+            version=van.case.version,
         )
 
     assert rows() == before

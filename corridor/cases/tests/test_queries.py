@@ -43,6 +43,7 @@ def add_document(van, title: str, shared_with: list[str], versions: int = 1) -> 
             content_type="application/pdf",
             size=1000 + number,
             sha256="0" * 64,
+            shared_with=shared_with,  # uploaded by the applicant: shared like the document
             uploaded_by=van.applicant,
         )
         record_event(

@@ -266,6 +266,39 @@ def test_only_a_party_of_the_region_opens_a_case_in_it(facilitator, owner, enter
     assert Case.objects.count() == 1
 
 
+@pytest.mark.parametrize("role", ["regulator", "observer"])
+def test_a_reader_of_the_region_cannot_add_its_own_case_to_it(facilitator, role):
+    """A regulator contact or observer of a regional case reads it; opening a case of its
+    own organisation inside it would write to the region's timeline and list."""
+    commission = OrganisationFactory(name_en="Chongqing Commerce Commission", kind="agency")
+    region = services.case_open(
+        actor=facilitator,
+        applicant=commission,
+        title_en="Region",
+        target_market="SG",
+        kind="regional",
+    )
+    reader_org = OrganisationFactory(name_en="Reader Org")
+    reader = member_of(reader_org, "reader")
+    services.case_add_party(actor=facilitator, case=region, organisation=reader_org, role=role)
+    before = rows()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.case_open(
+            actor=reader,
+            applicant=reader_org,
+            title_en="My own plant",
+            target_market="SG",
+            region_case=region,
+        )
+
+    assert error_of(excinfo, "region_case") == [
+        f"You can only read case {region.reference}, so you cannot add a case to it; ask its "
+        "applicant or facilitator."
+    ]
+    assert rows() == before
+
+
 # --- parties -------------------------------------------------------------------------------
 
 
@@ -345,7 +378,11 @@ def test_transitions_are_exactly_those_of_the_workflow(van, from_status, to_stat
 
         if role in allowed_roles:
             moved = services.case_transition(
-                actor=person, case=case, to_status=to_status, reason="Per the plan"
+                actor=person,
+                case=case,
+                to_status=to_status,
+                reason="Per the plan",
+                version=case.version,
             )
             assert Case.objects.get(pk=case.pk).status == to_status == moved.status
             assert list(CaseTransition.objects.values_list("from_status", "to_status", "by")) == [
@@ -360,7 +397,11 @@ def test_transitions_are_exactly_those_of_the_workflow(van, from_status, to_stat
             expected = ValidationError
         with pytest.raises(expected):
             services.case_transition(
-                actor=person, case=case, to_status=to_status, reason="Per the plan"
+                actor=person,
+                case=case,
+                to_status=to_status,
+                reason="Per the plan",
+                version=case.version,
             )
         assert Case.objects.get(pk=case.pk).status == from_status
         assert CaseTransition.objects.count() == 0
@@ -389,7 +430,7 @@ def test_every_transition_needs_a_reason(van):
 
     with pytest.raises(ValidationError) as excinfo:
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="active", reason="  "
+            actor=van.facilitator, case=van.case, to_status="active", reason="  ", version=1
         )
 
     assert error_of(excinfo, "reason") == ["Give the reason for this change of status."]
@@ -399,7 +440,11 @@ def test_every_transition_needs_a_reason(van):
 def test_a_refused_move_says_where_the_case_can_go(van):
     with pytest.raises(ValidationError) as excinfo:
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="approved", reason="Skip ahead"
+            actor=van.facilitator,
+            case=van.case,
+            to_status="approved",
+            reason="Skip ahead",
+            version=van.case.version,
         )
     assert error_of(excinfo, "to_status") == [
         "A case that is draft cannot become approved; it can become: active, withdrawn."
@@ -417,7 +462,10 @@ def test_a_rejected_case_is_reopened_and_walks_to_approval(van):
         (van.facilitator, "approved", "Approved"),
     ]
     for person, status, reason in steps:
-        services.case_transition(actor=person, case=van.case, to_status=status, reason=reason)
+        case = Case.objects.get(pk=van.case.pk)
+        services.case_transition(
+            actor=person, case=case, to_status=status, reason=reason, version=case.version
+        )
 
     van.case.refresh_from_db()
     assert van.case.status == "approved"
@@ -768,7 +816,11 @@ def test_everyone_in_the_case_hears_of_a_transition_but_not_the_mover(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_transition(
-            actor=van.facilitator, case=van.case, to_status="active", reason="Cooperation starts"
+            actor=van.facilitator,
+            case=van.case,
+            to_status="active",
+            reason="Cooperation starts",
+            version=van.case.version,
         )
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
@@ -885,7 +937,9 @@ def test_every_event_kind_reads_as_a_sentence_in_both_languages(van):
     services.issue_resolve(actor=van.partner, issue=issue, version=2, resolution="TÜV SÜD.")
     services.issue_reopen(actor=van.applicant, issue=issue, version=3)
     services.case_remove_party(actor=van.facilitator, party=case.parties.get(role="observer"))
-    services.case_transition(actor=van.applicant, case=case, to_status="active", reason="Go")
+    services.case_transition(
+        actor=van.applicant, case=case, to_status="active", reason="Go", version=case.version
+    )
     from corridor.cases.timeline import record_event
 
     record_event(
