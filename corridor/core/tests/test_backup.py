@@ -6,6 +6,7 @@ import json
 import tarfile
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -24,13 +25,27 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+def _link_tables() -> set[str]:
+    """The tables Django makes for many-to-many fields: their rows are (id, from, to)."""
+    return {
+        field.remote_field.through._meta.db_table
+        for model in apps.get_models()
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    }
+
+
 def every_row():
-    """{table: [rows in primary-key order]} for every table of the project."""
+    """{table: [rows in primary-key order]} for every table of the project. A many-to-many
+    link is compared by the pair it links: its own id is a counter that `loaddata` does not
+    carry over (the links are written again from their records), and nothing refers to it."""
     rows = {}
+    links = _link_tables()
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.django_table_names(only_existing=True)):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
-            rows[table] = [tuple(row) for row in cursor.fetchall()]
+            found = [tuple(row) for row in cursor.fetchall()]
+            rows[table] = sorted(row[1:] for row in found) if table in links else found
     return rows
 
 
