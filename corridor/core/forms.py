@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from corridor.core.validators import validate_name_text
 
@@ -40,3 +41,43 @@ class NameField(forms.CharField):
     def validate(self, value) -> None:
         super().validate(value)
         validate_name_text(value, str(self.label or ""))
+
+
+MISSING_VERSION = _(
+    "The version of the record you opened is missing; reload the page and make your change again."
+)
+
+
+class VersionedFormMixin:
+    """A form that edits a saved record carries the version it was loaded with (hidden), so
+    that the service can refuse a save made over someone else's (optimistic locking). After a
+    refused save the page shows the saved values (`saved_values`) and the hidden version
+    becomes the saved one, so that saving again, knowingly, replaces them."""
+
+    def check_version(self, editing: bool) -> None:
+        if editing and self.cleaned_data.get("version") is None:
+            self.add_error(None, MISSING_VERSION)
+
+    def saved_values(self, initial: dict) -> list[tuple[str, str]]:
+        """The saved record's values as (label, text) pairs, for the fields of this form."""
+        rows = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput) or name not in initial:
+                continue
+            value = initial[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            if isinstance(value, list | tuple):
+                text = ", ".join(str(choices.get(v, choices.get(str(v), v))) for v in value) or "—"
+            elif isinstance(value, bool):
+                text = _("yes") if value else _("no")
+            elif value in (None, ""):
+                text = "—"
+            else:
+                text = choices.get(value, choices.get(str(value), value))
+            rows.append((str(field.label), str(text)))
+        return rows
+
+    def take_version(self, version: int) -> None:
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data

@@ -5,7 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
-from corridor.core.forms import NameField, ServiceErrorsMixin, UncheckedMultipleChoiceField
+from corridor.core.forms import (
+    NameField,
+    ServiceErrorsMixin,
+    UncheckedMultipleChoiceField,
+    VersionedFormMixin,
+)
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.directory.models import Feedback, Profile
 
@@ -47,7 +52,7 @@ class DirectoryFilterForm(forms.Form):
         return [*FIRST_COUNTRIES, *sorted(present - set(FIRST_COUNTRIES))]
 
 
-class ProfileForm(ServiceErrorsMixin, forms.Form):
+class ProfileForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
     SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
     # the version of the profile the form was loaded with (0: there was none yet)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
@@ -173,29 +178,6 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
                 ),
             )
         return data
-
-    def saved_values(self, initial: dict) -> list[tuple[str, str]]:
-        """The saved profile's values as (label, text) pairs, shown after a refused save."""
-        rows = []
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.HiddenInput) or name not in initial:
-                continue
-            value = initial[name]
-            choices = {str(k): v for k, v in (getattr(field, "choices", None) or [])}
-            if isinstance(value, list | tuple):
-                text = ", ".join(str(choices.get(str(v), v)) for v in value) or "—"
-            elif value in (None, ""):
-                text = "—"
-            else:
-                text = str(choices.get(str(value), value))
-            rows.append((str(field.label), text))
-        return rows
-
-    def take_version(self, version: int) -> None:
-        """After a refused save, saving again (knowingly) replaces the saved values."""
-        data = self.data.copy()
-        data[self.add_prefix("version")] = str(version)
-        self.data = data
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

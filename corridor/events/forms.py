@@ -7,9 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
-from corridor.core.forms import NameField, ServiceErrorsMixin, UncheckedMultipleChoiceField
+from corridor.core.forms import (
+    NameField,
+    ServiceErrorsMixin,
+    UncheckedMultipleChoiceField,
+    VersionedFormMixin,
+)
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
-from corridor.portfolio.forms import VersionedFormMixin
 
 
 class DateInput(forms.DateInput):

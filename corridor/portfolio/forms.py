@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.forms import NameField
+from corridor.core.forms import NameField, VersionedFormMixin
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
@@ -83,46 +83,6 @@ class InnovationFilterForm(forms.Form):
         self.fields["category"].choices = _blank(_("all categories")) + list(
             Innovation.Category.choices
         )
-
-
-MISSING_VERSION = _(
-    "The version of the record you opened is missing; reload the page and make your change again."
-)
-
-
-class VersionedFormMixin:
-    """A form that edits a saved record carries the version it was loaded with (hidden), so
-    that the service can refuse a save made over someone else's (optimistic locking). After a
-    refused save the page shows the saved values (`saved_values`) and the hidden version
-    becomes the saved one, so that saving again, knowingly, replaces them."""
-
-    def check_version(self, editing: bool) -> None:
-        if editing and self.cleaned_data.get("version") is None:
-            self.add_error(None, MISSING_VERSION)
-
-    def saved_values(self, initial: dict) -> list[tuple[str, str]]:
-        """The saved record's values as (label, text) pairs, for the fields of this form."""
-        rows = []
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.HiddenInput) or name not in initial:
-                continue
-            value = initial[name]
-            choices = dict(getattr(field, "choices", []) or [])
-            if isinstance(value, list | tuple):
-                text = ", ".join(str(choices.get(v, choices.get(str(v), v))) for v in value)
-            elif isinstance(value, bool):
-                text = _("yes") if value else _("no")
-            elif value in (None, ""):
-                text = "—"
-            else:
-                text = choices.get(value, choices.get(str(value), value))
-            rows.append((field.label, str(text)))
-        return rows
-
-    def take_version(self, version: int) -> None:
-        data = self.data.copy()
-        data[self.add_prefix("version")] = str(version)
-        self.data = data
 
 
 class ProjectForm(VersionedFormMixin, forms.Form):

@@ -26,11 +26,11 @@ from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
 from corridor.core.exports import safe_row
+from corridor.core.forms import MISSING_VERSION
 from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio import queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
-    MISSING_VERSION,
     InnovationFilterForm,
     InnovationForm,
     PartyFormSet,
