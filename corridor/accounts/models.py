@@ -15,6 +15,13 @@ class User(AbstractUser):
 
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages and e-mails come in this language. Empty: the site's default."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -23,6 +30,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return bilingual(self, "name") or self.get_username()
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to this person in (e-mails, notifications)."""
+        return self.language or settings.LANGUAGE_CODE
 
     def __str__(self) -> str:
         return self.display_name
