@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
@@ -143,17 +144,45 @@ class Recommended:
     verdict: str = ""  # this user's feedback on it, if any
 
 
+def reader_language() -> str:
+    """ "zh" or "en": the language the page is shown in."""
+    return "zh" if (get_language() or "").lower().startswith("zh") else "en"
+
+
+def quoted(line: str, counterpart: str = "") -> str:
+    """A quoted offer or need line, as its author wrote it. When it is not in the reader's
+    language, the profile's own version in the reader's language follows it if the profile
+    has one (`matching.counterpart`); otherwise the reader is told which language it is in."""
+    reader = reader_language()
+    if matching.language_of(line) == reader:
+        return _("“%(line)s”") % {"line": line}
+    if counterpart and matching.language_of(counterpart) == reader:
+        if reader == "zh":
+            return _("“%(line)s” (in Chinese: “%(translation)s”)") % {
+                "line": line,
+                "translation": counterpart,
+            }
+        return _("“%(line)s” (in English: “%(translation)s”)") % {
+            "line": line,
+            "translation": counterpart,
+        }
+    if reader == "zh":
+        return _("“%(line)s” (in English)") % {"line": line}
+    return _("“%(line)s” (in Chinese)") % {"line": line}
+
+
 def reason_text(reason: "matching.Reason") -> str:
-    """One reason in the reader's language; the quoted lines stay as their authors wrote them."""
+    """One reason in the reader's language. The quoted lines stay as their authors wrote them,
+    each followed by its version in the reader's language where the profile has one."""
     if reason.kind == "their_offer_meets_your_need":
-        return _("Their offer “%(offer)s” meets your need “%(need)s”.") % {
-            "offer": reason.offer,
-            "need": reason.need,
+        return _("Their offer %(offer)s meets your need %(need)s.") % {
+            "offer": quoted(reason.offer, reason.offer_counterpart),
+            "need": quoted(reason.need, reason.need_counterpart),
         }
     if reason.kind == "your_offer_meets_their_need":
-        return _("Your offer “%(offer)s” meets their need “%(need)s”.") % {
-            "offer": reason.offer,
-            "need": reason.need,
+        return _("Your offer %(offer)s meets their need %(need)s.") % {
+            "offer": quoted(reason.offer, reason.offer_counterpart),
+            "need": quoted(reason.need, reason.need_counterpart),
         }
     if reason.kind == "sectors":
         names = {
@@ -242,9 +271,7 @@ def hidden_for(user, profile: Profile) -> list[Profile]:
 MEANING_THRESHOLD = 0.45
 
 
-def close_in_meaning(
-    user, text: str, *, limit: int = 6, exclude=(), within=None
-) -> list[Profile]:
+def close_in_meaning(user, text: str, *, limit: int = 6, exclude=(), within=None) -> list[Profile]:
     """Profiles whose offers or needs are closest in meaning to the searched words, in either
     language: a Chinese search finds English profiles and the reverse, which words alone
     cannot. Encodes the search text (not any profile) and scores the stored vectors.
