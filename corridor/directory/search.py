@@ -58,7 +58,7 @@ def directory_search(
     Without words, every profile passing the filters, by name."""
     filters = {"sector": sector, "country": country, "city": city, "verified_only": verified_only}
     by_words = list(queries.directory(user, q=q, **filters).values_list("pk", flat=True))
-    if not queries.search_words(q):
+    if not queries.search_words(q):  # nothing but spaces and punctuation
         return Found(keys=by_words, words=len(by_words))
     close = recommendations.close_in_meaning(user, q)
     allowed = set(

@@ -12,17 +12,16 @@ fetch a whole branch in one query.
 """
 
 import csv
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from corridor.core import terms
 from corridor.standards.models import HsCode
 
 DEFAULT_EDITION = "HS2022"
@@ -289,51 +288,7 @@ def import_hs(
 # --- reading --------------------------------------------------------------------------------
 
 
-TERMS_FILE = Path(__file__).parent / "data" / "hs_terms.yaml"
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-@dataclass(frozen=True)
-class Term:
-    """An everyday word for goods (English or Chinese) and the HS codes it leads to."""
-
-    text: str
-    codes: tuple[str, ...]
-
-
-@functools.cache
-def terms() -> tuple[Term, ...]:
-    """Every term of `data/hs_terms.yaml`, longest first (so "electric van" is tried before
-    "van"), read once per process."""
-    with open(TERMS_FILE, encoding="utf-8") as handle:
-        entries = yaml.safe_load(handle)["terms"]
-    found = [
-        Term(text=str(text).strip().lower(), codes=tuple(str(code) for code in entry["codes"]))
-        for entry in entries
-        for text in [*entry.get("en", []), *entry.get("zh", [])]
-    ]
-    return tuple(sorted(found, key=lambda term: -len(term.text)))
-
-
-def _term_pattern(text: str) -> re.Pattern:
-    """A Chinese term matches anywhere in the search (Chinese has no spaces); an English one
-    as whole words."""
-    if CJK.search(text):
-        return re.compile(re.escape(text))
-    return re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])")
-
-
-def _terms_in(query: str) -> tuple[list[Term], str]:
-    """The terms the search contains (longest first, none overlapping another) and what is
-    left of the search once they are taken out."""
-    rest = query.lower()
-    found = []
-    for term in terms():
-        pattern = _term_pattern(term.text)
-        if pattern.search(rest):
-            found.append(term)
-            rest = pattern.sub(" ", rest)
-    return found, rest
 
 
 def _requirement_prefixes(query: str) -> list[tuple[str, str]]:
@@ -373,7 +328,7 @@ def search(query: str, edition: str = DEFAULT_EDITION, limit: int = 50) -> list[
 
     Words are looked for in three places, in this order:
 
-    1. the everyday terms of `data/hs_terms.yaml`, English or Chinese ("pork", "猪肉",
+    1. the everyday names of goods of `core/data/terms.yaml`, English or Chinese ("pork", "猪肉",
        "electric van"): the codes each term leads to, the longest term's first. Words of the
        search that are not part of a term must then appear in the description of the code
        or of one under it ("frozen pork" gives 0203 and its frozen subheadings);
@@ -400,7 +355,8 @@ def search(query: str, edition: str = DEFAULT_EDITION, limit: int = 50) -> list[
         return []
 
     found_by: dict[str, str] = {}  # code -> the term or requirement title that found it
-    matched, rest = _terms_in(query)
+    matched, rest = terms.terms_in(query)
+    matched = [term for term in matched if term.codes]
     rest_words = re.findall(r"\w+", rest)
     if matched and rest_words:
         prefixes = Q()

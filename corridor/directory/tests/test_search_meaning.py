@@ -24,18 +24,18 @@ def listed(response) -> list[int]:
 
 
 @pytest.fixture
-def finance_both_sides():
+def both_sides():
     english = profile(
         "Straitline Capital",
         description_en="A trade-finance house.",
-        offers="Cross-border trade finance for exporters and importers",
+        offers="Cross-border trade finance for exporters and importers\nBookkeeping and tax filing",
     )
     chinese = profile(
         "Yuzhou Parts",
         country="CN",
         description_zh="汽车零部件出口企业。",
-        offers="汽车刹车片和离合器片",
-        needs="出口订单的贸易融资",
+        offers="纯电动厢式货车的刹车片和离合器片",
+        needs="出口订单的贸易融资\n为小企业提供记账和报税服务的会计师事务所",
     )
     unrelated = profile(
         "Orchid Florist",
@@ -46,60 +46,70 @@ def finance_both_sides():
     return english, chinese, unrelated
 
 
-def test_an_english_search_finds_a_chinese_only_profile_after_the_english_one(
-    client, finance_both_sides
-):
-    english, chinese, unrelated = finance_both_sides
+def test_a_name_in_one_language_finds_profiles_that_wrote_it_in_the_other(client, both_sides):
+    english, chinese, unrelated = both_sides
 
-    response = client.get(reverse("directory:profile_list"), {"q": "trade finance"})
+    in_english = client.get(reverse("directory:profile_list"), {"q": "trade finance"})
+    in_chinese = client.get(reverse("directory:profile_list"), {"q": "贸易融资"})
+    van = client.get(reverse("directory:profile_list"), {"q": "electric van"})
+
+    assert listed(in_english) == listed(in_chinese) == [english.pk, chinese.pk]  # by name
+    assert "2 enterprises found." in in_chinese.content.decode()
+    assert "Close in meaning" not in in_chinese.content.decode()  # both contain the words
+    assert listed(van) == [chinese.pk]
+
+
+def test_an_english_search_finds_a_chinese_only_profile_by_meaning_after_the_words(
+    client, both_sides
+):
+    english, chinese, unrelated = both_sides
+
+    response = client.get(reverse("directory:profile_list"), {"q": "bookkeeping and tax filing"})
 
     assert listed(response) == [english.pk, chinese.pk]
     html = response.content.decode()
     assert "2 enterprises found." in html
     assert "1 contains your words; the others say something close in meaning" in html
-    assert "Close in meaning:</span> “出口订单的贸易融资”" in html
+    assert "Close in meaning:</span> “为小企业提供记账和报税服务的会计师事务所”" in html
     assert "Orchid Florist" not in html
 
 
-def test_a_chinese_search_finds_an_english_only_profile_after_the_chinese_one(
-    client, finance_both_sides
-):
-    english, chinese, unrelated = finance_both_sides
+def test_a_chinese_search_finds_an_english_only_profile_by_meaning(client, both_sides):
+    english, chinese, unrelated = both_sides
 
-    response = client.get(reverse("directory:profile_list"), {"q": "贸易融资"})
+    response = client.get(reverse("directory:profile_list"), {"q": "婚礼鲜花"})
 
-    assert listed(response) == [chinese.pk, english.pk]
-    assert (
-        "Close in meaning:</span> “Cross-border trade finance for exporters and importers”"
-        in response.content.decode()
+    assert listed(response) == [unrelated.pk]
+    assert "Close in meaning:</span> “Wedding bouquets and table flowers”" in (
+        response.content.decode()
     )
 
 
-def test_an_unrelated_search_finds_nothing_by_meaning(client, finance_both_sides):
+def test_an_unrelated_search_finds_nothing_by_meaning(client, both_sides):
     response = client.get(reverse("directory:profile_list"), {"q": "天气预报"})
 
     assert listed(response) == []
     assert 'id="no-results"' in response.content.decode()
 
 
-def test_the_other_filters_apply_to_profiles_found_by_meaning(client, finance_both_sides):
-    english, chinese, unrelated = finance_both_sides
+def test_the_other_filters_apply_to_profiles_found_by_meaning(client, both_sides):
+    english, chinese, unrelated = both_sides
 
     in_china = client.get(
-        reverse("directory:profile_list"), {"q": "trade finance", "country": "CN"}
+        reverse("directory:profile_list"), {"q": "bookkeeping and tax filing", "country": "CN"}
     )
 
     assert listed(in_china) == [chinese.pk]
 
 
-def test_the_api_lists_the_same_profiles_in_the_same_order(client, finance_both_sides):
-    english, chinese, unrelated = finance_both_sides
+def test_the_api_lists_the_same_profiles_in_the_same_order(client, both_sides):
+    english, chinese, unrelated = both_sides
 
-    answer = client.get("/api/directory/profiles", {"q": "贸易融资"})
+    answer = client.get("/api/directory/profiles", {"q": "bookkeeping and tax filing"})
 
     assert answer.status_code == 200
     assert answer.json()["count"] == 2
-    assert [item["id"] for item in answer.json()["items"]] == [chinese.pk, english.pk]
+    assert [item["id"] for item in answer.json()["items"]] == [english.pk, chinese.pk]
 
 
 def test_a_chinese_search_by_meaning_never_shows_a_members_only_profile_to_outsiders(client):
