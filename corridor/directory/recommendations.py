@@ -284,11 +284,12 @@ class CloseInMeaning:
     line: str
 
 
-def close_in_meaning(user, text: str) -> list[CloseInMeaning]:
+def close_in_meaning(user, text: str, *, exclude=()) -> list[CloseInMeaning]:
     """Profiles with an offer or need line close in meaning to the searched words, in either
     language, closest first: a Chinese search finds English profiles and the reverse, which
     words alone cannot. Encodes the search text (never a profile) and scores stored vectors.
-    Members-only profiles are left out for people outside the initiative."""
+    Members-only profiles are left out for people outside the initiative, and the profiles in
+    `exclude` (those already found by their words) are not shortlisted."""
     text = (text or "").strip()[:300]
     index = current_index()
     if not text or not index.rows:
@@ -297,6 +298,9 @@ def close_in_meaning(user, text: str) -> list[CloseInMeaning]:
     scores = np.maximum(index.offer @ vector, index.need @ vector)
     if not roles.is_initiative_member(user):
         scores = np.where(index.public, scores, -np.inf)
+    excluded = [index.rows[key] for key in exclude if key in index.rows]
+    if excluded:
+        scores[excluded] = -np.inf
     count = min(SEARCH_SHORTLIST, len(scores))
     rows = np.argpartition(-scores, count - 1)[:count]
     keys = list(index.rows)

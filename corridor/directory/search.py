@@ -60,7 +60,7 @@ def directory_search(
     by_words = list(queries.directory(user, q=q, **filters).values_list("pk", flat=True))
     if not queries.search_words(q):  # nothing but spaces and punctuation
         return Found(keys=by_words, words=len(by_words))
-    close = recommendations.close_in_meaning(user, q)
+    close = recommendations.close_in_meaning(user, q, exclude=by_words)
     allowed = set(
         queries.directory(user, **filters)
         .filter(pk__in=[found.key for found in close])
