@@ -15,7 +15,8 @@ from corridor.directory.models import Profile
 class Found(Sequence):
     """The profiles found, in order, fetched a page at a time (so the page and the API can
     paginate it like a queryset). A profile found by meaning carries `close_line`, its line
-    closest to the search; one found by its words carries "" there."""
+    closest to the search, quoted for the reader (see `recommendations.quoted`); one found
+    by its words carries "" there."""
 
     keys: list[int]
     close_lines: dict[int, str] = field(default_factory=dict)
@@ -41,7 +42,9 @@ class Found(Sequence):
         )
         found = [profiles[key] for key in keys if key in profiles]
         for profile in found:
-            profile.close_line = self.close_lines.get(profile.pk, "")
+            line = self.close_lines.get(profile.pk, "")
+            # quoted as written, with its language named when it is not the reader's
+            profile.close_line = recommendations.quoted(line) if line else ""
         return found
 
 

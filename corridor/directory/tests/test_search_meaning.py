@@ -70,7 +70,9 @@ def test_an_english_search_finds_a_chinese_only_profile_by_meaning_after_the_wor
     html = response.content.decode()
     assert "2 enterprises found." in html
     assert "1 contains your words; the others say something close in meaning" in html
-    assert "Close in meaning:</span> “为小企业提供记账和报税服务的会计师事务所”" in html
+    assert (
+        "Close in meaning:</span> “为小企业提供记账和报税服务的会计师事务所” (in Chinese)" in html
+    )
     assert "Orchid Florist" not in html
 
 
