@@ -145,3 +145,36 @@ def test_a_chinese_search_by_meaning_never_shows_a_members_only_profile_to_outsi
         assert hidden.pk not in listed(response) and "Frostline" not in html
         assert unrelated.pk not in listed(response)
         assert hidden.pk not in [item["id"] for item in api.json()["items"]]
+
+
+def test_the_search_page_takes_the_same_queries_for_more_profiles(client, both_sides):
+    def page_queries() -> tuple[int, int, int]:
+        """(queries, profiles found by words, profiles found by meaning)"""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(
+                reverse("directory:profile_list"), {"q": "bookkeeping and tax filing"}
+            )
+        words = response.context["found_by_words"]
+        return len(captured.captured_queries), words, len(listed(response)) - words
+
+    before, *found_before = page_queries()
+    assert found_before == [1, 1]
+    for number in range(5):
+        profile(
+            f"Ledger House {number}",
+            description_en="Accountants.",
+            offers="Bookkeeping and tax filing for small firms",
+        )
+        profile(
+            f"Chongqing Ledger {number}",
+            country="CN",
+            description_zh="会计师事务所。",
+            offers="小企业记账和报税服务",
+        )
+    profile_embed_all()
+
+    after, *found_after = page_queries()
+    assert found_after == [6, 6] and after == before
