@@ -36,7 +36,7 @@ from corridor.core.api import (
     PersonRefOut,
 )
 from corridor.core.models import Sector
-from corridor.directory import queries, services
+from corridor.directory import queries, search, services
 from corridor.directory.models import Connection, Feedback, Profile
 from corridor.directory.recommendations import recommendations_for
 
@@ -159,7 +159,11 @@ class ProfileFilters(Schema):
         None,
         max_length=200,
         pattern=NO_NULL_CHARACTER,
-        description="Words of the names, city, description, offers or needs (either language).",
+        description=(
+            "Words of the names, city, description, offers or needs (either language); "
+            "profiles whose offers or needs say something close in meaning, in either "
+            "language, follow those containing the words."
+        ),
     )
     sector: str | None = Field(None, max_length=40, pattern=SLUG, description="A sector code.")
     country: str | None = Field(None, pattern=COUNTRY, description="ISO 3166 alpha-2 code.")
@@ -350,9 +354,11 @@ def _answered_or_raise(exc: ValidationError):
 @router.get("/profiles", response=list[ProfileOut], auth=AUTH_OR_ANONYMOUS)
 @paginate(Pages, page_size=PAGE_SIZE)
 def profile_list(request, filters: Query[ProfileFilters]):
-    """The profiles the caller may see (members-only ones need a membership), by name."""
+    """The profiles the caller may see (members-only ones need a membership), by name; with
+    `q`, those containing every word first (by name), then those with an offer or need line
+    close in meaning to it in either language (closest first)."""
     _check_sector_code(filters.sector)
-    return queries.directory(
+    return search.directory_search(
         request.user,
         q=filters.q or "",
         sector=filters.sector or "",

@@ -111,6 +111,17 @@ class Encoder:
                 vectors[damped] += self._centred(placeless, [texts[i] for i in damped])
         return _normalised_rows(vectors)
 
+    def encode_search(self, text: str) -> np.ndarray:
+        """(512,) L2-normalised plain USE vector of a search (not language-centred, no place
+        damping). The language means are those of whole sentences; taken from a search of two
+        or three words they overshoot: on the demo profiles, "trade finance" then scored its
+        own English line 0.45 and unrelated searches reached 0.47, while the plain vector
+        keeps unrelated searches under 0.33 and related lines from 0.35 (the directory's
+        search threshold, `recommendations.SEARCH_THRESHOLD`)."""
+        with self._lock:
+            vector = np.asarray(self._loaded().encode([text]), dtype=np.float32).reshape(-1)
+        return _normalised_rows(vector.reshape(1, DIMENSIONS))[0]
+
     def _centred(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
         means = np.stack([self._language_means[language_of(text)] for text in texts])
@@ -222,11 +233,15 @@ class Reason:
     """Why a candidate was recommended. Kinds "their_offer_meets_your_need" and
     "your_offer_meets_their_need" quote one need line and one offer line exactly as stored;
     "sectors", "targets_your_market" and "in_your_target_market" name sector codes or a
-    country code in `detail`; "like_ones_you_liked" gives the similarity to the liked ones."""
+    country code in `detail`; "like_ones_you_liked" gives the similarity to the liked ones.
+    `need_counterpart` and `offer_counterpart` are the same profile's version of the quoted
+    line in the other language, when it has one (see `counterpart`), else ""."""
 
     kind: str
     need: str = ""
     offer: str = ""
+    need_counterpart: str = ""
+    offer_counterpart: str = ""
     similarity: float = 0.0
     detail: tuple[str, ...] = ()
 
@@ -290,6 +305,10 @@ class Weights:
     reason_similarity = 0.5: a pair of lines is quoted as a reason from this cosine (about
         half way between unrelated and a translation), or when the lexical evidence lifts
         the pair to the same level; below it the pair is not convincing enough to show.
+    translation = 0.6: two lines of one profile in different languages are taken as the same
+        statement written twice from this cosine, if each is the other's closest line. Eight
+        demo lines and their translations scored 0.66-0.84; the same lines against the
+        other seven translations at most 0.48 (same profile, same topic).
     """
 
     center: float = 0.2
@@ -304,6 +323,7 @@ class Weights:
     liked: float = 0.15
     disliked: float = 0.25
     reason_similarity: float = 0.5
+    translation: float = 0.6
 
     def centred(self, cosine):
         """0 for unrelated, 1 for the same statement (works on arrays too)."""
@@ -657,6 +677,24 @@ def rerank(
     ]
 
 
+def counterpart(item: Item, items: Sequence[Item]) -> str:
+    """The line of `items` (the same profile's offers, or its needs) that says what `item`
+    says in the other language, or "": the other-language line closest to it, if their
+    cosine reaches `Weights.translation` and `item` is that line's closest line in its own
+    language too (so two lines on one topic are not mistaken for a translation)."""
+    language = language_of(item.text)
+    others = [other for other in items if language_of(other.text) != language]
+    if not others:
+        return ""
+    cosines = _vectors(others) @ np.asarray(item.vector, dtype=np.float32)
+    best = others[int(cosines.argmax())]
+    if float(cosines.max()) < WEIGHTS.translation:
+        return ""
+    same = [other for other in items if language_of(other.text) == language]
+    back = _vectors(same) @ np.asarray(best.vector, dtype=np.float32)
+    return best.text if same[int(back.argmax())] is item else ""
+
+
 def _reasons(
     query: Query, side: Side, i: int, their_offer: _Direction, your_offer: _Direction
 ) -> tuple[Reason, ...]:
@@ -664,18 +702,26 @@ def _reasons(
     weighed: list[tuple[float, Reason]] = []
     threshold = WEIGHTS.centred(WEIGHTS.reason_similarity)
     if their_offer.mine[i] >= 0 and their_offer.evidence[i] >= threshold:
+        need = query.side.needs[their_offer.mine[i]]
+        offer = side.offers[their_offer.theirs[i]]
         reason = Reason(
             kind=THEIR_OFFER_MEETS_YOUR_NEED,
-            need=query.side.needs[their_offer.mine[i]].text,
-            offer=side.offers[their_offer.theirs[i]].text,
+            need=need.text,
+            offer=offer.text,
+            need_counterpart=counterpart(need, query.side.needs),
+            offer_counterpart=counterpart(offer, side.offers),
             similarity=round(float(their_offer.cosine[i]), 4),
         )
         weighed.append((float(their_offer.evidence[i]), reason))
     if your_offer.mine[i] >= 0 and your_offer.evidence[i] >= threshold:
+        need = side.needs[your_offer.theirs[i]]
+        offer = query.side.offers[your_offer.mine[i]]
         reason = Reason(
             kind=YOUR_OFFER_MEETS_THEIR_NEED,
-            need=side.needs[your_offer.theirs[i]].text,
-            offer=query.side.offers[your_offer.mine[i]].text,
+            need=need.text,
+            offer=offer.text,
+            need_counterpart=counterpart(need, side.needs),
+            offer_counterpart=counterpart(offer, query.side.offers),
             similarity=round(float(your_offer.cosine[i]), 4),
         )
         weighed.append((float(your_offer.evidence[i]), reason))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from corridor.core import terms
 from corridor.directory.models import Connection, Feedback, Profile
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -40,9 +41,18 @@ def directory(
     verified_only: bool = False,
 ) -> QuerySet:
     """The profiles the user may see, filtered. Every word of `q` must appear (in the names,
-    city, description, offers or needs, in either language)."""
+    city, description, offers or needs, in either language). A name of goods or a service
+    from the bilingual list `core/data/terms.yaml` ("trade finance", "电动货车") counts as
+    present when any name of its entry is, in either language: "trade finance" also finds
+    "贸易融资", and "electric van" finds "纯电动厢式货车"."""
     profiles = Profile.objects.visible_to(user)
-    for word in search_words(q):
+    named, rest = terms.terms_in(q)
+    for term in named:
+        any_name = Q()
+        for name in term.names:
+            any_name |= Q(search_document__contains=name)
+        profiles = profiles.filter(any_name)
+    for word in search_words(rest):
         profiles = _word_filter(profiles, word)
     if sector:
         profiles = profiles.filter(organisation__sectors__code=sector)

@@ -25,7 +25,7 @@ from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.models import Sector
-from corridor.directory import queries, recommendations, services
+from corridor.directory import queries, recommendations, search, services
 from corridor.directory.forms import (
     AnswerForm,
     ConnectForm,
@@ -106,7 +106,7 @@ def profile_list(request):
     )
     form.is_valid()  # a filter that does not parse is shown with its error and ignored
     data = getattr(form, "cleaned_data", {})
-    profiles = queries.directory(
+    found = search.directory_search(
         user,
         q=data.get("q", ""),
         sector=data.get("sector", ""),
@@ -114,21 +114,9 @@ def profile_list(request):
         city=data.get("city", ""),
         verified_only=data.get("verified", False),
     )
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
-    meaning = []
-    if data.get("q") and page.number == 1:
-        filtered = queries.directory(
-            user,
-            sector=data.get("sector", ""),
-            country=data.get("country", ""),
-            city=data.get("city", ""),
-            verified_only=data.get("verified", False),
-        )
-        meaning = recommendations.close_in_meaning(
-            user, data["q"], exclude=[p.pk for p in page.object_list], within=filtered
-        )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "meaning": meaning,
+        "found_by_words": found.words,
         "filter_form": form,
         "page_obj": page,
         "profiles": page.object_list,

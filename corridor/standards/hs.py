@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from corridor.core import terms
 from corridor.standards.models import HsCode
 
 DEFAULT_EDITION = "HS2022"
@@ -286,11 +288,57 @@ def import_hs(
 # --- reading --------------------------------------------------------------------------------
 
 
-def search(query: str, edition: str = DEFAULT_EDITION, limit: int = 50) -> list[HsCode]:
-    """Codes matching a number (as a prefix: '8704' or '8704.60') or words (all of them).
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
-    Words are matched in the English descriptions: with PostgreSQL's full-text search (English
-    stemming, so 'horse' finds 'Horses'), elsewhere as case-insensitive substrings."""
+
+def _requirement_prefixes(query: str) -> list[tuple[str, str]]:
+    """(HS prefix, requirement title) for each knowledge-base requirement whose English title
+    has every word of the search, or whose Chinese title contains it: the knowledge base's
+    own bilingual titles as a second source of words for goods."""
+    from corridor.standards.models import Requirement
+
+    words = [word.lower() for word in re.findall(r"\w+", query)]
+    found = []
+    for title_en, title_zh, definition in Requirement.objects.values_list(
+        "title_en", "title_zh", "definition"
+    ).order_by("key"):
+        english = title_en.lower()
+        if (words and all(word in english for word in words)) or (
+            CJK.search(query) and query in title_zh
+        ):
+            title = title_zh if CJK.search(query) else title_en
+            found.extend((prefix, title) for prefix in definition.get("hs_prefixes") or [])
+    return found
+
+
+def _description_filter(codes, words: list[str]):
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return codes.annotate(search=SearchVector("description_en", config="english")).filter(
+            search=SearchQuery(" ".join(words), config="english", search_type="plain")
+        )
+    for word in words:
+        codes = codes.filter(description_en__icontains=word)
+    return codes
+
+
+def search(query: str, edition: str = DEFAULT_EDITION, limit: int = 50) -> list[HsCode]:
+    """Codes matching a number (as a prefix: '8704' or '8704.60') or words.
+
+    Words are looked for in three places, in this order:
+
+    1. the everyday names of goods of `core/data/terms.yaml`, English or Chinese ("pork", "猪肉",
+       "electric van"): the codes each term leads to, the longest term's first. Words of the
+       search that are not part of a term must then appear in the description of the code
+       or of one under it ("frozen pork" gives 0203 and its frozen subheadings);
+    2. the knowledge base's requirement titles, in both languages: the HS prefixes of the
+       requirements whose title has the words;
+    3. the English descriptions (all the words): with PostgreSQL's full-text search (English
+       stemming, so 'horse' finds 'Horses'), elsewhere as case-insensitive substrings.
+
+    Each code found through a term or a requirement carries `found_by`: the term or the
+    requirement's title ("" for a code found by its number or its description)."""
     query = (query or "").strip()
     codes = HsCode.objects.filter(edition=edition)
     number = normalise_code(query)
@@ -298,22 +346,50 @@ def search(query: str, edition: str = DEFAULT_EDITION, limit: int = 50) -> list[
         return []
     if number.isdigit():
         codes = codes.filter(code__startswith=number).exclude(level=HsCode.Level.SECTION)
-    elif ROMAN_NUMERAL.match(number) and codes.filter(code=number).exists():
+        return list(codes.order_by("level", "code")[:limit])
+    if ROMAN_NUMERAL.match(number) and codes.filter(code=number).exists():
         codes = codes.filter(section=number).filter(level__lte=HsCode.Level.CHAPTER)
-    else:
-        words = re.findall(r"\w+", query)
-        if not words:
-            return []
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchVector
+        return list(codes.order_by("level", "code")[:limit])
+    words = re.findall(r"\w+", query)
+    if not words:
+        return []
 
-            codes = codes.annotate(search=SearchVector("description_en", config="english")).filter(
-                search=SearchQuery(" ".join(words), config="english", search_type="plain")
-            )
-        else:
-            for word in words:
-                codes = codes.filter(description_en__icontains=word)
-    return list(codes.order_by("level", "code")[:limit])
+    found_by: dict[str, str] = {}  # code -> the term or requirement title that found it
+    matched, rest = terms.terms_in(query)
+    matched = [term for term in matched if term.codes]
+    rest_words = re.findall(r"\w+", rest)
+    if matched and rest_words:
+        prefixes = Q()
+        for term in matched:
+            for code in term.codes:
+                prefixes |= Q(code__startswith=code)
+        narrowed = _description_filter(codes.filter(prefixes), rest_words)
+        term_of = {code: term.text for term in reversed(matched) for code in term.codes}
+        for code in narrowed.order_by("level", "code").values_list("code", flat=True):
+            prefix = next(p for p in sorted(term_of, key=len, reverse=True) if code.startswith(p))
+            found_by.setdefault(code, term_of[prefix])
+    else:
+        for term in matched:
+            for code in term.codes:
+                found_by.setdefault(code, term.text)
+        if not matched:
+            for prefix, title in _requirement_prefixes(query):
+                found_by.setdefault(prefix, title)
+
+    by_code = {code.code: code for code in codes.filter(code__in=list(found_by))}
+    results = []
+    for code, reason in found_by.items():
+        if code in by_code:
+            by_code[code].found_by = reason
+            results.append(by_code[code])
+    if not matched or not (results or rest_words):
+        # a term for goods outside the loaded nomenclature falls back to the descriptions
+        seen = set(found_by)
+        described = _description_filter(codes, words).exclude(code__in=seen)
+        for code in described.order_by("level", "code")[: max(limit - len(results), 0)]:
+            code.found_by = ""
+            results.append(code)
+    return results[:limit]
 
 
 def _branch_codes(code: HsCode) -> list[str]:

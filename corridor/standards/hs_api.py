@@ -1,6 +1,7 @@
 """The HS nomenclature's JSON API, mounted at /api/standards/: public, read-only.
 
-GET /hs?q=…&limit=…   search by number (a prefix: 8704, 8704.60) or by words (all of them)
+GET /hs?q=…&limit=…   search by number (a prefix: 8704, 8704.60) or by words, English or
+                      Chinese (everyday names of goods, knowledge-base titles, descriptions)
 GET /hs/{code}        one code with its ancestry (section first) and its children
 
 Descriptions come as description_en and description_zh (empty: the source has no Chinese).
@@ -36,7 +37,11 @@ class HsCodeDetail(HsCodeWithAncestry):
 
 
 class HsSearchQuery(Schema):
-    q: str = Field(min_length=1, max_length=200, description="A number or words.")
+    q: str = Field(
+        min_length=1,
+        max_length=200,
+        description="A number, or words in English or Chinese (pork, 猪肉, electric van).",
+    )
     limit: int = Field(50, ge=1, le=500)
     edition: str = hs.DEFAULT_EDITION
 

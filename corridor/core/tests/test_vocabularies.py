@@ -39,7 +39,10 @@ def test_codes_are_checked_against_iso_lists():
 def test_the_sector_vocabulary_starts_with_the_four_priority_sectors(db):
     sectors = list(Sector.objects.all())
     assert [s.code for s in sectors if s.is_priority] == [
-        "financial-services", "aviation", "transport-logistics", "ict",
+        "financial-services",
+        "aviation",
+        "transport-logistics",
+        "ict",
     ]
     assert len(sectors) == 13
     assert sectors[-1].code == "other"

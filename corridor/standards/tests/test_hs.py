@@ -380,3 +380,72 @@ def test_search_page_shows_the_first_fifty_and_says_so(client, demo_codes):
         "Make the search more precise to see the others."
     ) in page
     assert page.count('<td class="nowrap"><a href="/standards/hs/87') == 50
+
+
+# --- everyday words, in English and Chinese -------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("words", "first"),
+    [
+        ("pork", ["0203", "160241", "160242", "160249"]),
+        ("猪肉", ["0203", "160241", "160242", "160249"]),
+        ("Pork", ["0203", "160241", "160242", "160249"]),
+        ("electric van", ["870460"]),
+        ("electric vans", ["870460"]),
+        ("电动货车", ["870460"]),
+        ("纯电动厢式货车", ["870460"]),
+        ("腊肉", ["021011", "021012", "021019"]),
+    ],
+)
+def test_everyday_words_find_their_headings_first(demo_codes, words, first):
+    found = hs.search(words)
+
+    assert codes_of(found)[: len(first)] == first
+    assert found[0].found_by == words.lower()
+
+
+@pytest.mark.django_db
+def test_other_words_beside_a_term_narrow_its_codes(demo_codes):
+    assert codes_of(hs.search("frozen pork")) == ["0203", "020321", "020322", "020329"]
+    assert hs.search("electric pork") == []
+
+
+@pytest.mark.django_db
+def test_a_term_for_goods_outside_the_loaded_codes_falls_back_to_the_descriptions(demo_codes):
+    # tea (0902) is not in the demo subset; "tea" is in no description of chapters 02, 16, 87
+    assert hs.search("tea") == []
+    assert hs.search("化妆品") == []
+
+
+@pytest.mark.django_db
+def test_the_knowledge_base_titles_lead_to_their_hs_prefixes(demo_codes):
+    call_command("kb_load", stdout=StringIO())
+
+    [found] = hs.search("型式认可")
+
+    assert found.code == "8704"
+    assert found.found_by == "车型型式认可（车辆认可编号）"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_search_page_says_which_everyday_word_found_a_code(client, demo_codes, language):
+    client.cookies["django_language"] = language
+
+    page = client.get("/standards/hs/search/", {"q": "猪肉"}).content.decode()
+
+    assert 'href="/standards/hs/0203/"' in page
+    assert "Meat of swine; fresh, chilled or frozen" in page
+    # under each of the four codes it found, the word that found it
+    assert page.count('class="muted found-by"') == 4
+    assert page.count("“猪肉”") == 5  # and once in "4 codes match “猪肉”"
+
+
+@pytest.mark.django_db
+def test_api_search_in_chinese(client, demo_codes):
+    response = client.get("/api/standards/hs", {"q": "电动货车"})
+
+    assert [r["code"] for r in response.json()] == ["870460"]
+    assert [a["code"] for a in response.json()[0]["ancestry"]] == ["XVII", "87", "8704"]
