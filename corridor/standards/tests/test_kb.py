@@ -22,7 +22,7 @@ def test_the_shipped_knowledge_base_validates_clean():
 
 def test_every_requirement_has_a_source_a_check_date_and_a_duration_source():
     loaded = kb.read_knowledge_base(kb.KB_DIR)
-    assert len(loaded.knowledge_base.requirements) == 171
+    assert len(loaded.knowledge_base.requirements) == 173
     for rid, requirement in loaded.knowledge_base.requirements.items():
         assert requirement.source_url.startswith(("http://", "https://")), rid
         assert date.fromisoformat(requirement.checked_on) <= date(2026, 12, 5), rid
@@ -437,7 +437,7 @@ def load(directory: Path | None = None) -> str:
 @pytest.mark.django_db
 def test_kb_load_twice_changes_nothing_the_second_time():
     assert load() == (
-        "Requirements: 171 created, 0 updated, 0 unchanged, 0 removed. Authorities: 11 created, "
+        "Requirements: 173 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
         "0 updated. Assessments marked stale: 0."
     )
     region = Requirement.objects.get(key="sg-sfa-region-accreditation")
@@ -451,11 +451,11 @@ def test_kb_load_twice_changes_nothing_the_second_time():
     assert region.definition["duration_source"] == "estimate"
     assert region.content_hash == kb.current_hashes()["sg-sfa-region-accreditation"]
     assert load() == (
-        "Requirements: 0 created, 0 updated, 171 unchanged, 0 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 0 updated, 173 unchanged, 0 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 0."
     )
-    assert Requirement.objects.count() == 171
-    assert Authority.objects.count() == 11
+    assert Requirement.objects.count() == 173
+    assert Authority.objects.count() == 12
 
 
 def assessment_on(organisation, requirement_ids: list[str], hashes: dict[str, str], **fields):
@@ -520,7 +520,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
         output = load(kb_copy)
 
     assert output == (
-        "Requirements: 0 created, 1 updated, 169 unchanged, 1 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 1 updated, 171 unchanged, 1 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 3."
     )
     stale = set(ReadinessAssessment.objects.filter(is_stale=True).values_list("id", flat=True))
