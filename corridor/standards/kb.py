@@ -428,6 +428,7 @@ def _read_evidence(
 # --- market files ------------------------------------------------------------------------
 
 _FILE_KEYS = ("market", "authority", "requirements")
+_OPTIONAL_FILE_KEYS = ("family",)  # h-kbwide stopgap; h-kbfix gives family its meaning
 _AUTHORITY_KEYS = ("key", "country", "name", "website")
 _REQUIREMENT_KEYS = (
     "id",
@@ -445,6 +446,7 @@ _REQUIREMENT_KEYS = (
     "duration_days",
     "duration_source",
     "source_url",
+    "source_quote",
     "checked_on",
     "confidence",
 )
@@ -885,7 +887,7 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         root = _compose(path, file, problems)
         if root is None:
             continue
-        top = reader.mapping(root, _FILE_KEYS, _FILE_KEYS, _("the file"))
+        top = reader.mapping(root, _FILE_KEYS + _OPTIONAL_FILE_KEYS, _FILE_KEYS, _("the file"))
         if top is None or any(key not in top for key in _FILE_KEYS):
             continue
         market = reader.raw(top["market"], _("the market"))

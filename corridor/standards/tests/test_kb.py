@@ -22,10 +22,10 @@ def test_the_shipped_knowledge_base_validates_clean():
 
 def test_every_requirement_has_a_source_a_check_date_and_a_duration_source():
     loaded = kb.read_knowledge_base(kb.KB_DIR)
-    assert len(loaded.knowledge_base.requirements) == 24
+    assert len(loaded.knowledge_base.requirements) == 173
     for rid, requirement in loaded.knowledge_base.requirements.items():
         assert requirement.source_url.startswith(("http://", "https://")), rid
-        assert date.fromisoformat(requirement.checked_on) <= date(2026, 11, 28), rid
+        assert date.fromisoformat(requirement.checked_on) <= date(2026, 12, 5), rid
         assert requirement.confidence in kb.CONFIDENCE_LEVELS, rid
         source = loaded.duration_sources[rid]
         assert source == "estimate" or source.startswith("https://"), rid
@@ -437,7 +437,7 @@ def load(directory: Path | None = None) -> str:
 @pytest.mark.django_db
 def test_kb_load_twice_changes_nothing_the_second_time():
     assert load() == (
-        "Requirements: 24 created, 0 updated, 0 unchanged, 0 removed. Authorities: 5 created, "
+        "Requirements: 173 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
         "0 updated. Assessments marked stale: 0."
     )
     region = Requirement.objects.get(key="sg-sfa-region-accreditation")
@@ -451,11 +451,11 @@ def test_kb_load_twice_changes_nothing_the_second_time():
     assert region.definition["duration_source"] == "estimate"
     assert region.content_hash == kb.current_hashes()["sg-sfa-region-accreditation"]
     assert load() == (
-        "Requirements: 0 created, 0 updated, 24 unchanged, 0 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 0 updated, 173 unchanged, 0 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 0."
     )
-    assert Requirement.objects.count() == 24
-    assert Authority.objects.count() == 5
+    assert Requirement.objects.count() == 173
+    assert Authority.objects.count() == 12
 
 
 def assessment_on(organisation, requirement_ids: list[str], hashes: dict[str, str], **fields):
@@ -520,7 +520,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
         output = load(kb_copy)
 
     assert output == (
-        "Requirements: 0 created, 1 updated, 22 unchanged, 1 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 1 updated, 171 unchanged, 1 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 3."
     )
     stale = set(ReadinessAssessment.objects.filter(is_stale=True).values_list("id", flat=True))
@@ -586,14 +586,13 @@ def test_a_broken_file_loads_nothing(kb_copy):
         ),
         encoding="utf-8",
     )
-    vehicles = kb_copy / "sg" / "lta-vehicles.yaml"
-    vehicles.write_text(
-        vehicles.read_text(encoding="utf-8") + "  - id: [broken\n", encoding="utf-8"
-    )
+    # A file that declares no authority others refer to, so that its error is the only one.
+    cars = kb_copy / "sg" / "lta-cars.yaml"
+    cars.write_text(cars.read_text(encoding="utf-8") + "  - id: [broken\n", encoding="utf-8")
     err = StringIO()
     with pytest.raises(CommandError, match="The knowledge base has 1 problem; nothing was loaded."):
         call_command("kb_load", str(kb_copy), stdout=StringIO(), stderr=err)
-    assert "lta-vehicles.yaml:" in err.getvalue()
+    assert "lta-cars.yaml:" in err.getvalue()
     assert dict(Requirement.objects.values_list("key", "content_hash")) == before
 
 
