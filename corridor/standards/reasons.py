@@ -185,13 +185,20 @@ def error_text(error: engine.AssessmentError) -> str:
     return _fill(sentence, params, str(error))
 
 
-def assessment_json(assessment: engine.Assessment) -> dict:
+def assessment_json(assessment: engine.Assessment, destination: str = "") -> dict:
     """The assessment as the issue's JSON object, titles and reasons in the active language:
-    {"requirements": [{"id", "mast", "title", "status", "reason", "source"}],
+    {"coverage": "covered" | "partial" | "not_covered", "coverage_note": sentence,
+     "requirements": [{"id", "mast", "title", "status", "reason", "source", "authority",
+                       "confidence"}],
      "roadmap": [{"id", "mast", "after", "duration_days", "earliest_start", "on_critical_path",
                   "per_consignment"}],
-     "critical_path": [ids], "duration_days": [optimistic, likely, pessimistic]}."""
+     "critical_path": [ids], "duration_days": [optimistic, likely, pessimistic]}.
+    `destination` (ISO code) names the market's enquiry point in the coverage note."""
+    from corridor.standards import coverage
+
     return {
+        "coverage": assessment.coverage,
+        "coverage_note": coverage.coverage_note(assessment.coverage, destination),
         "requirements": [
             {
                 "id": status.id,
@@ -200,6 +207,8 @@ def assessment_json(assessment: engine.Assessment) -> dict:
                 "status": status.status,
                 "reason": reason_text(status.reason_code, status.reason_params),
                 "source": status.source_url,
+                "authority": status.authority,
+                "confidence": status.confidence,
             }
             for status in assessment.requirements
         ],
@@ -218,3 +227,4 @@ def assessment_json(assessment: engine.Assessment) -> dict:
         "critical_path": list(assessment.critical_path),
         "duration_days": list(assessment.duration_days),
     }
+
