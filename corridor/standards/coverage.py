@@ -70,7 +70,9 @@ def coverage_note(coverage: str, destination: str) -> str:
             "Partly covered: the knowledge base knows some of the rules for this product in this "
             "market, not all of them. Check the full list with %(contact)s."
         ) % {"contact": contact}
-    return _("Covered: the knowledge base lists the rules it knows for this product in this market.")
+    return _(
+        "Covered: the knowledge base lists the rules it knows for this product in this market."
+    )
 
 
 # --- the coverage table: HS chapter × market -----------------------------------------------

@@ -490,9 +490,7 @@ class _Draft:
     family: str = ""  # the file's product family, "" when it declares none
 
 
-def _read_scope(
-    reader: _Reader, node: yaml.Node, market: str, family: str
-) -> engine.Scope | None:
+def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> engine.Scope | None:
     """The file's declared scope: the HS lines (and origins) it means to cover, and whether
     it covers them fully ("covered") or knowingly in part ("partial")."""
     what = _("the scope of the file")

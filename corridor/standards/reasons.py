@@ -227,4 +227,3 @@ def assessment_json(assessment: engine.Assessment, destination: str = "") -> dic
         "critical_path": list(assessment.critical_path),
         "duration_days": list(assessment.duration_days),
     }
-

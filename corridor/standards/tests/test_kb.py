@@ -157,7 +157,8 @@ def test_the_speed_limiter_applies_above_12_t_or_with_an_open_deck_carrying_peop
 
 
 @pytest.mark.parametrize(
-    ("length", "expected"), [(5.2, engine.NOT_APPLICABLE), (10, engine.NOT_APPLICABLE), (11.5, engine.NOT_MET)]
+    ("length", "expected"),
+    [(5.2, engine.NOT_APPLICABLE), (10, engine.NOT_APPLICABLE), (11.5, engine.NOT_MET)],
 )
 def test_retro_reflective_markings_only_for_goods_vehicles_longer_than_10_m(length, expected):
     status = {r.id: r.status for r in van(vehicle_length_m=length).requirements}
@@ -168,7 +169,9 @@ def test_the_brand_new_rule_runs_from_the_later_of_the_coc_and_the_manufacture_d
     coc = kb.load_knowledge_base().requirements["sg-lta-coc-within-3-months"]
     assert "whichever is later" in coc.source_quote
     assert "later of its CoC/CIC date and its date of manufacture" in coc.title_en
-    assert "brand new" in coc.summary_en and "registered as new in a foreign country" in coc.summary_en
+    assert (
+        "brand new" in coc.summary_en and "registered as new in a foreign country" in coc.summary_en
+    )
     status = {r.id: r.status for r in van(vehicle_condition="used").requirements}
     assert status["sg-lta-coc-within-3-months"] == engine.NOT_APPLICABLE
 
@@ -269,7 +272,8 @@ def test_coverage_follows_the_declared_scopes(hs_code, origin, destination, expe
 
 def test_a_malformed_scope_is_reported(tmp_path):
     text = MARKET_HEAD.replace(
-        "requirements:\n", 'family: meat\nscope:\n  hs_prefixes: ["16"]\n  coverage: total\nrequirements:\n'
+        "requirements:\n",
+        'family: meat\nscope:\n  hs_prefixes: ["16"]\n  coverage: total\nrequirements:\n',
     ) + requirement("r-one")
     write_kb(tmp_path, {"sg/test.yaml": text})
     assert only_problem(tmp_path) == kb.Problem(
