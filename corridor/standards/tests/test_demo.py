@@ -42,5 +42,5 @@ def test_loading_the_standards_demo_twice_changes_nothing(demo):
     assert (
         (HsCode.objects.count(), Requirement.objects.count(), ReadinessAssessment.objects.count())
         == counts
-        == (243, 29, 2)
+        == (281, 29, 2)
     )

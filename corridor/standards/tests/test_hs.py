@@ -101,7 +101,7 @@ def test_importing_again_updates_without_duplicates():
 
 @pytest.mark.django_db
 def test_the_demo_subset_imports_with_its_sections(demo_codes):
-    assert (demo_codes.sections, demo_codes.chapters) == (3, 3)
+    assert (demo_codes.sections, demo_codes.chapters) == (4, 4)
     assert level_counts() == {1: 3, 2: 3, 4: 31, 6: 206}
     assert list(HsCode.objects.filter(level=1).order_by("code").values_list("code", flat=True)) == [
         "I",
@@ -192,7 +192,7 @@ def test_hs_import_command_prints_the_counts():
     call_command("hs_import", str(DEMO_CODES), "--sections", str(DEMO_SECTIONS), stdout=out)
 
     assert out.getvalue().strip() == (
-        "HS2022: 3 sections, 3 chapters, 31 headings, 206 subheadings (243 created, 0 updated)."
+        "HS2022: 4 sections, 4 chapters, 38 headings, 235 subheadings (281 created, 0 updated)."
     )
 
 
