@@ -112,6 +112,8 @@ ATTRIBUTE_LABELS = {
     "meat_species": _("meat species"),
     "processing_form": _("processing form"),
     "vehicle_condition": _("vehicle condition"),
+    "vehicle_length_m": _("vehicle length"),
+    "open_deck_carries_people": _("open deck that can carry people"),
 }
 
 # Values shown as alternatives: "diesel, petrol or hybrid".
