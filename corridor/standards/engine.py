@@ -41,6 +41,13 @@ nothing is unmet). The critical path is the chain of steps ending at the latest 
 pessimistic finish, then the smaller id). Per-consignment requirements (a health certificate,
 an import permit) are steps like the others, with their duration, and are flagged.
 
+Coverage
+--------
+Every assessment also says how much the knowledge base covers the product in its market
+(`Assessment.coverage`: covered, partial or not_covered, from the scopes the market files
+declare; see `_coverage`). An empty list of requirements for a product that is not covered
+means "not known", never "ready".
+
 Reasons and errors are codes with values (`REASONS`, `ERRORS` give English templates for a
 command-line fallback); the Django layer turns them into translated sentences in
 corridor/standards/reasons.py.
