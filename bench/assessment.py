@@ -170,7 +170,22 @@ def naive_assess(kb: engine.KnowledgeBase, product: engine.Product) -> engine.As
     statuses = tuple(sorted(judged, key=lambda s: (rank[s.status], s.id)))
     unmet = {s.id: kb.requirements[s.id] for s in statuses if s.status == engine.NOT_MET}
     roadmap, critical_path, duration = engine._roadmap(unmet)
-    return engine.Assessment(statuses, roadmap, critical_path, duration)
+    return engine.Assessment(
+        statuses, roadmap, critical_path, duration, naive_coverage(kb, product)
+    )
+
+
+def naive_coverage(kb: engine.KnowledgeBase, product: engine.Product) -> str:
+    """Coverage without the index (the synthetic knowledge base declares no scopes): partial
+    when any requirement of the market is written for the product's HS code."""
+    for requirement in kb.requirements.values():
+        if requirement.market != product.destination:
+            continue
+        if requirement.origins and product.origin not in requirement.origins:
+            continue
+        if any(engine._prefix_matches(p, product.hs_code) for p in requirement.hs_prefixes):
+            return engine.PARTIAL
+    return engine.NOT_COVERED
 
 
 # --- timing --------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ class RequirementResultOut(Schema):
     reason_params: dict
     source: str
     checked_on: str
-    confidence: str
+    confidence: str = Field(description="confirmed | partly confirmed | unconfirmed")
+    authority: str = Field("", description="The key of the authority that sets it.")
     per_consignment: bool
 
 
@@ -79,6 +80,11 @@ class ResultOut(Schema):
     duration_days: list[int] = Field(
         description="To market entry, in days: optimistic, likely, pessimistic."
     )
+    coverage: str = Field(
+        description="How much the knowledge base covers the product in the market: covered | "
+        "partial | not_covered. Without coverage, an empty list means not known, not ready."
+    )
+    coverage_note: str = Field(description="The same in a sentence, with whom to ask.")
 
 
 class AssessmentOut(Schema):
@@ -94,6 +100,9 @@ class AssessmentOut(Schema):
     is_stale: bool = Field(description="A requirement it rests on changed since it was made.")
     result: ResultOut
     report_url: str
+    hs_code_error: str = Field(
+        "", description="Set when the HS code is not in the loaded HS edition."
+    )
 
 
 class AssessmentSummaryOut(Schema):
@@ -178,6 +187,7 @@ def _detail(assessment: ReadinessAssessment) -> dict:
                     "source": row.get("source_url", ""),
                     "checked_on": row.get("checked_on", ""),
                     "confidence": row.get("confidence", ""),
+                    "authority": row.get("authority", ""),
                     "per_consignment": bool(row.get("per_consignment")),
                 }
                 for row in stored.get("requirements", [])
@@ -197,7 +207,10 @@ def _detail(assessment: ReadinessAssessment) -> dict:
             ],
             "critical_path": stored.get("critical_path", []),
             "duration_days": stored.get("duration_days", [0, 0, 0]),
+            "coverage": report.coverage,
+            "coverage_note": report.coverage_note,
         },
+        "hs_code_error": report.hs_code_error,
     }
 
 

@@ -41,6 +41,13 @@ nothing is unmet). The critical path is the chain of steps ending at the latest 
 pessimistic finish, then the smaller id). Per-consignment requirements (a health certificate,
 an import permit) are steps like the others, with their duration, and are flagged.
 
+Coverage
+--------
+Every assessment also says how much the knowledge base covers the product in its market
+(`Assessment.coverage`: covered, partial or not_covered, from the scopes the market files
+declare; see `_coverage`). An empty list of requirements for a product that is not covered
+means "not known", never "ready".
+
 Reasons and errors are codes with values (`REASONS`, `ERRORS` give English templates for a
 command-line fallback); the Django layer turns them into translated sentences in
 corridor/standards/reasons.py.
@@ -78,6 +85,26 @@ class Evidence:
     title_zh: str = ""
 
 
+COVERED = "covered"
+PARTIAL = "partial"
+NOT_COVERED = "not_covered"
+COVERAGES = (COVERED, PARTIAL, NOT_COVERED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a market file declares it covers: products whose HS code starts with one of
+    `hs_prefixes` (from `origins`, or any origin), fully ("covered") or knowingly in part
+    ("partial"). See `coverage`."""
+
+    market: str
+    hs_prefixes: tuple[str, ...]
+    coverage: str  # COVERED | PARTIAL
+    origins: tuple[str, ...] = ()
+    family: str = ""
+    file: str = ""
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
@@ -101,6 +128,7 @@ class Requirement:
     source_url: str = ""
     checked_on: str = ""  # ISO date
     confidence: str = "confirmed"  # confirmed | partly confirmed | unconfirmed
+    source_quote: str = ""  # a sentence or two of the source, verbatim
 
 
 @dataclass
@@ -113,6 +141,9 @@ class KnowledgeBase:
     attribute_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The unit of each number attribute, e.g. {"max_laden_weight_kg": "kg"}.
     attribute_units: dict[str, str] = field(default_factory=dict)
+    # What the market files declare they cover (see `coverage`); empty = judged from the
+    # requirements alone.
+    scopes: tuple[Scope, ...] = ()
     # The engine's index, built on first use by `build_index` (not part of the knowledge).
     index: Index | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -149,6 +180,8 @@ class RequirementStatus:
     reason_params: dict
     source_url: str
     per_consignment: bool = False
+    authority: str = ""
+    confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +201,9 @@ class Assessment:
     roadmap: tuple[RoadmapStep, ...]  # unmet requirements in prerequisite order
     critical_path: tuple[str, ...]
     duration_days: tuple[int, int, int]  # to market entry: optimistic, likely, pessimistic
+    # How much the knowledge base knows about this product in this market: COVERED,
+    # PARTIAL or NOT_COVERED (see `coverage`). An answer that is not covered is no answer.
+    coverage: str = COVERED
 
 
 class AssessmentError(ValueError):
@@ -464,6 +500,8 @@ def _judge(kb: KnowledgeBase, requirement: Requirement, product: Product) -> Req
             reason_params=params,
             source_url=requirement.source_url,
             per_consignment=requirement.per_consignment,
+            authority=requirement.authority,
+            confidence=requirement.confidence,
         )
 
     if requirement.origins and product.origin not in requirement.origins:
@@ -655,4 +693,49 @@ def assess(kb: KnowledgeBase, product: Product) -> Assessment:
         roadmap=roadmap,
         critical_path=critical_path,
         duration_days=duration,
+        coverage=_coverage(kb, index, product),
     )
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def _prefix_matches(prefix: str, code: str) -> bool:
+    """The prefix covers the code, or (for a code given only to its heading or chapter) lies
+    within it."""
+    return code.startswith(prefix) or prefix.startswith(code)
+
+
+def _coverage(kb: KnowledgeBase, index: Index, product: Product) -> str:
+    """How much the knowledge base covers `product` in its destination market:
+
+    * COVERED: a market file for the destination declares a "covered" scope whose HS prefix
+      covers the product's code (and whose origins, if any, include the product's origin);
+    * PARTIAL: a declared "partial" scope covers it, or a "covered" scope lies only within the
+      product's broader code (a 4-digit code with a 6-digit scope), or no scope does but some
+      of the market's requirements are written for the product's HS code;
+    * NOT_COVERED: nothing: the knowledge base knows no rule for this product there, and an
+      empty answer means "not known", never "ready".
+
+    Requirements without HS prefixes (for every product) do not make a product covered."""
+    code = product.hs_code
+    best = NOT_COVERED
+    for scope in kb.scopes:
+        if scope.market != product.destination:
+            continue
+        if scope.origins and product.origin not in scope.origins:
+            continue
+        if any(code.startswith(prefix) for prefix in scope.hs_prefixes):
+            if scope.coverage == COVERED:
+                return COVERED
+            best = PARTIAL
+        elif any(prefix.startswith(code) for prefix in scope.hs_prefixes):
+            best = PARTIAL
+    if best != NOT_COVERED:
+        return best
+    for requirement in index.by_market_chapter.get((product.destination, code[:2]), ()):
+        if requirement.origins and product.origin not in requirement.origins:
+            continue
+        if any(_prefix_matches(prefix, code) for prefix in requirement.hs_prefixes):
+            return PARTIAL
+    return NOT_COVERED

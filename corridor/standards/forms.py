@@ -27,6 +27,8 @@ ATTRIBUTE_LABELS = {
     "meat_species": _("Meat species"),
     "processing_form": _("Processing form"),
     "vehicle_condition": _("Vehicle condition"),
+    "vehicle_length_m": _("Vehicle length (m)"),
+    "open_deck_carries_people": _("Open deck that can carry people"),
 }
 
 VALUE_LABELS = {
@@ -47,6 +49,8 @@ VALUE_LABELS = {
     "frozen": _("frozen"),
     "canned": _("canned"),
     "processed": _("processed"),
+    "yes": _("yes"),
+    "no": _("no"),
 }
 
 

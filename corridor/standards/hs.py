@@ -421,6 +421,14 @@ def ancestries(codes: Iterable[HsCode]) -> dict[int, list[HsCode]]:
     }
 
 
+def code_is_known(code: str, edition: str = DEFAULT_EDITION) -> bool:
+    """True when `code` is in the loaded `edition`, or when that edition is not loaded at all
+    (then nothing can be checked). The one check the pages, the API, the PDF report and the
+    `assess` command share."""
+    codes = HsCode.objects.filter(edition=edition)
+    return not codes.exists() or codes.filter(code=normalise_code(code)).exists()
+
+
 def get_code(code: str, edition: str = DEFAULT_EDITION) -> HsCode:
     """One code by its number ('870460', '8704.60') or section numeral; DoesNotExist if unknown."""
     return HsCode.objects.get(edition=edition, code=normalise_code(code))

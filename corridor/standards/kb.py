@@ -99,6 +99,7 @@ class LoadedKb:
     authorities: dict[str, AuthorityData] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # requirement id -> file
     duration_sources: dict[str, str] = field(default_factory=dict)  # id -> "estimate" | URL
+    families: dict[str, str] = field(default_factory=dict)  # id -> its file's family, or ""
     attribute_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {en, zh}
 
     def definition(self, requirement_id: str) -> dict:
@@ -427,8 +428,11 @@ def _read_evidence(
 
 # --- market files ------------------------------------------------------------------------
 
-_FILE_KEYS = ("market", "authority", "requirements")
-_OPTIONAL_FILE_KEYS = ("family",)  # h-kbwide stopgap; h-kbfix gives family its meaning
+_FILE_KEYS = ("market", "authority", "requirements", "family", "scope")
+_REQUIRED_FILE_KEYS = ("market", "authority", "requirements")
+_SCOPE_KEYS = ("hs_prefixes", "origins", "coverage")
+SCOPE_COVERAGES = (engine.COVERED, engine.PARTIAL)
+SOURCE_QUOTE_MAX = 300  # characters: a sentence or two, never a page
 _AUTHORITY_KEYS = ("key", "country", "name", "website")
 _REQUIREMENT_KEYS = (
     "id",
@@ -462,6 +466,7 @@ _REQUIRED_REQUIREMENT_KEYS = (
     "duration_days",
     "duration_source",
     "source_url",
+    "source_quote",
     "checked_on",
     "confidence",
 )
@@ -482,6 +487,59 @@ class _Draft:
     prerequisite_nodes: list[tuple[str, yaml.Node]]
     evidence_nodes: list[tuple[str, yaml.Node]]
     duration_source: str
+    family: str = ""  # the file's product family, "" when it declares none
+
+
+def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> engine.Scope | None:
+    """The file's declared scope: the HS lines (and origins) it means to cover, and whether
+    it covers them fully ("covered") or knowingly in part ("partial")."""
+    what = _("the scope of the file")
+    values = reader.mapping(node, _SCOPE_KEYS, ("hs_prefixes", "coverage"), what)
+    if values is None or "hs_prefixes" not in values or "coverage" not in values:
+        return None
+    prefixes = []
+    for prefix, prefix_node in _read_id_list(reader, values["hs_prefixes"], what):
+        if not _HS_PREFIX.match(prefix):
+            reader.problem(
+                prefix_node,
+                _(
+                    "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
+                    'or subheading), written in quotes, such as "1602".'
+                )
+                % {"value": prefix},
+            )
+            return None
+        prefixes.append(prefix)
+    if not prefixes:
+        reader.problem(values["hs_prefixes"], _("List the HS prefixes the file covers."))
+        return None
+    origins = []
+    if "origins" in values:
+        for origin, origin_node in _read_id_list(reader, values["origins"], what):
+            if not _COUNTRY.match(origin):
+                reader.problem(
+                    origin_node,
+                    _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
+                    % {"value": origin},
+                )
+                return None
+            origins.append(origin)
+    coverage = reader.raw(values["coverage"], _("the coverage of the scope"))
+    if coverage not in SCOPE_COVERAGES:
+        reader.problem(
+            values["coverage"],
+            _("The coverage “%(value)s” must be one of %(allowed)s.")
+            % {"value": coverage, "allowed": ", ".join(SCOPE_COVERAGES)},
+        )
+        return None
+    return engine.Scope(
+        market=market,
+        hs_prefixes=tuple(prefixes),
+        origins=tuple(origins),
+        coverage=coverage,
+        family=family,
+        file=reader.file,
+    )
 
 
 def _market_files(directory: Path) -> list[Path]:
@@ -777,6 +835,9 @@ def _read_requirement(
             _("duration_source must be “estimate” or the http(s) address the durations come from."),
         )
 
+    source_quote = reader.text(
+        values.get("source_quote"), _("the quotation from the source of “%(id)s”") % rid
+    )
     source_url = reader.raw(values.get("source_url"), _("the source of “%(id)s”") % rid)
     if "source_url" in values and (not source_url or not _URL.match(source_url)):
         reader.problem(
@@ -826,6 +887,7 @@ def _read_requirement(
             duration_days=tuple(duration),
             per_consignment=bool(per_consignment),
             source_url=source_url,
+            source_quote=source_quote,
             checked_on=checked_on,
             confidence=confidence,
         ),
@@ -880,6 +942,7 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
     authorities: dict[str, AuthorityData] = {}
     authority_lines: dict[str, tuple[str, int]] = {}
     drafts: list[_Draft] = []
+    scopes: list[engine.Scope] = []
     pending_references: list[tuple[_Reader, yaml.Node, str]] = []
     for path in _market_files(directory):
         file = path.relative_to(directory).as_posix()
@@ -887,8 +950,8 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         root = _compose(path, file, problems)
         if root is None:
             continue
-        top = reader.mapping(root, _FILE_KEYS + _OPTIONAL_FILE_KEYS, _FILE_KEYS, _("the file"))
-        if top is None or any(key not in top for key in _FILE_KEYS):
+        top = reader.mapping(root, _FILE_KEYS, _REQUIRED_FILE_KEYS, _("the file"))
+        if top is None or any(key not in top for key in _REQUIRED_FILE_KEYS):
             continue
         market = reader.raw(top["market"], _("the market"))
         if market is not None and not _COUNTRY.match(market):
@@ -898,6 +961,23 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
                 % {"value": market},
             )
             market = None
+        family = ""
+        if "family" in top:
+            family = reader.raw(top["family"], _("the product family")) or ""
+            if family and not _ID.match(family):
+                reader.problem(
+                    top["family"],
+                    _(
+                        "The product family “%(value)s” must be lower-case letters, digits and "
+                        "hyphens, such as meat or medical-devices."
+                    )
+                    % {"value": family},
+                )
+                family = ""
+        if "scope" in top and market is not None:
+            scope = _read_scope(reader, top["scope"], market, family)
+            if scope is not None:
+                scopes.append(scope)
         file_authority = None
         authority_node = top["authority"]
         if isinstance(authority_node, yaml.ScalarNode):
@@ -923,6 +1003,7 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         for item in reader.sequence(top["requirements"], _("“requirements”")):
             draft = _read_requirement(reader, item, market, file_authority, attributes)
             if draft is not None:
+                draft.family = family
                 drafts.append(draft)
                 if draft.authority_node is not None:
                     pending_references.append((reader, draft.authority_node, draft.authority))
@@ -1005,12 +1086,14 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         markets={draft.fields["market"] for draft in requirements.values()},
         attribute_choices={name: a.values for name, a in attributes.items() if a.type == "choice"},
         attribute_units={name: a.unit for name, a in attributes.items() if a.unit},
+        scopes=tuple(scopes),
     )
     return LoadedKb(
         knowledge_base=knowledge_base,
         authorities=authorities,
         files={rid: draft.file for rid, draft in requirements.items()},
         duration_sources={rid: draft.duration_source for rid, draft in requirements.items()},
+        families={rid: draft.family for rid, draft in requirements.items()},
         attribute_labels={
             name: {"en": a.label_en, "zh": a.label_zh} for name, a in attributes.items()
         },
@@ -1020,6 +1103,38 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
 def load_knowledge_base(directory: Path = KB_DIR) -> engine.KnowledgeBase:
     """The engine's knowledge base from the YAML in `directory`; raises KbError on problems."""
     return read_knowledge_base(directory).knowledge_base
+
+
+def count_lines(loaded: LoadedKb) -> list[str]:
+    """Requirements per market and per product family, as lines for `kb_validate`, e.g.
+    "Market SG: 25 requirements" and "Family meat: 13 requirements"; a file without a
+    family counts under "(no family)"."""
+    by_market: dict[str, int] = {}
+    by_family: dict[str, int] = {}
+    for rid, requirement in loaded.knowledge_base.requirements.items():
+        by_market[requirement.market] = by_market.get(requirement.market, 0) + 1
+        family = loaded.families.get(rid) or _("(no family)")
+        by_family[family] = by_family.get(family, 0) + 1
+    lines = []
+    for market, count in sorted(by_market.items()):
+        lines.append(
+            ngettext(
+                "Market %(market)s: %(count)s requirement",
+                "Market %(market)s: %(count)s requirements",
+                count,
+            )
+            % {"market": market, "count": count}
+        )
+    for family, count in sorted(by_family.items()):
+        lines.append(
+            ngettext(
+                "Family %(family)s: %(count)s requirement",
+                "Family %(family)s: %(count)s requirements",
+                count,
+            )
+            % {"family": family, "count": count}
+        )
+    return lines
 
 
 def validate(directory: Path = KB_DIR) -> list[Problem]:

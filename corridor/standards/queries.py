@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.accounts import roles
 from corridor.core.bilingual import bilingual
-from corridor.standards import reasons
+from corridor.standards import coverage, engine, hs, reasons
 from corridor.standards.models import ReadinessAssessment
 
 STATUS_LABELS = {
@@ -67,6 +67,7 @@ class RequirementLine:
     confidence_label: str
     authority: str
     per_consignment: bool
+    source_quote: str = ""
 
 
 @dataclass
@@ -90,6 +91,16 @@ class AssessmentReport:
     duration_days: list[int] = field(default_factory=lambda: [0, 0, 0])
     critical_path: list[str] = field(default_factory=list)  # titles, in order
     counts: dict[str, int] = field(default_factory=dict)
+    coverage: str = ""  # covered | partial | not_covered
+    coverage_label: str = ""
+    coverage_note: str = ""  # how far the answer goes, and whom to ask
+    hs_code_error: str = ""  # the HS code is not in the loaded edition
+
+    @property
+    def is_ready(self) -> bool:
+        """Nothing left to do, and the knowledge base covers the product: only then is an
+        empty roadmap good news."""
+        return not self.roadmap and self.coverage == "covered" and not self.hs_code_error
 
     @property
     def sources(self) -> list[tuple[str, str]]:
@@ -134,6 +145,7 @@ def assessment_report(assessment: ReadinessAssessment, language: str) -> Assessm
                     ),
                     authority=row.get("authority", ""),
                     per_consignment=bool(row.get("per_consignment")),
+                    source_quote=row.get("source_quote", ""),
                 )
             )
             report.counts[row["status"]] = report.counts.get(row["status"], 0) + 1
@@ -154,7 +166,29 @@ def assessment_report(assessment: ReadinessAssessment, language: str) -> Assessm
             )
         report.duration_days = list(result.get("duration_days", [0, 0, 0]))
         report.critical_path = [titles.get(i, i) for i in result.get("critical_path", [])]
+        report.coverage = stored_coverage(result)
+        report.coverage_label = coverage.coverage_label(report.coverage)
+        report.coverage_note = coverage.coverage_note(report.coverage, assessment.destination)
+        report.hs_code_error = hs_code_error(assessment.hs_code)
     return report
+
+
+def stored_coverage(result: dict) -> str:
+    """The coverage stored with the result; for results stored before coverage was recorded,
+    "not_covered" when no requirement applied (so an empty answer is never "ready"), else
+    "partial" (it is not known how much was missing then)."""
+    if result.get("coverage") in engine.COVERAGES:
+        return result["coverage"]
+    applied = [r for r in result.get("requirements", []) if r.get("status") != "not_applicable"]
+    return engine.PARTIAL if applied else engine.NOT_COVERED
+
+
+def hs_code_error(code: str) -> str:
+    """The error sentence when `code` is not in the loaded HS edition (in the active
+    language), else "": the same words as the form, the API and the `assess` command."""
+    if hs.code_is_known(code):
+        return ""
+    return reasons.error_text(engine.AssessmentError("hs_code", "unknown_hs_code", {"value": code}))
 
 
 def status_summary(report: AssessmentReport) -> str:

@@ -112,6 +112,8 @@ ATTRIBUTE_LABELS = {
     "meat_species": _("meat species"),
     "processing_form": _("processing form"),
     "vehicle_condition": _("vehicle condition"),
+    "vehicle_length_m": _("vehicle length"),
+    "open_deck_carries_people": _("open deck that can carry people"),
 }
 
 # Values shown as alternatives: "diesel, petrol or hybrid".
@@ -185,13 +187,20 @@ def error_text(error: engine.AssessmentError) -> str:
     return _fill(sentence, params, str(error))
 
 
-def assessment_json(assessment: engine.Assessment) -> dict:
+def assessment_json(assessment: engine.Assessment, destination: str = "") -> dict:
     """The assessment as the issue's JSON object, titles and reasons in the active language:
-    {"requirements": [{"id", "mast", "title", "status", "reason", "source"}],
+    {"coverage": "covered" | "partial" | "not_covered", "coverage_note": sentence,
+     "requirements": [{"id", "mast", "title", "status", "reason", "source", "authority",
+                       "confidence"}],
      "roadmap": [{"id", "mast", "after", "duration_days", "earliest_start", "on_critical_path",
                   "per_consignment"}],
-     "critical_path": [ids], "duration_days": [optimistic, likely, pessimistic]}."""
+     "critical_path": [ids], "duration_days": [optimistic, likely, pessimistic]}.
+    `destination` (ISO code) names the market's enquiry point in the coverage note."""
+    from corridor.standards import coverage
+
     return {
+        "coverage": assessment.coverage,
+        "coverage_note": coverage.coverage_note(assessment.coverage, destination),
         "requirements": [
             {
                 "id": status.id,
@@ -200,6 +209,8 @@ def assessment_json(assessment: engine.Assessment) -> dict:
                 "status": status.status,
                 "reason": reason_text(status.reason_code, status.reason_params),
                 "source": status.source_url,
+                "authority": status.authority,
+                "confidence": status.confidence,
             }
             for status in assessment.requirements
         ],

@@ -16,8 +16,8 @@ from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
-from corridor.standards import engine, kb, reasons
-from corridor.standards.models import HsCode, ReadinessAssessment, Requirement
+from corridor.standards import engine, hs, kb, reasons
+from corridor.standards.models import ReadinessAssessment, Requirement
 
 PRODUCT_NAME_MAX = ReadinessAssessment._meta.get_field("product_name").max_length
 
@@ -69,12 +69,14 @@ def _check_product_name(product_name: str) -> dict[str, str]:
 
 def _check_known(*, hs_code: str, origin: str) -> None:
     """What the engine cannot know: that the origin is a country, and (once the HS
-    nomenclature is loaded with hs_import) that the HS code is in it."""
+    nomenclature is loaded with hs_import) that the HS code is in its edition."""
     if not is_country(origin):
         raise engine.AssessmentError("origin", "invalid_country", {"value": origin})
     well_formed = hs_code.isascii() and hs_code.isdigit() and len(hs_code) in (2, 4, 6)
-    if well_formed and HsCode.objects.exists() and not HsCode.objects.filter(code=hs_code).exists():
-        raise engine.AssessmentError("hs_code", "unknown_hs_code", {"value": hs_code})
+    if well_formed and not hs.code_is_known(hs_code):
+        raise engine.AssessmentError(
+            "hs_code", "unknown_hs_code", {"value": hs_code, "edition": hs.DEFAULT_EDITION}
+        )
 
 
 def _field_errors(exc: engine.AssessmentError) -> ValidationError:
@@ -116,6 +118,7 @@ def result_json(assessment: engine.Assessment, knowledge_base: engine.KnowledgeB
                 "reason_code": status.reason_code,
                 "reason_params": dict(status.reason_params),
                 "source_url": status.source_url,
+                "source_quote": known.source_quote if known else "",
                 "checked_on": known.checked_on if known else "",
                 "confidence": known.confidence if known else "",
                 "authority": known.authority if known else "",
@@ -140,6 +143,7 @@ def result_json(assessment: engine.Assessment, knowledge_base: engine.KnowledgeB
         "roadmap": roadmap,
         "critical_path": list(assessment.critical_path),
         "duration_days": list(assessment.duration_days),
+        "coverage": assessment.coverage,
     }
 
 

@@ -7,6 +7,7 @@ app_name = "standards"
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
     path("assessments/", views.assessment_list, name="assessment_list_all"),
+    path("coverage/", views.coverage_page, name="coverage"),
     path("assessments/new/", views.assessment_create, name="assessment_create"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report"),

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from corridor.core import views as core_views
 from corridor.core.bilingual import is_chinese
-from corridor.standards import kb, pdf, queries, services
+from corridor.core.vocabularies import country_name
+from corridor.standards import coverage, kb, pdf, queries, services
 from corridor.standards.forms import AssessmentForm, evidence_title, value_label
 from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
 
@@ -40,6 +41,26 @@ def _visible_assessment(request, pk: int):
     if assessment is None:
         raise Http404(_("No assessment has the id “%(value)s”.") % {"value": pk})
     return assessment
+
+
+def coverage_page(request):
+    """What the knowledge base covers: HS chapter × market (SG and CN, both directions), with
+    requirement counts and covered / partly covered / not covered. Public, like the HS pages:
+    it describes the knowledge base, not anybody's records."""
+    knowledge_base = kb.current()
+    markets = sorted(knowledge_base.markets)
+    rows = coverage.coverage_table(knowledge_base, markets)
+    coverage.describe_chapters(rows)
+    for row in rows:
+        for cell in row.cells:
+            cell.label = coverage.coverage_label(cell.coverage)
+    context = {
+        "rows": rows,
+        "markets": [(code, country_name(code)) for code in markets],
+        "enquiry_points": [(country_name(code), *coverage.enquiry_point(code)) for code in markets],
+        "total": len(knowledge_base.requirements),
+    }
+    return render(request, "standards/coverage.html", context)
 
 
 @login_required

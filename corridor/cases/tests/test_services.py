@@ -146,13 +146,13 @@ def test_opening_from_the_canned_pork_assessment_turns_its_roadmap_into_mileston
         for m in milestones
     ] == [
         (1, "sg-sfa-region-accreditation", d(2024, 9, 1), d(2024, 12, 30), applicant.pk),
-        (2, "sg-sfa-establishment-approval", d(2024, 12, 30), d(2025, 2, 13), applicant.pk),
-        (3, "sg-sfa-product-approval", d(2025, 2, 13), d(2025, 3, 15), applicant.pk),
-        (4, "sg-sfa-health-certificate", d(2025, 3, 15), d(2025, 3, 18), applicant.pk),
-        (5, "sg-sfa-import-licence", d(2024, 9, 1), d(2024, 9, 6), applicant.pk),
-        (6, "sg-sfa-tradenet-permit", d(2025, 3, 18), d(2025, 3, 19), applicant.pk),
-        (7, "sg-sfa-labelling", d(2025, 2, 13), d(2025, 2, 20), applicant.pk),
-        (8, "sg-sfa-ractopamine-mrl", d(2024, 9, 1), d(2024, 9, 8), applicant.pk),
+        (2, "sg-sfa-establishment-approval", d(2024, 12, 30), d(2025, 2, 28), applicant.pk),
+        (3, "sg-sfa-health-certificate", d(2025, 2, 28), d(2025, 3, 3), applicant.pk),
+        (4, "sg-sfa-import-licence", d(2024, 9, 1), d(2024, 9, 6), applicant.pk),
+        (5, "sg-sfa-labelling", d(2025, 2, 28), d(2025, 3, 7), applicant.pk),
+        (6, "sg-sfa-no-other-beta-agonists", d(2024, 9, 1), d(2024, 9, 8), applicant.pk),
+        (7, "sg-sfa-ractopamine-mrl", d(2024, 9, 1), d(2024, 9, 8), applicant.pk),
+        (8, "sg-sfa-tradenet-permit", d(2025, 3, 3), d(2025, 3, 4), applicant.pk),
     ]
     depends = {
         m.requirement_key: sorted(m.depends_on.values_list("requirement_key", flat=True))
@@ -161,15 +161,17 @@ def test_opening_from_the_canned_pork_assessment_turns_its_roadmap_into_mileston
     assert depends == {
         "sg-sfa-region-accreditation": [],
         "sg-sfa-establishment-approval": ["sg-sfa-region-accreditation"],
-        "sg-sfa-product-approval": ["sg-sfa-establishment-approval"],
-        "sg-sfa-health-certificate": ["sg-sfa-product-approval"],
+        "sg-sfa-health-certificate": ["sg-sfa-establishment-approval"],
         "sg-sfa-import-licence": [],
         "sg-sfa-tradenet-permit": ["sg-sfa-health-certificate", "sg-sfa-import-licence"],
         "sg-sfa-labelling": ["sg-sfa-establishment-approval"],
+        "sg-sfa-no-other-beta-agonists": [],
         "sg-sfa-ractopamine-mrl": [],
     }
-    assert milestones[0].title_en == "SFA accreditation of the exporting country or region"
-    assert milestones[0].title_zh == "新加坡食品局对出口国家或地区的准入认可"
+    assert milestones[0].title_en == (
+        "SFA accreditation of the exporting country or region, for processed meat products"
+    )
+    assert milestones[0].title_zh == "新加坡食品局对出口国家或地区的准入认可（加工肉制品）"
     assert (case.assessment, case.product_name, case.hs_code) == (
         assessment,
         "Canned luncheon pork",

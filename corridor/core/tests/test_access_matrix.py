@@ -145,6 +145,7 @@ ROWS = [
     page("hs:index", GET,                                        "200 200 200 200 200 200 200 200"),
     page("hs:search", GET,                                       "200 200 200 200 200 200 200 200"),
     page("hs:code", GET,                                         "200 200 200 200 200 200 200 200", code="870460"),
+    page("standards:coverage", GET,                              "200 200 200 200 200 200 200 200"),
     page("standards:assessment_list", GET,                       "  L 200 200 200 200 200 200 200"),
     page("standards:assessment_list_all", GET,                   "  L 200 200 200 200 200 200 200"),
     page("standards:assessment_create", GET,                     "  L 403 200 200 200 200 200 200"),

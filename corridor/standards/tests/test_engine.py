@@ -788,6 +788,8 @@ def test_the_assessment_as_the_json_of_the_issue(kb):
         "reason": "Met by a recognised equivalent: the product holds EU whole-vehicle "
         "type-approval certificate, which the authority accepts in its place.",
         "source": "https://example.org/sg-lta-type-approval",
+        "authority": "lta",
+        "confidence": "confirmed",
     }
     assert answer["roadmap"][0] == {
         "id": "sg-lta-registration-inspection",

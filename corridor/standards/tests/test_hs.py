@@ -101,11 +101,12 @@ def test_importing_again_updates_without_duplicates():
 
 @pytest.mark.django_db
 def test_the_demo_subset_imports_with_its_sections(demo_codes):
-    assert (demo_codes.sections, demo_codes.chapters) == (3, 3)
-    assert level_counts() == {1: 3, 2: 3, 4: 31, 6: 206}
+    assert (demo_codes.sections, demo_codes.chapters) == (4, 4)
+    assert level_counts() == {1: 4, 2: 4, 4: 38, 6: 235}
     assert list(HsCode.objects.filter(level=1).order_by("code").values_list("code", flat=True)) == [
         "I",
         "IV",
+        "VI",
         "XVII",
     ]
     assert [c.code for c in hs.ancestry("160241")] == ["IV", "16", "1602", "160241"]
@@ -192,7 +193,7 @@ def test_hs_import_command_prints_the_counts():
     call_command("hs_import", str(DEMO_CODES), "--sections", str(DEMO_SECTIONS), stdout=out)
 
     assert out.getvalue().strip() == (
-        "HS2022: 3 sections, 3 chapters, 31 headings, 206 subheadings (243 created, 0 updated)."
+        "HS2022: 4 sections, 4 chapters, 38 headings, 235 subheadings (281 created, 0 updated)."
     )
 
 
@@ -416,7 +417,7 @@ def test_other_words_beside_a_term_narrow_its_codes(demo_codes):
 def test_a_term_for_goods_outside_the_loaded_codes_falls_back_to_the_descriptions(demo_codes):
     # tea (0902) is not in the demo subset; "tea" is in no description of chapters 02, 16, 87
     assert hs.search("tea") == []
-    assert hs.search("化妆品") == []
+    assert hs.search("茶叶") == []
 
 
 @pytest.mark.django_db

@@ -20,15 +20,30 @@ def test_the_shipped_knowledge_base_validates_clean():
     assert kb.validate(kb.KB_DIR) == []
 
 
-def test_every_requirement_has_a_source_a_check_date_and_a_duration_source():
+def test_every_requirement_has_a_source_a_short_quote_a_check_date_and_a_duration_source():
     loaded = kb.read_knowledge_base(kb.KB_DIR)
-    assert len(loaded.knowledge_base.requirements) == 173
+    assert len(loaded.knowledge_base.requirements) == 178
     for rid, requirement in loaded.knowledge_base.requirements.items():
         assert requirement.source_url.startswith(("http://", "https://")), rid
+        assert requirement.source_quote.strip(), rid
+        assert len(requirement.source_quote) <= kb.SOURCE_QUOTE_MAX, rid
         assert date.fromisoformat(requirement.checked_on) <= date(2026, 12, 5), rid
         assert requirement.confidence in kb.CONFIDENCE_LEVELS, rid
         source = loaded.duration_sources[rid]
         assert source == "estimate" or source.startswith("https://"), rid
+
+
+def test_no_comment_in_the_knowledge_base_names_a_machine_path():
+    for path in kb.KB_DIR.rglob("*"):
+        if path.is_file():
+            assert "/work/" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_requirement_without_a_source_quote_is_rejected(tmp_path):
+    write_kb(tmp_path, {"sg/test.yaml": MARKET_HEAD + requirement("r-one", source_quote=None)})
+    assert only_problem(tmp_path) == kb.Problem(
+        "sg/test.yaml", 7, "Add “source_quote” to the requirement “r-one”; it is required."
+    )
 
 
 def test_the_shipped_knowledge_base_covers_both_markets_and_the_origin_agreements():
@@ -41,15 +56,19 @@ def test_the_shipped_knowledge_base_covers_both_markets_and_the_origin_agreement
         "petrol",
         "hybrid",
     )
-    assert knowledge_base.attribute_units == {"max_laden_weight_kg": "kg"}
+    assert knowledge_base.attribute_units == {"max_laden_weight_kg": "kg", "vehicle_length_m": "m"}
     region = knowledge_base.requirements["sg-sfa-region-accreditation"]
-    assert (region.mast, region.confidence, region.authority) == ("A120", "confirmed", "sg-sfa")
+    assert (region.mast, region.authority) == ("A120", "sg-sfa")
     rcep = knowledge_base.requirements["cn-rcep-proof-of-origin"]
     assert (rcep.market, rcep.origins, rcep.authority) == ("CN", ("SG",), "cn-gacc")
     gacc = knowledge_base.requirements["cn-gacc-overseas-manufacturer-registration"]
     assert gacc.confidence == "unconfirmed"
     fuel = knowledge_base.requirements["sg-nea-fuel-economy-emissions-data"]
     assert fuel.equivalent_evidence == ("eu-wvta-certificate", "eu-coc")
+    scopes = {(s.market, s.family, s.coverage) for s in knowledge_base.scopes}
+    assert ("SG", "meat", "covered") in scopes
+    assert ("CN", "meat", "partial") in scopes
+    assert ("SG", "vehicles", "covered") in scopes
 
 
 def test_the_electric_van_story_comes_out_of_the_engine():
@@ -72,31 +91,197 @@ def test_the_electric_van_story_comes_out_of_the_engine():
     assert roadmap[0] == "sg-lta-type-approval"
     assert roadmap[-1] == "sg-lta-registration-inspection"
     assert "sg-nea-fuel-economy-emissions-data" not in roadmap
+    assert assessment.coverage == engine.COVERED
+
+
+def van(held=frozenset(), **attributes) -> engine.Assessment:
+    product = engine.Product(
+        hs_code="870460",
+        origin="CN",
+        destination="SG",
+        attributes={"powertrain": "electric", "vehicle_condition": "brand_new", **attributes},
+        held=frozenset(held),
+    )
+    return engine.assess(kb.load_knowledge_base(), product)
+
+
+def test_holding_the_eu_approval_shortens_the_van_s_journey():
+    """Without the EU approval the van walks the EU/UNECE conformity route (the EQ2 took about
+    18 months), then LTA type approval; with it, only the LTA steps remain."""
+    without = van()
+    with_eu = van({"eu-wvta-certificate", "eu-coc"})
+    assert with_eu.duration_days[1] < without.duration_days[1]
+    assert without.critical_path[:2] == ("sg-lta-ev-unece-standards", "sg-lta-type-approval")
+    route = kb.read_knowledge_base(kb.KB_DIR)
+    assert route.duration_sources["sg-lta-ev-unece-standards"].startswith("https://")
+    assert route.knowledge_base.requirements["sg-lta-ev-unece-standards"].duration_days[1] == 548
+    # the likely journey without the approval is at least the 18 months of the EQ2's route
+    assert without.duration_days[1] >= 548
+    assert "sg-lta-ev-unece-standards" not in with_eu.critical_path
+
+
+def test_the_fuel_economy_data_go_to_lta_with_type_approval_and_only_up_to_3500_kg():
+    fuel = kb.load_knowledge_base().requirements["sg-nea-fuel-economy-emissions-data"]
+    assert fuel.authority == "sg-lta"
+    type_approval = kb.load_knowledge_base().requirements["sg-lta-type-approval"]
+    assert "sg-nea-fuel-economy-emissions-data" in type_approval.prerequisites
+    status = {r.id: r.status for r in van(max_laden_weight_kg=7500).requirements}
+    assert status["sg-nea-fuel-economy-emissions-data"] == engine.NOT_APPLICABLE
+    status = {r.id: r.status for r in van(max_laden_weight_kg=3500).requirements}
+    assert status["sg-nea-fuel-economy-emissions-data"] == engine.NOT_MET
+
+
+def test_the_goods_vehicle_checklist_applies_to_light_vans_too():
+    status = {r.id: r.status for r in van(max_laden_weight_kg=3000).requirements}
+    assert status["sg-lta-goods-vehicle-checklist"] == engine.NOT_MET
+    assert status["sg-lta-underrun-sideguards"] == engine.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("weight", "open_deck", "heavy", "open_deck_rule"),
+    [
+        (3000, "yes", engine.NOT_APPLICABLE, engine.NOT_APPLICABLE),
+        (7500, "no", engine.NOT_APPLICABLE, engine.NOT_APPLICABLE),
+        (7500, "yes", engine.NOT_APPLICABLE, engine.NOT_MET),
+        (12000, "yes", engine.NOT_APPLICABLE, engine.NOT_MET),
+        (16000, "no", engine.NOT_MET, engine.NOT_APPLICABLE),
+    ],
+)
+def test_the_speed_limiter_applies_above_12_t_or_with_an_open_deck_carrying_people(
+    weight, open_deck, heavy, open_deck_rule
+):
+    assessment = van(max_laden_weight_kg=weight, open_deck_carries_people=open_deck)
+    status = {r.id: r.status for r in assessment.requirements}
+    assert status["sg-lta-speed-limiter-heavy"] == heavy
+    assert status["sg-lta-speed-limiter-open-deck"] == open_deck_rule
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [(5.2, engine.NOT_APPLICABLE), (10, engine.NOT_APPLICABLE), (11.5, engine.NOT_MET)],
+)
+def test_retro_reflective_markings_only_for_goods_vehicles_longer_than_10_m(length, expected):
+    status = {r.id: r.status for r in van(vehicle_length_m=length).requirements}
+    assert status["sg-lta-retroreflective-markings-un-r104"] == expected
+
+
+def test_the_brand_new_rule_runs_from_the_later_of_the_coc_and_the_manufacture_date():
+    coc = kb.load_knowledge_base().requirements["sg-lta-coc-within-3-months"]
+    assert "whichever is later" in coc.source_quote
+    assert "later of its CoC/CIC date and its date of manufacture" in coc.title_en
+    assert (
+        "brand new" in coc.summary_en and "registered as new in a foreign country" in coc.summary_en
+    )
+    status = {r.id: r.status for r in van(vehicle_condition="used").requirements}
+    assert status["sg-lta-coc-within-3-months"] == engine.NOT_APPLICABLE
+
+
+def pork(hs_code="160249", held=(), **attributes) -> engine.Assessment:
+    product = engine.Product(
+        hs_code=hs_code,
+        origin="CN",
+        destination="SG",
+        attributes={"meat_species": "pork", "processing_form": "canned", **attributes},
+        held=frozenset(held),
+    )
+    return engine.assess(kb.load_knowledge_base(), product)
 
 
 def test_the_canned_pork_story_comes_out_of_the_engine_in_prerequisite_order():
-    product = engine.Product(
-        hs_code="160249",
-        origin="CN",
-        destination="SG",
-        attributes={"meat_species": "pork", "processing_form": "canned"},
-    )
-    assessment = engine.assess(kb.load_knowledge_base(), product)
+    """Since December 2024: region, then the establishment for its commodity form and species
+    (no product step), then the per-consignment certificate and permit."""
+    assessment = pork()
     roadmap = [step.id for step in assessment.roadmap]
     chain = [
         "sg-sfa-region-accreditation",
         "sg-sfa-establishment-approval",
-        "sg-sfa-product-approval",
         "sg-sfa-health-certificate",
         "sg-sfa-tradenet-permit",
     ]
     assert [step for step in roadmap if step in chain] == chain
+    assert "sg-sfa-product-approval" not in kb.load_knowledge_base().requirements
     assert roadmap.index("sg-sfa-import-licence") < roadmap.index("sg-sfa-tradenet-permit")
-    assert assessment.critical_path == tuple(chain)
+    assert assessment.critical_path[:2] == (
+        "sg-sfa-region-accreditation",
+        "sg-sfa-establishment-approval",
+    )
+    # about six months from region accreditation to first shipment (the Chongqing case)
+    assert 150 <= assessment.duration_days[1] <= 210
     per_consignment = {r.id for r in assessment.roadmap} & {
         rid for rid, r in kb.load_knowledge_base().requirements.items() if r.per_consignment
     }
     assert "sg-sfa-health-certificate" in per_consignment
+
+
+def test_frozen_pork_from_a_region_approved_for_processed_pork_is_not_region_approved():
+    """Chongqing is accredited for processed (canned) pork: that is what it holds. Frozen
+    0203 from there needs the region accreditation for frozen meat, not the canned-pork path."""
+    chongqing = {"sfa-region-accreditation-processed"}
+    canned = {r.id: r.status for r in pork(held=chongqing).requirements}
+    assert canned["sg-sfa-region-accreditation"] == engine.MET
+    frozen = pork("020329", held=chongqing, processing_form="frozen")
+    status = {r.id: r.status for r in frozen.requirements}
+    assert status["sg-sfa-region-accreditation"] == engine.NOT_APPLICABLE
+    assert status["sg-sfa-region-accreditation-raw"] == engine.NOT_MET
+    assert frozen.critical_path[0] == "sg-sfa-region-accreditation-raw"
+    assert status["sg-sfa-frozen-at-most-6-months"] == engine.NOT_MET
+
+
+@pytest.mark.parametrize(
+    ("species", "expected"),
+    [("pork", engine.NOT_MET), ("beef", engine.NOT_MET), ("poultry", engine.NOT_APPLICABLE)],
+)
+def test_the_codex_ractopamine_limits_are_for_beef_and_pork(species, expected):
+    status = {r.id: r.status for r in pork("020130", meat_species=species).requirements}
+    assert status["sg-sfa-ractopamine-mrl"] == expected
+    assert status["sg-sfa-no-other-beta-agonists"] == engine.NOT_MET  # every species
+
+
+def test_beef_needs_accreditation_whatever_its_content():
+    soup = pork("210410", meat_species="beef", processing_form="processed")
+    status = {r.id: r.status for r in soup.requirements}
+    assert status["sg-sfa-beef-accreditation-any-content"] == engine.NOT_MET
+    noodles = pork("190230", meat_species="pork", processing_form="processed")
+    status = {r.id: r.status for r in noodles.requirements}
+    assert status["sg-sfa-beef-accreditation-any-content"] == engine.NOT_APPLICABLE
+
+
+def test_gear_boxes_are_not_covered_rather_than_ready():
+    # No market file speaks of vehicle parts (8708): nothing applies, and that is "not covered".
+    product = engine.Product(hs_code="870840", origin="CN", destination="SG")
+    assessment = engine.assess(kb.load_knowledge_base(), product)
+    assert assessment.coverage == engine.NOT_COVERED
+    assert {r.status for r in assessment.requirements} <= {engine.NOT_APPLICABLE}
+
+
+@pytest.mark.parametrize(
+    ("hs_code", "origin", "destination", "expected"),
+    [
+        ("160249", "CN", "SG", engine.COVERED),
+        ("0203", "CN", "SG", engine.COVERED),
+        ("16", "CN", "SG", engine.PARTIAL),  # chapter 16 is wider than 1601 and 1602
+        ("160420", "CN", "SG", engine.PARTIAL),  # the seafood file declares no scope
+        ("870840", "CN", "SG", engine.NOT_COVERED),  # vehicle parts: no file speaks of them
+        ("020329", "SG", "CN", engine.PARTIAL),  # China's file declares only a partial scope
+        ("870460", "SG", "CN", engine.PARTIAL),  # only the origin rules are known there
+        ("330499", "SG", "CN", engine.PARTIAL),  # NMPA cosmetics file, no declared scope
+        ("871200", "SG", "CN", engine.NOT_COVERED),  # bicycles
+    ],
+)
+def test_coverage_follows_the_declared_scopes(hs_code, origin, destination, expected):
+    product = engine.Product(hs_code=hs_code, origin=origin, destination=destination)
+    assert engine.assess(kb.load_knowledge_base(), product).coverage == expected
+
+
+def test_a_malformed_scope_is_reported(tmp_path):
+    text = MARKET_HEAD.replace(
+        "requirements:\n",
+        'family: meat\nscope:\n  hs_prefixes: ["16"]\n  coverage: total\nrequirements:\n',
+    ) + requirement("r-one")
+    write_kb(tmp_path, {"sg/test.yaml": text})
+    assert only_problem(tmp_path) == kb.Problem(
+        "sg/test.yaml", 9, "The coverage “total” must be one of covered, partial."
+    )
 
 
 # --- validation: each kind of problem, with file and line -----------------------------------
@@ -138,6 +323,7 @@ def requirement(rid: str, **overrides: str) -> str:
         "source_url": "https://example.org/rule",
         "checked_on": "2026-11-28",
         "confidence": "confirmed",
+        "source_quote": '"The rule, in the words of its source."',
     }
     fields.update(overrides)
     lines = [f"  - id: {rid}"]
@@ -180,7 +366,7 @@ def test_an_unknown_key_is_reported_at_its_line(tmp_path):
     text = MARKET_HEAD + requirement("r-one", colour="red")
     write_kb(tmp_path, {"sg/test.yaml": text})
     problem = only_problem(tmp_path)
-    assert (problem.file, problem.line) == ("sg/test.yaml", 22)
+    assert (problem.file, problem.line) == ("sg/test.yaml", 23)
     assert problem.message.startswith(
         "The key “colour” is not known in the requirement “r-one”; the known keys are id, kind,"
     )
@@ -190,7 +376,7 @@ def test_a_missing_source_is_reported_at_the_requirement(tmp_path):
     text = MARKET_HEAD + requirement("r-one") + requirement("r-two", source_url=None)
     write_kb(tmp_path, {"sg/test.yaml": text})
     assert only_problem(tmp_path) == kb.Problem(
-        "sg/test.yaml", 22, "Add “source_url” to the requirement “r-two”; it is required."
+        "sg/test.yaml", 23, "Add “source_url” to the requirement “r-two”; it is required."
     )
 
 
@@ -310,7 +496,7 @@ def test_an_unknown_evidence_id_is_reported_at_its_line(tmp_path):
     write_kb(tmp_path, {"sg/test.yaml": text})
     assert only_problem(tmp_path) == kb.Problem(
         "sg/test.yaml",
-        23,
+        24,
         "The evidence “approval-z” is not declared in evidence.yaml; declare it there or "
         "correct the id.",
     )
@@ -321,7 +507,7 @@ def test_a_duplicate_id_across_files_is_reported_in_the_second_file(tmp_path):
     write_kb(tmp_path, {"sg/a.yaml": MARKET_HEAD + requirement("r-one"), "sg/b.yaml": other})
     assert only_problem(tmp_path) == kb.Problem(
         "sg/b.yaml",
-        22,
+        23,
         "The requirement id “r-one” is already used in sg/a.yaml at line 7; ids must be unique "
         "across the knowledge base.",
     )
@@ -409,10 +595,29 @@ def test_kb_validate_prints_file_and_line_and_fails(tmp_path, monkeypatch):
     )
 
 
-def test_kb_validate_says_so_when_all_is_well():
+def test_kb_validate_says_so_when_all_is_well_and_counts_per_market_and_family():
     out = StringIO()
     call_command("kb_validate", stdout=out)
-    assert out.getvalue() == "The knowledge base is valid.\n"
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "The knowledge base is valid."
+    loaded = kb.read_knowledge_base(kb.KB_DIR)
+    requirements = loaded.knowledge_base.requirements.values()
+    sg = sum(1 for r in requirements if r.market == "SG")
+    meat = sum(1 for rid in loaded.families if loaded.families[rid] == "meat")
+    assert f"Market SG: {sg} requirements" in lines
+    assert f"Market CN: {len(requirements) - sg} requirements" in lines
+    assert f"Family meat: {meat} requirements" in lines
+    assert any(line.startswith("Family vehicles: ") for line in lines)
+
+
+def test_kb_validate_counts_a_file_without_a_family_apart(tmp_path):
+    write_kb(tmp_path, {"sg/test.yaml": MARKET_HEAD + requirement("r-one")})
+    out = StringIO()
+    call_command("kb_validate", str(tmp_path), stdout=out)
+    assert out.getvalue().splitlines()[1:] == [
+        "Market SG: 1 requirement",
+        "Family (no family): 1 requirement",
+    ]
 
 
 def test_current_is_read_once_and_reset_forgets_it():
@@ -437,7 +642,7 @@ def load(directory: Path | None = None) -> str:
 @pytest.mark.django_db
 def test_kb_load_twice_changes_nothing_the_second_time():
     assert load() == (
-        "Requirements: 173 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
+        "Requirements: 178 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
         "0 updated. Assessments marked stale: 0."
     )
     region = Requirement.objects.get(key="sg-sfa-region-accreditation")
@@ -446,15 +651,15 @@ def test_kb_load_twice_changes_nothing_the_second_time():
         "A120",
         "sg/sfa-meat.yaml",
     )
-    assert region.checked_on == date(2026, 11, 28)
+    assert region.checked_on == date(2026, 12, 5)
     assert region.definition["prerequisites"] == []
     assert region.definition["duration_source"] == "estimate"
     assert region.content_hash == kb.current_hashes()["sg-sfa-region-accreditation"]
     assert load() == (
-        "Requirements: 0 created, 0 updated, 173 unchanged, 0 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 0 updated, 178 unchanged, 0 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 0."
     )
-    assert Requirement.objects.count() == 173
+    assert Requirement.objects.count() == 178
     assert Authority.objects.count() == 12
 
 
@@ -491,7 +696,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
     hashes = dict(Requirement.objects.values_list("key", "content_hash"))
     pork = assessment_on(
         enterprise,
-        ["sg-sfa-region-accreditation", "sg-sfa-product-approval"],
+        ["sg-sfa-region-accreditation", "sg-sfa-establishment-approval"],
         hashes,
         product_name="Canned pork",
     )
@@ -510,7 +715,8 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
 
     meat = kb_copy / "sg" / "sfa-meat.yaml"
     text = meat.read_text(encoding="utf-8")
-    changed = text.replace("duration_days: [60, 120, 365]", "duration_days: [90, 150, 365]")
+    # the first of the two region accreditations (processed meat), only
+    changed = text.replace("duration_days: [60, 120, 365]", "duration_days: [90, 150, 365]", 1)
     assert changed != text
     start = changed.index("  - id: sg-sfa-labelling")
     end = changed.index("  - id: sg-sfa-import-licence")
@@ -520,7 +726,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
         output = load(kb_copy)
 
     assert output == (
-        "Requirements: 0 created, 1 updated, 171 unchanged, 1 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 1 updated, 176 unchanged, 1 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 3."
     )
     stale = set(ReadinessAssessment.objects.filter(is_stale=True).values_list("id", flat=True))

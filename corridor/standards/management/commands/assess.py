@@ -21,10 +21,10 @@ from corridor.standards import engine, reasons
 
 
 def hs_code_is_known(code: str) -> bool:
-    """True when the HS nomenclature is not loaded, or holds `code`."""
-    from corridor.standards.models import HsCode
+    """True when the HS nomenclature is not loaded, or its edition holds `code`."""
+    from corridor.standards import hs
 
-    return not HsCode.objects.exists() or HsCode.objects.filter(code=code).exists()
+    return hs.code_is_known(code)
 
 
 def refusal(error: engine.AssessmentError) -> CommandError:
@@ -101,4 +101,4 @@ class Command(BaseCommand):
         code = "".join(ch for ch in options["hs"] if ch not in " .\t")
         if not hs_code_is_known(code):
             raise refusal(engine.AssessmentError("hs_code", "unknown_hs_code", {"value": code}))
-        return reasons.assessment_json(answer)
+        return reasons.assessment_json(answer, options["destination"].strip().upper())

@@ -1,4 +1,5 @@
-"""python manage.py kb_validate [DIR]: check the market-access knowledge base."""
+"""python manage.py kb_validate [DIR]: check the market-access knowledge base, then count its
+requirements per market and per product family (the `family` of each market file)."""
 
 from pathlib import Path
 
@@ -37,3 +38,6 @@ class Command(BaseCommand):
                 % {"count": len(problems)}
             )
         self.stdout.write(_("The knowledge base is valid."))
+        loaded = kb.read_knowledge_base(Path(directory))
+        for line in kb.count_lines(loaded):
+            self.stdout.write(line)
