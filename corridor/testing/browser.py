@@ -8,7 +8,7 @@ PHONE_WIDTH = 390  # px: a common phone held upright (iPhone 12–15)
 PHONE_VIEWPORT = {"width": PHONE_WIDTH, "height": 844}
 
 # Runs in the page. Returns None when nothing scrolls sideways, else the document's width and
-# the elements whose right edge lies past the window's, widest first. An element inside a
+# the outermost elements whose right edge lies past the window's, widest first. An element inside a
 # region that scrolls or clips on its own (overflow-x other than visible) does not count:
 # that region keeps it from widening the page, and the region itself is measured instead.
 _OVERFLOW_SCRIPT = """
@@ -37,14 +37,27 @@ _OVERFLOW_SCRIPT = """
     return parts.join(" > ");
   };
   const offenders = [];
+  const past = new Set();
   for (const element of document.body.querySelectorAll("*")) {
     const box = element.getBoundingClientRect();
-    if (box.width === 0 || box.right + window.scrollX <= edge + 0.5) continue;
+    if (box.width === 0) continue;
+    let width = box.width;
+    let right = box.right + window.scrollX;
+    if (right <= edge + 0.5) {
+      // the box fits, but its own text (an unbroken word, a URL) may run out of it
+      if (element.scrollWidth <= element.clientWidth + 1) continue;
+      if (getComputedStyle(element).overflowX !== "visible") continue;
+      width = element.scrollWidth;
+      right = box.left + window.scrollX + element.scrollWidth;
+      if (right <= edge + 0.5) continue;
+    }
     if (clipped(element)) continue;
+    past.add(element);
+    if (past.has(element.parentElement)) continue;  // name the outermost one only
     offenders.push({
       selector: selector(element),
-      width: Math.round(box.width),
-      right: Math.round(box.right + window.scrollX),
+      width: Math.round(width),
+      right: Math.round(right),
     });
   }
   // widest first; among equally wide ones the outermost (document order) first
@@ -61,9 +74,7 @@ def sideways_overflow(page) -> dict | None:
 
 
 def describe_overflow(overflow: dict) -> str:
-    lines = [
-        f"the page is {overflow['scrollWidth']} px wide in a {overflow['viewport']} px window"
-    ]
+    lines = [f"the page is {overflow['scrollWidth']} px wide in a {overflow['viewport']} px window"]
     for offender in overflow["offenders"]:
         lines.append(
             f"  {offender['selector']}: {offender['width']} px wide, "
