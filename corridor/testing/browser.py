@@ -8,9 +8,10 @@ PHONE_WIDTH = 390  # px: a common phone held upright (iPhone 12–15)
 PHONE_VIEWPORT = {"width": PHONE_WIDTH, "height": 844}
 
 # Runs in the page. Returns None when nothing scrolls sideways, else the document's width and
-# the outermost elements whose right edge lies past the window's, widest first. An element inside a
-# region that scrolls or clips on its own (overflow-x other than visible) does not count:
-# that region keeps it from widening the page, and the region itself is measured instead.
+# the outermost elements whose right edge lies past the window's (or whose own text runs past
+# it: an unbroken word), widest first. An element inside a region that scrolls or clips on its
+# own (overflow-x other than visible) does not count: that region keeps it from widening the
+# page, and the region itself is measured instead.
 _OVERFLOW_SCRIPT = """
 () => {
   const root = document.documentElement;
@@ -46,6 +47,9 @@ _OVERFLOW_SCRIPT = """
     if (right <= edge + 0.5) {
       // the box fits, but its own text (an unbroken word, a URL) may run out of it
       if (element.scrollWidth <= element.clientWidth + 1) continue;
+      const ownText = Array.from(element.childNodes).some(
+        (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+      if (!ownText) continue;
       if (getComputedStyle(element).overflowX !== "visible") continue;
       width = element.scrollWidth;
       right = box.left + window.scrollX + element.scrollWidth;

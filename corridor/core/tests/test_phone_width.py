@@ -3,7 +3,8 @@
 One browser and one logged-in page walk the main pages of every kind (lists, records, forms,
 the assessment report, the case with its timeline and documents, the event with its schedule
 and table plan) over the shared test world (corridor/testing/world.py), whose names are made
-long in both languages first: a forty-word title, an unbroken part number, a long URL.
+long in both languages first: a twenty-word name, a part number with no place to break, a
+long URL.
 """
 
 import datetime
@@ -42,6 +43,7 @@ LONG_EN = (
 )
 LONG_ZH = "重庆两江新区国际电动轻型商用车制造认证及右舵出口合作有限责任公司新加坡分公司"
 PART_NUMBER = "EQ2-ELECTRIC-LIGHT-COMMERCIAL-VAN-RHD-N1-3490KG-LTA-TYPE-APPROVAL-2026-REV-B"
+UNBROKEN = PART_NUMBER.replace("-", "")  # an id with no place to break
 LONG_URL = "https://onemotoring.lta.gov.sg/content/onemotoring/home/buying/vehicle-types-and-registrations/type-approval-of-vehicles-for-registration.html"
 
 
@@ -72,7 +74,7 @@ def world(monkeypatch, tmp_path):
             name_en=f"{LONG_EN} {number}", name_zh=f"{LONG_ZH}{number}"
         )
     Project.objects.filter(pk=w.ids["project"]).update(
-        title_en=f"{LONG_EN} — {PART_NUMBER}",
+        title_en=f"{LONG_EN} — {PART_NUMBER} {UNBROKEN}",
         title_zh=f"{LONG_ZH}：{PART_NUMBER}",
         description_en=f"See {LONG_URL}",
     )
@@ -184,6 +186,10 @@ def test_the_check_names_what_sticks_out(browser):
     assert widest["width"] > 900
     with pytest.raises(AssertionError, match=r"table#wide: 9\d\d px wide"):
         assert_no_sideways_scroll(page)
+
+    # an unbroken word runs out of a paragraph that is itself as wide as the window
+    page.set_content("<!doctype html><main><p id='part'>" + UNBROKEN + "</p></main>")
+    assert sideways_overflow(page)["offenders"][0]["selector"] == "p#part"
 
     page.set_content(
         "<!doctype html><main><div style='overflow-x:auto'><table style='width:900px'><tr><td>x</td></tr>"
