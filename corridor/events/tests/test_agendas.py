@@ -2,10 +2,13 @@
 the outcomes after the event, and a scheduling run started from the page."""
 
 import io
+import pathlib
 import re
 
 import icalendar
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -242,7 +245,11 @@ def test_the_table_plan_shows_who_sits_where_to_organisers_only(
     assert rows[1].startswith(f"{SLOT_1} ") and "Qingling Motors 庆铃汽车" in rows[1]
     assert "Motorway Group 摩托威集团" in rows[1]
     assert len(rows) == 2  # slots without meetings are left out
-    assert "@media print" in response.content.decode()
+    # it prints in landscape without the site's menus: the site's one stylesheet says so
+    stylesheet = pathlib.Path(finders.find("core/corridor.css")).read_text()
+    assert ".page:has(#table-plan) { page: landscape; }" in stylesheet
+    assert "@page landscape { size: A4 landscape;" in stylesheet
+    assert static("core/corridor.css") in response.content.decode()
 
 
 # --- after the event ------------------------------------------------------------------------

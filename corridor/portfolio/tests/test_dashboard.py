@@ -116,7 +116,9 @@ def test_dashboard_shows_published_figures_beside_the_registry(client, enterpris
     (comparison,) = response.context["comparisons"]
     assert comparison.registry == 2
     assert comparison.difference == -345
-    assert '<td class="num">−345</td>' in response.text
+    assert (
+        '<td class="num" data-label="Difference (registry − published)">−345</td>' in response.text
+    )
     assert "People&#x27;s Daily" in response.text
 
 
