@@ -302,9 +302,8 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     sgtrade = User.objects.get(username="sgtrade")
     own = Profile.objects.get(organisation__memberships__user=sgtrade)
     # a Chongqing enterprise sgtrade has no connection with yet
-    linked = Connection.objects.filter(from_profile=own).values("to_profile") | (
-        Connection.objects.filter(to_profile=own).values("from_profile")
-    )
+    linked = {*Connection.objects.filter(from_profile=own).values_list("to_profile", flat=True)}
+    linked |= {*Connection.objects.filter(to_profile=own).values_list("from_profile", flat=True)}
     other = (
         Profile.objects.filter(organisation__country="CN", visibility=Profile.Visibility.PUBLIC)
         .exclude(pk__in=linked)
