@@ -80,7 +80,9 @@ def describe_violations(violations: list[dict]) -> str:
     for v in violations:
         lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
         for node in v["nodes"][:8]:
-            target = " ".join(json.dumps(t) if not isinstance(t, str) else t for t in node["target"])
+            target = " ".join(
+                json.dumps(t) if not isinstance(t, str) else t for t in node["target"]
+            )
             lines.append(f"    {target}")
         if len(v["nodes"]) > 8:
             lines.append(f"    … and {len(v['nodes']) - 8} more")
@@ -132,7 +134,9 @@ class PageChecks:
         self.visited.append(where)
         violations = axe_violations(page)
         if violations:
-            self.problems.append(f"[{self.label}] axe on {where}:\n{describe_violations(violations)}")
+            self.problems.append(
+                f"[{self.label}] axe on {where}:\n{describe_violations(violations)}"
+            )
         size = page.viewport_size
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
         try:

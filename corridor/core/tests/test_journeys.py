@@ -76,6 +76,7 @@ class Journey:
         # bypass_csp lets the test inject axe-core (the site's strict script-src would refuse
         # it); the site's own scripts carry their nonces and run as they would anyway.
         self.context = browser.new_context(bypass_csp=True, viewport=DESKTOP, accept_downloads=True)
+        self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.language = language
@@ -287,7 +288,9 @@ def test_a_regulator_reads_and_is_offered_no_write_action(journey, language):
     read()
 
     for url, found in offered.items():
-        j.checks.problems.append(f"[{j.checks.label}] {url} offers the regulator to write: {', '.join(found)}")
+        j.checks.problems.append(
+            f"[{j.checks.label}] {url} offers the regulator to write: {', '.join(found)}"
+        )
     j.checks.assert_clean()
 
 
@@ -345,8 +348,8 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
         .first()
     )
     form = page.locator("form#ask")
-    form.locator("select[name=requested]").select_option(str(partner.pk))
-    form.locator("[name=message]").fill("Trade finance for your exports to Singapore.")
+    form.locator("select[name$=requested]").select_option(str(partner.pk))
+    form.locator("[name$=message]").fill("Trade finance for your exports to Singapore.")
     j.submit(form)
     j.checked()
     request = MeetingRequest.objects.get(event=event, requester=mine, requested=partner)
@@ -438,9 +441,7 @@ def projects_csv() -> bytes:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_an_administrator_imports_a_file_and_sees_it_finish(
-    journey, worker, settings, language
-):
+def test_an_administrator_imports_a_file_and_sees_it_finish(journey, worker, settings, language):
     settings.IMPORT_BACKGROUND_ROWS = 2  # three rows go to the background worker
     load_demo("load_demo")
     administration = Organisation.objects.get(is_administration=True)
