@@ -100,14 +100,20 @@ class Journey:
         page.goto(self.url(reverse("accounts:login")))
         if self.language != "en":
             # the language switcher, as a person would use it before logging in
-            page.locator(f"form.language-switch button[value='{self.language}']").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.locator(f"form.language-switch button[value='{self.language}']").click()
         self.checked()
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
-        page.press("input[name=password]", "Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
         assert page.locator("form[action$='/logout/']").count() == 1, "not logged in"
+
+    def follow(self, link) -> None:
+        """Click a link, wait for the page it leads to and check that page."""
+        with self.page.expect_navigation():
+            link.click()
+        self.checked()
 
     def submit(self, form) -> None:
         """Press the form's main button and wait for the page it leads to."""
@@ -120,7 +126,7 @@ class Journey:
 
 
 @pytest.fixture
-def journey(browser, live_server, transactional_db, request):
+def journey(browser, live_server, transactional_db):
     journeys = []
 
     def start(language: str, label: str) -> Journey:
@@ -130,10 +136,6 @@ def journey(browser, live_server, transactional_db, request):
     yield start
     for j in journeys:
         j.close()
-
-
-def messages(page) -> str:
-    return " ".join(page.locator(".messages").all_inner_texts())
 
 
 # --- member --------------------------------------------------------------------------------
@@ -147,10 +149,8 @@ def test_a_member_records_a_project_and_runs_an_assessment(journey, language):
     j.log_in("qingling")
     j.checked()  # the dashboard
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True).click()
-    j.checked()
-    page.get_by_role("link", name=j.t("Record a project")).click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True))
+    j.follow(page.get_by_role("link", name=j.t("Record a project")))
     form = page.locator("main form[method=post]")
     form.locator("[name=title_en]").fill("EQ5 charging depot in Jurong")
     form.locator("[name=title_zh]").fill("裕廊EQ5充电站")
@@ -169,10 +169,8 @@ def test_a_member_records_a_project_and_runs_an_assessment(journey, language):
     assert project.owner.name_en == "Qingling Motors"
     j.checked()
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True).click()
-    j.checked()
-    page.get_by_role("link", name=j.t("New assessment")).click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True))
+    j.follow(page.get_by_role("link", name=j.t("New assessment")))
     form = page.locator("main form[method=post]")
     form.locator("[name=product_name]").fill("EQ5 electric van")
     form.locator("[name=hs_code]").fill("870460")
@@ -201,10 +199,8 @@ def test_a_facilitator_moves_a_case_along_and_raises_an_issue(journey, language)
     j.log_in("facilitator")
 
     case = Case.objects.get(status=Case.Status.SUBMITTED, title_en__contains="electric pickup")
-    page.get_by_role("navigation").get_by_role("link", name=j.t("My work"), exact=True).click()
-    j.checked()
-    page.locator(f"main a[href$='/cases/{case.pk}/']").first.click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("My work"), exact=True))
+    j.follow(page.locator(f"main a[href$='/cases/{case.pk}/']").first)
     status = page.locator("h1 .case-status")
     assert status.inner_text().strip() == j.t("submitted to the authority")
 
@@ -268,24 +264,24 @@ def test_a_regulator_reads_and_is_offered_no_write_action(journey, language):
     offered = {}
 
     def read() -> None:
-        j.checked()
         found = write_actions(page)
         if found:
             offered[page.url] = found
 
-    read()  # the dashboard
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Cases"), exact=True).click()
+    j.checked()  # the dashboard
+    read()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Cases"), exact=True))
     read()
     rows = page.locator("main table tbody tr")
     assert rows.count() == 4  # the regulator's own: the van and the three meat cases
     van = Case.objects.get(title_en__startswith="Qingling EQ2 electric van")
-    page.locator(f"main a[href$='/cases/{van.pk}/']").first.click()
+    j.follow(page.locator(f"main a[href$='/cases/{van.pk}/']").first)
     read()
     assert page.locator("h1").inner_text().startswith(van.reference)
     assert page.locator("#milestones tbody tr").count() > 0
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True).click()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True))
     read()
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True).click()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True))
     read()
 
     for url, found in offered.items():
@@ -317,15 +313,13 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     )
     j.log_in("sgtrade")
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Directory"), exact=True).click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Directory"), exact=True))
     other_name = other.organisation.name_en
     page.locator("main form[method=get] input[name=q]").fill(other_name)
     with page.expect_navigation():
         page.locator("main form[method=get] input[name=q]").press("Enter")
     j.checked()
-    page.locator(f"main a[href$='/directory/{other.pk}/']").first.click()
-    j.checked()
+    j.follow(page.locator(f"main a[href$='/directory/{other.pk}/']").first)
     form = page.locator("#connect form")
     form.locator("textarea").first.fill("We finance cross-border trade; shall we talk?")
     j.submit(form)
@@ -333,11 +327,9 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     assert Connection.objects.filter(from_profile=own, to_profile=other).count() == 1
     assert page.locator(".connection-state").count() == 1
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True).click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True))
     event = Event.objects.get()
-    page.locator(f"main a[href$='/events/{event.pk}/']").first.click()
-    j.checked()
+    j.follow(page.locator(f"main a[href$='/events/{event.pk}/']").first)
     mine = Participant.objects.get(event=event, organisation=own.organisation)
     asked = MeetingRequest.objects.filter(event=event, requester=mine).values("requested")
     answered = MeetingRequest.objects.filter(event=event, requested=mine).values("requester")
@@ -357,8 +349,7 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     assert request.status == MeetingRequest.Status.PENDING
     assert page.locator(f"#request-{request.pk}").count() == 1
 
-    page.locator(f"main a[href$='/events/{event.pk}/agenda/{mine.pk}/']").first.click()
-    j.checked()
+    j.follow(page.locator(f"main a[href$='/events/{event.pk}/agenda/{mine.pk}/']").first)
     pdf_link = page.get_by_role("link", name=j.t("Printable agenda (PDF)"))
     ics_link = page.get_by_role("link", name=j.t("Add to my calendar (.ics)"))
     pdf = j.context.request.get(j.url(pdf_link.get_attribute("href")))
@@ -396,12 +387,9 @@ def test_an_organiser_schedules_an_event_and_sees_the_run_finish(journey, worker
     page = j.page
     j.log_in("admin")
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True).click()
-    j.checked()
-    page.locator(f"main a[href$='/events/{event.pk}/']").first.click()
-    j.checked()
-    page.get_by_role("link", name=j.t("Scheduler")).first.click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True))
+    j.follow(page.locator(f"main a[href$='/events/{event.pk}/']").first)
+    j.follow(page.get_by_role("link", name=j.t("Scheduler")).first)
     form = page.locator(f"main form[action$='/events/{event.pk}/schedule/start/']")
     form.locator("[name=time_limit]").fill("20")
     j.submit(form)
@@ -450,8 +438,7 @@ def test_an_administrator_imports_a_file_and_sees_it_finish(journey, worker, set
     page = j.page
     j.log_in("admin")
 
-    page.get_by_role("navigation").get_by_role("link", name=j.t("Import"), exact=True).click()
-    j.checked()
+    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Import"), exact=True))
     form = page.locator("main form[method=post]")
     form.locator("input[type=file]").set_input_files(
         {"name": "journey-projects.csv", "mimeType": "text/csv", "buffer": projects_csv()}
