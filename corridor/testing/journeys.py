@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -204,6 +205,9 @@ class Worker:
             stderr=subprocess.STDOUT,
         )
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -215,3 +219,21 @@ class Worker:
 
     def output(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
+
+
+def wait_until_finished(page, finished, worker: Worker, *, seconds: float) -> None:
+    """Wait, as a person watching the page would (it refreshes itself while the background
+    work runs), until `finished` shows; fail at once with the worker's log if it died."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            finished.first.wait_for(timeout=2000)
+            return
+        except PlaywrightTimeout:
+            pass
+        assert worker.alive(), f"the worker stopped:\n{worker.output()}"
+        assert time.monotonic() < deadline, (
+            f"not finished after {seconds} s on {page.url}; the worker's log:\n{worker.output()}"
+        )

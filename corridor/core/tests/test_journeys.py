@@ -29,6 +29,7 @@ from corridor.testing.journeys import (
     PageChecks,
     Worker,
     load_demo,
+    wait_until_finished,
 )
 
 pytestmark = [
@@ -370,10 +371,12 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
 
 @pytest.fixture
 def worker(tmp_path, settings):
+    """A background worker on the test's database; the test starts it once its world is
+    loaded (on SQLite a worker starting during the demo's long writes would find the
+    database locked)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads the worker reads
     running = Worker(tmp_path / "worker.log", media_root=settings.MEDIA_ROOT)
-    running.start()
     yield running
     running.stop()
 
@@ -381,6 +384,7 @@ def worker(tmp_path, settings):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_organiser_schedules_an_event_and_sees_the_run_finish(journey, worker, language):
     load_demo("load_demo", "load_directory_demo", "load_events_demo")
+    worker.start()
     event = Event.objects.get()
     runs_before = ScheduleRun.objects.filter(event=event).count()
     j = journey(language, "organiser")
@@ -396,7 +400,7 @@ def test_an_organiser_schedules_an_event_and_sees_the_run_finish(journey, worker
     assert ScheduleRun.objects.filter(event=event).count() == runs_before + 1
     # the page refreshes itself while the run is queued or running
     done = page.locator(".run-status.status-done")
-    done.wait_for(timeout=FINISHED_SECONDS * 1000)
+    wait_until_finished(page, done, worker, seconds=FINISHED_SECONDS)
     run = ScheduleRun.objects.filter(event=event).latest("pk")
     assert run.status == "done", worker.output()
     assert done.inner_text().strip() == j.t("done")
@@ -433,6 +437,7 @@ def projects_csv() -> bytes:
 def test_an_administrator_imports_a_file_and_sees_it_finish(journey, worker, settings, language):
     settings.IMPORT_BACKGROUND_ROWS = 2  # three rows go to the background worker
     load_demo("load_demo")
+    worker.start()
     administration = Organisation.objects.get(is_administration=True)
     j = journey(language, "administrator")
     page = j.page
@@ -451,7 +456,7 @@ def test_an_administrator_imports_a_file_and_sees_it_finish(journey, worker, set
     assert page.url == j.url(reverse("portfolio:import_status", args=[job.pk]))
     # the page refreshes itself until the import is done
     report = page.locator(".import-report.ok, section:has(dl.facts)")
-    report.first.wait_for(timeout=FINISHED_SECONDS * 1000)
+    wait_until_finished(page, report, worker, seconds=FINISHED_SECONDS)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, worker.output()
     assert job.report["created"] == 3
