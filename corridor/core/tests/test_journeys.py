@@ -87,6 +87,11 @@ class Journey:
     def t(self, message: str) -> str:
         return t(self.language, message)
 
+    def nav(self, message: str):
+        """The link called `message` in the site's main navigation."""
+        main = self.page.get_by_role("navigation", name=self.t("Main"))
+        return main.get_by_role("link", name=self.t(message), exact=True)
+
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
@@ -150,7 +155,7 @@ def test_a_member_records_a_project_and_runs_an_assessment(journey, language):
     j.log_in("qingling")
     j.checked()  # the dashboard
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True))
+    j.follow(j.nav("Projects"))
     j.follow(page.get_by_role("link", name=j.t("Record a project")))
     form = page.locator("main form[method=post]")
     form.locator("[name=title_en]").fill("EQ5 charging depot in Jurong")
@@ -170,7 +175,7 @@ def test_a_member_records_a_project_and_runs_an_assessment(journey, language):
     assert project.owner.name_en == "Qingling Motors"
     j.checked()
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True))
+    j.follow(j.nav("Standards"))
     j.follow(page.get_by_role("link", name=j.t("New assessment")))
     form = page.locator("main form[method=post]")
     form.locator("[name=product_name]").fill("EQ5 electric van")
@@ -200,7 +205,7 @@ def test_a_facilitator_moves_a_case_along_and_raises_an_issue(journey, language)
     j.log_in("facilitator")
 
     case = Case.objects.get(status=Case.Status.SUBMITTED, title_en__contains="electric pickup")
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("My work"), exact=True))
+    j.follow(j.nav("My work"))
     j.follow(page.locator(f"main a[href$='/cases/{case.pk}/']").first)
     status = page.locator("h1 .case-status")
     assert status.inner_text().strip() == j.t("submitted to the authority")
@@ -271,7 +276,7 @@ def test_a_regulator_reads_and_is_offered_no_write_action(journey, language):
 
     j.checked()  # the dashboard
     read()
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Cases"), exact=True))
+    j.follow(j.nav("Cases"))
     read()
     rows = page.locator("main table tbody tr")
     assert rows.count() == 4  # the regulator's own: the van and the three meat cases
@@ -280,9 +285,9 @@ def test_a_regulator_reads_and_is_offered_no_write_action(journey, language):
     read()
     assert page.locator("h1").inner_text().startswith(van.reference)
     assert page.locator("#milestones tbody tr").count() > 0
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Projects"), exact=True))
+    j.follow(j.nav("Projects"))
     read()
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Standards"), exact=True))
+    j.follow(j.nav("Standards"))
     read()
 
     for url, found in offered.items():
@@ -314,7 +319,7 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     )
     j.log_in("sgtrade")
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Directory"), exact=True))
+    j.follow(j.nav("Directory"))
     other_name = other.organisation.name_en
     page.locator("main form[method=get] input[name=q]").fill(other_name)
     with page.expect_navigation():
@@ -328,7 +333,7 @@ def test_an_enterprise_asks_to_connect_and_to_meet_and_takes_its_agenda(journey,
     assert Connection.objects.filter(from_profile=own, to_profile=other).count() == 1
     assert page.locator(".connection-state").count() == 1
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True))
+    j.follow(j.nav("Events"))
     event = Event.objects.get()
     j.follow(page.locator(f"main a[href$='/events/{event.pk}/']").first)
     mine = Participant.objects.get(event=event, organisation=own.organisation)
@@ -391,7 +396,7 @@ def test_an_organiser_schedules_an_event_and_sees_the_run_finish(journey, worker
     page = j.page
     j.log_in("admin")
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Events"), exact=True))
+    j.follow(j.nav("Events"))
     j.follow(page.locator(f"main a[href$='/events/{event.pk}/']").first)
     j.follow(page.get_by_role("link", name=j.t("Scheduler")).first)
     form = page.locator(f"main form[action$='/events/{event.pk}/schedule/start/']")
@@ -443,7 +448,7 @@ def test_an_administrator_imports_a_file_and_sees_it_finish(journey, worker, set
     page = j.page
     j.log_in("admin")
 
-    j.follow(page.get_by_role("navigation").get_by_role("link", name=j.t("Import"), exact=True))
+    j.follow(j.nav("Import"))
     form = page.locator("main form[method=post]")
     form.locator("input[type=file]").set_input_files(
         {"name": "journey-projects.csv", "mimeType": "text/csv", "buffer": projects_csv()}
