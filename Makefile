@@ -18,7 +18,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core (package.json, pinned exactly in package-lock.json), which the browser tests inject
+# into every page they visit to check its accessibility.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 # The demo loaders do their work at once (embeddings, the schedule); the tasks they would
 # queue on the way (notification e-mails about demo cases and meetings) are dropped.
@@ -69,4 +75,4 @@ bench: install
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python bench/portfolio.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

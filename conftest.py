@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: people first (STYLE.md habit 9)."""
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -11,6 +13,17 @@ def pytest_configure():
     """The SQLite test database is a file under var/ (settings.py says why): make sure the
     directory exists on a fresh clone."""
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """CORRIDOR_SKIP_BROWSER=1 skips the browser tests: CI runs them once, on PostgreSQL, and
+    skips them in its SQLite pass (.ci/run)."""
+    if os.environ.get("CORRIDOR_SKIP_BROWSER") != "1":
+        return
+    skip = pytest.mark.skip(reason="CORRIDOR_SKIP_BROWSER=1: browser tests run in another pass")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture
