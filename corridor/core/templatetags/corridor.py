@@ -2,8 +2,9 @@ from decimal import Decimal
 
 from django import template
 
+from corridor.core import text
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.vocabularies import country_name, currency_name
+from corridor.core.vocabularies import city_name, country_name, currency_name
 
 register = template.Library()
 
@@ -22,6 +23,18 @@ def country(code: str) -> str:
 @register.filter
 def currency(code: str) -> str:
     return currency_name(code)
+
+
+@register.filter
+def city(name: str) -> str:
+    """{{ organisation.city|city }}: in Chinese on Chinese pages when the name is known."""
+    return city_name(name)
+
+
+@register.filter(is_safe=True)
+def one_stop(value) -> str:
+    """A sentence that ends with a name ending in a stop gets one stop, not two ("Ltd..")."""
+    return text.one_stop(value)
 
 
 @register.filter
