@@ -242,9 +242,7 @@ def hidden_for(user, profile: Profile) -> list[Profile]:
 MEANING_THRESHOLD = 0.45
 
 
-def close_in_meaning(
-    user, text: str, *, limit: int = 6, exclude=(), within=None
-) -> list[Profile]:
+def close_in_meaning(user, text: str, *, limit: int = 6, exclude=(), within=None) -> list[Profile]:
     """Profiles whose offers or needs are closest in meaning to the searched words, in either
     language: a Chinese search finds English profiles and the reverse, which words alone
     cannot. Encodes the search text (not any profile) and scores the stored vectors.

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from corridor.core import text
+from corridor.core.audit import actor_label, history
 from corridor.core.bilingual import bilingual, is_chinese
 from corridor.core.vocabularies import city_name, country_name, currency_name
 
@@ -23,6 +24,22 @@ def country(code: str) -> str:
 @register.filter
 def currency(code: str) -> str:
     return currency_name(code)
+
+
+@register.filter
+def history_for(entries, viewer) -> list:
+    """{% with rows=entries|history_for:request.user %}: a record's history as this reader
+    may see it (core.audit.history)."""
+    if entries is None:
+        return []
+    return history(entries, viewer)
+
+
+@register.filter
+def actor_for(person, viewer) -> str:
+    """{{ change.by|actor_for:request.user }}: a person's name, or for anonymous visitors
+    "initiative staff" or the person's organisation (core.audit.actor_label)."""
+    return actor_label(person, viewer)
 
 
 @register.filter

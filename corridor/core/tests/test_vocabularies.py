@@ -23,7 +23,7 @@ def test_bilingual_shows_the_active_language_and_falls_back_to_the_other():
 def test_country_and_currency_names_follow_the_language():
     with translation.override("zh-hans"):
         assert country_name("SG") == "新加坡"
-        assert currency_name("CNY") == "人民币元"
+        assert currency_name("CNY") == "人民币"
     with translation.override("en"):
         assert country_name("cn") == "China"
         assert currency_name("SGD") == "Singapore Dollar"
@@ -39,7 +39,10 @@ def test_codes_are_checked_against_iso_lists():
 def test_the_sector_vocabulary_starts_with_the_four_priority_sectors(db):
     sectors = list(Sector.objects.all())
     assert [s.code for s in sectors if s.is_priority] == [
-        "financial-services", "aviation", "transport-logistics", "ict",
+        "financial-services",
+        "aviation",
+        "transport-logistics",
+        "ict",
     ]
     assert len(sectors) == 13
     assert sectors[-1].code == "other"

@@ -139,7 +139,9 @@ def test_the_synthetic_set_covers_years_kinds_statuses_and_currencies(fast_passw
     assert set(synthetic.values_list("kind", flat=True)) == set(Project.Kind.values)
     assert set(synthetic.values_list("status", flat=True)) == set(Project.Status.values)
     assert set(synthetic.values_list("currency", flat=True)) == {"", "USD", "SGD", "CNY"}
-    assert synthetic.values("sector").distinct().count() == len(SECTOR_WEIGHTS)  # every sector the generator draws from
+    assert synthetic.values("sector").distinct().count() == len(
+        SECTOR_WEIGHTS
+    )  # every sector the generator draws from
     # A sub-project whose framework agreement states a value is not counted again.
     children_of_valued = synthetic.filter(parent__value_usd__isnull=False, value_usd__isnull=False)
     assert children_of_valued.exists()
