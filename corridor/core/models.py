@@ -124,7 +124,8 @@ class AuditEntry(models.Model):
     def readable_changes(self) -> list[tuple[str, str, str]]:
         """(field label, old, new) in the reader's language: labels from the model's
         verbose names, related records by their names, choices by their labels, dates in
-        the reader's format, booleans as yes/no, empty as a dash. A model may describe a value
+        the reader's format, booleans as yes/no, empty as a dash; of a list, what left and
+        what came. A model may describe a value
         of its own (a list of parties) with `audit_value(name, value)`."""
         model = self.target_type.model_class()
         rows = []
@@ -151,7 +152,15 @@ class AuditEntry(models.Model):
                         return described
                 return _readable(field, value)
 
-            rows.append((label, readable(old), readable(new)))
+            if isinstance(old, list) and isinstance(new, list):
+                # a list (parties, replications): what left → what came, not both lists whole
+                old, new = (
+                    [item for item in old if item not in new],
+                    [item for item in new if item not in old],
+                )
+            old_text, new_text = readable(old), readable(new)
+            if old_text != new_text:  # "" → None reads "— → —": nothing a reader would see
+                rows.append((label, old_text, new_text))
         return rows
 
 
