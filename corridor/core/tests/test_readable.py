@@ -159,6 +159,23 @@ def test_a_name_ending_with_a_stop_ends_a_sentence_with_one_stop(client, owner):
     assert one_stop("Wait... then go.") == "Wait... then go."
 
 
+def test_a_message_naming_a_company_ending_in_a_stop_has_one_stop(client, owner, enterprise):
+    ltd = OrganisationFactory(name_en="Orchid Line Motors Pte. Ltd.", country="SG")
+    for organisation in (enterprise, ltd):
+        directory.profile_save(
+            actor=None, organisation=organisation, description_en="Vans", offers="Vans"
+        )
+    client.force_login(owner)
+    response = client.post(
+        reverse("directory:connection_request", args=[ltd.profile.pk]),
+        {"from_profile": enterprise.profile.pk, "message": "Hello"},
+        follow=True,
+    )
+    page = text_of(response)
+    assert "Your request was sent to Orchid Line Motors Pte. Ltd. Their answer" in page
+    assert "Ltd.." not in page
+
+
 def test_anonymous_visitors_do_not_see_when_participants_cannot_meet(
     client, enterprise, other_enterprise, owner
 ):
