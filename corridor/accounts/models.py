@@ -4,9 +4,10 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.bilingual import BilingualNameMixin, bilingual
+from corridor.core.bilingual import BilingualNameMixin, bilingual, is_chinese
 from corridor.core.models import Sector
 
 
@@ -35,6 +36,18 @@ class User(AbstractUser):
     def preferred_language(self) -> str:
         """The language to write to this person in (e-mails, notifications)."""
         return self.language or settings.LANGUAGE_CODE
+
+    def public_label(self) -> str:
+        """How the person is named to anonymous visitors (in histories): never by name, but
+        as "initiative staff" (the initiative's administration, superusers) or by their
+        organisations."""
+        organisations = [m.organisation for m in self.memberships.all()]
+        if self.is_superuser or any(o.is_administration for o in organisations):
+            return gettext("initiative staff")
+        if not organisations:
+            return gettext("a registered user")
+        separator = "、" if is_chinese() else ", "
+        return separator.join(sorted(o.name for o in organisations))
 
     def __str__(self) -> str:
         return self.display_name

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.cases.models import Case, CaseEvent, CaseParty
 from corridor.core.bilingual import is_chinese
+from corridor.core.text import one_stop
 
 # Every kind the services record, with the sentence that tells it.
 SENTENCES = {
@@ -134,7 +135,7 @@ def render(kind: str, params: dict | None, actor=None) -> str:
             "actor": actor_name,
             "kind": kind,
         }
-    return str(sentence) % values
+    return one_stop(str(sentence) % values)
 
 
 def event_text(event: CaseEvent) -> str:

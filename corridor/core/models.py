@@ -1,3 +1,4 @@
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,10 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import BilingualNameMixin
+from corridor.core.text import one_stop
 
 
 class Sector(BilingualNameMixin, models.Model):
@@ -85,6 +88,15 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("record id"), max_length=64)
     target = GenericForeignKey("target_type", "target_id")
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary_params = models.JSONField(
+        _("summary placeholders"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the summary is an untranslated message: the values of its placeholders. "
+            "Empty: the summary is plain text (a title, a reason)."
+        ),
+    )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
@@ -96,9 +108,25 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"
 
+    def readable_summary(self) -> str:
+        """The summary in the reader's language: a message recorded untranslated (with
+        `summary_params`) is translated now; plain text (a title, a reason) is shown as is."""
+        if self.summary_params is None or not self.summary:
+            return self.summary
+        text = gettext(self.summary)
+        if self.summary_params:
+            try:
+                text = text % self.summary_params
+            except (KeyError, TypeError, ValueError):
+                text = self.summary % self.summary_params
+        return one_stop(text)
+
     def readable_changes(self) -> list[tuple[str, str, str]]:
         """(field label, old, new) in the reader's language: labels from the model's
-        verbose names, choices by their labels, booleans as yes/no, empty as a dash."""
+        verbose names, related records by their names, choices by their labels, dates in
+        the reader's format, booleans as yes/no, empty as a dash; of a list, what left and
+        what came. A model may describe a value
+        of its own (a list of parties) with `audit_value(name, value)`."""
         model = self.target_type.model_class()
         rows = []
         for name, (old, new) in self.changes.items():
@@ -111,11 +139,28 @@ class AuditEntry(models.Model):
                     except FieldDoesNotExist:
                         continue
             if field is not None and field.auto_created and not field.concrete:
-                # a reverse relation (a project's parties): name it, list its values as stored
+                # a reverse relation (a project's parties): named by the related records
                 label, field = str(field.related_model._meta.verbose_name_plural), None
             else:
                 label = str(field.verbose_name) if field is not None else name
-            rows.append((label, _readable(field, old), _readable(field, new)))
+            describe = getattr(model, "audit_value", None)
+
+            def readable(value, field=field, name=name, describe=describe):
+                if describe is not None:
+                    described = describe(name, value)
+                    if described is not None:
+                        return described
+                return _readable(field, value)
+
+            if isinstance(old, list) and isinstance(new, list):
+                # a list (parties, replications): what left → what came, not both lists whole
+                old, new = (
+                    [item for item in old if item not in new],
+                    [item for item in new if item not in old],
+                )
+            old_text, new_text = readable(old), readable(new)
+            if old_text != new_text:  # "" → None reads "— → —": nothing a reader would see
+                rows.append((label, old_text, new_text))
         return rows
 
 
@@ -131,6 +176,21 @@ def _readable(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            return date_format(datetime.fromisoformat(value), "DATETIME_FORMAT")
+        except ValueError:
+            return value
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    if isinstance(field, models.DecimalField):
+        try:
+            return f"{Decimal(str(value)):,}"
+        except ArithmeticError:
+            return str(value)
     return str(value)
 
 

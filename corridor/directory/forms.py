@@ -11,7 +11,7 @@ from corridor.core.forms import (
     UncheckedMultipleChoiceField,
     VersionedFormMixin,
 )
-from corridor.core.vocabularies import country_choices, country_name
+from corridor.core.vocabularies import city_name, country_choices, country_name
 from corridor.directory.models import Feedback, Profile
 
 FIRST_COUNTRIES = ("SG", "CN")  # the corridor's two sides lead every country list
@@ -43,7 +43,7 @@ class DirectoryFilterForm(forms.Form):
         self.fields["country"].choices = _blank(_("all countries")) + [
             (code, country_name(code)) for code in countries
         ]
-        self.fields["city"].choices = _blank(_("all cities")) + [(c, c) for c in cities]
+        self.fields["city"].choices = _blank(_("all cities")) + [(c, city_name(c)) for c in cities]
 
     @staticmethod
     def countries_in_order(codes) -> list[str]:

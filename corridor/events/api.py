@@ -117,7 +117,11 @@ class ParticipantOut(Schema):
     status: str
     contact: PersonRefOut | None
     languages: list[str] = Field(..., description='Working languages: "en" and/or "zh".')
-    unavailable_slots: list[int] = Field(..., description="Slot numbers, from 1.")
+    unavailable_slots: list[int] | None = Field(
+        ...,
+        description="Slot numbers, from 1; null for callers who may not see them (only the "
+        "event's organisers and participants do).",
+    )
     fixed_table: int | None = Field(None, description="A host who stays at one table.")
     registered_at: datetime
     can_act: bool = Field(..., description="The caller may change it and ask for meetings.")
@@ -520,13 +524,16 @@ def _request_detail(request, event: Event, request_id: int) -> dict:
 
 
 def _participant_out(request, participant: Participant, sees_contacts: bool) -> dict:
+    """`sees_contacts` (queries.sees_contacts) also decides whether availability is shown."""
     return {
         "id": participant.pk,
         "organisation": participant.organisation,
         "status": participant.status,
         "contact": participant.contact if sees_contacts else None,
         "languages": participant.languages or [],
-        "unavailable_slots": [slot + 1 for slot in participant.blocked_slots or []],
+        "unavailable_slots": [slot + 1 for slot in participant.blocked_slots or []]
+        if sees_contacts
+        else None,
         "fixed_table": participant.fixed_table,
         "registered_at": participant.registered_at,
         "can_act": queries.may_act_for(request.user, participant),

@@ -108,5 +108,11 @@ def sees_contacts(user, event: Event) -> bool:
     return may_organise(user, event) or bool(my_participants(user, event))
 
 
+def sees_availability(user, event: Event) -> bool:
+    """When participants cannot meet is for the event's organisers and its participants, who
+    plan meetings with them; never for anonymous visitors or other members."""
+    return sees_contacts(user, event)
+
+
 def may_act_for(user, participant: Participant) -> bool:
     return getattr(user, "is_authenticated", False) and acts_for(user, participant)

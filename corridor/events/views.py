@@ -347,6 +347,7 @@ def _event_page(request, event: Event, *, bound: dict | None = None, status: int
         "mine": mine,
         "requests": requests,
         "sees_contacts": organising or bool(mine),
+        "sees_availability": organising or bool(mine),  # as queries.sees_availability
         "registrable": _registrable(event),
     }
     if "register" in bound:

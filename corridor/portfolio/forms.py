@@ -141,7 +141,11 @@ class ProjectForm(VersionedFormMixin, forms.Form):
         self.fields["kind"].choices = _blank(_("choose a kind")) + list(Project.Kind.choices)
         self.fields["status"].choices = list(Project.Status.choices)
         self.fields["sector"].choices = _blank(_("choose a sector")) + sector_choices()
-        self.fields["currency"].choices = _blank(_("no value given")) + currency_choices()
+        # a stored currency that is no longer offered (a fund, gold) stays readable
+        stored = self.initial.get("currency") or (project.currency if project else "")
+        self.fields["currency"].choices = _blank(_("no value given")) + currency_choices(
+            keep=stored or ""
+        )
         if project is None:
             self.fields["owner"].choices = [(str(o.pk), bilingual(o, "name")) for o in owners or []]
         else:

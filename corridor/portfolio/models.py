@@ -172,6 +172,26 @@ class Project(BilingualTitleMixin, models.Model):
     def location(self) -> str:
         return bilingual(self, "location")
 
+    @classmethod
+    def audit_value(cls, name: str, value) -> str | None:
+        """How the history shows a recorded list of parties ("4:initiator"): "Qingling
+        Motors (initiator)", names in the reader's language. None: not a value of ours."""
+        if name != "parties" or not isinstance(value, list) or not value:
+            return None
+        pairs = []
+        for item in value:
+            pk, _sep, role = str(item).partition(":")
+            pairs.append((int(pk) if pk.isdigit() else None, role))
+        organisations = Organisation.objects.in_bulk([pk for pk, _role in pairs if pk])
+        roles = dict(ProjectParty.Role.choices)
+        parts = []
+        for pk, role in pairs:
+            organisation = organisations.get(pk)
+            name_text = organisation.name if organisation is not None else f"#{pk}"
+            role_text = str(roles.get(role, role))
+            parts.append(f"{name_text} ({role_text})")
+        return "; ".join(parts)
+
 
 class ProjectParty(models.Model):
     class Role(models.TextChoices):

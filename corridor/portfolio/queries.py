@@ -129,7 +129,7 @@ def project_list_rows(queryset: QuerySet) -> QuerySet:
 def project_detail_queryset(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("sector", "owner", "parent", "fx_rate").prefetch_related(
         "parties__organisation",
-        "status_changes__by",
+        "status_changes__by__memberships__organisation",  # who, for anonymous: the organisation
         "milestones",
         "links",
     )

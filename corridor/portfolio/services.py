@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
@@ -631,8 +632,8 @@ def _propose(
         actor=actor,
         action="create",
         target=revision,
-        summary=_("Change of the published project “%(title)s” proposed")
-        % {"title": project.title_en or project.title_zh},
+        summary=gettext_noop("Change of the published project “%(title)s” proposed"),
+        summary_params={"title": project.title_en or project.title_zh},
         changes=revision_changes(revision),
     )
     return revision
@@ -689,7 +690,8 @@ def project_revision_publish(*, actor, revision: ProjectRevision) -> Project:
             actor=actor,
             action="publish",
             target=revision,
-            summary=_("Proposed change published"),
+            summary=gettext_noop("Proposed change published"),
+            summary_params={},
             changes=changes,
         )
         _notify_author(revision)
@@ -713,7 +715,8 @@ def project_revision_reject(*, actor, revision: ProjectRevision, note: str = "")
             actor=actor,
             action="update",
             target=revision,
-            summary=note or _("Proposed change rejected"),
+            summary=note or gettext_noop("Proposed change rejected"),
+            summary_params=None if note else {},
             changes={"status": [ProjectRevision.Status.PENDING, ProjectRevision.Status.REJECTED]},
         )
         _notify_author(revision)
@@ -782,7 +785,8 @@ def project_set_parties(
             actor=actor,
             action="update",
             target=project,
-            summary=_("Parties changed"),
+            summary=gettext_noop("Parties changed"),
+            summary_params={},
             changes={"parties": [before, after]} if before != after else {},
         )
     return project
@@ -1014,8 +1018,8 @@ def project_link_save(
                 actor=actor,
                 action=audit_action,
                 target=project,
-                summary=_("Document or link: %(title)s")
-                % {"title": link.title_en or link.title_zh},
+                summary=gettext_noop("Document or link: %(title)s"),
+                summary_params={"title": link.title_en or link.title_zh},
                 changes={f"link {url} {name}": values for name, values in changes.items()},
             )
     return link, created
@@ -1137,7 +1141,8 @@ def innovation_set_replications(
                 actor=actor,
                 action="update",
                 target=innovation,
-                summary=_("Replications changed"),
+                summary=gettext_noop("Replications changed"),
+                summary_params={},
                 changes={"replications": [before, after]},
             )
     return innovation

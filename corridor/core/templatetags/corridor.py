@@ -2,8 +2,10 @@ from decimal import Decimal
 
 from django import template
 
+from corridor.core import text
+from corridor.core.audit import actor_label, history
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.vocabularies import country_name, currency_name
+from corridor.core.vocabularies import city_name, country_name, currency_name
 
 register = template.Library()
 
@@ -22,6 +24,34 @@ def country(code: str) -> str:
 @register.filter
 def currency(code: str) -> str:
     return currency_name(code)
+
+
+@register.filter
+def history_for(entries, viewer) -> list:
+    """{% with rows=entries|history_for:request.user %}: a record's history as this reader
+    may see it (core.audit.history)."""
+    if entries is None:
+        return []
+    return history(entries, viewer)
+
+
+@register.filter
+def actor_for(person, viewer) -> str:
+    """{{ change.by|actor_for:request.user }}: a person's name, or for anonymous visitors
+    "initiative staff" or the person's organisation (core.audit.actor_label)."""
+    return actor_label(person, viewer)
+
+
+@register.filter
+def city(name: str) -> str:
+    """{{ organisation.city|city }}: in Chinese on Chinese pages when the name is known."""
+    return city_name(name)
+
+
+@register.filter(is_safe=True)
+def one_stop(value) -> str:
+    """A sentence that ends with a name ending in a stop gets one stop, not two ("Ltd..")."""
+    return text.one_stop(value)
 
 
 @register.filter
