@@ -31,6 +31,7 @@ from corridor.directory.forms import (
     ConnectForm,
     DirectoryFilterForm,
     FeedbackForm,
+    MessageForm,
     ProfileForm,
 )
 from corridor.directory.models import Connection, Feedback, Profile
@@ -399,17 +400,45 @@ def recommendation_feedback(request, pk: int):
 
 def _connection_of(request, pk: int) -> Connection:
     """The request, if the user acts for one of its two enterprises; 404 otherwise."""
-    connection = (
-        Connection.objects.select_related("from_profile__organisation", "to_profile__organisation")
-        .filter(pk=pk)
-        .first()
-    )
-    if connection is None or not (
-        services.acts_for(request.user, connection.from_profile)
-        or services.acts_for(request.user, connection.to_profile)
-    ):
+    connection = queries.connection_visible(request.user, pk)
+    if connection is None:
         raise Http404
     return connection
+
+
+@login_required
+def connection_detail(request, pk: int):
+    """One request to connect: both enterprises, the request and its answer; once accepted,
+    both sides' contact persons and their messages (with a form to write one)."""
+    connection = _connection_of(request, pk)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.connection_message_post(
+                    actor=request.user, connection=connection, body=form.cleaned_data["body"]
+                )
+            except PermissionDenied as exc:
+                return forbidden(request, exc)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request, _("Your message was sent; the other side is told by e-mail.")
+                )
+                return redirect(reverse("directory:connection_detail", args=[pk]) + "#messages")
+    context = {
+        "connection": connection,
+        "sides": queries.contacts_of(request.user, connection),
+        "thread": queries.messages_of(request.user, connection),
+        "form": form,
+        "answer_form": AnswerForm(),
+        "asked": services.acts_for(request.user, connection.to_profile),
+        "asking": services.acts_for(request.user, connection.from_profile),
+    }
+    return render(request, "directory/connection_detail.html", context, status=status)
 
 
 @login_required
