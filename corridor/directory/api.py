@@ -176,7 +176,7 @@ class ConnectionMessageOut(Schema):
         alias="author_organisation_id",
         description="The side the author wrote for; null for the initiative's staff.",
     )
-    body: str
+    text: str
     created_at: datetime
 
 
@@ -272,7 +272,7 @@ class ConnectionIn(Schema):
 class ConnectionMessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    body: LongText = Field(..., max_length=ConnectionMessage.MAX_LENGTH)
+    text: LongText = Field(..., max_length=ConnectionMessage.MAX_LENGTH)
 
 
 class ConnectionAnswerIn(Schema):
@@ -597,7 +597,7 @@ def connection_message_post(request, connection_id: int, payload: ConnectionMess
     if connection.status != Connection.Status.ACCEPTED:
         return Status(409, _not_in_dialogue(connection))
     message = services.connection_message_post(
-        actor=request.user, connection=connection, body=payload.body
+        actor=request.user, connection=connection, text=payload.text
     )
     return Status(201, message)
 

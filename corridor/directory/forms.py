@@ -239,7 +239,7 @@ class MessageForm(ServiceErrorsMixin, forms.Form):
     """A message to the other side of an accepted connection; the service checks it (length,
     control characters) and says what is wrong beside the field."""
 
-    body = forms.CharField(
+    text = forms.CharField(
         label=_("Message"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),

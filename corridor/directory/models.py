@@ -274,7 +274,7 @@ class ConnectionMessage(models.Model):
         related_name="+",
         help_text=_("The side the author wrote for; empty for the initiative's staff."),
     )
-    body = models.TextField(_("message"), max_length=MAX_LENGTH)
+    text = models.TextField(_("message"), max_length=MAX_LENGTH)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
     class Meta:
@@ -283,4 +283,4 @@ class ConnectionMessage(models.Model):
         verbose_name_plural = _("connection messages")
 
     def __str__(self) -> str:
-        return self.body[:60]
+        return self.text[:60]

@@ -578,7 +578,7 @@ def _notify_answered(actor, connection: Connection) -> None:
 # --- messages between connected enterprises ---------------------------------------------------
 
 
-def connection_message_post(*, actor, connection: Connection, body: str) -> ConnectionMessage:
+def connection_message_post(*, actor, connection: Connection, text: str) -> ConnectionMessage:
     """A short message from one side of an accepted connection to the other, kept with the
     connection; the other side is told (in-app and by e-mail)."""
     _require(
@@ -588,22 +588,22 @@ def connection_message_post(*, actor, connection: Connection, body: str) -> Conn
     if connection.status != Connection.Status.ACCEPTED:
         raise ValidationError(
             {
-                "body": _(
+                "text": _(
                     "Messages can be written only once the request to connect is accepted; "
                     "it is “%(status)s”."
                 )
                 % {"status": connection.get_status_display()}
             }
         )
-    body = (body or "").strip()
+    text = (text or "").strip()
     label = _("Message")
-    if not body:
-        raise ValidationError({"body": _("Message: write something to send.")})
-    if len(body) > ConnectionMessage.MAX_LENGTH:
-        raise ValidationError({"body": _("Message: keep it under 2,000 characters.")})
-    problem = long_text_problem(body, str(label))
+    if not text:
+        raise ValidationError({"text": _("Message: write something to send.")})
+    if len(text) > ConnectionMessage.MAX_LENGTH:
+        raise ValidationError({"text": _("Message: keep it under 2,000 characters.")})
+    problem = long_text_problem(text, str(label))
     if problem:
-        raise ValidationError({"body": problem})
+        raise ValidationError({"text": problem})
     own = roles.organisation_ids(actor) if actor is not None else set()
     sides = (connection.from_profile, connection.to_profile)
     side = next((p for p in sides if p.organisation_id in own), None)
@@ -612,7 +612,7 @@ def connection_message_post(*, actor, connection: Connection, body: str) -> Conn
             connection=connection,
             author=actor,
             author_organisation=side.organisation if side else None,
-            body=body,
+            text=text,
         )
         audit_record(actor=actor, action="create", target=message, summary=str(connection.pk))
         if side is None:  # the initiative's staff: both sides are told
@@ -626,7 +626,7 @@ def connection_message_post(*, actor, connection: Connection, body: str) -> Conn
             author = actor.display_name if actor is not None else writer
             return Message(
                 _("New message from %(organisation)s") % {"organisation": writer},
-                _("%(person)s wrote:") % {"person": author} + "\n\n" + body,
+                _("%(person)s wrote:") % {"person": author} + "\n\n" + text,
             )
 
         notify(recipients=recipients, actor=actor, url=connection_url(connection), write=write)

@@ -413,12 +413,23 @@ def connection_detail(request, pk: int):
     connection = _connection_of(request, pk)
     form = MessageForm(request.POST if request.method == "POST" else None)
     status = 200
+    if form.is_bound and not services.in_dialogue(request.user, connection):
+        # no form is shown before the request is accepted: say why nothing was sent
+        messages.error(
+            request,
+            _(
+                "Messages can be written only once the request to connect is accepted; it "
+                "is “%(status)s”."
+            )
+            % {"status": connection.get_status_display()},
+        )
+        return redirect("directory:connection_detail", pk=pk)
     if form.is_bound:
         status = 400
         if form.is_valid():
             try:
                 services.connection_message_post(
-                    actor=request.user, connection=connection, body=form.cleaned_data["body"]
+                    actor=request.user, connection=connection, text=form.cleaned_data["text"]
                 )
             except PermissionDenied as exc:
                 return forbidden(request, exc)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("body", models.TextField(max_length=2000, verbose_name="message")),
+                ("text", models.TextField(max_length=2000, verbose_name="message")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="written at")),
                 (
                     "author",
