@@ -572,17 +572,14 @@ def connection_detail(request, connection_id: int):
 
 @router.get(
     "/connections/{int:connection_id}/messages",
-    response={200: list[ConnectionMessageOut], 409: ErrorOut},
+    response=list[ConnectionMessageOut],
     auth=AUTH,
 )
 def connection_messages(request, connection_id: int):
     """The messages between the two enterprises of an accepted connection, oldest first
-    (409 while the request is not accepted)."""
+    (none while the request is not accepted: messages can be written only after)."""
     connection = _visible_connection(request, connection_id)
-    thread = queries.messages_of(request.user, connection)
-    if thread is None:
-        return Status(409, _not_in_dialogue(connection))
-    return thread
+    return queries.messages_of(request.user, connection) or []
 
 
 @router.post(

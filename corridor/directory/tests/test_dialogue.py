@@ -281,6 +281,7 @@ def test_a_declined_request_takes_no_message_either(client, pending, owner):
 
     assert response.status_code == 409
     assert not ConnectionMessage.objects.exists()
+    assert client.get(f"/api/directory/connections/{pending.pk}/messages").json() == []
 
 
 @pytest.mark.parametrize(
