@@ -464,6 +464,14 @@ def connection_list(request):
     return render(request, "directory/connections.html", context)
 
 
+def _back_from(request, connection: Connection):
+    """Back to the connection's own page when the form was sent from there, else to the
+    list of requests."""
+    if request.POST.get("back") == "connection":
+        return redirect("directory:connection_detail", pk=connection.pk)
+    return redirect("directory:connections")
+
+
 @require_POST
 @login_required
 def connection_answer(request, pk: int):
@@ -471,7 +479,7 @@ def connection_answer(request, pk: int):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was recorded: choose to accept or decline."))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     accept = form.cleaned_data["accept"]
     try:
         services.connection_answer(
@@ -484,7 +492,7 @@ def connection_answer(request, pk: int):
         return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     names = {"name": _name(connection.from_profile)}
     if accept:
         text = _(
@@ -494,7 +502,7 @@ def connection_answer(request, pk: int):
     else:
         text = _("You declined the request of %(name)s.")
     messages.success(request, text % names)
-    return redirect("directory:connections")
+    return _back_from(request, connection)
 
 
 @require_POST
@@ -507,9 +515,9 @@ def connection_withdraw(request, pk: int):
         return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     messages.success(
         request,
         _("Your request to %(name)s was withdrawn.") % {"name": _name(connection.to_profile)},
     )
-    return redirect("directory:connections")
+    return _back_from(request, connection)

@@ -103,9 +103,7 @@ def test_a_person_who_switches_language_reads_the_notification_in_the_new_one(
     assert "联系人: 摩托威集团" in chinese and "Motorway Group" not in chinese
 
 
-def test_emails_already_sent_are_not_sent_again_when_the_task_runs_twice(
-    owner, other_enterprise
-):
+def test_emails_already_sent_are_not_sent_again_when_the_task_runs_twice(owner, other_enterprise):
     made = tell([owner], organisation=other_enterprise)
     ids = [n.pk for n in made]
 
@@ -132,9 +130,7 @@ def test_the_page_lists_only_ones_own_notifications_and_the_header_counts_the_un
     assert "Notifications (2)" in page
 
 
-def test_opening_a_notification_marks_it_read_and_follows_its_link(
-    client, owner, other_enterprise
-):
+def test_opening_a_notification_marks_it_read_and_follows_its_link(client, owner, other_enterprise):
     [notification] = tell([owner], organisation=other_enterprise, url="/directory/")
     client.force_login(owner)
 

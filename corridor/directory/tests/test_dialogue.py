@@ -358,3 +358,17 @@ def test_a_facilitators_message_tells_both_sides(client, accepted, facilitator, 
     assert told(owner) == ["New message from the initiative"]
     assert told(outsider) == ["New message from the initiative"]
     assert Connection.objects.get(pk=accepted.pk).status == "accepted"
+
+
+def test_answering_on_the_connections_page_comes_back_to_it_with_the_contacts(
+    client, pending, owner
+):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("directory:connection_answer", args=[pending.pk]),
+        {"accept": "1", "answer": "", "back": "connection"},
+    )
+
+    assert response["Location"] == reverse("directory:connection_detail", args=[pending.pk])
+    assert "outsider@example.org" in client.get(response["Location"]).content.decode()
