@@ -4,7 +4,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import BilingualNameMixin, bilingual, is_chinese
@@ -162,3 +162,69 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person's own notifications; nobody reads another's."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a person is told about (a request to connect or to meet, its answer, a
+    message). Its text is written in both languages when it is created, so a person who
+    switches language reads it in the new one; the e-mail goes in their preferred language."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject_en = models.CharField(_("subject (English)"), max_length=300)
+    subject_zh = models.CharField(_("subject (Chinese)"), max_length=300)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_zh = models.TextField(_("text (Chinese)"), blank=True)
+    url = models.CharField(
+        _("link"), max_length=500, blank=True, help_text=_("A path on this site.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.subject_en
+
+    def subject_in(self, language: str) -> str:
+        return self.subject_zh if language.startswith("zh") else self.subject_en
+
+    def body_in(self, language: str) -> str:
+        return self.body_zh if language.startswith("zh") else self.body_en
+
+    @property
+    def subject(self) -> str:
+        """The subject in the active language."""
+        return self.subject_in(get_language() or settings.LANGUAGE_CODE)
+
+    @property
+    def body(self) -> str:
+        return self.body_in(get_language() or settings.LANGUAGE_CODE)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

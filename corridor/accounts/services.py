@@ -1,12 +1,13 @@
-"""Writes for accounts: organisations, memberships, API tokens."""
+"""Writes for accounts: organisations, memberships, API tokens, notifications read."""
 
 from axes.utils import reset as axes_reset
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
-from corridor.accounts.models import ApiToken, Membership, Organisation, User
+from corridor.accounts.models import ApiToken, Membership, Notification, Organisation, User
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
 
@@ -103,3 +104,20 @@ def login_lockout_clear(*, user: User) -> int:
             summary=_("Password reset by e-mail; failed log-in attempts cleared."),
         )
     return removed
+
+
+def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
+    """Mark one of the person's own notifications read (another's is refused, saying
+    nothing of whether it exists)."""
+    notification = Notification.objects.visible_to(actor).filter(pk=notification_id).first()
+    if notification is None:
+        raise PermissionDenied(_("You can only mark your own notifications as read."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())

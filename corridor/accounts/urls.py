@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

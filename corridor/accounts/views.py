@@ -2,11 +2,19 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from corridor.accounts import services
+from corridor.accounts.models import Notification
+from corridor.core import views as core_views
+
+NOTIFICATIONS_PAGE_SIZE = 30
 
 
 @login_required
@@ -43,3 +51,46 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             services.login_lockout_clear(user=form.user)
         return response
+
+
+@login_required
+def notification_list(request):
+    """The person's notifications, newest first, unread ones marked."""
+    notifications = Notification.objects.visible_to(request.user)
+    page = Paginator(notifications, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "notifications": page.object_list}
+    return render(request, "accounts/notifications.html", context)
+
+
+@require_POST
+@login_required
+def notifications_read(request):
+    """Mark one notification read (`notification`: its id; then follow its link when
+    `open` is given), or all of them (`all`)."""
+    if "all" in request.POST:
+        count = services.notifications_mark_all_read(actor=request.user)
+        if count:
+            messages.success(request, _("Every notification is marked as read."))
+        return redirect("accounts:notifications")
+    try:
+        notification = services.notification_mark_read(
+            actor=request.user,
+            notification_id=int(request.POST.get("notification", "")),
+        )
+    except (PermissionDenied, ValueError) as exc:
+        return core_views.forbidden(
+            request,
+            exc if isinstance(exc, PermissionDenied) else PermissionDenied(),
+            back_url=reverse("accounts:notifications"),
+            back_label=_("Back to your notifications"),
+        )
+    target = notification.url
+    if (
+        "open" in request.POST
+        and target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return redirect(target)
+    return redirect("accounts:notifications")

@@ -20,8 +20,8 @@ from corridor.core.bilingual import bilingual
 
 
 def language_of(user) -> str:
-    """The language to write to `user` in: theirs if known, else the site's."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    """The language to write to `user` in: their stored preference, else the site's."""
+    return user.preferred_language
 
 
 def case_url(case: Case) -> str:

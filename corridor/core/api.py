@@ -30,7 +30,7 @@ from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from corridor.accounts.models import ApiToken, Organisation
-from corridor.core.validators import name_text_problem
+from corridor.core.validators import long_text_problem, name_text_problem
 
 
 class TokenAuth(HttpBearer):
@@ -201,6 +201,19 @@ WallClockTime = Annotated[
 
 # A name or a title: one line, with no control character and no bidirectional override.
 NameText = Annotated[str, AfterValidator(_check_name_text)]
+
+
+def _check_long_text(value: str | None, info: ValidationInfo) -> str | None:
+    if value:
+        problem = long_text_problem(value, info.field_name or "")
+        if problem:
+            raise PydanticCustomError("long_text", problem)
+    return value
+
+
+# A longer text (a message): line breaks allowed; no other control character and no
+# bidirectional override.
+LongText = Annotated[str, AfterValidator(_check_long_text)]
 
 
 def choices_of(enum, name: str):

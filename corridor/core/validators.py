@@ -40,3 +40,24 @@ def validate_name_text(value: str, field: str) -> None:
     problem = name_text_problem(value or "", field)
     if problem:
         raise ValidationError(problem, code="name_text")
+
+
+# Line breaks and tabs are allowed in longer text (a description, a message).
+TEXT_WHITESPACE = frozenset("\n\r\t")
+
+
+def long_text_problem(value: str, field: str) -> str:
+    """Why `value` cannot be the text `field` (a message, a description: line breaks allowed,
+    other control characters and bidirectional overrides not), as a sentence; "" when it can."""
+    for character in value:
+        if character in BIDI_CONTROLS:
+            return _(
+                "“%(field)s” contains a bidirectional override (%(code)s), which can disguise "
+                "the text around it; remove it."
+            ) % {"field": field, "code": _code_point(character)}
+        if unicodedata.category(character) == "Cc" and character not in TEXT_WHITESPACE:
+            return _(
+                "“%(field)s” contains a control character (%(code)s); remove it and send the "
+                "text again."
+            ) % {"field": field, "code": _code_point(character)}
+    return ""

@@ -31,13 +31,14 @@ from corridor.core.api import (
     AUTH_OR_ANONYMOUS,
     ErrorOut,
     Int64,
+    LongText,
     NameText,
     Pages,
     PersonRefOut,
 )
 from corridor.core.models import Sector
 from corridor.directory import queries, search, services
-from corridor.directory.models import Connection, Feedback, Profile
+from corridor.directory.models import Connection, ConnectionMessage, Feedback, Profile
 from corridor.directory.recommendations import recommendations_for
 
 router = Router(tags=["directory"])
@@ -144,6 +145,41 @@ class ConnectionOut(Schema):
     created_at: datetime
 
 
+class ContactPersonOut(Schema):
+    """A person to talk to at one side of an accepted connection."""
+
+    id: int
+    name_en: str
+    name_zh: str
+    email: str
+
+
+class ConnectionSideOut(Schema):
+    profile: ProfileRefOut
+    contacts: list[ContactPersonOut] = Field(
+        ..., description="Its contact persons; its members when it names none."
+    )
+
+
+class ConnectionDetailOut(ConnectionOut):
+    sides: list[ConnectionSideOut] | None = Field(
+        ...,
+        description="Both enterprises' contact persons, once the request is accepted; null before.",
+    )
+
+
+class ConnectionMessageOut(Schema):
+    id: int
+    author: PersonRefOut | None
+    organisation_id: int | None = Field(
+        ...,
+        alias="author_organisation_id",
+        description="The side the author wrote for; null for the initiative's staff.",
+    )
+    text: str
+    created_at: datetime
+
+
 class ConnectionsOut(Schema):
     """The requests of the enterprises the caller belongs to, newest first."""
 
@@ -237,6 +273,12 @@ class ConnectionIn(Schema):
     message: str = ""
 
 
+class ConnectionMessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: LongText = Field(..., max_length=ConnectionMessage.MAX_LENGTH)
+
+
 class ConnectionAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -322,17 +364,8 @@ def _save(
 
 def _visible_connection(request, connection_id: int) -> Connection:
     """A request of an enterprise the caller acts for (either side); 404 for the others."""
-    connection = (
-        Connection.objects.select_related(
-            "from_profile__organisation", "to_profile__organisation", "requested_by"
-        )
-        .filter(pk=connection_id)
-        .first()
-    )
-    if connection is None or not (
-        services.acts_for(request.user, connection.from_profile)
-        or services.acts_for(request.user, connection.to_profile)
-    ):
+    connection = queries.connection_visible(request.user, connection_id)
+    if connection is None:
         raise HttpError(
             404, _("No connection request has the id “%(value)s”.") % {"value": connection_id}
         )
@@ -532,3 +565,48 @@ def connection_withdraw(request, connection_id: int):
     except ValidationError as exc:
         return _answered_or_raise(exc)
     return _visible_connection(request, connection_id)
+
+
+@router.get("/connections/{int:connection_id}", response=ConnectionDetailOut, auth=AUTH)
+def connection_detail(request, connection_id: int):
+    """One request of an enterprise you act for; once accepted, with both sides' contact
+    persons."""
+    connection = _visible_connection(request, connection_id)
+    connection.sides = queries.contacts_of(request.user, connection)
+    return connection
+
+
+@router.get(
+    "/connections/{int:connection_id}/messages",
+    response=list[ConnectionMessageOut],
+    auth=AUTH,
+)
+def connection_messages(request, connection_id: int):
+    """The messages between the two enterprises of an accepted connection, oldest first
+    (none while the request is not accepted: messages can be written only after)."""
+    connection = _visible_connection(request, connection_id)
+    return queries.messages_of(request.user, connection) or []
+
+
+@router.post(
+    "/connections/{int:connection_id}/messages",
+    response={201: ConnectionMessageOut, 409: ErrorOut},
+    auth=AUTH,
+)
+def connection_message_post(request, connection_id: int, payload: ConnectionMessageIn):
+    """Write to the other enterprise of an accepted connection; its people are told (in-app
+    and by e-mail). 409 while the request is not accepted."""
+    connection = _visible_connection(request, connection_id)
+    if connection.status != Connection.Status.ACCEPTED:
+        return Status(409, _not_in_dialogue(connection))
+    message = services.connection_message_post(
+        actor=request.user, connection=connection, text=payload.text
+    )
+    return Status(201, message)
+
+
+def _not_in_dialogue(connection: Connection) -> dict:
+    detail = _(
+        "Messages can be written only once the request to connect is accepted; it is “%(status)s”."
+    ) % {"status": connection.get_status_display()}
+    return {"detail": detail, "errors": {"status": [detail]}}

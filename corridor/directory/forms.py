@@ -235,6 +235,18 @@ class AnswerForm(forms.Form):
     )
 
 
+class MessageForm(ServiceErrorsMixin, forms.Form):
+    """A message to the other side of an accepted connection; the service checks it (length,
+    control characters) and says what is wrong beside the field."""
+
+    text = forms.CharField(
+        label=_("Message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        help_text=_("Up to 2,000 characters. The other side is told by e-mail."),
+    )
+
+
 class FeedbackForm(forms.Form):
     candidate = forms.IntegerField(widget=forms.HiddenInput())
     verdict = forms.ChoiceField(

@@ -244,3 +244,43 @@ class Connection(models.Model):
         ]
         verbose_name = _("connection request")
         verbose_name_plural = _("connection requests")
+
+
+class ConnectionMessage(models.Model):
+    """A short message between the two enterprises of an accepted connection, kept with it.
+    Only people acting for either side read and write them (services and queries check)."""
+
+    MAX_LENGTH = 2000
+
+    connection = models.ForeignKey(
+        Connection,
+        verbose_name=_("connection"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    author_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("written for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The side the author wrote for; empty for the initiative's staff."),
+    )
+    text = models.TextField(_("message"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("connection message")
+        verbose_name_plural = _("connection messages")
+
+    def __str__(self) -> str:
+        return self.text[:60]

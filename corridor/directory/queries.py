@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from corridor.core import terms
-from corridor.directory.models import Connection, Feedback, Profile
+from corridor.directory.models import Connection, ConnectionMessage, Feedback, Profile
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -136,3 +136,56 @@ def feedback_of(user, profile: Profile) -> dict[int, str]:
     return dict(
         Feedback.objects.filter(user=user, profile=profile).values_list("candidate_id", "verdict")
     )
+
+
+def connection_visible(user, pk: int) -> Connection | None:
+    """The request, if the user acts for one of its two enterprises (or is the initiative's
+    staff); None otherwise, never saying whether it exists."""
+    from corridor.directory.services import acts_for_either_side
+
+    connection = (
+        Connection.objects.select_related(
+            "from_profile__organisation",
+            "to_profile__organisation",
+            "requested_by",
+            "answered_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if connection is None or not acts_for_either_side(user, connection):
+        return None
+    return connection
+
+
+@dataclass
+class Side:
+    """One enterprise of a connection and the people to talk to there."""
+
+    profile: Profile
+    contacts: list
+    named: bool  # False: the profile names no contact person, so these are its members
+
+
+def contacts_of(user, connection: Connection) -> list[Side] | None:
+    """Both sides' contact persons (the profile's contacts, else its members), for people in
+    the dialogue (services.in_dialogue); None for everyone else."""
+    from corridor.accounts.notifications import people_of
+    from corridor.directory.services import in_dialogue
+
+    if not in_dialogue(user, connection):
+        return None
+    sides = []
+    for profile in (connection.from_profile, connection.to_profile):
+        named = [person for person in profile.contacts.all() if person.is_active]
+        sides.append(Side(profile, named or people_of(profile.organisation_id), bool(named)))
+    return sides
+
+
+def messages_of(user, connection: Connection) -> list[ConnectionMessage] | None:
+    """The connection's messages, oldest first, for people in the dialogue; None for others."""
+    from corridor.directory.services import in_dialogue
+
+    if not in_dialogue(user, connection):
+        return None
+    return list(connection.messages.select_related("author", "author_organisation"))

@@ -9,17 +9,22 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.accounts.notifications import Message, notify, people_of
 from corridor.core.audit import audit_record, diff, snapshot
+from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
+from corridor.core.validators import long_text_problem
 from corridor.core.vocabularies import is_country
 from corridor.directory.models import (
     Connection,
+    ConnectionMessage,
     Feedback,
     Profile,
     Statement,
@@ -62,6 +67,20 @@ def acts_for(user, profile: Profile) -> bool:
     """May the user act on behalf of this profile's enterprise (see its recommendations, give
     feedback, ask to connect, answer requests)?"""
     return can_edit_profile(user, profile.organisation)
+
+
+def acts_for_either_side(user, connection: Connection) -> bool:
+    """May the user see this connection request (its page, its answer)?"""
+    return acts_for(user, connection.from_profile) or acts_for(user, connection.to_profile)
+
+
+def in_dialogue(user, connection: Connection) -> bool:
+    """May the user see both sides' contact persons and read and write the connection's
+    messages? Only once it is accepted, and only people acting for either side (which
+    includes the initiative's facilitators and administrators)."""
+    return connection.status == Connection.Status.ACCEPTED and acts_for_either_side(
+        user, connection
+    )
 
 
 def can_verify(user) -> bool:
@@ -418,6 +437,7 @@ def connection_request(
                 target=connection,
                 summary=f"{from_profile.organisation} → {to_profile.organisation}",
             )
+            _notify_requested(actor, connection)
     except IntegrityError as exc:
         raise ValidationError(
             {
@@ -458,6 +478,7 @@ def connection_answer(
             changes={"status": [Connection.Status.PENDING, connection.status]},
             summary=f"{connection.from_profile.organisation} → {connection.to_profile.organisation}",
         )
+        _notify_answered(actor, connection)
     return connection
 
 
@@ -484,3 +505,129 @@ def connection_withdraw(*, actor, connection: Connection) -> Connection:
             changes={"status": [Connection.Status.PENDING, Connection.Status.WITHDRAWN]},
         )
     return connection
+
+
+# --- telling the other side -----------------------------------------------------------------
+
+
+def connection_url(connection: Connection) -> str:
+    return reverse("directory:connection_detail", args=[connection.pk])
+
+
+def people_of_profile(profile: Profile) -> list:
+    """Whom to tell about a profile's requests: its contact persons, else its members."""
+    return people_of(profile.organisation_id, contacts=profile.contacts.all())
+
+
+def _names(connection: Connection) -> dict:
+    """The two enterprises' names in the active language (call inside the language)."""
+    return {
+        "from": bilingual(connection.from_profile.organisation, "name"),
+        "to": bilingual(connection.to_profile.organisation, "name"),
+    }
+
+
+def _notify_requested(actor, connection: Connection) -> None:
+    def write() -> Message:
+        names = _names(connection)
+        body = (
+            _(
+                "%(from)s asks to connect with %(to)s in the enterprise directory. Accept or "
+                "decline on the request's page."
+            )
+            % names
+        )
+        if connection.message:
+            body += "\n\n" + connection.message
+        return Message(_("%(from)s asks to connect with %(to)s") % names, body)
+
+    notify(
+        recipients=people_of_profile(connection.to_profile),
+        actor=actor,
+        url=connection_url(connection),
+        write=write,
+    )
+
+
+def _notify_answered(actor, connection: Connection) -> None:
+    accepted = connection.status == Connection.Status.ACCEPTED
+
+    def write() -> Message:
+        names = _names(connection)
+        if accepted:
+            subject = _("%(to)s accepted the request of %(from)s to connect") % names
+            body = _(
+                "You can now see each other's contact persons and write to each other on the "
+                "connection's page."
+            )
+        else:
+            subject = _("%(to)s declined the request of %(from)s to connect") % names
+            body = ""
+        if connection.answer:
+            body = (body + "\n\n" + connection.answer).strip()
+        return Message(subject, body)
+
+    notify(
+        recipients=[connection.requested_by, *people_of_profile(connection.from_profile)],
+        actor=actor,
+        url=connection_url(connection),
+        write=write,
+    )
+
+
+# --- messages between connected enterprises ---------------------------------------------------
+
+
+def connection_message_post(*, actor, connection: Connection, text: str) -> ConnectionMessage:
+    """A short message from one side of an accepted connection to the other, kept with the
+    connection; the other side is told (in-app and by e-mail)."""
+    _require(
+        acts_for_either_side(actor, connection),
+        _("Only the two enterprises' own members and the initiative's facilitators can do this."),
+    )
+    if connection.status != Connection.Status.ACCEPTED:
+        raise ValidationError(
+            {
+                "text": _(
+                    "Messages can be written only once the request to connect is accepted; "
+                    "it is “%(status)s”."
+                )
+                % {"status": connection.get_status_display()}
+            }
+        )
+    text = (text or "").strip()
+    label = _("Message")
+    if not text:
+        raise ValidationError({"text": _("Message: write something to send.")})
+    if len(text) > ConnectionMessage.MAX_LENGTH:
+        raise ValidationError({"text": _("Message: keep it under 2,000 characters.")})
+    problem = long_text_problem(text, str(label))
+    if problem:
+        raise ValidationError({"text": problem})
+    own = roles.organisation_ids(actor) if actor is not None else set()
+    sides = (connection.from_profile, connection.to_profile)
+    side = next((p for p in sides if p.organisation_id in own), None)
+    with transaction.atomic():
+        message = ConnectionMessage.objects.create(
+            connection=connection,
+            author=actor,
+            author_organisation=side.organisation if side else None,
+            text=text,
+        )
+        audit_record(actor=actor, action="create", target=message, summary=str(connection.pk))
+        if side is None:  # the initiative's staff: both sides are told
+            recipients = [*people_of_profile(sides[0]), *people_of_profile(sides[1])]
+        else:
+            other = sides[1] if side is sides[0] else sides[0]
+            recipients = people_of_profile(other)
+
+        def write() -> Message:
+            writer = bilingual(side.organisation, "name") if side else _("the initiative")
+            author = actor.display_name if actor is not None else writer
+            return Message(
+                _("New message from %(organisation)s") % {"organisation": writer},
+                _("%(person)s wrote:") % {"person": author} + "\n\n" + text,
+            )
+
+        notify(recipients=recipients, actor=actor, url=connection_url(connection), write=write)
+    return message

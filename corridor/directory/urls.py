@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.profile_list, name="profile_list"),
     path("new/", views.profile_create, name="profile_create"),
     path("connections/", views.connection_list, name="connections"),
+    path("connections/<int:pk>/", views.connection_detail, name="connection_detail"),
     path("connections/<int:pk>/answer/", views.connection_answer, name="connection_answer"),
     path("connections/<int:pk>/withdraw/", views.connection_withdraw, name="connection_withdraw"),
     path("<int:pk>/", views.profile_detail, name="profile_detail"),

@@ -31,6 +31,7 @@ from corridor.directory.forms import (
     ConnectForm,
     DirectoryFilterForm,
     FeedbackForm,
+    MessageForm,
     ProfileForm,
 )
 from corridor.directory.models import Connection, Feedback, Profile
@@ -387,17 +388,56 @@ def recommendation_feedback(request, pk: int):
 
 def _connection_of(request, pk: int) -> Connection:
     """The request, if the user acts for one of its two enterprises; 404 otherwise."""
-    connection = (
-        Connection.objects.select_related("from_profile__organisation", "to_profile__organisation")
-        .filter(pk=pk)
-        .first()
-    )
-    if connection is None or not (
-        services.acts_for(request.user, connection.from_profile)
-        or services.acts_for(request.user, connection.to_profile)
-    ):
+    connection = queries.connection_visible(request.user, pk)
+    if connection is None:
         raise Http404
     return connection
+
+
+@login_required
+def connection_detail(request, pk: int):
+    """One request to connect: both enterprises, the request and its answer; once accepted,
+    both sides' contact persons and their messages (with a form to write one)."""
+    connection = _connection_of(request, pk)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound and not services.in_dialogue(request.user, connection):
+        # no form is shown before the request is accepted: say why nothing was sent
+        messages.error(
+            request,
+            _(
+                "Messages can be written only once the request to connect is accepted; it "
+                "is “%(status)s”."
+            )
+            % {"status": connection.get_status_display()},
+        )
+        return redirect("directory:connection_detail", pk=pk)
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.connection_message_post(
+                    actor=request.user, connection=connection, text=form.cleaned_data["text"]
+                )
+            except PermissionDenied as exc:
+                return forbidden(request, exc)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request, _("Your message was sent; the other side is told by e-mail.")
+                )
+                return redirect(reverse("directory:connection_detail", args=[pk]) + "#messages")
+    context = {
+        "connection": connection,
+        "sides": queries.contacts_of(request.user, connection),
+        "thread": queries.messages_of(request.user, connection),
+        "form": form,
+        "answer_form": AnswerForm(),
+        "asked": services.acts_for(request.user, connection.to_profile),
+        "asking": services.acts_for(request.user, connection.from_profile),
+    }
+    return render(request, "directory/connection_detail.html", context, status=status)
 
 
 @login_required
@@ -412,6 +452,14 @@ def connection_list(request):
     return render(request, "directory/connections.html", context)
 
 
+def _back_from(request, connection: Connection):
+    """Back to the connection's own page when the form was sent from there, else to the
+    list of requests."""
+    if request.POST.get("back") == "connection":
+        return redirect("directory:connection_detail", pk=connection.pk)
+    return redirect("directory:connections")
+
+
 @require_POST
 @login_required
 def connection_answer(request, pk: int):
@@ -419,7 +467,7 @@ def connection_answer(request, pk: int):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was recorded: choose to accept or decline."))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     accept = form.cleaned_data["accept"]
     try:
         services.connection_answer(
@@ -432,7 +480,7 @@ def connection_answer(request, pk: int):
         return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     names = {"name": _name(connection.from_profile)}
     if accept:
         text = _(
@@ -442,7 +490,7 @@ def connection_answer(request, pk: int):
     else:
         text = _("You declined the request of %(name)s.")
     messages.success(request, text % names)
-    return redirect("directory:connections")
+    return _back_from(request, connection)
 
 
 @require_POST
@@ -455,9 +503,9 @@ def connection_withdraw(request, pk: int):
         return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("directory:connections")
+        return _back_from(request, connection)
     messages.success(
         request,
         _("Your request to %(name)s was withdrawn.") % {"name": _name(connection.to_profile)},
     )
-    return redirect("directory:connections")
+    return _back_from(request, connection)

@@ -1,6 +1,8 @@
-"""E-mails about events: a meeting moved (or was cancelled) after the agendas went out.
-Each participant's contact person (or, without one, its members) is told, with a link to
-the agenda, whose calendar file updates the meeting in place (same UID, higher SEQUENCE)."""
+"""E-mails about events, each in its recipient's language: a meeting moved (or was cancelled)
+after the agendas went out. Each participant's contact person (or, without one, its members)
+is told, with a link to the agenda, whose calendar file updates the meeting in place (same
+UID, higher SEQUENCE). Requests to meet and their answers are notifications (in-app and
+e-mail, corridor.accounts.notifications), sent by the services."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,18 +11,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import User
+from corridor.accounts.notifications import people_of as accounts_people_of
 from corridor.core.bilingual import bilingual
 from corridor.events.models import MeetingRequest, Participant
 
 
 def people_of(participant: Participant) -> list[User]:
-    if participant.contact_id:
-        return [participant.contact]
-    return list(
-        User.objects.filter(
-            memberships__organisation=participant.organisation_id, is_active=True
-        ).order_by("pk")
-    )
+    """The participant's contact person, else the members of its organisation."""
+    return accounts_people_of(participant.organisation_id, contacts=[participant.contact])
 
 
 def send_meetings_moved(request_ids: list[int]) -> int:
@@ -44,7 +42,7 @@ def send_meetings_moved(request_ids: list[int]) -> int:
             for person in people_of(side):
                 if not person.email:
                     continue
-                with translation.override(settings.LANGUAGE_CODE):
+                with translation.override(person.preferred_language):
                     names = {
                         "event": bilingual(event, "title"),
                         "other": bilingual(other.organisation, "name"),

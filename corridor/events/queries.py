@@ -86,6 +86,34 @@ def agenda_of(participant: Participant, slots: list[Slot] | None = None) -> list
     return items
 
 
+@dataclass
+class UnscheduledMeeting:
+    """An accepted meeting that has no time yet (the scheduler has not placed it)."""
+
+    meeting: MeetingRequest
+    other: Participant
+
+    @property
+    def needs_interpreter(self) -> bool:
+        return self.meeting.needs_interpreter
+
+
+def unscheduled_of(participant: Participant) -> list[UnscheduledMeeting]:
+    """The participant's accepted meetings without a slot ("to be scheduled"), oldest first."""
+    meetings = (
+        requests_of(participant.event, participant)
+        .filter(status=MeetingRequest.Status.ACCEPTED, slot__isnull=True)
+        .order_by("created_at", "id")
+    )
+    return [
+        UnscheduledMeeting(
+            meeting,
+            meeting.requested if meeting.requester_id == participant.pk else meeting.requester,
+        )
+        for meeting in meetings
+    ]
+
+
 def table_plan(event: Event, slots: list[Slot] | None = None) -> list[tuple[Slot, list]]:
     """For each slot, its meetings by table (the organiser's plan)."""
     slots = slots if slots is not None else event.slots()

@@ -10,12 +10,15 @@ from datetime import date, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.accounts.notifications import Message, notify, people_of
 from corridor.core.audit import audit_record
+from corridor.core.bilingual import bilingual
 from corridor.directory.models import Connection
 from corridor.events.models import (
     Event,
@@ -415,6 +418,7 @@ def request_create(
         audit_record(
             actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
         )
+        _notify_request(actor, request)
     return request
 
 
@@ -519,6 +523,7 @@ def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRe
             target=request,
             changes={"status": [MeetingRequest.Status.PENDING, request.status]},
         )
+        _notify_request(actor, request)
     return request
 
 
@@ -668,6 +673,43 @@ def schedule_start(
             raise
         raise under_way from exc
     return run
+
+
+def _notify_request(actor, request: MeetingRequest) -> None:
+    """Tell the asked participant's people of a new request to meet, and the asking one's of
+    its answer (in-app now, by e-mail once the write commits)."""
+    event = request.event
+    status = request.status
+    told = request.requested if status == MeetingRequest.Status.PENDING else request.requester
+
+    def write() -> Message:
+        names = {
+            "requester": bilingual(request.requester.organisation, "name"),
+            "requested": bilingual(request.requested.organisation, "name"),
+            "event": bilingual(event, "title"),
+        }
+        if status == MeetingRequest.Status.PENDING:
+            subject = _("%(requester)s asks to meet %(requested)s at %(event)s") % names
+            body = _("Accept or decline the request on the event's page.")
+            if request.message:
+                body += "\n\n" + request.message
+        elif status == MeetingRequest.Status.ACCEPTED:
+            subject = _("%(requested)s accepted to meet %(requester)s at %(event)s") % names
+            body = _(
+                "The meeting gets its time and table when the organisers schedule the event; "
+                "until then your agenda lists it as to be scheduled."
+            )
+        else:
+            subject = _("%(requested)s declined to meet %(requester)s at %(event)s") % names
+            body = ""
+        return Message(subject, body)
+
+    notify(
+        recipients=people_of(told.organisation_id, contacts=[told.contact]),
+        actor=actor,
+        url=reverse("events:event_detail", args=[event.pk]) + "#requests",
+        write=write,
+    )
 
 
 def _notify_moved(request_ids: list[int]) -> None:

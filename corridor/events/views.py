@@ -936,6 +936,7 @@ def agenda(request, pk: int, participant_pk: int):
         "event": event,
         "participant": participant,
         "items": items,
+        "to_schedule": queries.unscheduled_of(participant) if items is not None else [],
         "meeting_count": sum(1 for item in items or [] if item.meeting),
         "organising": queries.may_organise(request.user, event),
     }
@@ -949,8 +950,11 @@ def _pdf_language(request) -> str:
     return language
 
 
-def agenda_html(event: Event, participant: Participant, items, language: str) -> str:
-    """The printable agenda, rendered in `language` (slot times included)."""
+def agenda_html(
+    event: Event, participant: Participant, items, language: str, to_schedule=()
+) -> str:
+    """The printable agenda, rendered in `language` (slot times included), with the accepted
+    meetings that have no time yet (`to_schedule`) listed after the slots."""
     with translation.override(language):
         for item in items:
             item.slot.label = slot_text(item.slot)
@@ -960,6 +964,7 @@ def agenda_html(event: Event, participant: Participant, items, language: str) ->
                 "event": event,
                 "participant": participant,
                 "items": items,
+                "to_schedule": to_schedule,
                 "language": language,
                 "printed_on": timezone.localdate(),
             },
@@ -977,7 +982,8 @@ def agenda_pdf(request, pk: int, participant_pk: int):
     from weasyprint import HTML  # imported here: it is slow to import and only agendas need it
 
     language = _pdf_language(request)
-    content = HTML(string=agenda_html(event, participant, items, language)).write_pdf()
+    to_schedule = queries.unscheduled_of(participant)
+    content = HTML(string=agenda_html(event, participant, items, language, to_schedule)).write_pdf()
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="agenda-{event.pk}-{participant.pk}-{language}.pdf"'
@@ -991,7 +997,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 def agenda_calendar(event: Event, participant: Participant, items, language: str) -> bytes:
-    """The agenda as an iCalendar file: one VEVENT per placed meeting.
+    """The agenda as an iCalendar file: one VEVENT per placed meeting (a meeting that has
+    no time yet is not in it: an event needs a time).
 
     A meeting keeps its UID ("<uuid>@corridor") for life and its SEQUENCE grows whenever it
     moves, so importing the file again updates the meeting in place. Cancelled meetings are

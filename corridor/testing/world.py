@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from corridor.accounts.models import Membership
+from corridor.accounts.models import Membership, Notification
 from corridor.cases import services as cases
 from corridor.cases.documents import document_upload
 from corridor.cases.models import CaseParty
@@ -252,6 +252,8 @@ def build_world() -> World:
     directory.connection_answer(
         actor=_person(logistics, "logistics"), connection=accepted, accept=True
     )
+    # the notifications these made: one of the member's (Qingling was asked to connect)
+    notification = Notification.objects.filter(recipient=member).first()
 
     # --- events --------------------------------------------------------------------------
     event = events.event_create(
@@ -338,6 +340,7 @@ def build_world() -> World:
         lion_profile=lion_profile.pk,
         connection=connection.pk,
         accepted=accepted.pk,
+        notification=notification.pk,
         logistics_profile=logistics_profile.pk,
         draft_event=draft_event.pk,
         event=event.pk,

@@ -96,6 +96,10 @@ ROWS = [
     page("accounts:password_reset_done", GET,                    "200 200 200 200 200 200 200 200"),
     page("accounts:password_reset_confirm", GET,                 "200 200 200 200 200 200 200 200", uidb64="MQ", token="bad-token"),
     page("accounts:password_reset_complete", GET,                "200 200 200 200 200 200 200 200"),
+    page("accounts:notifications", GET,                          "  L 200 200 200 200 200 200 200"),
+    page("accounts:notifications_read", POST,                    "  L 302 302 302 302 302 302 302", data={"all": "1"}),
+    page("accounts:notifications_read", POST,                   "  L 403 403 302 403 403 403 403", data=lambda i: {
+        "notification": i["notification"]}, note="someone else's"),
 
     # --- portfolio ---------------------------------------------------------------------
     page("portfolio:dashboard", GET,                             "200 200 200 200 200 200 200 200"),
@@ -218,6 +222,9 @@ ROWS = [
     page("directory:feedback", POST,                             "  L 403 403 302 403 403 302 302", pk="vans", data=lambda i: {
         "candidate": i["lion_profile"], "verdict": "not_relevant"}),
     page("directory:connections", GET,                           "  L 200 200 200 200 200 200 200"),
+    page("directory:connection_detail", GET,                     "  L 404 404 200 200 404 200 200", pk="connection", note="pending"),
+    page("directory:connection_detail", GET,                     "  L 404 404 404 200 404 200 200", pk="accepted"),
+    page("directory:connection_detail", POST,                    "  L 404 404 404 302 404 302 302", pk="accepted", data={"text": "Hello"}),
     page("directory:connection_answer", POST,                    "  L 404 404 302 403 404 302 302", pk="connection", data={
         "accept": "1", "answer": "Gladly"}),
     page("directory:connection_withdraw", POST,                  "  L 404 404 403 302 404 302 302", pk="connection"),
@@ -335,6 +342,9 @@ ROWS = [
     api("/api/directory/connections", POST,                      "401 403 201 403 403 403 201 201", data=lambda i: {
         "from_profile": i["lion_profile"], "to_profile": i["vans"], "message": "Hello"},
         note="on behalf of Lion City Trade"),
+    api("/api/directory/connections/{connection_id}", GET,       "401 404 404 200 200 404 200 200", connection_id="connection"),
+    api("/api/directory/connections/{connection_id}/messages", GET, "401 404 404 404 200 404 200 200", connection_id="accepted"),
+    api("/api/directory/connections/{connection_id}/messages", POST, "401 404 404 404 201 404 201 201", connection_id="accepted", data={"text": "Hello"}),
     api("/api/directory/connections/{connection_id}/answer", POST, "401 404 404 200 403 404 200 200", connection_id="connection", data={"accept": True}),
     api("/api/directory/connections/{connection_id}/withdraw", POST, "401 404 404 403 200 404 200 200", connection_id="connection"),
 
@@ -551,6 +561,30 @@ def test_contact_persons_of_an_event_are_shown_only_to_its_organisers_and_partic
     assert "member@example.org" not in page  # Qingling's contact, hidden on the page
     contact = {p["organisation"]["id"]: p["contact"] for p in participants}[qingling]
     assert contact is None, f"the API names {contact['display_name']} to {role}"
+
+
+@pytest.mark.parametrize("role", ["anon", "loner", "outsider", "member", "regulator"])
+def test_contact_persons_of_a_connection_are_shown_only_to_its_two_sides(world, role):
+    """Motorway (partner) and Lion City Logistics are connected: the e-mail of Logistics'
+    member reaches neither another enterprise, nor a regulator, nor anyone logged out."""
+    accepted = world.ids["accepted"]
+    client = Client()
+    if world.people[role] is not None:
+        client.force_login(world.people[role])
+
+    page = client.get(reverse("directory:connection_detail", args=[accepted])).content.decode()
+    api = client.get(f"/api/directory/connections/{accepted}").content.decode()
+
+    assert "logistics@example.org" not in page and "logistics@example.org" not in api
+
+
+def test_the_two_sides_of_a_connection_see_each_others_contact_persons(world):
+    client = Client()
+    client.force_login(world.people["partner"])
+
+    page = client.get(reverse("directory:connection_detail", args=[world.ids["accepted"]]))
+
+    assert "logistics@example.org" in page.content.decode()
 
 
 def test_participants_see_each_others_contact_persons(world):

@@ -140,8 +140,8 @@ def test_list_query_count_does_not_grow(
 ):
     make_projects(count, enterprise)
     client.force_login(owner)
-    # session, user, memberships, filter choices (sectors, owners), count, page, and the
-    # number of changes waiting for publication
-    with django_assert_num_queries(8):
+    # session, user, memberships, filter choices (sectors, owners), count, page, the
+    # number of changes waiting for publication, and the unread notifications in the header
+    with django_assert_num_queries(9):
         response = client.get(reverse("portfolio:project_list"), {"sector": "ict"})
     assert len(response.context["projects"]) == min(25, (count + 2) // 3)
