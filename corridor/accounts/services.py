@@ -1,6 +1,7 @@
 """Writes for accounts: organisations, memberships, API tokens."""
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -103,3 +104,23 @@ def login_lockout_clear(*, user: User) -> int:
             summary=_("Password reset by e-mail; failed log-in attempts cleared."),
         )
     return removed
+
+
+def user_language_set(*, actor: User, language: str) -> User:
+    """Store the person's language for pages and e-mails; "" means the site's default."""
+    if language not in {code for code, _name in settings.LANGUAGES} | {""}:
+        raise ValidationError(
+            {"language": _("“%(value)s” is not a language Corridor speaks.") % {"value": language}}
+        )
+    if actor.language == language:
+        return actor
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(language=language)
+        actor.language = language
+        audit_record(
+            actor=actor,
+            action="update",
+            target=actor,
+            summary=_("Language set to “%(language)s”.") % {"language": language or "—"},
+        )
+    return actor

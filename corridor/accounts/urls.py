@@ -9,6 +9,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
+    path("me/language/", views.language, name="language"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("me/tokens/", views.api_tokens, name="api_tokens"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
