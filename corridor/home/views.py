@@ -25,7 +25,7 @@ def home(request):
     organiser = staff or bool(organised) or bool(kinds & {K.CHAMBER, K.AGENCY})
     # Someone with no part in the work (an observer, a new account) gets what they can read.
     reader = not (staff or enterprise or regulator)
-    cases = case_queries.cases_overview(user)
+    cases = case_queries.cases_overview(user) if staff or enterprise else None
     context = {
         "staff": staff,
         "enterprise": enterprise,
@@ -39,6 +39,8 @@ def home(request):
         context["enterprises"] = directory_queries.enterprises_of(user)
         context["assessments"] = standards_queries.assessments_of_own_organisations(user)
         context["participations"] = event_queries.participations_of(user)
+    if regulator or reader:
+        context["followed"], context["followed_count"] = case_queries.cases_followed(user)
     if reader:
         context["events"] = list(
             event_queries.events_visible(user).order_by("-created_at")[: case_queries.HOME_LIMIT]
