@@ -36,7 +36,7 @@ class LanguageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [
-            ("", gettext_lazy("The site's default (or the language chosen in the header)")),
+            ("", gettext_lazy("No preference: the language this browser asks for")),
             *settings.LANGUAGES,
         ]
 
