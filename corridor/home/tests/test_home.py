@@ -390,3 +390,11 @@ def test_the_password_page_changes_the_password_only_with_the_current_one(client
     member.refresh_from_db()
     assert member.check_password(new)
     assert client.get(reverse("home:home")).status_code == 200  # still logged in
+
+
+def test_the_log_in_link_returns_to_the_page_but_leads_home_from_the_dashboard(client, people):
+    login = reverse("accounts:login")
+    dashboard = header_of(client.get(reverse("portfolio:dashboard")).content.decode())
+    assert f'href="{login}"' in dashboard
+    projects = header_of(client.get(reverse("portfolio:project_list")).content.decode())
+    assert f'href="{login}?next=/projects/"' in projects
