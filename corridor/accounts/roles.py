@@ -72,6 +72,11 @@ def acting_organisation_ids(user, kinds: frozenset[str]) -> set[int]:
     }
 
 
+def memberships(user) -> list[Membership]:
+    """The user's memberships with their organisations (cached on the user)."""
+    return list(_memberships(user))
+
+
 def organisation_kinds(user) -> set[str]:
     """The kinds of the organisations the user belongs to (administration left out)."""
     return {m.organisation.kind for m in _memberships(user) if not m.organisation.is_administration}

@@ -45,5 +45,5 @@ def home(request):
         context["events"] = list(
             event_queries.events_visible(user).order_by("-created_at")[: case_queries.HOME_LIMIT]
         )
-    context["memberships"] = user.memberships.select_related("organisation")
+    context["memberships"] = roles.memberships(user)
     return render(request, "home/home.html", context)
