@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.directory",
     "corridor.events",
+    "corridor.home",
     # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides
     # its page template).
     "ninja",
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a logged-in person's stored language wins over the cookie.
+    "corridor.accounts.middleware.UserLanguageMiddleware",
     "corridor.core.middleware.RefuseNulMiddleware",  # 400, not 500, for a NUL in any input
     "corridor.core.middleware.ApiNotFoundMiddleware",  # JSON 404 for any unknown /api/ address
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -121,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "corridor.accounts.context_processors.notifications",
+                "corridor.home.context_processors.actions",
             ],
         },
     },
@@ -167,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "portfolio:dashboard"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "portfolio:dashboard"
 
 # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from corridor.accounts import views as accounts_views
 from corridor.api import api
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher (Django's set_language, which also stores a logged-in person's choice).
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
+    path("home/", include("corridor.home.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("corridor.accounts.urls")),

@@ -1,6 +1,6 @@
 """Who may do what. Services ask these questions; templates only mirror the answers."""
 
-from corridor.accounts.models import Membership
+from corridor.accounts.models import Membership, Organisation
 
 
 def _memberships(user):
@@ -49,3 +49,34 @@ def is_initiative_member(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser or bool(_memberships(user))
+
+
+# What members of each kind of organisation may start for it (the initiative's administrators
+# and facilitators start anything for any organisation). Regulators' contact persons are
+# read-only; chambers and associations organise delegations and matchmaking events but are
+# not signatories of cooperation projects nor applicants of facilitation cases.
+_K = Organisation.Kind
+RECORDS_PROJECTS: frozenset[str] = frozenset({_K.ENTERPRISE, _K.AGENCY, _K.PARTNER})
+OPENS_CASES: frozenset[str] = frozenset({_K.ENTERPRISE, _K.AGENCY, _K.PARTNER})
+MAKES_ASSESSMENTS: frozenset[str] = OPENS_CASES  # an assessment is where a case starts
+ORGANISES_EVENTS: frozenset[str] = frozenset({_K.ENTERPRISE, _K.AGENCY, _K.PARTNER, _K.CHAMBER})
+
+
+def acting_organisation_ids(user, kinds: frozenset[str]) -> set[int]:
+    """The organisations of these kinds the user belongs to, through which they act
+    (the initiative administration is never one: its people act as its staff)."""
+    return {
+        m.organisation_id
+        for m in _memberships(user)
+        if m.organisation.kind in kinds and not m.organisation.is_administration
+    }
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships with their organisations (cached on the user)."""
+    return list(_memberships(user))
+
+
+def organisation_kinds(user) -> set[str]:
+    """The kinds of the organisations the user belongs to (administration left out)."""
+    return {m.organisation.kind for m in _memberships(user) if not m.organisation.is_administration}

@@ -1,6 +1,7 @@
 """Writes for accounts: organisations, memberships, API tokens, notifications read."""
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -121,3 +122,23 @@ def notification_mark_read(*, actor: User, notification_id: int) -> Notification
 def notifications_mark_all_read(*, actor: User) -> int:
     """Mark every unread notification of the person read; returns how many."""
     return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())
+
+
+def user_language_set(*, actor: User, language: str) -> User:
+    """Store the person's language for pages and e-mails; "" means the site's default."""
+    if language not in {code for code, _name in settings.LANGUAGES} | {""}:
+        raise ValidationError(
+            {"language": _("“%(value)s” is not a language Corridor speaks.") % {"value": language}}
+        )
+    if actor.language == language:
+        return actor
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(language=language)
+        actor.language = language
+        audit_record(
+            actor=actor,
+            action="update",
+            target=actor,
+            summary=_("Language set to “%(language)s”.") % {"language": language or "—"},
+        )
+    return actor

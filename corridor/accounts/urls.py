@@ -11,6 +11,9 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("me/language/", views.language, name="language"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("me/tokens/", views.api_tokens, name="api_tokens"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

@@ -153,9 +153,20 @@ def is_initiative_facilitator_among(user, parties) -> bool:
     )
 
 
+def applicant_organisation_ids(user) -> set[int]:
+    """The organisations the user opens cases for: their enterprise, agency or partner
+    organisation (`roles.OPENS_CASES`); a regulator's contact or a chamber's member opens none."""
+    return roles.acting_organisation_ids(user, roles.OPENS_CASES)
+
+
 def can_open_case_for(user, applicant) -> bool:
     """The initiative's facilitators open cases for anyone; others for their organisation."""
-    return roles.is_facilitator(user) or applicant.pk in party_organisation_ids(user)
+    return roles.is_facilitator(user) or applicant.pk in applicant_organisation_ids(user)
+
+
+def can_open_cases(user) -> bool:
+    """May the user open a case at all: "Open a case"."""
+    return roles.is_facilitator(user) or bool(applicant_organisation_ids(user))
 
 
 def can_see_document_as(role: str | None, document: CaseDocument) -> bool:

@@ -6,7 +6,7 @@ Everything starts from `Case.objects.visible_to(user)` (or a case already reache
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from corridor.accounts import roles
@@ -239,3 +239,63 @@ def case_page(user, case: Case) -> CasePage:
         events=events,
         related_cases=related,
     )
+
+
+# --- the home page -------------------------------------------------------------------------
+
+HOME_LIMIT = 8  # rows per list on the home page
+
+
+@dataclass
+class CasesOverview:
+    """The open cases a person sees, with what is late in them. Five queries."""
+
+    cases: list[Case]
+    open_count: int
+    late_milestones: list[Milestone]
+    open_issues: list[CaseIssue]
+    overdue_count: int
+
+
+def cases_overview(user, limit: int = HOME_LIMIT) -> CasesOverview:
+    """Open cases the user sees (most recently changed first), their late milestones
+    (unfinished past the planned end, latest first) and open issues (overdue, then due soonest)."""
+    today = timezone.localdate()
+    visible = Case.objects.visible_to(user)
+    open_statuses = [s for s in Case.Status.values if not workflow.is_final(s)]
+    open_cases = visible.filter(status__in=open_statuses)
+    cases = list(open_cases.select_related("applicant").order_by("-updated_at", "-id")[:limit])
+    late = list(
+        Milestone.objects.filter(
+            case__in=open_cases.values("pk"), actual_end__isnull=True, planned_end__lt=today
+        )
+        .select_related("case", "owner__organisation")
+        .order_by("planned_end", "id")[:limit]
+    )
+    for milestone in late:
+        milestone.slippage = slippage_days(milestone, today)
+    issues = CaseIssue.objects.filter(
+        case__in=open_cases.values("pk"), status=CaseIssue.Status.OPEN
+    )
+    open_issues = list(
+        issues.select_related("case", "assigned_to").order_by(
+            F("due_on").asc(nulls_last=True), "id"
+        )[:limit]
+    )
+    for issue in open_issues:
+        issue.is_overdue = is_overdue(issue, today)
+    return CasesOverview(
+        cases=cases,
+        open_count=open_cases.count(),
+        late_milestones=late,
+        open_issues=open_issues,
+        overdue_count=issues.filter(due_on__lt=today).count(),
+    )
+
+
+def cases_followed(user, limit: int = HOME_LIMIT) -> tuple[list[Case], int]:
+    """Every case the user sees, closed ones too, most recently changed first, and how many
+    there are: what a regulator's contact or an observer follows. Two queries."""
+    visible = Case.objects.visible_to(user)
+    cases = list(visible.select_related("applicant").order_by("-updated_at", "-id")[:limit])
+    return cases, visible.count()

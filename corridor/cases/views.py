@@ -85,8 +85,7 @@ def case_list(request):
         "filter_form": form,
         "page_obj": page,
         "cases": page.object_list,
-        "can_open": roles.is_facilitator(request.user)
-        or bool(permissions.party_organisation_ids(request.user)),
+        "can_open": permissions.can_open_cases(request.user),
     }
     return render(request, "cases/case_list.html", context)
 
@@ -95,7 +94,7 @@ def _applicants_for(user) -> list[Organisation]:
     if roles.is_facilitator(user):
         return list(Organisation.objects.order_by("name_en", "id"))
     return list(
-        Organisation.objects.filter(pk__in=permissions.party_organisation_ids(user)).order_by(
+        Organisation.objects.filter(pk__in=permissions.applicant_organisation_ids(user)).order_by(
             "name_en", "id"
         )
     )
@@ -107,7 +106,12 @@ def case_open(request):
     if not applicants:
         return forbidden(
             request,
-            PermissionDenied(_("You can open cases once you are a member of an organisation.")),
+            PermissionDenied(
+                _(
+                    "Only the initiative's staff and members of an enterprise, a government "
+                    "agency or a partner organisation open cases."
+                )
+            ),
         )
     form = CaseOpenForm(
         request.POST or None,

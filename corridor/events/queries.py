@@ -144,3 +144,61 @@ def sees_availability(user, event: Event) -> bool:
 
 def may_act_for(user, participant: Participant) -> bool:
     return getattr(user, "is_authenticated", False) and acts_for(user, participant)
+
+
+# --- the home page -------------------------------------------------------------------------
+
+HOME_LIMIT = 8
+
+
+def events_organised(user, limit: int = HOME_LIMIT) -> list[Event]:
+    """The events the user organises: their organisations' events (the initiative's staff:
+    every event), newest first, each with `first_day`."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    events = Event.objects.visible_to(user)
+    if not roles.is_facilitator(user):
+        events = events.filter(organiser_id__in=roles.organisation_ids(user))
+    events = list(
+        events.select_related("organiser")
+        .prefetch_related("sessions")
+        .order_by("-created_at")[:limit]
+    )
+    for event in events:
+        sessions = sorted(event.sessions.all(), key=lambda s: (s.date, s.part))
+        event.first_day = sessions[0].date if sessions else None
+    return events
+
+
+def participations_of(user, limit: int = HOME_LIMIT) -> list[Participant]:
+    """The user's organisations at the events they see (not cancelled), each with
+    `meeting_count` (scheduled meetings) and `to_answer` (requests waiting for their answer).
+    Three queries."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    participants = list(
+        Participant.objects.filter(
+            organisation_id__in=roles.organisation_ids(user),
+            event__in=Event.objects.visible_to(user).values("pk"),
+        )
+        .exclude(status=Participant.Status.CANCELLED)
+        .select_related("event", "organisation")
+        .order_by("-event__created_at", "id")[:limit]
+    )
+    ids = [p.pk for p in participants]
+    requests = MeetingRequest.objects.filter(Q(requester_id__in=ids) | Q(requested_id__in=ids))
+    rows = requests.filter(
+        status__in=[MeetingRequest.Status.ACCEPTED, MeetingRequest.Status.PENDING]
+    ).values_list("requester_id", "requested_id", "status", "slot")
+    for participant in participants:
+        participant.meeting_count = 0
+        participant.to_answer = 0
+    by_id = {p.pk: p for p in participants}
+    for requester_id, requested_id, status, slot in rows:
+        if status == MeetingRequest.Status.ACCEPTED and slot is not None:
+            for pk in (requester_id, requested_id):
+                if pk in by_id:
+                    by_id[pk].meeting_count += 1
+        elif status == MeetingRequest.Status.PENDING and requested_id in by_id:
+            by_id[requested_id].to_answer += 1
+    return participants

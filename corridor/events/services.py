@@ -73,6 +73,17 @@ def can_organise(user, event: Event) -> bool:
     return roles.is_facilitator(user) or event.organiser_id in roles.organisation_ids(user)
 
 
+def organiser_ids(user) -> set[int]:
+    """The organisations the user organises events for (`roles.ORGANISES_EVENTS`: not a
+    regulator's); the initiative's staff organise for any organisation."""
+    return roles.acting_organisation_ids(user, roles.ORGANISES_EVENTS)
+
+
+def can_organise_events(user) -> bool:
+    """May the user create an event at all: "New event"."""
+    return roles.is_facilitator(user) or bool(organiser_ids(user))
+
+
 def acts_for(user, participant: Participant) -> bool:
     """Members of the participant's organisation, and the event's organisers."""
     if user is None:
@@ -118,9 +129,7 @@ def event_create(
 ) -> Event:
     """An event with its sessions (date, "am"/"pm", start, end)."""
     _require(
-        actor is None
-        or roles.is_facilitator(actor)
-        or organiser.pk in roles.organisation_ids(actor),
+        actor is None or roles.is_facilitator(actor) or organiser.pk in organiser_ids(actor),
         _("You can organise events for your own organisation only."),
     )
     errors = {}

@@ -163,7 +163,7 @@ def _organisers_for(user) -> list[Organisation]:
     if roles.is_facilitator(user):
         return list(Organisation.objects.order_by("name_en", "id"))
     return list(
-        Organisation.objects.filter(pk__in=roles.organisation_ids(user)).order_by("name_en")
+        Organisation.objects.filter(pk__in=services.organiser_ids(user)).order_by("name_en")
     )
 
 
@@ -183,8 +183,7 @@ def event_list(request):
         event.last_day = sessions[-1].date if sessions else None
     context = {
         "events": events,
-        "can_create": request.user.is_authenticated
-        and (roles.is_facilitator(request.user) or bool(roles.organisation_ids(request.user))),
+        "can_create": services.can_organise_events(request.user),
     }
     return render(request, "events/event_list.html", context)
 
@@ -196,7 +195,10 @@ def event_create(request):
         return forbidden(
             request,
             PermissionDenied(
-                _("You can organise events once you are a member of an organisation.")
+                _(
+                    "Only the initiative's staff and members of an enterprise, a government "
+                    "agency, a partner organisation or a chamber organise events."
+                )
             ),
         )
     data = request.POST if request.method == "POST" else None

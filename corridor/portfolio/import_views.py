@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.portfolio import imports
+from corridor.portfolio import imports, services
 from corridor.portfolio.models import ImportJob
 
 
@@ -18,7 +18,7 @@ def _organisations_for(user):
     """The organisations a user may import for: their own, or any for the administration."""
     if roles.is_facilitator(user):
         return Organisation.objects.order_by("name_en")
-    return Organisation.objects.filter(pk__in=roles.organisation_ids(user)).order_by("name_en")
+    return Organisation.objects.filter(pk__in=services.project_owner_ids(user)).order_by("name_en")
 
 
 class ImportForm(forms.Form):

@@ -71,8 +71,24 @@ def can_change_project(user, project: Project) -> bool:
     return project.owner_id in roles.organisation_ids(user)
 
 
+def project_owner_ids(user) -> set[int]:
+    """The organisations the user records projects for (not a regulator's, nor a chamber's:
+    see `roles.RECORDS_PROJECTS`); the initiative's staff record for any organisation."""
+    return roles.acting_organisation_ids(user, roles.RECORDS_PROJECTS)
+
+
 def can_record_for(user, owner: Organisation) -> bool:
-    return roles.is_facilitator(user) or owner.pk in roles.organisation_ids(user)
+    return roles.is_facilitator(user) or owner.pk in project_owner_ids(user)
+
+
+def can_record_projects(user) -> bool:
+    """May the user record (or import) projects at all: "Record a project" and "Import"."""
+    return roles.is_facilitator(user) or bool(project_owner_ids(user))
+
+
+def can_record_innovations(user) -> bool:
+    """Institutional innovations are recorded by the initiative's staff."""
+    return roles.is_facilitator(user)
 
 
 def _require(condition: bool, message: str) -> None:

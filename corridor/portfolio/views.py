@@ -151,8 +151,7 @@ def project_list(request):
         "projects": page.object_list,
         "sort": sort,
         "export_query": _export_query(request),
-        "can_create": request.user.is_authenticated
-        and (roles.is_facilitator(request.user) or bool(roles.organisation_ids(request.user))),
+        "can_create": services.can_record_projects(request.user),
         "pending_changes": queries.pending_revisions_visible_to(request.user).count()
         if request.user.is_authenticated
         else 0,
@@ -425,7 +424,7 @@ def project_revision_reject(request, pk: int, revision_pk: int):
 def _owners_for(user):
     if roles.is_facilitator(user):
         return list(Organisation.objects.order_by("name_en"))
-    return list(Organisation.objects.filter(pk__in=roles.organisation_ids(user)))
+    return list(Organisation.objects.filter(pk__in=services.project_owner_ids(user)))
 
 
 @login_required
@@ -435,7 +434,10 @@ def project_create(request):
         return forbidden(
             request,
             PermissionDenied(
-                _("You can record projects once you are a member of an organisation.")
+                _(
+                    "Only the initiative's staff and members of an enterprise, a government "
+                    "agency or a partner organisation record projects."
+                )
             ),
         )
     # `?party=<organisation id>` (repeated) starts the project with those organisations as

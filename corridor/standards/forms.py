@@ -15,6 +15,7 @@ from corridor.core.bilingual import bilingual
 from corridor.core.forms import NameField
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.standards import engine
+from corridor.standards.services import assessing_organisation_ids
 
 ATTRIBUTE_PREFIX = "attr_"
 
@@ -124,7 +125,7 @@ def organisations_for(user):
     """The organisations `user` may make an assessment for."""
     if roles.is_facilitator(user):
         return Organisation.objects.order_by("name_en")
-    return Organisation.objects.filter(pk__in=roles.organisation_ids(user)).order_by("name_en")
+    return Organisation.objects.filter(pk__in=assessing_organisation_ids(user)).order_by("name_en")
 
 
 class AssessmentForm(forms.Form):

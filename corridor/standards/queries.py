@@ -198,3 +198,15 @@ def status_summary(report: AssessmentReport) -> str:
         "equivalent": report.counts.get("met_by_equivalent", 0),
         "not_met": report.counts.get("not_met", 0),
     }
+
+
+def assessments_of_own_organisations(user, limit: int = 8) -> list[ReadinessAssessment]:
+    """The readiness assessments of the user's own organisations, newest first (the home
+    page; the initiative's staff see every assessment on the assessments page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        ReadinessAssessment.objects.filter(organisation_id__in=roles.organisation_ids(user))
+        .select_related("organisation")
+        .order_by("-created_at", "-id")[:limit]
+    )

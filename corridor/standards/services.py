@@ -25,10 +25,21 @@ PRODUCT_NAME_MAX = ReadinessAssessment._meta.get_field("product_name").max_lengt
 # --- permissions ---------------------------------------------------------------------------
 
 
+def assessing_organisation_ids(user) -> set[int]:
+    """The organisations the user makes assessments for (`roles.MAKES_ASSESSMENTS`: not a
+    regulator's, whose contacts are read-only, nor a chamber's)."""
+    return roles.acting_organisation_ids(user, roles.MAKES_ASSESSMENTS)
+
+
 def can_assess_for(user, organisation: Organisation) -> bool:
     """Members assess for their own organisation; the initiative's facilitators and
     administrators for any organisation they help."""
-    return roles.is_facilitator(user) or organisation.pk in roles.organisation_ids(user)
+    return roles.is_facilitator(user) or organisation.pk in assessing_organisation_ids(user)
+
+
+def can_assess(user) -> bool:
+    """May the user make an assessment at all: "New assessment"."""
+    return roles.is_facilitator(user) or bool(assessing_organisation_ids(user))
 
 
 def can_delete_assessment(user, assessment: ReadinessAssessment) -> bool:

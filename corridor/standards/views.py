@@ -103,7 +103,10 @@ def assessment_create(request):
         return forbidden(
             request,
             PermissionDenied(
-                _("You are not a member of any organisation, so you cannot make an assessment.")
+                _(
+                    "Only the initiative's staff and members of an enterprise, a government "
+                    "agency or a partner organisation make assessments."
+                )
             ),
         )
     return render(

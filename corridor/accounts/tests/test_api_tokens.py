@@ -59,25 +59,25 @@ def test_a_token_of_a_deactivated_user_is_refused(client, owner):
 def test_nobody_revokes_someone_elses_token(client, owner, outsider):
     token, raw = api_token_create(actor=owner, label="script")
     client.force_login(outsider)
-    response = client.post(reverse("accounts:profile"), {"revoke": token.pk})
+    response = client.post(reverse("accounts:api_tokens"), {"revoke": token.pk})
     assert response.status_code == 200
     assert "You can only revoke your own tokens." in response.content.decode()
     assert ApiToken.objects.filter(pk=token.pk).exists()
     assert client.get(ME, headers={"Authorization": f"Bearer {raw}"}).status_code == 200
 
 
-def test_the_profile_page_shows_a_new_token_once(client, owner):
+def test_the_tokens_page_shows_a_new_token_once(client, owner):
     client.force_login(owner)
-    response = client.post(reverse("accounts:profile"), {"label": "reporting script"})
+    response = client.post(reverse("accounts:api_tokens"), {"label": "reporting script"})
     assert response.status_code == 200
     page = response.content.decode()
-    raw = re.search(r"<code>([^<]+)</code>", page).group(1)
+    raw = re.search(r"<code class=\"new-token\">([^<]+)</code>", page).group(1)
     assert "it will not be shown again" in page
     token = ApiToken.objects.get()
     assert token.label == "reporting script"
     assert token.key_hash == ApiToken.hash(raw)
 
-    later = client.get(reverse("accounts:profile")).content.decode()
+    later = client.get(reverse("accounts:api_tokens")).content.decode()
     assert "reporting script" in later
     assert raw not in later
 
@@ -85,10 +85,10 @@ def test_the_profile_page_shows_a_new_token_once(client, owner):
     assert client.get(ME, headers={"Authorization": f"Bearer {raw}"}).json()["username"] == "owner"
 
 
-def test_the_profile_page_revokes_a_token(client, owner):
+def test_the_tokens_page_revokes_a_token(client, owner):
     token, raw = api_token_create(actor=owner, label="old laptop")
     client.force_login(owner)
-    response = client.post(reverse("accounts:profile"), {"revoke": token.pk})
+    response = client.post(reverse("accounts:api_tokens"), {"revoke": token.pk})
     assert response.status_code == 302
     assert not ApiToken.objects.exists()
     client.logout()
@@ -97,6 +97,6 @@ def test_the_profile_page_revokes_a_token(client, owner):
 
 def test_a_token_needs_a_label(client, owner):
     client.force_login(owner)
-    response = client.post(reverse("accounts:profile"), {"label": "  "})
+    response = client.post(reverse("accounts:api_tokens"), {"label": "  "})
     assert "Give the token a label so you can recognise it." in response.content.decode()
     assert not ApiToken.objects.exists()

@@ -23,7 +23,7 @@ def test_login_page_logs_a_member_in_and_logout_logs_out(client, owner):
 
     response = log_in(client, "owner", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("portfolio:dashboard")
+    assert response["Location"] == reverse("home:home")
     assert client.get(reverse("accounts:profile")).status_code == 200
 
     response = client.post(reverse("accounts:logout"))

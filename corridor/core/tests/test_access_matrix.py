@@ -91,7 +91,12 @@ ROWS = [
     page("accounts:login", GET,                                  "200 200 200 200 200 200 200 200"),
     page("accounts:logout", POST,                                "302 302 302 302 302 302 302 302"),
     page("accounts:profile", GET,                                "  L 200 200 200 200 200 200 200"),
-    page("accounts:profile", POST,                               "  L 200 200 200 200 200 200 200", data={"label": "laptop"}, note="new token"),
+    page("accounts:language", GET,                              "  L 200 200 200 200 200 200 200"),
+    page("accounts:language", POST,                             "  L 302 302 302 302 302 302 302", data={"language": "zh-hans"}),
+    page("accounts:password_change", GET,                       "  L 200 200 200 200 200 200 200"),
+    page("accounts:api_tokens", GET,                            "  L 200 200 200 200 200 200 200"),
+    page("accounts:api_tokens", POST,                           "  L 200 200 200 200 200 200 200", data={"label": "laptop"}, note="new token"),
+    page("home:home", GET,                                      "  L 200 200 200 200 200 200 200"),
     page("accounts:password_reset", GET,                         "200 200 200 200 200 200 200 200"),
     page("accounts:password_reset_done", GET,                    "200 200 200 200 200 200 200 200"),
     page("accounts:password_reset_confirm", GET,                 "200 200 200 200 200 200 200 200", uidb64="MQ", token="bad-token"),
@@ -106,8 +111,8 @@ ROWS = [
     page("portfolio:project_list", GET,                          "200 200 200 200 200 200 200 200"),
     page("portfolio:project_export_csv", GET,                    "200 200 200 200 200 200 200 200"),
     page("portfolio:project_export_iati", GET,                   "200 200 200 200 200 200 200 200"),
-    page("portfolio:project_create", GET,                        "  L 403 200 200 200 200 200 200"),
-    page("portfolio:project_create", POST,                       "  L 403 200 302 200 200 302 302", data=lambda i: {
+    page("portfolio:project_create", GET,                        "  L 403 200 200 200 403 200 200"),
+    page("portfolio:project_create", POST,                       "  L 403 200 302 200 403 302 302", data=lambda i: {
         "owner": i["qingling"], "title_en": "New vans", "kind": "commercial", "status": "signed",
         "sector": "manufacturing", "currency": "USD", "value": "1000"}),
     page("portfolio:project_detail", GET,                        "404 404 404 200 200 404 200 200", pk="project"),
@@ -141,7 +146,7 @@ ROWS = [
         "version": i["figure_version"], "metric": "project_count", "qualifier": "exact", "value": "348", "as_of": "2025-11-07",
         "scope_en": "Projects", "publisher": "People's Daily",
         "source_url": "http://en.people.cn/n3/2025/1107/c90000-20388001.html"}),
-    page("portfolio:import", GET,                                "  L 403 200 200 200 200 200 200"),
+    page("portfolio:import", GET,                                "  L 403 200 200 200 403 200 200"),
     page("portfolio:import_template", GET,                       "200 200 200 200 200 200 200 200", fmt="csv"),
     page("portfolio:import_status", GET,                         "  L 404 404 200 404 404 404 200", job_id="job"),
 
@@ -152,8 +157,8 @@ ROWS = [
     page("standards:coverage", GET,                              "200 200 200 200 200 200 200 200"),
     page("standards:assessment_list", GET,                       "  L 200 200 200 200 200 200 200"),
     page("standards:assessment_list_all", GET,                   "  L 200 200 200 200 200 200 200"),
-    page("standards:assessment_create", GET,                     "  L 403 200 200 200 200 200 200"),
-    page("standards:assessment_create", POST,                    "  L 403 200 302 200 200 302 302", data=lambda i: {
+    page("standards:assessment_create", GET,                     "  L 403 200 200 200 403 200 200"),
+    page("standards:assessment_create", POST,                    "  L 403 200 302 200 403 302 302", data=lambda i: {
         "organisation": i["qingling"], "product_name": "EQ2 electric van", "hs_code": "870460",
         "origin": "CN", "destination": "SG", "attr_vehicle_category": "N1",
         "attr_powertrain": "electric", "attr_max_laden_weight_kg": "3490"}),
@@ -164,8 +169,8 @@ ROWS = [
     # --- cases -------------------------------------------------------------------------
     page("cases:case_list", GET,                                 "  L 200 200 200 200 200 200 200"),
     page("cases:my_work", GET,                                   "  L 200 200 200 200 200 200 200"),
-    page("cases:case_open", GET,                                 "  L 403 200 200 200 200 200 200"),
-    page("cases:case_open", POST,                                "  L 403 200 302 200 200 302 302", data=lambda i: {
+    page("cases:case_open", GET,                                 "  L 403 200 200 200 403 200 200"),
+    page("cases:case_open", POST,                                "  L 403 200 302 200 403 302 302", data=lambda i: {
         "applicant": i["qingling"], "title_en": "Vans to Malaysia", "target_market": "MY",
         "kind": "enterprise"}),
     page("cases:case_detail", GET,                               "  L 404 404 200 200 200 200 200", pk="case"),
@@ -231,8 +236,8 @@ ROWS = [
 
     # --- events ------------------------------------------------------------------------
     page("events:event_list", GET,                               "200 200 200 200 200 200 200 200"),
-    page("events:event_create", GET,                             "  L 403 200 200 200 200 200 200"),
-    page("events:event_create", POST,                            "  L 403 400 302 400 400 302 302", data=lambda i: {
+    page("events:event_create", GET,                             "  L 403 200 200 200 403 200 200"),
+    page("events:event_create", POST,                            "  L 403 400 302 400 403 302 302", data=lambda i: {
         "organiser": i["qingling"], "title_en": "Van day", "slot_minutes": "20", "tables": "4",
         "registration": "open", "fairness": "2", "sessions-TOTAL_FORMS": "1",
         "sessions-INITIAL_FORMS": "0", "sessions-0-date": "2026-06-01", "sessions-0-part": "am",
