@@ -41,13 +41,13 @@ STORIES = [
 
 
 class Command(BaseCommand):
-    help = "Load the Bridge of Standards demo: HS chapters, knowledge base, two assessments."
+    help = "Load the Bridge of Standards demo: the HS 2022 nomenclature, knowledge base, two assessments."
 
     def handle(self, *args, **options):
         call_command(
             "hs_import",
-            str(DATA / "hs2022_demo.csv"),
-            sections=str(DATA / "hs2022_sections_demo.csv"),
+            str(DATA / "hs2022.csv"),
+            sections=str(DATA / "hs2022_sections.csv"),
             stdout=self.stdout,
         )
         call_command("kb_load", stdout=self.stdout)
