@@ -74,9 +74,9 @@ def world(monkeypatch, tmp_path):
             name_en=f"{LONG_EN} {number}", name_zh=f"{LONG_ZH}{number}"
         )
     Project.objects.filter(pk=w.ids["project"]).update(
-        title_en=f"{LONG_EN} — {PART_NUMBER} {UNBROKEN}",
+        title_en=f"{LONG_EN} — {PART_NUMBER}",  # within the 300 characters PostgreSQL enforces
         title_zh=f"{LONG_ZH}：{PART_NUMBER}",
-        description_en=f"See {LONG_URL}",
+        description_en=f"See {LONG_URL} ({UNBROKEN})",
     )
     # A full project list: every column filled.
     for year in range(2016, 2026):
