@@ -32,7 +32,6 @@ from typing import NamedTuple
 import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from corridor.core.audit import audit_record, diff
 from corridor.standards import engine
@@ -1130,7 +1129,9 @@ def count_lines(loaded: LoadedKb) -> list[str]:
     first = max(len(row[0]) for row in rows)
     widths = [max(len(row[i]) for row in rows) for i in range(1, len(rows[0]))]
     return [
-        "  ".join([row[0].ljust(first), *(cell.rjust(w) for cell, w in zip(row[1:], widths))])
+        "  ".join(
+            [row[0].ljust(first), *(cell.rjust(w) for cell, w in zip(row[1:], widths, strict=True))]
+        )
         for row in rows
     ]
 
