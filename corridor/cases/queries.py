@@ -299,3 +299,34 @@ def cases_followed(user, limit: int = HOME_LIMIT) -> tuple[list[Case], int]:
     visible = Case.objects.visible_to(user)
     cases = list(visible.select_related("applicant").order_by("-updated_at", "-id")[:limit])
     return cases, visible.count()
+
+
+def open_cases_touched(user, changes) -> list:
+    """The open cases `user` may see whose product and market one of the knowledge-base
+    `changes` touches (`standards.watching.touches`), oldest reference first; for the digest
+    a `kb_load` sends. Two queries at most."""
+    from django.urls import reverse
+
+    from corridor.standards import watching
+
+    markets = {change.market for change in changes}
+    if not markets:
+        return []
+    open_statuses = [s for s in Case.Status.values if not workflow.is_final(s)]
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(status__in=open_statuses, target_market__in=markets)
+        .exclude(hs_code="")
+        .order_by("reference")
+        .only("pk", "reference", "title_en", "title_zh", "hs_code", "target_market")
+    )
+    return [
+        watching.CaseLink(
+            reference=case.reference,
+            title_en=case.title_en,
+            title_zh=case.title_zh,
+            url=reverse("cases:case_detail", args=[case.pk]),
+        )
+        for case in cases
+        if any(watching.touches(change, case.hs_code, case.target_market) for change in changes)
+    ]

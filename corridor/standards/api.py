@@ -5,6 +5,9 @@ POST /assessments                  assess a product for a market; 201 with the r
 GET  /assessments                  the assessments the caller may see, newest first (paginated)
 GET  /assessments/{id}             one assessment; 404 when the caller may not see it
 GET  /assessments/{id}/report.pdf  the printable report (?lang=en or zh-hans)
+GET  /watches                      the products (HS prefix × market) the caller follows
+POST /watches                      follow one more; 201, or 400 with field errors
+DELETE /watches/{id}               stop following it; 204, 403 for someone else's
 
 Thin: parse, call the service or a query, answer. Titles and reasons come in the request's
 language (Accept-Language, or the session's); the stored codes and values come beside them,
@@ -27,7 +30,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.api import AUTH, NameText, Pages
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
-from corridor.standards.models import ReadinessAssessment
+from corridor.standards.models import ReadinessAssessment, Watch
 
 router = Router(tags=["standards"])
 
@@ -260,3 +263,42 @@ def assessment_report(request, assessment_id: int, query: Query[ReportQuery]):
         f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
     )
     return response
+
+
+# --- watch lists ---------------------------------------------------------------------------
+
+
+class WatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    hs_prefix: str = Field(max_length=12, description="2, 4 or 6 digits of HS 2022, e.g. 0203")
+    market: str = Field(max_length=2, description="ISO 3166 alpha-2, a market the KB covers")
+
+
+class WatchOut(Schema):
+    id: int
+    hs_prefix: str
+    market: str
+    created_at: datetime
+
+
+@router.get("/watches", response=list[WatchOut], auth=AUTH)
+def watch_list(request):
+    return list(queries.watches_of(request.user))
+
+
+@router.post("/watches", response={201: WatchOut}, auth=AUTH)
+def watch_add(request, payload: WatchIn):
+    watch = services.watch_add(
+        actor=request.user, hs_prefix=payload.hs_prefix, market=payload.market
+    )
+    return Status(201, watch)
+
+
+@router.delete("/watches/{int:watch_id}", response={204: None}, auth=AUTH)
+def watch_remove(request, watch_id: int):
+    watch = Watch.objects.filter(pk=watch_id).first()
+    if watch is None:
+        raise HttpError(404, _("No followed product has the id “%(value)s”.") % {"value": watch_id})
+    services.watch_remove(actor=request.user, watch=watch)
+    return Status(204, None)

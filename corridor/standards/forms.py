@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual
-from corridor.core.forms import NameField
+from corridor.core.forms import NameField, ServiceErrorsMixin
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.standards import engine
 from corridor.standards.services import assessing_organisation_ids
@@ -226,3 +226,20 @@ class AssessmentForm(forms.Form):
                 self.add_error(candidate, message)
                 return
         self.add_error(None, message)
+
+
+class WatchForm(ServiceErrorsMixin, forms.Form):
+    """Follow a product in a market; `services.watch_add` checks the values."""
+
+    hs_prefix = forms.CharField(
+        label=_("HS code"),
+        max_length=12,
+        help_text=_(
+            "A chapter, heading or subheading: 2, 4 or 6 digits, such as 02, 0203 or 020329."
+        ),
+    )
+    market = forms.ChoiceField(label=_("Market"), choices=())
+
+    def __init__(self, *args, markets: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["market"].choices = [(code, country_name(code)) for code in markets]

@@ -11,7 +11,8 @@ The YAML in corridor/standards/kb/ is the source of truth (its layout is in kb/R
   of its requirements, the same hash `kb_load` stores, for `ReadinessAssessment.requirement_hashes`.
 * `load_into_database(directory)` (the `kb_load` command) copies the knowledge base into the
   Authority and Requirement tables in one transaction and marks stale the assessments that
-  rest on a changed or removed requirement (`mark_stale_assessments`), telling their owners.
+  rest on a changed or removed requirement (`mark_stale_assessments`); `watching.py` tells
+  the people concerned, one digest each.
 
 The files are read with `yaml.compose` (PyYAML's node tree, whose marks give line numbers),
 never with a hand-written parser, and never with `yaml.load` of arbitrary tags.
@@ -29,11 +30,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import yaml
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from corridor.core.audit import audit_record, diff
 from corridor.standards import engine
@@ -1106,35 +1104,36 @@ def load_knowledge_base(directory: Path = KB_DIR) -> engine.KnowledgeBase:
 
 
 def count_lines(loaded: LoadedKb) -> list[str]:
-    """Requirements per market and per product family, as lines for `kb_validate`, e.g.
-    "Market SG: 25 requirements" and "Family meat: 13 requirements"; a file without a
-    family counts under "(no family)"."""
-    by_market: dict[str, int] = {}
-    by_family: dict[str, int] = {}
+    """Requirements per product family (rows) and market (columns), with totals, as the
+    lines of a plain-text table for `kb_validate`; a file without a family counts under
+    "(no family)". For example:
+
+        Family      CN   SG  Total
+        meat        12   13     25
+        Total       88   89    177
+    """
+    counts: dict[tuple[str, str], int] = {}
     for rid, requirement in loaded.knowledge_base.requirements.items():
-        by_market[requirement.market] = by_market.get(requirement.market, 0) + 1
         family = loaded.families.get(rid) or _("(no family)")
-        by_family[family] = by_family.get(family, 0) + 1
-    lines = []
-    for market, count in sorted(by_market.items()):
-        lines.append(
-            ngettext(
-                "Market %(market)s: %(count)s requirement",
-                "Market %(market)s: %(count)s requirements",
-                count,
-            )
-            % {"market": market, "count": count}
+        key = (family, requirement.market)
+        counts[key] = counts.get(key, 0) + 1
+    markets = sorted({market for _family, market in counts})
+    families = sorted({family for family, _market in counts})
+    total_label = _("Total")
+    rows = [[_("Family"), *markets, total_label]]
+    for family in families:
+        cells = [counts.get((family, market), 0) for market in markets]
+        rows.append([family, *map(str, cells), str(sum(cells))])
+    totals = [sum(counts.get((family, market), 0) for family in families) for market in markets]
+    rows.append([total_label, *map(str, totals), str(sum(totals))])
+    first = max(len(row[0]) for row in rows)
+    widths = [max(len(row[i]) for row in rows) for i in range(1, len(rows[0]))]
+    return [
+        "  ".join(
+            [row[0].ljust(first), *(cell.rjust(w) for cell, w in zip(row[1:], widths, strict=True))]
         )
-    for family, count in sorted(by_family.items()):
-        lines.append(
-            ngettext(
-                "Family %(family)s: %(count)s requirement",
-                "Family %(family)s: %(count)s requirements",
-                count,
-            )
-            % {"family": family, "count": count}
-        )
-    return lines
+        for row in rows
+    ]
 
 
 def validate(directory: Path = KB_DIR) -> list[Problem]:
@@ -1190,12 +1189,13 @@ class LoadReport:
     authorities_created: int = 0
     authorities_updated: int = 0
     stale_assessments: int = 0
+    people_told: int = 0
 
     def summary(self) -> str:
         return _(
             "Requirements: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
             "%(removed)s removed. Authorities: %(a_created)s created, %(a_updated)s updated. "
-            "Assessments marked stale: %(stale)s."
+            "Assessments marked stale: %(stale)s. People told: %(told)s."
         ) % {
             "created": self.created,
             "updated": self.updated,
@@ -1204,6 +1204,7 @@ class LoadReport:
             "a_created": self.authorities_created,
             "a_updated": self.authorities_updated,
             "stale": self.stale_assessments,
+            "told": self.people_told,
         }
 
 
@@ -1212,7 +1213,9 @@ def load_into_database(directory: Path = KB_DIR) -> LoadReport:
 
     Raises KbError (and writes nothing) when the knowledge base has a problem. Requirements
     no longer in the YAML are removed; assessments resting on a changed or removed
-    requirement are marked stale and their organisations are e-mailed after the commit."""
+    requirement are marked stale; each person who follows a touched product or whose
+    organisation's assessments went stale gets one notification (`watching.tell_about_load`)."""
+    from corridor.standards import watching
     from corridor.standards.models import Authority, Requirement
 
     loaded = read_knowledge_base(directory)
@@ -1238,6 +1241,7 @@ def load_into_database(directory: Path = KB_DIR) -> LoadReport:
 
         existing = {r.key: r for r in Requirement.objects.select_for_update()}
         changed: dict[str, str | None] = {}
+        told: list[watching.RequirementChange] = []
         for rid, requirement in loaded.knowledge_base.requirements.items():
             definition = loaded.definition(rid)
             new_hash = content_hash(definition)
@@ -1263,9 +1267,13 @@ def load_into_database(directory: Path = KB_DIR) -> LoadReport:
                 row = Requirement.objects.create(key=rid, **values)
                 audit_record(actor=None, action="import", target=row, summary=rid)
                 report.created += 1
+                told.append(_change(watching.ADDED, rid, requirement.market, definition, values))
             elif row.content_hash != new_hash or row.kb_file != values["kb_file"]:
                 if row.content_hash != new_hash:
                     changed[rid] = new_hash
+                    told.append(
+                        _change(watching.CHANGED, rid, requirement.market, definition, values)
+                    )
                 before = {"content_hash": row.content_hash, "kb_file": row.kb_file}
                 for name, value in values.items():
                     setattr(row, name, value)
@@ -1285,21 +1293,39 @@ def load_into_database(directory: Path = KB_DIR) -> LoadReport:
             row.delete()
             report.removed += 1
             changed[rid] = None
-        report.stale_assessments = mark_stale_assessments(changed)
+            told.append(_change(watching.RETIRED, rid, row.market, row.definition or {}, vars(row)))
+        stale = mark_stale_assessments(changed)
+        report.stale_assessments = sum(len(items) for items in stale.values())
+        report.people_told = watching.tell_about_load(told, stale)
     return report
 
 
-def mark_stale_assessments(changed: dict[str, str | None]) -> int:
-    """Mark stale the assessments resting on a changed requirement; e-mail their organisations.
+def _change(what: str, rid: str, market: str, definition: dict, values: dict):
+    from corridor.standards import watching
+
+    return watching.RequirementChange(
+        id=rid,
+        what=what,
+        market=market,
+        hs_prefixes=tuple(definition.get("hs_prefixes") or ()),
+        title_en=values["title_en"],
+        title_zh=values["title_zh"],
+    )
+
+
+def mark_stale_assessments(
+    changed: dict[str, str | None],
+) -> dict[int, list[tuple[object, list[str]]]]:
+    """Mark stale the assessments resting on a changed requirement.
 
     `changed` maps a requirement id to its new content hash, or None when it was removed. An
-    assessment is stale when it recorded one of these ids with another hash. One e-mail per
-    organisation goes to its members once the transaction commits. Returns how many
-    assessments were newly marked stale."""
+    assessment is stale when it recorded one of these ids with another hash. Returns the
+    newly stale assessments by organisation id, each with the ids it rested on, for
+    `watching.tell_about_load` to tell their members."""
     from corridor.standards.models import ReadinessAssessment
 
     if not changed:
-        return 0
+        return {}
     stale_by_organisation: dict[int, list[tuple[ReadinessAssessment, list[str]]]] = {}
     candidates = ReadinessAssessment.objects.filter(
         is_stale=False, requirement_hashes__has_any_keys=list(changed)
@@ -1312,11 +1338,12 @@ def mark_stale_assessments(changed: dict[str, str | None]) -> int:
         )
         if reasons:
             to_mark.append(assessment.pk)
+            assessment.is_stale = True
             stale_by_organisation.setdefault(assessment.organisation_id, []).append(
                 (assessment, reasons)
             )
     if not to_mark:
-        return 0
+        return {}
     ReadinessAssessment.objects.filter(pk__in=to_mark).update(is_stale=True)
     for assessments in stale_by_organisation.values():
         for assessment, requirement_ids in assessments:
@@ -1327,50 +1354,4 @@ def mark_stale_assessments(changed: dict[str, str | None]) -> int:
                 summary=_("Marked stale: %(ids)s changed.") % {"ids": ", ".join(requirement_ids)},
                 changes={"is_stale": [False, True]},
             )
-    for assessments in stale_by_organisation.values():
-        transaction.on_commit(lambda items=assessments, c=changed: _tell_organisation(items, c))
-    return len(to_mark)
-
-
-def _tell_organisation(assessments: list, changed: dict[str, str | None]) -> None:
-    organisation = assessments[0][0].organisation
-    recipients = sorted(
-        {
-            membership.user.email
-            for membership in organisation.memberships.select_related("user")
-            if membership.user.email and membership.user.is_active
-        }
-    )
-    if not recipients:
-        return
-    lines = []
-    for assessment, requirement_ids in assessments:
-        lines.append(
-            _("• %(product)s (HS %(hs)s, %(origin)s → %(destination)s), made on %(date)s")
-            % {
-                "product": assessment.product_name or assessment.hs_code,
-                "hs": assessment.hs_code,
-                "origin": assessment.origin,
-                "destination": assessment.destination,
-                "date": assessment.created_at.date().isoformat(),
-            }
-        )
-        for rid in requirement_ids:
-            if changed[rid] is None:
-                lines.append(_("    – the requirement %(id)s was removed") % {"id": rid})
-            else:
-                lines.append(_("    – the requirement %(id)s changed") % {"id": rid})
-    count = len(assessments)
-    subject = ngettext(
-        "Corridor: %(count)s readiness assessment of %(organisation)s is out of date",
-        "Corridor: %(count)s readiness assessments of %(organisation)s are out of date",
-        count,
-    ) % {"count": count, "organisation": organisation.name_en}
-    body = _(
-        "The market-access knowledge base changed. These assessments of %(organisation)s rest "
-        "on requirements that changed or were removed, so they may no longer be right:\n\n"
-        "%(assessments)s\n\n"
-        "Open each assessment in Corridor and run it again to see the current requirements "
-        "and roadmap."
-    ) % {"organisation": organisation.name_en, "assessments": "\n".join(lines)}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return stale_by_organisation

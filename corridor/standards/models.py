@@ -154,3 +154,35 @@ class ReadinessAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hs_code} {self.origin}→{self.destination} ({self.created_at:%Y-%m-%d})"
+
+
+class Watch(models.Model):
+    """A person follows a product (an HS prefix) in a market: when `kb_load` adds, changes or
+    retires a requirement that touches it, they are told (`standards/watching.py`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    hs_prefix = models.CharField(
+        _("HS code"),
+        max_length=6,
+        help_text=_("A chapter, heading or subheading: 2, 4 or 6 digits."),
+    )
+    market = models.CharField(_("market"), max_length=2)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["market", "hs_prefix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "hs_prefix", "market"], name="watch_unique_user_product_market"
+            ),
+        ]
+        verbose_name = _("followed product")
+        verbose_name_plural = _("followed products")
+
+    def __str__(self) -> str:
+        return f"{self.hs_prefix} → {self.market}"

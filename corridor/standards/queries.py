@@ -210,3 +210,12 @@ def assessments_of_own_organisations(user, limit: int = 8) -> list[ReadinessAsse
         .select_related("organisation")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def watches_of(user) -> QuerySet:
+    """The products a person follows (nobody else's), by market and HS code."""
+    from corridor.standards.models import Watch
+
+    if not getattr(user, "is_authenticated", False):
+        return Watch.objects.none()
+    return Watch.objects.filter(user=user).order_by("market", "hs_prefix")

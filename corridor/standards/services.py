@@ -11,13 +11,14 @@ from dataclasses import asdict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
 from corridor.standards import engine, hs, kb, reasons
-from corridor.standards.models import ReadinessAssessment, Requirement
+from corridor.standards.models import ReadinessAssessment, Requirement, Watch
 
 PRODUCT_NAME_MAX = ReadinessAssessment._meta.get_field("product_name").max_length
 
@@ -251,3 +252,77 @@ def assessment_delete(*, actor, assessment: ReadinessAssessment) -> None:
             summary=str(assessment),
         )
         assessment.delete()
+
+
+# --- watch lists ---------------------------------------------------------------------------
+
+
+def watch_markets() -> list[str]:
+    """The markets one may follow: those the knowledge base has requirements for."""
+    knowledge_base = kb.current()
+    return sorted(
+        knowledge_base.markets or {r.market for r in knowledge_base.requirements.values()}
+    )
+
+
+def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
+    """Follow a product (an HS chapter, heading or subheading) in a market.
+
+    Raises PermissionDenied for an anonymous visitor, ValidationError {field: sentence} on a
+    malformed or unknown HS code, a market the knowledge base does not have, or a product the
+    person already follows there."""
+    _require(
+        getattr(actor, "is_authenticated", False),
+        _("Log in to follow products."),
+    )
+    hs_prefix = normalise_hs_code(hs_prefix)
+    market = (market or "").strip().upper()
+    errors = {}
+    if not (hs_prefix.isascii() and hs_prefix.isdigit() and len(hs_prefix) in (2, 4, 6)):
+        errors["hs_prefix"] = _(
+            "Enter an HS chapter, heading or subheading: 2, 4 or 6 digits, such as 02, 0203 "
+            "or 020329."
+        )
+    elif not hs.code_is_known(hs_prefix):
+        errors["hs_prefix"] = _(
+            "The HS code %(value)s is not in %(edition)s; check it in the HS browser."
+        ) % {"value": hs_prefix, "edition": hs.DEFAULT_EDITION}
+    markets = watch_markets()
+    if market not in markets:
+        errors["market"] = _("Choose a market the knowledge base covers: %(markets)s.") % {
+            "markets": ", ".join(markets)
+        }
+    if not errors and Watch.objects.filter(user=actor, hs_prefix=hs_prefix, market=market).exists():
+        errors["hs_prefix"] = _("You already follow %(hs)s in %(market)s.") % {
+            "hs": hs_prefix,
+            "market": market,
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        watch = Watch.objects.create(user=actor, hs_prefix=hs_prefix, market=market)
+        audit_record(
+            actor=actor,
+            action="create",
+            target=watch,
+            summary=gettext_noop("Followed HS %(hs)s in %(market)s"),
+            summary_params={"hs": hs_prefix, "market": market},
+        )
+    return watch
+
+
+def watch_remove(*, actor, watch: Watch) -> None:
+    """Stop following a product; only the person who follows it may."""
+    _require(
+        getattr(actor, "is_authenticated", False) and watch.user_id == actor.pk,
+        _("You can only stop following products you follow yourself."),
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="delete",
+            target=watch,
+            summary=gettext_noop("Stopped following HS %(hs)s in %(market)s"),
+            summary_params={"hs": watch.hs_prefix, "market": watch.market},
+        )
+        watch.delete()

@@ -12,4 +12,6 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report"),
     path("assessments/<int:pk>/delete/", views.assessment_delete, name="assessment_delete"),
+    path("watching/", views.watching, name="watching"),
+    path("watching/<int:pk>/remove/", views.watch_remove, name="watch_remove"),
 ]

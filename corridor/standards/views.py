@@ -20,8 +20,15 @@ from corridor.core import views as core_views
 from corridor.core.bilingual import is_chinese
 from corridor.core.vocabularies import country_name
 from corridor.standards import coverage, kb, pdf, queries, services
-from corridor.standards.forms import AssessmentForm, evidence_title, value_label
+from corridor.standards.forms import (
+    ATTRIBUTE_PREFIX,
+    AssessmentForm,
+    WatchForm,
+    evidence_title,
+    value_label,
+)
 from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
+from corridor.standards.models import Watch
 
 PAGE_SIZE = 25
 REPORT_LANGUAGES = {"en", "zh-hans"}
@@ -77,7 +84,12 @@ def assessment_list(request):
 @login_required
 def assessment_create(request):
     knowledge_base = kb.current()
-    form = AssessmentForm(request.POST or None, user=request.user, knowledge_base=knowledge_base)
+    form = AssessmentForm(
+        request.POST or None,
+        user=request.user,
+        knowledge_base=knowledge_base,
+        initial=_question_of(request),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -112,6 +124,28 @@ def assessment_create(request):
     return render(
         request, "standards/assessment_form.html", {"form": form, "hs_search_url": _hs_search_url()}
     )
+
+
+def _question_of(request) -> dict:
+    """The form filled in with the question of an assessment the user sees (`?from=<id>`,
+    the "Run it again" link of a stale assessment); {} without one."""
+    raw = request.GET.get("from", "")
+    if request.method != "GET" or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return {}
+    assessment = queries.assessments_visible_to(request.user).filter(pk=int(raw)).first()
+    if assessment is None:
+        return {}
+    initial = {
+        "organisation": assessment.organisation_id,
+        "product_name": assessment.product_name,
+        "hs_code": assessment.hs_code,
+        "origin": assessment.origin,
+        "destination": assessment.destination,
+        "held": list(assessment.held or []),
+    }
+    for name, value in (assessment.attributes or {}).items():
+        initial[ATTRIBUTE_PREFIX + name] = value
+    return initial
 
 
 def _hs_search_url() -> str:
@@ -184,3 +218,57 @@ def assessment_delete(request, pk: int):
         return forbidden(request, exc)
     messages.success(request, _("The assessment was deleted."))
     return redirect("standards:assessment_list")
+
+
+@login_required
+def watching(request):
+    """The products a person follows, a form to follow one more, and a button to stop."""
+    markets = services.watch_markets()
+    initial = {
+        "hs_prefix": request.GET.get("hs", "")[:12],
+        "market": request.GET.get("market", "")[:2].upper(),
+    }
+    form = WatchForm(request.POST or None, markets=markets, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            watch = services.watch_add(
+                actor=request.user,
+                hs_prefix=form.cleaned_data["hs_prefix"],
+                market=form.cleaned_data["market"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("You now follow HS %(hs)s in %(market)s.")
+                % {"hs": watch.hs_prefix, "market": country_name(watch.market)},
+            )
+            return redirect("standards:watching")
+    watches = list(queries.watches_of(request.user))
+    for watch in watches:
+        watch.market_name = country_name(watch.market)
+    return render(request, "standards/watching.html", {"form": form, "watches": watches})
+
+
+@login_required
+@require_POST
+def watch_remove(request, pk: int):
+    watch = Watch.objects.filter(pk=pk).first()
+    if watch is None:
+        raise Http404(_("No followed product has the id “%(value)s”.") % {"value": pk})
+    try:
+        services.watch_remove(actor=request.user, watch=watch)
+    except PermissionDenied as exc:
+        return core_views.forbidden(
+            request,
+            exc,
+            back_url=reverse("standards:watching"),
+            back_label=_("Back to the products you follow"),
+        )
+    messages.success(
+        request,
+        _("You no longer follow HS %(hs)s in %(market)s.")
+        % {"hs": watch.hs_prefix, "market": country_name(watch.market)},
+    )
+    return redirect("standards:watching")

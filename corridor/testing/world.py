@@ -142,6 +142,7 @@ def build_world() -> World:
     # --- standards -----------------------------------------------------------------------
     _hs_codes()
     assessment = standards.assessment_create(actor=member, organisation=qingling, **VAN)
+    watch = standards.watch_add(actor=member, hs_prefix="8704", market="SG")
 
     # --- cases ---------------------------------------------------------------------------
     case = cases.case_open(
@@ -319,6 +320,7 @@ def build_world() -> World:
         figure_version=figure.version,
         job=job.pk,
         assessment=assessment.pk,
+        watch=watch.pk,
         case=case.pk,
         case_version=case.version,
         partner_party=partner_party.pk,

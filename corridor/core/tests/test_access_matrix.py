@@ -41,7 +41,7 @@ from corridor.testing.world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
 
-GET, POST, PATCH, PUT = "GET", "POST", "PATCH", "PUT"
+GET, POST, PATCH, PUT, DELETE = "GET", "POST", "PATCH", "PUT", "DELETE"
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,9 @@ ROWS = [
     page("standards:assessment_detail", GET,                     "  L 404 404 200 404 404 200 200", pk="assessment"),
     page("standards:assessment_report", GET,                     "  L 404 404 200 404 404 200 200", pk="assessment"),
     page("standards:assessment_delete", POST,                    "  L 404 404 302 404 404 403 302", pk="assessment"),
+    page("standards:watching", GET,                              "  L 200 200 200 200 200 200 200"),
+    page("standards:watching", POST,                             "  L 302 302 302 302 302 302 302", data={"hs_prefix": "87", "market": "SG"}),
+    page("standards:watch_remove", POST,                         "  L 403 403 302 403 403 403 403", pk="watch", note="the member's"),
 
     # --- cases -------------------------------------------------------------------------
     page("cases:case_list", GET,                                 "  L 200 200 200 200 200 200 200"),
@@ -307,6 +310,9 @@ ROWS = [
         "origin": "CN", "destination": "SG",
         "attributes": {"vehicle_category": "N1", "powertrain": "electric", "max_laden_weight_kg": 3490},
         "held": ["eu-wvta-certificate"]}),
+    api("/api/standards/watches", GET,                           "401 200 200 200 200 200 200 200"),
+    api("/api/standards/watches", POST,                          "401 201 201 201 201 201 201 201", data={"hs_prefix": "87", "market": "SG"}),
+    api("/api/standards/watches/{watch_id}", DELETE,             "401 403 403 204 403 403 403 403", watch_id="watch", note="the member's"),
     api("/api/standards/assessments/{assessment_id}", GET,       "401 404 404 200 404 404 200 200", assessment_id="assessment"),
     api("/api/standards/assessments/{assessment_id}/report.pdf", GET, "401 404 404 200 404 404 200 200", assessment_id="assessment"),
 

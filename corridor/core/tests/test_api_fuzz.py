@@ -167,6 +167,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
     run = event_services.schedule_start(actor=admin_user, event=event, mode="all", time_limit=5)
 
     assessment = standards_services.assessment_create(actor=owner, organisation=enterprise, **VAN)
+    watch = standards_services.watch_add(actor=owner, hs_prefix="8704", market="SG")
     return {
         "project_id": project.pk,
         "innovation_id": innovation.pk,
@@ -182,6 +183,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         "request_id": meeting.pk,
         "run_id": run.pk,
         "assessment_id": assessment.pk,
+        "watch_id": watch.pk,
         "code": "870460",
         "enterprise": enterprise.pk,
         "member": owner.pk,

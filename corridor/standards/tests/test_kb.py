@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from corridor.accounts.models import Notification
 from corridor.core.audit import audit_entries_for
 from corridor.standards import engine, kb
 from corridor.standards.models import Authority, ReadinessAssessment, Requirement
-from corridor.testing.factories import MembershipFactory, UserFactory
 
 # --- the shipped knowledge base ------------------------------------------------------------
 
@@ -595,28 +595,38 @@ def test_kb_validate_prints_file_and_line_and_fails(tmp_path, monkeypatch):
     )
 
 
-def test_kb_validate_says_so_when_all_is_well_and_counts_per_market_and_family():
+def test_kb_validate_says_so_when_all_is_well_and_counts_per_family_and_market_in_a_table():
     out = StringIO()
     call_command("kb_validate", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "The knowledge base is valid."
     loaded = kb.read_knowledge_base(kb.KB_DIR)
-    requirements = loaded.knowledge_base.requirements.values()
-    sg = sum(1 for r in requirements if r.market == "SG")
+    requirements = loaded.knowledge_base.requirements
+    sg = sum(1 for r in requirements.values() if r.market == "SG")
+    meat_sg = sum(
+        1 for rid, r in requirements.items() if r.market == "SG" and loaded.families[rid] == "meat"
+    )
     meat = sum(1 for rid in loaded.families if loaded.families[rid] == "meat")
-    assert f"Market SG: {sg} requirements" in lines
-    assert f"Market CN: {len(requirements) - sg} requirements" in lines
-    assert f"Family meat: {meat} requirements" in lines
-    assert any(line.startswith("Family vehicles: ") for line in lines)
+    rows = {line.split()[0]: line.split()[1:] for line in lines[1:]}
+    assert rows["Family"] == ["CN", "SG", "Total"]
+    assert rows["meat"] == [str(meat - meat_sg), str(meat_sg), str(meat)]
+    assert rows["Total"] == [str(len(requirements) - sg), str(sg), str(len(requirements))]
+    assert "vehicles" in rows
 
 
 def test_kb_validate_counts_a_file_without_a_family_apart(tmp_path):
-    write_kb(tmp_path, {"sg/test.yaml": MARKET_HEAD + requirement("r-one")})
+    write_kb(
+        tmp_path,
+        {
+            "sg/test.yaml": MARKET_HEAD + requirement("r-one"),
+        },
+    )
     out = StringIO()
     call_command("kb_validate", str(tmp_path), stdout=out)
     assert out.getvalue().splitlines()[1:] == [
-        "Market SG: 1 requirement",
-        "Family (no family): 1 requirement",
+        "Family       SG  Total",
+        "(no family)   1      1",
+        "Total         1      1",
     ]
 
 
@@ -643,7 +653,7 @@ def load(directory: Path | None = None) -> str:
 def test_kb_load_twice_changes_nothing_the_second_time():
     assert load() == (
         "Requirements: 178 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
-        "0 updated. Assessments marked stale: 0."
+        "0 updated. Assessments marked stale: 0. People told: 0."
     )
     region = Requirement.objects.get(key="sg-sfa-region-accreditation")
     assert (region.authority.key, region.mast, region.kb_file) == (
@@ -657,7 +667,7 @@ def test_kb_load_twice_changes_nothing_the_second_time():
     assert region.content_hash == kb.current_hashes()["sg-sfa-region-accreditation"]
     assert load() == (
         "Requirements: 0 created, 0 updated, 178 unchanged, 0 removed. Authorities: 0 created, "
-        "0 updated. Assessments marked stale: 0."
+        "0 updated. Assessments marked stale: 0. People told: 0."
     )
     assert Requirement.objects.count() == 178
     assert Authority.objects.count() == 12
@@ -682,7 +692,8 @@ def kb_copy(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_each_organisation_once(
+def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_each_member_once(
+    settings,
     kb_copy,
     enterprise,
     owner,
@@ -692,6 +703,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     load(kb_copy)
     hashes = dict(Requirement.objects.values_list("key", "content_hash"))
     pork = assessment_on(
@@ -727,7 +739,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
 
     assert output == (
         "Requirements: 0 created, 1 updated, 176 unchanged, 1 removed. Authorities: 0 created, "
-        "0 updated. Assessments marked stale: 3."
+        "0 updated. Assessments marked stale: 3. People told: 3."
     )
     stale = set(ReadinessAssessment.objects.filter(is_stale=True).values_list("id", flat=True))
     assert stale == {pork.id, sausages.id, labels.id}
@@ -738,20 +750,28 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
         "Marked stale: sg-sfa-region-accreditation changed."
     ]
 
-    assert len(mailoutbox) == 2
-    by_recipients = {tuple(sorted(m.to)): m for m in mailoutbox}
-    to_enterprise = by_recipients[("colleague@example.org", "owner@example.org")]
-    assert (
-        to_enterprise.subject
-        == "Corridor: 2 readiness assessments of Qingling Motors are out of date"
+    # one message per person, in the e-mail of each, naming their own organisation's assessments
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "colleague@example.org",
+        "outsider@example.org",
+        "owner@example.org",
+    ]
+    to_owner = Notification.objects.get(recipient=owner)
+    assert to_owner.subject_en == (
+        "Corridor: 1 market-access requirement that concerns you changed"
     )
-    assert "Canned pork (HS 160249, CN → SG)" in to_enterprise.body
-    assert "Sausages (HS 160100, CN → SG)" in to_enterprise.body
-    assert "the requirement sg-sfa-region-accreditation changed" in to_enterprise.body
-    assert "EQ2 van" not in to_enterprise.body
-    to_other = by_recipients[("outsider@example.org",)]
-    assert to_other.subject == "Corridor: 1 readiness assessment of Motorway Group is out of date"
-    assert "the requirement sg-sfa-labelling was removed" in to_other.body
+    assert "Canned pork (HS 160249, CN → SG)" in to_owner.body_en
+    assert "Sausages (HS 160100, CN → SG)" in to_owner.body_en
+    assert "• changed: " in to_owner.body_en
+    assert "(SG, sg-sfa-region-accreditation)" in to_owner.body_en
+    assert f"/standards/assessments/new/?from={pork.pk}" in to_owner.body_en
+    assert "EQ2 van" not in to_owner.body_en
+    assert "Ham" not in to_owner.body_en
+    to_other = Notification.objects.get(recipient=outsider)
+    assert "• retired: " in to_other.body_en
+    assert "(SG, sg-sfa-labelling)" in to_other.body_en
+    assert "Canned pork" not in to_other.body_en
+    assert to_other.url == f"/standards/assessments/new/?from={labels.pk}"
 
 
 @pytest.mark.django_db
@@ -764,20 +784,8 @@ def test_an_assessment_already_stale_is_not_reported_again(
     assessment.is_stale = True
     assessment.save()
     with django_capture_on_commit_callbacks(execute=True):
-        count = kb.mark_stale_assessments({"sg-sfa-import-licence": "another-hash"})
-    assert count == 0
-    assert mailoutbox == []
-
-
-@pytest.mark.django_db
-def test_members_without_an_email_address_are_skipped(
-    enterprise, mailoutbox, django_capture_on_commit_callbacks
-):
-    MembershipFactory(user=UserFactory(username="noemail", email=""), organisation=enterprise)
-    assessment_on(enterprise, ["sg-lta-type-approval"], {"sg-lta-type-approval": "old"})
-    with django_capture_on_commit_callbacks(execute=True):
-        count = kb.mark_stale_assessments({"sg-lta-type-approval": "new"})
-    assert count == 1
+        stale = kb.mark_stale_assessments({"sg-sfa-import-licence": "another-hash"})
+    assert stale == {}
     assert mailoutbox == []
 
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Validate the knowledge-base YAML, then create, update and remove authorities and "
         "requirements in one transaction, and mark stale the assessments resting on changed "
-        "requirements (their organisations are e-mailed). Nothing is written on any problem."
+        "requirements (each person concerned gets one notification). Nothing is written on any problem."
     )
 
     def add_arguments(self, parser):

@@ -1,5 +1,5 @@
 """python manage.py kb_validate [DIR]: check the market-access knowledge base, then count its
-requirements per market and per product family (the `family` of each market file)."""
+requirements in a table: product family (the `family` of each market file) × market."""
 
 from pathlib import Path
 
