@@ -275,7 +275,7 @@ def test_one_digest_per_person_in_their_language_naming_changes_stale_assessment
     # Li's watch on 0203 is touched by the rules on 02 and by the new one on 020329.
     assert REGION_ZH in to_li.body_zh
     assert ADDED_ZH in to_li.body_zh
-    assert f"(SG, {LABELLING})" in to_li.body_zh
+    assert f"废止：标签须标明原产地、企业编号、日期和批次（SG，{LABELLING}）" in to_li.body_zh
     assert "Frozen pork test rule (SG, sg-sfa-frozen-pork-test-rule)" in to_li.body_en
     assert open_case.reference not in to_li.body_en  # not a party: not shown
     assert "Canned pork" not in to_li.body_en  # another organisation's assessment
