@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.accounts.notifications import Message, notify, people_of
+from corridor.accounts.notifications import Message, notify
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
 from corridor.directory.models import Connection
@@ -29,6 +29,7 @@ from corridor.events.models import (
     ScheduleRun,
     Session,
 )
+from corridor.events.notifications import people_of as participant_people
 
 UNCHANGED = object()
 LANGUAGES = ("en", "zh")
@@ -714,7 +715,7 @@ def _notify_request(actor, request: MeetingRequest) -> None:
         return Message(subject, body)
 
     notify(
-        recipients=people_of(told.organisation_id, contacts=[told.contact]),
+        recipients=participant_people(told),
         actor=actor,
         url=reverse("events:event_detail", args=[event.pk]) + "#requests",
         write=write,
