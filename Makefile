@@ -57,11 +57,13 @@ worker: install
 
 test: install
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

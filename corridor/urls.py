@@ -24,3 +24,6 @@ urlpatterns = [
 # which only their views hand out, after checking who asks.
 # 404 and 403 render the site's 404.html and 403.html (corridor/core/templates), also with
 # DEBUG=true (corridor.core.middleware); 500.html and 403_csrf.html need no request.
+
+# A refused page: the reason the service gave and a way back to the list of its part.
+handler403 = "corridor.core.views.permission_denied"

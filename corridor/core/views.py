@@ -1,12 +1,90 @@
-"""Views every app shares."""
+"""Views every app shares: the 403 page, and posting a form to a service.
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+Pages report a refusal the way the API does: a view (or the service it calls) raises
+`PermissionDenied` with the reason, and `permission_denied` (the site's `handler403`) renders
+it, with a way back to the list of the part the person was in (from the URL namespace).
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Where "back" leads from a refused page, by the application namespace of its URL.
+WAYS_BACK = {
+    "portfolio": ("portfolio:dashboard", gettext_lazy("Back to the dashboard")),
+    "standards": ("standards:assessment_list", gettext_lazy("Back to the readiness assessments")),
+    "hs": ("standards:assessment_list", gettext_lazy("Back to the readiness assessments")),
+    "cases": ("cases:case_list", gettext_lazy("Back to the cases")),
+    "case_documents": ("cases:case_list", gettext_lazy("Back to the cases")),
+    "directory": ("directory:profile_list", gettext_lazy("Back to the directory")),
+    "events": ("events:event_list", gettext_lazy("Back to the events")),
+}
 
 
-def forbidden(request, exc: PermissionDenied, *, back_url: str, back_label: str):
-    """The 403 page: the service's reason, and a way back to the app's own list."""
-    message = str(exc) or _("You do not have permission to do this.")
-    context = {"message": message, "back_url": back_url, "back_label": back_label}
-    return render(request, "core/forbidden.html", context, status=403)
+def way_back(request) -> tuple[str, str] | None:
+    """(url, label) of the list of the part this request is in, if it is in one."""
+    match = getattr(request, "resolver_match", None)
+    namespace = match.app_names[0] if match and match.app_names else ""
+    if namespace not in WAYS_BACK:
+        return None
+    url_name, label = WAYS_BACK[namespace]
+    try:
+        return reverse(url_name), str(label)
+    except NoReverseMatch:  # pragma: no cover - every entry above names a real URL
+        return None
+
+
+def permission_denied(request, exception=None):
+    """The site's 403 page (`handler403`): the reason the service gave, and a way back."""
+    message = str(exception or "") or _("You do not have permission to do this.")
+    back = way_back(request)
+    context = {"message": message, "back_url": back[0] if back else "", "back_label": back and back[1]}
+    return render(request, "403.html", context, status=403)
+
+
+def forbidden(request, exc: PermissionDenied, **_ignored):
+    """Kept while the apps move to raising `PermissionDenied`: the same page as handler403."""
+    return permission_denied(request, exc)
+
+
+def post_form(
+    request,
+    form,
+    write: Callable,
+    *,
+    done: Callable[[object], HttpResponse],
+    again: Callable[[object], HttpResponse],
+    success: str | Callable[[object], str] = "",
+) -> HttpResponse:
+    """POST a form → call a service → show its errors on the form.
+
+    `write(cleaned_data)` calls the service. A `ValidationError` it raises is shown beside
+    the fields it names (the form's `add_service_errors`); a `PermissionDenied` goes up to the
+    403 page. On success the message is flashed and `done(result)` answers (a redirect); on
+    any error, "Nothing was saved" is flashed and `again(form)` shows the page with the
+    person's values, which should answer 400.
+    """
+    if form.is_valid():
+        try:
+            result = write(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            form.stale_fields = set(getattr(exc, "error_dict", {}))
+        else:
+            text = success(result) if callable(success) else success
+            if text:
+                messages.success(request, text)
+            return done(result)
+    messages.error(request, _("Nothing was saved: see the reason below the form."))
+    return again(form)
+
+
+def back_to(url: str, anchor: str = "") -> HttpResponse:
+    """A redirect to a page, to one of its sections if named."""
+    return redirect(url + (f"#{anchor}" if anchor else ""))

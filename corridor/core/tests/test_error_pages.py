@@ -72,6 +72,13 @@ def test_a_refusal_shows_its_reason_on_the_site_page(client, debug):
 
 
 @pytest.mark.django_db
+def test_a_refusal_leads_back_to_the_list_of_its_part(client, debug):
+    page = assert_site_page(client.get("/test-errors/cases/refuse/"), 403, "Not allowed")
+
+    assert '<a href="/cases/">Back to the cases</a>' in page
+
+
+@pytest.mark.django_db
 def test_a_refusal_without_a_reason_says_so_plainly(client, debug):
     page = assert_site_page(client.get("/test-errors/refuse-silently/"), 403, "Not allowed")
 

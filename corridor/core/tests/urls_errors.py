@@ -1,8 +1,9 @@
 """The site's URLs plus views that fail, for the error-page tests."""
 
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import include, path
 
+from corridor.urls import handler403  # noqa: F401 - the site's 403 page, as in production
 from corridor.urls import urlpatterns as site_urlpatterns
 
 
@@ -22,5 +23,7 @@ urlpatterns = [
     path("test-errors/refuse/", refuse),
     path("test-errors/refuse-silently/", refuse_silently),
     path("test-errors/fail/", fail),
+    # a refusal inside the cases part: its 403 page leads back to the cases
+    path("test-errors/cases/", include(([path("refuse/", refuse)], "cases"), namespace="test-cases")),
     *site_urlpatterns,
 ]
