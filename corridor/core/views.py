@@ -44,7 +44,11 @@ def permission_denied(request, exception=None):
     """The site's 403 page (`handler403`): the reason the service gave, and a way back."""
     message = str(exception or "") or _("You do not have permission to do this.")
     back = way_back(request)
-    context = {"message": message, "back_url": back[0] if back else "", "back_label": back and back[1]}
+    context = {
+        "message": message,
+        "back_url": back[0] if back else "",
+        "back_label": back and back[1],
+    }
     return render(request, "403.html", context, status=403)
 
 

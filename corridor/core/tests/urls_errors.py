@@ -24,6 +24,8 @@ urlpatterns = [
     path("test-errors/refuse-silently/", refuse_silently),
     path("test-errors/fail/", fail),
     # a refusal inside the cases part: its 403 page leads back to the cases
-    path("test-errors/cases/", include(([path("refuse/", refuse)], "cases"), namespace="test-cases")),
+    path(
+        "test-errors/cases/", include(([path("refuse/", refuse)], "cases"), namespace="test-cases")
+    ),
     *site_urlpatterns,
 ]
