@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.events import scheduling
-from corridor.events import scheduling_core as codes
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
+from corridor.events.scheduling import core as codes
 
 
 def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
