@@ -1,6 +1,7 @@
 """The Django side of the scheduler: build a `scheduling.Problem` from an event, run it, and
 write the answer back (slots, tables, interpreters, calendar sequences), reporting progress
-on the `ScheduleRun` as the solver improves.
+on the `ScheduleRun` as the solver improves. It tells nobody: `solve_run` returns the
+meetings whose sides should hear that they moved, and the task (tasks.py) sends the e-mails.
 
 Only accepted meetings are scheduled: a pending request blocks no slot. A locked meeting is
 a fixed meeting for the solver. Each session's first slot counts as a day start, so the
@@ -9,6 +10,7 @@ lunch break or the night between two days is never counted as a participant's id
 
 import threading
 import time
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -89,26 +91,55 @@ def reason_text(code: str) -> str:
     return str(REASONS.get(code, _("the scheduler could not place it")))
 
 
-def run(run_id: int) -> ScheduleRun:
+@dataclass(frozen=True)
+class Solved:
+    """A run after solving, and the meetings it moved once the agendas were published: their
+    sides are to be told (empty while the agendas are drafts)."""
+
+    run: ScheduleRun
+    to_tell: list[int] = field(default_factory=list)
+
+
+def solve_run(run_id: int) -> Solved:
     """Solve one queued run and write the schedule (the background task calls this)."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
     if (
         run.status != ScheduleRun.Status.QUEUED
     ):  # already solved (or being solved): a repeated task does nothing
-        return run
+        return Solved(run)
     run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
     try:
-        _solve(run)
+        moved = _solve(run)
     except Exception as exc:  # a crash must not leave the run "running" for ever
         run.status, run.finished_at = ScheduleRun.Status.FAILED, timezone.now()
         run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
         run.save()
         raise
-    return run
+    return Solved(run, moved if run.event.agenda_published_at else [])
 
 
-def _solve(run: ScheduleRun) -> None:
+def run(run_id: int) -> ScheduleRun:
+    """`solve_run` in-process, telling nobody (the demo loader, tests)."""
+    return solve_run(run_id).run
+
+
+def run_interrupted(run_id: int, *, attempts: int, gave_up: bool) -> None:
+    """The worker solving this run died: the run waits for the next worker, or, after the
+    last attempt, failed (the page says how many times)."""
+    run = ScheduleRun.objects.filter(pk=run_id, status__in=ScheduleRun.UNDER_WAY)
+    if gave_up:
+        run.update(
+            status=ScheduleRun.Status.FAILED,
+            finished_at=timezone.now(),
+            interruptions=attempts,
+            errors=[{"code": "worker_lost"}],
+        )
+    else:
+        run.update(status=ScheduleRun.Status.QUEUED, started_at=None, interruptions=attempts)
+
+
+def _solve(run: ScheduleRun) -> list[int]:
     event = run.event
     problem, meetings, participants, slots = build_problem(
         event, mode=run.mode, time_limit=run.time_limit
@@ -131,13 +162,13 @@ def _solve(run: ScheduleRun) -> None:
         )
 
     schedule = scheduling.solve(problem, on_progress=progress)
-    apply(run, problem, schedule, meetings, participants)
+    return apply(run, problem, schedule, meetings, participants)
 
 
-def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> None:
+def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> list[int]:
     """Write the answer: new slots (a moved meeting's calendar sequence grows), tables,
-    interpreters, reasons for what was not placed; then notify the sides of moved meetings
-    once the agendas are published."""
+    interpreters, reasons for what was not placed. Returns the meetings that left their
+    slot."""
     event = run.event
     run.finished_at = timezone.now()
     run.seconds = schedule.seconds
@@ -149,7 +180,7 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         run.status = ScheduleRun.Status.FAILED
         run.unplaced = dict(schedule.unplaced)
         run.save()
-        return
+        return []
     host_table = {
         key: p.fixed_table - 1 for key, p in participants.items() if p.fixed_table is not None
     }
@@ -194,7 +225,4 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         run.weight = schedule.weight
         run.moved = len(moved)
         run.save()
-        if moved and event.agenda_published_at:
-            from corridor.events.services import _notify_moved
-
-            _notify_moved(moved)
+    return moved
