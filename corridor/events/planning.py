@@ -16,8 +16,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from corridor.core.actors import SYSTEM
+from corridor.core.audit import audit_record
 from corridor.events import scheduling
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
 from corridor.events.scheduling import core as codes
@@ -167,8 +169,12 @@ def _solve(run: ScheduleRun) -> list[int]:
 
 def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> list[int]:
     """Write the answer: new slots (a moved meeting's calendar sequence grows), tables,
-    interpreters, reasons for what was not placed. Returns the meetings that left their
-    slot."""
+    interpreters, reasons for what was not placed, and one audit entry on the run saying
+    what changed. Returns the meetings that left their slot.
+
+    The write stays here rather than in services.py: it is the system carrying out what an
+    organiser asked (services.schedule_start checked and recorded that), and planning
+    calling services would close the circle services → tasks → planning again."""
     event = run.event
     run.finished_at = timezone.now()
     run.seconds = schedule.seconds
@@ -185,7 +191,7 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         key: p.fixed_table - 1 for key, p in participants.items() if p.fixed_table is not None
     }
     tables = scheduling.assign_tables(problem, schedule.slot_of, host_table)
-    moved = []
+    moved, new_table, new_interpreter = [], 0, 0
     with transaction.atomic():
         interpreters = list(event.interpreters.all())
         busy: dict[int, set[int]] = {}
@@ -206,6 +212,10 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
                     meeting.interpreter = free[0]
                     busy[slot].add(free[0].pk)
             after = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
+            if after[1] is not None and after[1] != before[1]:
+                new_table += 1
+            if after[3] is not None and after[3] != before[3]:
+                new_interpreter += 1
             if after != before:
                 # a system write: it raises the version (in the database, not from what was
                 # loaded before solving) without checking it, so that a person editing the
@@ -225,4 +235,21 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         run.weight = schedule.weight
         run.moved = len(moved)
         run.save()
+        audit_record(
+            actor=SYSTEM,
+            action="update",
+            target=run,
+            summary=gettext_noop(
+                "Schedule written. Meetings placed: %(placed)s; not placed: %(unplaced)s; "
+                "moved to another slot: %(moved)s; given a new table: %(tables)s; given a "
+                "new interpreter: %(interpreters)s."
+            ),
+            summary_params={
+                "placed": run.placed,
+                "unplaced": len(run.unplaced),
+                "moved": run.moved,
+                "tables": new_table,
+                "interpreters": new_interpreter,
+            },
+        )
     return moved

@@ -5,6 +5,7 @@ records what it wrote in the audit log."""
 import pytest
 from django.core import mail
 
+from corridor.core.audit import audit_entries_for, history
 from corridor.events import services
 from corridor.events.models import MeetingRequest, ScheduleRun
 from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
@@ -68,3 +69,33 @@ def test_a_run_on_draft_agendas_tells_nobody(
     assert (run.status, run.moved) == (ScheduleRun.Status.DONE, 1)
     assert MeetingRequest.objects.get(pk=blocked.pk).slot == 1
     assert mail.outbox == []
+
+
+def test_a_run_records_what_it_wrote_in_the_audit_log(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    entry = audit_entries_for(run).first()
+    assert (entry.actor, entry.action) == (None, "update")
+    assert entry.readable_summary() == (
+        "Schedule written. Meetings placed: 1; not placed: 0; moved to another slot: 1; "
+        "given a new table: 1; given a new interpreter: 0."
+    )
+    assert [row.who for row in history([entry], viewer=None)] == ["system"]
+
+
+def test_a_run_that_fails_writes_no_meeting_and_no_audit_entry(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    services.meeting_lock(actor=None, request=blocked, slot=1)
+    services.participant_update(actor=None, participant=blocked.requested, blocked_slots=[1])
+
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    assert run.status == ScheduleRun.Status.FAILED
+    assert [entry.action for entry in audit_entries_for(run)] == ["create"]
