@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from corridor.core.actors import SYSTEM
 from corridor.core.audit import audit_record
 from corridor.events import scheduling
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
-from corridor.events.scheduling import core as codes
 
 
 def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
@@ -75,22 +73,6 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
         time_limit=float(time_limit),
     )
     return problem, meetings, participants, slots
-
-
-REASONS = {
-    codes.NO_COMMON_SLOT: gettext_lazy("the two sides share no free slot"),
-    codes.CAPACITY: gettext_lazy("no slot had a free table for both sides"),
-    codes.OVERBOOKED: gettext_lazy("a participant has more meetings than slots"),
-    codes.FIXED_CONFLICT: gettext_lazy("it clashes with a locked meeting"),
-    codes.FIXED_UNAVAILABLE: gettext_lazy("a side is unavailable in its locked slot"),
-    codes.FIXED_OVERLAP: gettext_lazy("a side has two locked meetings in one slot"),
-    codes.FIXED_CAPACITY: gettext_lazy("more locked meetings in one slot than tables"),
-    codes.UNKNOWN_PARTICIPANT: gettext_lazy("a side is no longer registered"),
-}
-
-
-def reason_text(code: str) -> str:
-    return str(REASONS.get(code, _("the scheduler could not place it")))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 
 from corridor.core.audit import audit_entries_for, history
-from corridor.events import services
+from corridor.events import schedule_codes, services
 from corridor.events.models import MeetingRequest, ScheduleRun
+from corridor.events.scheduling import core as scheduling_core
 from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
     event,
     meeting,
@@ -99,3 +100,16 @@ def test_a_run_that_fails_writes_no_meeting_and_no_audit_entry(
 
     assert run.status == ScheduleRun.Status.FAILED
     assert [entry.action for entry in audit_entries_for(run)] == ["create"]
+
+
+def test_every_code_the_solver_reports_has_words():
+    """schedule_codes words the solver's codes without importing it: the table must follow."""
+    codes = {
+        value
+        for name, value in vars(scheduling_core).items()
+        if name.isupper() and isinstance(value, str) and value != scheduling_core.ANY
+    }
+    assert len(codes) == 14
+    assert sorted(codes - set(schedule_codes.TEXTS)) == []
+    assert schedule_codes.in_words("fixed_overlap") == "a side has two locked meetings in one slot"
+    assert schedule_codes.in_words("a code from later") == "the scheduler could not place it"
