@@ -39,7 +39,7 @@ from corridor.core.api import (
     organisation_by_id,
     person_by_id,
 )
-from corridor.events import queries, services
+from corridor.events import queries, schedule_codes, services
 from corridor.events.models import (
     Event,
     MeetingOutcome,
@@ -465,13 +465,6 @@ def _organisers_only(request, event: Event) -> None:
         raise PermissionDenied(_("Only the event's organisers can do this."))
 
 
-def _reason_in_words(code: str) -> str:
-    # planning loads the solver; load it only when a reason has to be put in words.
-    from corridor.events.planning import reason_text
-
-    return reason_text(code)
-
-
 def _slot_out(slot: Slot) -> dict:
     return {"index": slot.index + 1, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
 
@@ -510,7 +503,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         "locked": meeting.locked,
         "interpreter": _interpreter_out(meeting),
         "needs_interpreter": meeting.needs_interpreter,
-        "why_not_placed": _reason_in_words(meeting.unplaced_reason)
+        "why_not_placed": schedule_codes.in_words(meeting.unplaced_reason)
         if unplaced and meeting.unplaced_reason
         else "",
         "created_at": meeting.created_at,
@@ -567,7 +560,7 @@ def _run_out(run: ScheduleRun) -> dict:
         "finished_at": run.finished_at,
         "placed": run.placed,
         "unplaced": [
-            {"meeting": int(key), "reason": code, "text": _reason_in_words(code)}
+            {"meeting": int(key), "reason": code, "text": schedule_codes.in_words(code)}
             for key, code in sorted((run.unplaced or {}).items(), key=lambda kv: int(kv[0]))
         ],
         "breaks": run.breaks,

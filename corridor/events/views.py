@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +36,7 @@ from corridor.core import views as core_views
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual, is_chinese
 from corridor.core.models import Sector
 from corridor.directory.models import Connection
-from corridor.events import queries, services
+from corridor.events import queries, schedule_codes, services
 from corridor.events.forms import (
     AnswerForm,
     AvailabilityForm,
@@ -66,22 +66,6 @@ from corridor.events.models import (
 
 PDF_LANGUAGES = ("en", "zh-hans")
 OPEN = (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
-
-# Scheduler error codes that `planning.reason_text` does not word (it words the reasons a
-# meeting was not placed, which are error codes too).
-ERROR_TEXTS = {
-    "same_participant": gettext_lazy("a meeting has the same participant on both sides"),
-    "duplicate_meeting": gettext_lazy("the same meeting is listed twice"),
-    "unknown_session": gettext_lazy("a meeting names a session the event does not have"),
-    "slot_out_of_range": gettext_lazy("a locked slot is outside the event's slots"),
-    "not_scheduled": gettext_lazy("the scheduler found no schedule within the time limit"),
-    "bad_problem": gettext_lazy("the scheduler could not read the event's meetings"),
-    "crash": gettext_lazy("the scheduler stopped with an internal error"),
-    "superseded": gettext_lazy("another run for this event was under way at the same time"),
-    "worker_lost": gettext_lazy(
-        "the background worker stopped while solving, too many times; start the run again"
-    ),
-}
 
 
 def forbidden(request, exc: PermissionDenied):
@@ -794,12 +778,6 @@ def request_from_connection(request, pk: int):
 # --- the scheduler --------------------------------------------------------------------------
 
 
-def _reason_text(code: str) -> str:
-    from corridor.events import planning  # imported here: it loads the solver
-
-    return planning.reason_text(code)
-
-
 def _error_rows(run: ScheduleRun, meetings: dict[str, MeetingRequest], labels) -> list[dict]:
     """The run's errors in words, each naming its meeting, participant and slot."""
     participants = {}
@@ -814,7 +792,7 @@ def _error_rows(run: ScheduleRun, meetings: dict[str, MeetingRequest], labels) -
         slot = error.get("slot")
         rows.append(
             {
-                "text": str(ERROR_TEXTS[code]) if code in ERROR_TEXTS else _reason_text(code),
+                "text": schedule_codes.in_words(code),
                 "meeting": meeting,
                 "participant": participant,
                 "slot": labels.get(slot, "") if slot is not None else "",
@@ -832,7 +810,7 @@ def _schedule_page(request, event: Event, *, form=None, status: int = 200):
     unplaced = [m for m in accepted if m.slot is None]
     for meeting in unplaced:
         meeting.reason = (
-            _reason_text(meeting.unplaced_reason)
+            schedule_codes.in_words(meeting.unplaced_reason)
             if meeting.unplaced_reason
             else _("not scheduled yet")
         )
