@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from corridor.accounts.models import Organisation
+from corridor.core.actors import is_system
 from corridor.core.audit import diff, snapshot
 from corridor.core.models import AuditEntry, FxRate
 from corridor.core.money import CENT
@@ -729,7 +730,7 @@ def import_rows(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
     report = ImportReport(file_name=name, rows=len(rows))
-    if owner is None and actor is not None:
+    if owner is None and not is_system(actor):
         owner = default_owner(actor)
 
     def checked(done: int) -> None:

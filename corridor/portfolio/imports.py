@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Font
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core.actors import is_system
 from corridor.core.exports import safe_row
 from corridor.core.models import Sector
 from corridor.portfolio import services
@@ -789,7 +790,7 @@ def check_rows(
                     "choose the organisation you import for."
                 ),
             )
-        if actor is not None and project is not None:
+        if not is_system(actor) and project is not None:
             if not services.can_change_project(actor, project):
                 error(
                     n,
@@ -800,7 +801,7 @@ def check_rows(
                     )
                     % {"value": external_id},
                 )
-        elif actor is not None and row_owner is not None:
+        elif not is_system(actor) and row_owner is not None:
             if not services.can_record_for(actor, row_owner):
                 error(
                     n,
@@ -886,7 +887,7 @@ def _parents_first(planned: list[PlannedRow]) -> tuple[list[PlannedRow], list[Pl
 
 def validate(rows: list[RowInput], actor, *, owner: Organisation | None = None) -> list[RowError]:
     """Every problem of every row, in the active language; empty when all rows are good."""
-    if owner is None and actor is not None:
+    if owner is None and not is_system(actor):
         owner = default_owner(actor)
     errors, _planned = check_rows(rows, actor, owner)
     return errors
