@@ -87,6 +87,13 @@ class OrganisationSpec:
     short_en: str = ""  # how synthetic project titles name the organisation
     short_zh: str = ""
 
+    def organisation_fields(self) -> dict:
+        """The keyword arguments of `organisation_create` this entry sets."""
+        return {name: getattr(self, name) for name in ORGANISATION_FIELDS}
+
+
+ORGANISATION_FIELDS = "name_en name_zh kind country city is_synthetic is_administration".split()
+
 
 @dataclass(frozen=True)
 class UserSpec:
@@ -96,6 +103,16 @@ class UserSpec:
     organisation: str  # OrganisationSpec.name_en
     role: str
     is_superuser: bool = False
+
+    def account_fields(self) -> dict:
+        """The demo login's own fields (a superuser may use the admin site)."""
+        return {
+            "email": f"{self.username}@demo.corridor.example",
+            "name_en": self.name_en,
+            "name_zh": self.name_zh,
+            "is_staff": self.is_superuser,
+            "is_superuser": self.is_superuser,
+        }
 
 
 @dataclass
@@ -430,16 +447,7 @@ class DemoLoader:
             name_en=spec.name_en, country=spec.country
         ).first()
         if organisation is None:
-            organisation = organisation_create(
-                actor=SYSTEM,
-                name_en=spec.name_en,
-                name_zh=spec.name_zh,
-                kind=spec.kind,
-                country=spec.country,
-                city=spec.city,
-                is_synthetic=spec.is_synthetic,
-                is_administration=spec.is_administration,
-            )
+            organisation = organisation_create(actor=SYSTEM, **spec.organisation_fields())
             self.report.count("organisations", created=True)
         self.organisations[spec.name_en] = organisation
         return organisation
@@ -448,13 +456,7 @@ class DemoLoader:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = User.objects.create_user(
-                username=spec.username,
-                email=f"{spec.username}@demo.corridor.example",
-                password=DEMO_PASSWORD,
-                name_en=spec.name_en,
-                name_zh=spec.name_zh,
-                is_staff=spec.is_superuser,
-                is_superuser=spec.is_superuser,
+                username=spec.username, password=DEMO_PASSWORD, **spec.account_fields()
             )
             audit_record(actor=SYSTEM, action="create", target=user, summary=spec.username)
             self.report.count("users", created=True)

@@ -95,21 +95,11 @@ from corridor.portfolio.models import ImportJob, Project, ProjectParty, ProjectS
 WRITE_CHUNK = 2000
 SQLITE_PAUSE = 0.1
 
-_COMPARED_FIELDS = [
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "kind",
-    "status",
-    "value",
-    "currency",
-    "signed_on",
-    "location_en",
-    "location_zh",
-    "source_url",
-    "is_synthetic",
-]
+# The project's own fields a row sets (its sector, framework agreement and parties aside).
+_COMPARED_FIELDS = (
+    "title_en title_zh description_en description_zh kind status value currency signed_on "
+    "location_en location_zh source_url is_synthetic"
+).split()
 _WRITTEN_FIELDS = [*_COMPARED_FIELDS, "sector"]
 
 

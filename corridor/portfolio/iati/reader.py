@@ -28,7 +28,7 @@ Import (`import_activities`)
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -816,14 +816,7 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
             report.activities_updated += 1
         for link in record.links:
             _link, created = services.project_link_save(
-                actor=actor,
-                project=project,
-                url=link.url,
-                title_en=link.title_en,
-                title_zh=link.title_zh,
-                kind=link.kind,
-                published_on=link.published_on,
-                audit_action="import",
+                actor=actor, project=project, audit_action="import", **asdict(link)
             )
             if created:
                 report.links_created += 1
