@@ -74,6 +74,10 @@ TRANSITION_REASONS = {
 # --- the plan ------------------------------------------------------------------------------
 
 
+# What `organisation_create` takes of an organisation's entry.
+ORGANISATION_FIELDS = "name_en name_zh kind country city is_synthetic is_administration".split()
+
+
 @dataclass(frozen=True)
 class OrganisationSpec:
     name_en: str
@@ -90,9 +94,6 @@ class OrganisationSpec:
     def organisation_fields(self) -> dict:
         """The keyword arguments of `organisation_create` this entry sets."""
         return {name: getattr(self, name) for name in ORGANISATION_FIELDS}
-
-
-ORGANISATION_FIELDS = "name_en name_zh kind country city is_synthetic is_administration".split()
 
 
 @dataclass(frozen=True)
