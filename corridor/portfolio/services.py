@@ -17,11 +17,12 @@ from django.utils.translation import gettext_noop
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core.actors import is_system
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
 from corridor.core.vocabularies import is_country, is_currency
-from corridor.portfolio import workflow
+from corridor.portfolio import notifications, workflow
 from corridor.portfolio.models import (
     Innovation,
     InnovationReplication,
@@ -100,7 +101,12 @@ def changes_are_held(user, project: Project) -> bool:
     """A change to a published project waits for an initiative administrator to publish it,
     unless an administrator (who decides what the public sees) makes it. The system (imports
     with no person, the demo loader) is `None` and changes directly."""
-    return user is not None and project.is_published and not roles.is_initiative_admin(user)
+    return (
+        user is not None
+        and not is_system(user)
+        and project.is_published
+        and not roles.is_initiative_admin(user)
+    )
 
 
 def can_decide_revision(user) -> bool:
@@ -379,7 +385,7 @@ def project_create(
     *, actor, owner: Organisation, data: ProjectInput, audit_action: str = "create"
 ) -> Project:
     _require(
-        actor is None or can_record_for(actor, owner),
+        actor is None or is_system(actor) or can_record_for(actor, owner),
         _("You can only record projects for your own organisation."),
     )
     errors, clean = validate_project_input(data, known_parents=None)
@@ -439,7 +445,7 @@ def project_update(
     project, and everything the public sees, keeps its published values until an
     administrator publishes the revision."""
     _require(
-        actor is None or can_change_project(actor, project),
+        actor is None or is_system(actor) or can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     errors, clean = validate_project_input(data, self_external_id=project.external_id)
@@ -744,12 +750,7 @@ def _notify_author(revision: ProjectRevision) -> None:
     if revision.author_id is None:
         return
 
-    def enqueue():
-        from corridor.portfolio import tasks
-
-        tasks.notify_revision_decided.enqueue(revision.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: notifications.notify_revision_decided.enqueue(revision.pk))
 
 
 def _is_user(actor) -> bool:
@@ -775,7 +776,7 @@ def project_set_parties(
     initiative administrator is held with the project's other pending changes (the parties
     decide the leading side that public breakdowns count)."""
     _require(
-        actor is None or can_change_project(actor, project),
+        actor is None or is_system(actor) or can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     for party in parties:
@@ -991,7 +992,7 @@ def project_link_save(
     """Add a document or link to a project, or change the one it already has at the same
     address (so importing a file twice adds nothing). Returns (link, created)."""
     _require(
-        actor is None or can_change_project(actor, project),
+        actor is None or is_system(actor) or can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     url, title_en, title_zh = url.strip(), title_en.strip(), title_zh.strip()

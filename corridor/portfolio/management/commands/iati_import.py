@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Organisation
+from corridor.core.actors import SYSTEM
 from corridor.portfolio.iati import DEFAULT_IMPORT_KIND, IatiImportError, import_activities
 from corridor.portfolio.models import Project
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file at “%(path)s”.") % {"path": path})
         try:
             report = import_activities(
-                file, owner=self._owner(owner), kind=kind, default_country=country
+                file, actor=SYSTEM, owner=self._owner(owner), kind=kind, default_country=country
             )
         except IatiImportError as exc:
             raise CommandError(str(exc)) from exc

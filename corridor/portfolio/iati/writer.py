@@ -1,0 +1,311 @@
+"""The IATI writer: projects as IATI 2.03 activity XML (see the package's docstring for
+the mappings).
+
+Export (`export_activities`)
+- `iati-identifier`: the project's external id when it already looks like an IATI
+  identifier (an organisation identifier such as ``NL-1`` or ``XM-DAC-7`` followed by
+  ``-`` and the activity's own id), else ``<IATI_REPORTING_ORG_REF>-<external id>``.
+- `reporting-org`: ``settings.IATI_REPORTING_ORG_REF`` (default ``XI-CORRIDOR``, a
+  placeholder: set it to the administration's registered organisation identifier before
+  publishing to the IATI Registry), named after the initiative's administration
+  organisation, type from its kind.
+- Titles, descriptions, organisation names and document titles are narratives in English
+  (``xml:lang="en"``) and Chinese (``xml:lang="zh"``); empty ones are left out.
+- Roles, organisation types, statuses, sectors and document categories: see the dicts below.
+- `activity-date` type 2 (actual start) is the signing date.
+- `recipient-country`: CN when the location names Chongqing, SG when it names Singapore,
+  else the one country all parties share; left out otherwise.
+- `sector`: the DAC 5-digit code (vocabulary 1) where a sensible one exists, and always
+  our own code (vocabulary 99, the reporting organisation's own), each at 100 %.
+- The value is one commitment `transaction` (type 2) in the project's currency, dated
+  (and value-dated) on the signing date, or on the date the project was recorded.
+- `document-link` per document or link; `related-activity` type 1 for the framework
+  agreement and type 2 for each sub-project, when that project is in the export or
+  published (an export never names a project its reader may not see).
+- IATI requires a description, a participating organisation and an activity date. When
+  a project has none, the export writes a stand-in (the title; the organisation that
+  recorded the project as accountable; the date it was recorded as planned start) and
+  marks it ``corridor:placeholder="1"``; our import ignores marked elements.
+- Our own details IATI has no code for (the project kind, a party's exact role, a link's
+  kind) travel as attributes in the ``corridor:`` namespace, which the schema allows; other
+  tools ignore them and a round trip through our import loses nothing.
+- Every export is validated against the IATI 2.03 schema vendored in ``schema/``
+  (CC BY 4.0, see its NOTICE.md); a failure is a bug in this package, not in the data.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from lxml import etree
+
+from corridor.accounts.models import Organisation
+from corridor.portfolio.iati.mapping import (
+    CORRIDOR_NS,
+    DATE_ACTUAL_START,
+    DATE_PLANNED_START,
+    IATI_VERSION,
+    LINK_KIND_TO_CATEGORY,
+    NOT_XML,
+    ORGANISATION_KIND_TO_IATI,
+    RELATED_CHILD,
+    RELATED_PARENT,
+    ROLE_TO_IATI,
+    SCHEMA_PATH,
+    SECTOR_TO_DAC,
+    SECTOR_VOCABULARY_DAC,
+    SECTOR_VOCABULARY_OWN,
+    STATUS_TO_IATI,
+    TRANSACTION_COMMITMENT,
+    XML_LANG,
+    corridor_name,
+    iati_identifier,
+    reporting_org_ref,
+)
+from corridor.portfolio.models import Project, ProjectLink, ProjectParty
+
+
+class IatiExportError(Exception):
+    """The export does not validate against the IATI schema: a bug in this module."""
+
+
+@cache
+def activity_schema() -> etree.XMLSchema:
+    """The IATI 2.03 activity schema (vendored; loaded once per process)."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+
+
+def _with_related(projects):
+    if not isinstance(projects, QuerySet):
+        return list(projects)
+    return projects.select_related("sector", "owner", "parent").prefetch_related(
+        Prefetch(
+            "parties", queryset=ProjectParty.objects.select_related("organisation").order_by("id")
+        ),
+        Prefetch("links", queryset=ProjectLink.objects.order_by("id")),
+        Prefetch(
+            "children",
+            queryset=Project.objects.only(
+                "id", "external_id", "parent_id", "is_published"
+            ).order_by("id"),
+        ),
+    )
+
+
+def export_activities(projects) -> bytes:
+    """An IATI 2.03 activity file with one activity per project, in schema order.
+
+    `projects` is a queryset (related rows are prefetched, so the number of queries does
+    not grow with the projects) or a list of projects. With no project the document has no
+    activity, which the schema does not allow: check the count first when that matters.
+    """
+    root = etree.Element(
+        "iati-activities",
+        nsmap={"corridor": CORRIDOR_NS},
+        attrib={
+            "version": IATI_VERSION,
+            "generated-datetime": timezone.now().replace(microsecond=0).isoformat(),
+        },
+    )
+    reporting = _reporting_org()
+    projects = _with_related(projects)
+    exported = {project.pk for project in projects}
+    for project in projects:
+        root.append(_activity(project, reporting, exported))
+    if len(root):
+        schema = activity_schema()
+        if not schema.validate(root):
+            raise IatiExportError(str(schema.error_log.last_error))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@dataclass(frozen=True)
+class _ReportingOrg:
+    ref: str
+    type: str
+    name_en: str
+    name_zh: str
+
+
+def _reporting_org() -> _ReportingOrg:
+    administration = Organisation.objects.filter(is_administration=True).order_by("id").first()
+    if administration is None:
+        return _ReportingOrg(reporting_org_ref(), "10", "Corridor", "")
+    return _ReportingOrg(
+        ref=reporting_org_ref(),
+        type=ORGANISATION_KIND_TO_IATI.get(administration.kind, "90"),
+        name_en=administration.name_en,
+        name_zh=administration.name_zh,
+    )
+
+
+def _add(parent, tag: str, text: str | None = None, **attrib) -> etree._Element:
+    element = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attrib.items()})
+    if text is not None:
+        element.text = NOT_XML.sub("", text)
+    return element
+
+
+def _narratives(parent, english: str, chinese: str) -> etree._Element:
+    if english:
+        _add(parent, "narrative", english).set(XML_LANG, "en")
+    if chinese:
+        _add(parent, "narrative", chinese).set(XML_LANG, "zh")
+    return parent
+
+
+def _placeholder(element) -> etree._Element:
+    element.set(corridor_name("placeholder"), "1")
+    return element
+
+
+def _recorded_on(project: Project) -> date:
+    return timezone.localdate(project.created_at) if project.created_at else timezone.localdate()
+
+
+def _recipient_country(project: Project) -> str:
+    location = f"{project.location_en} {project.location_zh}".lower()
+    if "chongqing" in location or "重庆" in location:
+        return "CN"
+    if "singapore" in location or "新加坡" in location:
+        return "SG"
+    countries = {party.organisation.country for party in project.parties.all()}
+    return countries.pop() if len(countries) == 1 else ""
+
+
+def _document_format(url: str) -> str:
+    guessed, _encoding = mimetypes.guess_type(url.split("?")[0])
+    return guessed or "text/html"
+
+
+def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) -> etree._Element:
+    activity = etree.Element("iati-activity")
+    activity.set(XML_LANG, "en")
+    if project.currency:
+        activity.set("default-currency", project.currency)
+    if project.updated_at:
+        activity.set("last-updated-datetime", project.updated_at.replace(microsecond=0).isoformat())
+    activity.set(corridor_name("kind"), project.kind)
+
+    _add(activity, "iati-identifier", iati_identifier(project.external_id))
+    _narratives(
+        _add(activity, "reporting-org", ref=reporting.ref, type=reporting.type),
+        reporting.name_en,
+        reporting.name_zh,
+    )
+    _narratives(_add(activity, "title"), project.title_en, project.title_zh)
+    if project.description_en or project.description_zh:
+        _narratives(
+            _add(activity, "description", type="1"), project.description_en, project.description_zh
+        )
+    else:
+        _placeholder(
+            _narratives(_add(activity, "description", type="1"), project.title_en, project.title_zh)
+        )
+
+    parties = list(project.parties.all())
+    for party in parties:
+        org = party.organisation
+        element = _add(
+            activity,
+            "participating-org",
+            role=ROLE_TO_IATI[party.role],
+            type=ORGANISATION_KIND_TO_IATI.get(org.kind, "90"),
+        )
+        if org.iati_ref:
+            element.set("ref", org.iati_ref)
+        element.set(corridor_name("role"), party.role)
+        _narratives(element, org.name_en, org.name_zh)
+    if not parties:
+        owner = project.owner
+        _placeholder(
+            _narratives(
+                _add(
+                    activity,
+                    "participating-org",
+                    role="2",
+                    type=ORGANISATION_KIND_TO_IATI.get(owner.kind, "90"),
+                ),
+                owner.name_en,
+                owner.name_zh,
+            )
+        )
+
+    _add(activity, "activity-status", code=STATUS_TO_IATI[project.status])
+    if project.signed_on:
+        _add(
+            activity,
+            "activity-date",
+            type=DATE_ACTUAL_START,
+            iso_date=project.signed_on.isoformat(),
+        )
+    else:
+        _placeholder(
+            _add(
+                activity,
+                "activity-date",
+                type=DATE_PLANNED_START,
+                iso_date=_recorded_on(project).isoformat(),
+            )
+        )
+
+    country = _recipient_country(project)
+    if country:
+        _add(activity, "recipient-country", code=country, percentage="100")
+    if project.location_en or project.location_zh:
+        location = _add(activity, "location")
+        _narratives(_add(location, "name"), project.location_en, project.location_zh)
+
+    dac = SECTOR_TO_DAC.get(project.sector.code)
+    if dac:
+        _add(activity, "sector", vocabulary=SECTOR_VOCABULARY_DAC, code=dac, percentage="100")
+    _narratives(
+        _add(
+            activity,
+            "sector",
+            vocabulary=SECTOR_VOCABULARY_OWN,
+            code=project.sector.code,
+            percentage="100",
+        ),
+        project.sector.name_en,
+        project.sector.name_zh,
+    )
+
+    if project.value is not None and project.currency:
+        on = (project.signed_on or _recorded_on(project)).isoformat()
+        commitment = _add(activity, "transaction")
+        _add(commitment, "transaction-type", code=TRANSACTION_COMMITMENT)
+        _add(commitment, "transaction-date", iso_date=on)
+        _add(commitment, "value", f"{project.value:f}", currency=project.currency, value_date=on)
+
+    for link in project.links.all():
+        document = _add(activity, "document-link", url=link.url, format=_document_format(link.url))
+        document.set(corridor_name("kind"), link.kind)
+        _narratives(_add(document, "title"), link.title_en, link.title_zh)
+        _add(document, "category", code=LINK_KIND_TO_CATEGORY.get(link.kind, "A12"))
+        if link.title_en and not link.title_zh:
+            _add(document, "language", code="en")
+        elif link.title_zh and not link.title_en:
+            _add(document, "language", code="zh")
+        if link.published_on:
+            _add(document, "document-date", iso_date=link.published_on.isoformat())
+
+    # Only related projects the reader may see: in this export, or published.
+    parent = project.parent
+    if parent is not None and (parent.pk in exported or parent.is_published):
+        _add(
+            activity,
+            "related-activity",
+            ref=iati_identifier(parent.external_id),
+            type=RELATED_PARENT,
+        )
+    for child in project.children.all():
+        if child.pk not in exported and not child.is_published:
+            continue
+        _add(
+            activity, "related-activity", ref=iati_identifier(child.external_id), type=RELATED_CHILD
+        )
+    return activity
