@@ -25,17 +25,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id
 from corridor.accounts.models import Organisation
-from corridor.core.api import (
-    AUTH,
-    AUTH_OR_ANONYMOUS,
-    ErrorOut,
-    Int64,
-    LongText,
-    NameText,
-    Pages,
-    PersonRefOut,
-)
+from corridor.core.api import ErrorOut, Int64, LongText, NameText, Pages, PersonRefOut
 from corridor.core.models import Sector
 from corridor.directory import queries, search, services
 from corridor.directory.models import Connection, ConnectionMessage, Feedback, Profile
@@ -409,14 +401,7 @@ def profile_detail(request, profile_id: int):
 @router.post("/profiles", response={201: ProfileDetailOut, 409: ErrorOut}, auth=AUTH)
 def profile_create(request, payload: ProfileIn):
     """Create the profile of an organisation you belong to (one per organisation)."""
-    organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {
-                "organisation_id": _("No organisation has the id “%(value)s”.")
-                % {"value": payload.organisation_id}
-            }
-        )
+    organisation = organisation_by_id(payload.organisation_id, "organisation_id")
     existing = Profile.objects.filter(organisation=organisation).first()
     # Only someone who may edit it learns that it exists; the others get the service's 403.
     if existing is not None and services.can_edit_profile(request.user, organisation):
