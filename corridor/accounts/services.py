@@ -3,8 +3,9 @@
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
@@ -142,3 +143,34 @@ def user_language_set(*, actor: User, language: str) -> User:
             summary=_("Language set to “%(language)s”.") % {"language": language or "—"},
         )
     return actor
+
+
+def notification_emails_send(notification_ids: list[int]) -> int:
+    """E-mail each notification not e-mailed yet to its recipient, in their preferred
+    language. Returns the e-mails sent."""
+    sent = 0
+    notifications = (
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    for notification in notifications:
+        person = notification.recipient
+        if not person.email or not person.is_active:
+            continue
+        language = person.preferred_language
+        with translation.override(language):
+            lines = [_("Hello %(name)s,") % {"name": person.display_name}, ""]
+            body = notification.body_in(language)
+            if body:
+                lines += [body, ""]
+            if notification.url:
+                lines.append(
+                    _("Open it in Corridor: %(url)s")
+                    % {"url": settings.SITE_URL.rstrip("/") + notification.url}
+                )
+            subject = notification.subject_in(language)
+        send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [person.email])
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
