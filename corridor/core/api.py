@@ -12,9 +12,11 @@ API: two apps' schemas never share a name (prefix them by what they describe: `C
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+from ninja.responses import Status
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -78,12 +80,18 @@ class PersonRefOut(Schema):
     display_name: str
 
 
-def _check_name_text(value: str | None, info: ValidationInfo) -> str | None:
-    if value:
-        problem = name_text_problem(value, info.field_name or "")
-        if problem:
-            raise PydanticCustomError("name_text", problem)
-    return value
+def _checked_by(problem_of, kind: str):
+    """A pydantic validator that refuses a text `problem_of(text, field name)` finds fault
+    with, saying why."""
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        if value:
+            problem = problem_of(value, info.field_name or "")
+            if problem:
+                raise PydanticCustomError(kind, problem)
+        return value
+
+    return check
 
 
 # A whole number the databases can store (64 bits): an id, a version, a count. A larger one is
@@ -114,20 +122,22 @@ WallClockTime = Annotated[
 ]
 
 # A name or a title: one line, with no control character and no bidirectional override.
-NameText = Annotated[str, AfterValidator(_check_name_text)]
-
-
-def _check_long_text(value: str | None, info: ValidationInfo) -> str | None:
-    if value:
-        problem = long_text_problem(value, info.field_name or "")
-        if problem:
-            raise PydanticCustomError("long_text", problem)
-    return value
+NameText = Annotated[str, AfterValidator(_checked_by(name_text_problem, "name_text"))]
 
 
 # A longer text (a message): line breaks allowed; no other control character and no
 # bidirectional override.
-LongText = Annotated[str, AfterValidator(_check_long_text)]
+LongText = Annotated[str, AfterValidator(_checked_by(long_text_problem, "long_text"))]
+
+
+def conflict_or_raise(exc: ValidationError, field: str = "status"):
+    """A write refused because of the record's state (its `field` named in the service's
+    error: a request already answered) answers 409 with the service's sentence; other
+    errors are raised again (400)."""
+    errors = getattr(exc, "message_dict", {})
+    if field in errors:
+        return Status(409, {"detail": errors[field][0], "errors": errors})
+    raise exc
 
 
 def choices_of(enum, name: str):
