@@ -27,17 +27,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id, person_by_id
 from corridor.core.api import (
-    AUTH,
-    AUTH_OR_ANONYMOUS,
     ErrorOut,
     NameText,
     OrganisationRefOut,
     Pages,
     PersonRefOut,
     WallClockTime,
-    organisation_by_id,
-    person_by_id,
 )
 from corridor.events import queries, schedule_codes, services
 from corridor.events.models import (

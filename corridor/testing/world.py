@@ -35,6 +35,7 @@ from corridor.accounts.models import Membership, Notification
 from corridor.cases import services as cases
 from corridor.cases.documents import document_upload
 from corridor.cases.models import CaseParty
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.directory.models import Profile
 from corridor.events import services as events
@@ -203,7 +204,7 @@ def build_world() -> World:
 
     # --- directory -----------------------------------------------------------------------
     vans = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=qingling,
         description_en="Electric light commercial vans made in Chongqing.",
         offers="Electric light vans",
@@ -214,7 +215,7 @@ def build_world() -> World:
         contacts=[member],
     )
     motorway_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=motorway,
         description_en="Vehicle distribution in Singapore.",
         offers="Vehicle distribution in Singapore",
@@ -225,7 +226,7 @@ def build_world() -> World:
         visibility=Profile.Visibility.MEMBERS,
     )
     lion_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=lion_trade,
         description_en="Trade finance.",
         offers="Trade finance in SGD",
@@ -235,7 +236,7 @@ def build_world() -> World:
         sectors=["financial-services"],
     )
     logistics_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=logistics,
         description_en="Warehousing and last-mile delivery in Singapore.",
         offers="Warehousing in Singapore",

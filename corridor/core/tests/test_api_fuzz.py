@@ -31,6 +31,7 @@ from schemathesis.checks import (
 from corridor.accounts.services import api_token_create
 from corridor.cases import services as case_services
 from corridor.cases.tests.test_permissions import van_case
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory_services
 from corridor.events import services as event_services
 from corridor.events.models import MeetingRequest
@@ -128,7 +129,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
     case_services.issue_comment(actor=facilitator, issue=issue, body="Asked the lab.")
 
     profile = directory_services.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=enterprise,
         description_en="Electric vans.",
         offers="Electric delivery vans",
@@ -136,7 +137,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         target_markets=["SG"],
     )
     other_profile = directory_services.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=other_enterprise,
         description_en="Cold-chain logistics.",
         offers="Refrigerated warehousing",

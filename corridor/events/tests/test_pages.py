@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from corridor.accounts.models import Membership
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.events import services
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
@@ -597,10 +598,10 @@ def test_a_directory_connection_becomes_a_meeting(
     client, event, vans, motorway, enterprise, other_enterprise, owner, outsider
 ):
     finance = directory.profile_save(
-        actor=None, organisation=other_enterprise, description_en="Trade finance."
+        actor=SYSTEM, organisation=other_enterprise, description_en="Trade finance."
     )
     vans_profile = directory.profile_save(
-        actor=None, organisation=enterprise, description_en="Light commercial vehicles."
+        actor=SYSTEM, organisation=enterprise, description_en="Light commercial vehicles."
     )
     connection = directory.connection_request(
         actor=outsider, from_profile=finance, to_profile=vans_profile, message="Let us talk."
