@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from corridor.accounts.models import Membership, Organisation
 from corridor.accounts.services import organisation_create
+from corridor.core.actors import SYSTEM
 from corridor.directory.demo import SYNTHETIC_EN, SYNTHETIC_ZH, read_demo_file
 from corridor.directory.models import Profile
 from corridor.events import planning, services
@@ -513,7 +514,7 @@ class EventsDemo:
         if event is not None:
             return event
         event = services.event_create(
-            actor=None,
+            actor=SYSTEM,
             organiser=self.organiser(),
             title_en=TITLE_EN,
             title_zh=TITLE_ZH,
@@ -559,7 +560,7 @@ class EventsDemo:
             participant = existing.get(organisation.pk)
             if participant is None:
                 participant = services.participant_add(
-                    actor=None,
+                    actor=SYSTEM,
                     event=event,
                     organisation=organisation,
                     contact=self.contact_of(organisation),
@@ -588,7 +589,7 @@ class EventsDemo:
             if spec.name_en in names:
                 continue
             services.interpreter_add(
-                actor=None, event=event, name_en=spec.name_en, name_zh=spec.name_zh
+                actor=SYSTEM, event=event, name_en=spec.name_en, name_zh=spec.name_zh
             )
             self.count("interpreters")
 
@@ -609,7 +610,7 @@ class EventsDemo:
         for asking, asked_one in ARRANGED:
             if new(asking, asked_one):
                 services.meeting_add(
-                    actor=None,
+                    actor=SYSTEM,
                     event=event,
                     requester=participants[asking],
                     requested=participants[asked_one],
@@ -620,7 +621,7 @@ class EventsDemo:
             if not new(asking, asked_one):
                 continue
             request = services.request_create(
-                actor=None,
+                actor=SYSTEM,
                 event=event,
                 requester=participants[asking],
                 requested=participants[asked_one],
@@ -633,7 +634,7 @@ class EventsDemo:
             self.count("meeting requests")
             if (asking, asked_one) not in PENDING:
                 services.request_answer(
-                    actor=None, request=request, accept=(asking, asked_one) not in DECLINED
+                    actor=SYSTEM, request=request, accept=(asking, asked_one) not in DECLINED
                 )
 
     # --- the schedule ----------------------------------------------------------------------
@@ -653,7 +654,7 @@ class EventsDemo:
             return None
         for mode in (ScheduleRun.Mode.ALL, ScheduleRun.Mode.MAX):
             run = services.schedule_start(
-                actor=None, event=event, mode=mode, time_limit=self.time_limit
+                actor=SYSTEM, event=event, mode=mode, time_limit=self.time_limit
             )
             run = planning.run(run.pk)
             self.count("scheduling runs")
@@ -666,7 +667,7 @@ class EventsDemo:
             return
         if not event.runs.filter(status=ScheduleRun.Status.DONE).exists():
             return
-        services.agendas_publish(actor=None, event=event)
+        services.agendas_publish(actor=SYSTEM, event=event)
         # Demo dating: the service stamps the current time.
         Event.objects.filter(pk=event.pk).update(agenda_published_at=AGENDAS_PUBLISHED_AT)
         event.agenda_published_at = AGENDAS_PUBLISHED_AT
