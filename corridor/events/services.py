@@ -377,6 +377,25 @@ def _clean_priority(priority: str) -> str:
     return priority
 
 
+def _request_write(
+    actor, event: Event, requester, requested, priority: str, *, summary: str = "", **fields
+) -> MeetingRequest:
+    """Check the pair and the priority, then write the request and its audit entry."""
+    _check_pair(event, requester, requested)
+    priority = _clean_priority(priority)
+    with transaction.atomic():
+        request = MeetingRequest.objects.create(
+            event=event, requester=requester, requested=requested, priority=priority, **fields
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            target=request,
+            summary=summary or f"{requester} → {requested}",
+        )
+    return request
+
+
 def request_create(
     *,
     actor,
@@ -388,18 +407,9 @@ def request_create(
 ) -> MeetingRequest:
     """A asks to meet B; B answers. A pending request blocks no slot."""
     require_acts_for(actor, requester)
-    _check_pair(event, requester, requested)
-    priority = _clean_priority(priority)
     with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=requester,
-            requested=requested,
-            priority=priority,
-            message=(message or "").strip()[:2000],
-        )
-        audit_record(
-            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
+        request = _request_write(
+            actor, event, requester, requested, priority, message=(message or "").strip()[:2000]
         )
         _notify_request(actor, request)
     return request
@@ -416,22 +426,16 @@ def meeting_add(
 ) -> MeetingRequest:
     """The organisers add a meeting directly (accepted on both sides' behalf)."""
     require_organiser(actor, event)
-    _check_pair(event, requester, requested)
-    priority = _clean_priority(priority)
-    with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=requester,
-            requested=requested,
-            priority=priority,
-            status=MeetingRequest.Status.ACCEPTED,
-            added_by_organiser=True,
-            connection=connection,
-        )
-        audit_record(
-            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
-        )
-    return request
+    return _request_write(
+        actor,
+        event,
+        requester,
+        requested,
+        priority,
+        status=MeetingRequest.Status.ACCEPTED,
+        added_by_organiser=True,
+        connection=connection,
+    )
 
 
 def request_from_connection(
@@ -456,24 +460,17 @@ def request_from_connection(
         raise ValidationError(
             {"connection": _("Both enterprises must be registered for the event first.")}
         )
-    _check_pair(
+    return _request_write(
+        actor,
         event,
         sides[connection.from_profile.organisation_id],
         sides[connection.to_profile.organisation_id],
+        priority,
+        summary=str(connection.pk),
+        status=MeetingRequest.Status.ACCEPTED,
+        connection=connection,
+        message=connection.message,
     )
-    priority = _clean_priority(priority)
-    with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=sides[connection.from_profile.organisation_id],
-            requested=sides[connection.to_profile.organisation_id],
-            priority=priority,
-            status=MeetingRequest.Status.ACCEPTED,
-            connection=connection,
-            message=connection.message,
-        )
-        audit_record(actor=actor, action="create", target=request, summary=str(connection.pk))
-    return request
 
 
 def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRequest:
