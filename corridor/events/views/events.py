@@ -52,7 +52,7 @@ def event_create(request):
     if data is not None and form_valid and sessions_valid:
         try:
             event = services.event_create(
-                actor=request.user, sessions=sessions_of(formset), **form.service_arguments()
+                actor=request.user, sessions=sessions_of(formset), **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -171,12 +171,10 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
     return render(request, "events/event_detail.html", context, status=status)
 
 
-def post_to_event(
-    request, event: Event, key, form, write, *, success, anchor: str = "", again=None
-):
+def post_to_event(request, event: Event, key, form, write, success, anchor: str, *, again=None):
     """POST one of the event page's forms to a service (`post_form`): back to the page's
-    section on success; the page again with the form (under `key`) and its errors if not.
-    `again(form)`, if given, first brings the form up to date (a stale save)."""
+    section (`anchor`) on success; the page again with the form (under `key`) and its errors
+    if not. `again(form)`, if given, first brings the form up to date (a stale save)."""
 
     def show_again(form):
         if again is not None:

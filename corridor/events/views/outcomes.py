@@ -91,14 +91,19 @@ def outcomes(request, pk: int, participant_pk: int):
     return _outcomes_page(request, event, participant)
 
 
-def _post_outcome(request, event, participant, meeting, key, form, write, *, success, again=None):
-    """POST a form of the outcomes page: back to the meeting on success, the page again
-    with the form (under `key`) if not."""
+def _post_outcome(request, event, participant, meeting, kind, form, service, success, again=None):
+    """POST a form of the outcomes page to `service` (its fields are the service's
+    arguments): back to the meeting on success, the page again with the form if not.
+    `again(form)`, if given, first brings the form up to date (a stale save)."""
+
+    def write(data):
+        return service(actor=request.user, meeting=meeting, participant=participant, **data)
 
     def show_again(form):
         if again is not None:
             again(form)
-        return _outcomes_page(request, event, participant, bound={key: form}, status=400)
+        bound = {(kind, meeting.pk): form}
+        return _outcomes_page(request, event, participant, bound=bound, status=400)
 
     url = reverse("events:outcomes", args=[event.pk, participant.pk])
     return post_form(
@@ -126,24 +131,11 @@ def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
             form.saved_now = form.saved_values(current)
             form.take_version(current["version"])
 
+    text = _("The outcome of the meeting with %(name)s was recorded.")
+    recorded = text % {"name": names(_other(meeting, participant))}
+    service = services.outcome_record
     return _post_outcome(
-        request,
-        event,
-        participant,
-        meeting,
-        ("outcome", meeting.pk),
-        form,
-        lambda data: services.outcome_record(
-            actor=request.user,
-            meeting=meeting,
-            participant=participant,
-            outcome=data["outcome"],
-            note=data["note"],
-            version=data["version"],
-        ),
-        success=_("The outcome of the meeting with %(name)s was recorded.")
-        % {"name": names(_other(meeting, participant))},
-        again=stale,
+        request, event, participant, meeting, "outcome", form, service, recorded, again=stale
     )
 
 
@@ -153,26 +145,13 @@ def outcome_project(request, pk: int, participant_pk: int, meeting_pk: int):
     event, participant = _outcome_participant(request, pk, participant_pk)
     meeting = _placed_meeting(event, participant, meeting_pk)
     form = ProjectForm(request.POST, sectors=queries.sectors(), prefix=f"project-{meeting.pk}")
-    return _post_outcome(
-        request,
-        event,
-        participant,
-        meeting,
-        ("project", meeting.pk),
-        form,
-        lambda data: services.follow_up_to_project(
-            actor=request.user,
-            meeting=meeting,
-            participant=participant,
-            title_en=data["title_en"],
-            title_zh=data["title_zh"],
-            sector=data["sector"],
-        ),
-        success=lambda project: (
-            _(
-                "The cooperation project “%(title)s” was recorded with both organisations as "
-                "initiators. The initiative's administration reviews it before it is published."
-            )
-            % {"title": bilingual(project, "title")}
-        ),
-    )
+
+    def recorded(project):
+        text = _(
+            "The cooperation project “%(title)s” was recorded with both organisations as "
+            "initiators. The initiative's administration reviews it before it is published."
+        )
+        return text % {"title": bilingual(project, "title")}
+
+    service = services.follow_up_to_project
+    return _post_outcome(request, event, participant, meeting, "project", form, service, recorded)

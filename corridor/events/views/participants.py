@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.core.bilingual import bilingual
 from corridor.core.views import post_form
 from corridor.events import permissions, queries, services
 from corridor.events.forms import AvailabilityForm, ParticipantAddForm, RegisterForm
@@ -19,11 +18,6 @@ from corridor.events.views.shared import (
 )
 
 
-def _registered(form):
-    organisation = form.organisations[form.cleaned_data["organisation"]]
-    return _("%(name)s is registered for the event.") % {"name": bilingual(organisation, "name")}
-
-
 @require_POST
 @login_required
 def participant_register(request, pk: int):
@@ -35,25 +29,14 @@ def participant_register(request, pk: int):
 
     def register(data):
         return services.participant_add(
-            actor=request.user,
-            event=event,
-            organisation=form.organisations[data["organisation"]],
-            contact=request.user,
-            languages=data["languages"],
+            actor=request.user, event=event, contact=request.user, **data
         )
 
-    return post_to_event(
-        request,
-        event,
-        "register",
-        form,
-        register,
-        success=lambda participant: (
-            _("%(name)s is registered for the event. You are its contact person.")
-            % {"name": names(participant)}
-        ),
-        anchor="participants",
-    )
+    def registered(participant):
+        text = _("%(name)s is registered for the event. You are its contact person.")
+        return text % {"name": names(participant)}
+
+    return post_to_event(request, event, "register", form, register, registered, "participants")
 
 
 @require_POST
@@ -62,30 +45,16 @@ def participant_add(request, pk: int):
     """The organisers register an organisation."""
     event = visible_event(request, pk)
     permissions.require_organiser(request.user, event)
-    form = ParticipantAddForm(
-        request.POST, organisations=queries.participating_organisations(), prefix="participant"
-    )
+    others = queries.participating_organisations()
+    form = ParticipantAddForm(request.POST, organisations=others, prefix="participant")
 
     def add(data):
-        return services.participant_add(
-            actor=request.user,
-            event=event,
-            organisation=form.organisations[data["organisation"]],
-            languages=data["languages"],
-            fixed_table=data["fixed_table"],
-        )
+        return services.participant_add(actor=request.user, event=event, **data)
 
-    return post_to_event(
-        request,
-        event,
-        "participant",
-        form,
-        add,
-        success=lambda participant: (
-            _("%(name)s is registered for the event.") % {"name": names(participant)}
-        ),
-        anchor="participants",
-    )
+    def added(participant):
+        return _("%(name)s is registered for the event.") % {"name": names(participant)}
+
+    return post_to_event(request, event, "participant", form, add, added, "participants")
 
 
 @login_required
@@ -119,18 +88,21 @@ def participant_edit(request, pk: int, participant_pk: int):
         }
         return render(request, "events/participant_form.html", context, status=status)
 
+    def save(_data):
+        return services.participant_update(
+            actor=request.user, participant=participant, **form.service_arguments()
+        )
+
     if request.method != "POST":
         return page(form)
+    text = _(
+        "The availability of %(name)s was saved. The next scheduling run takes it into account."
+    )
     return post_form(
         request,
         form,
-        lambda data: services.participant_update(
-            actor=request.user, participant=participant, **form.service_arguments()
-        ),
+        save,
         done=lambda _result: redirect("events:agenda", pk=event.pk, participant_pk=participant.pk),
         again=lambda form: page(form, status=400),
-        success=_(
-            "The availability of %(name)s was saved. The next scheduling run takes it into account."
-        )
-        % {"name": names(participant)},
+        success=text % {"name": names(participant)},
     )
