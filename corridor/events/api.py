@@ -411,6 +411,14 @@ def _participant_named(event: Event, participant_id: int, field: str) -> Partici
     return participant
 
 
+def _pair(event: Event, payload) -> dict[str, Participant]:
+    """The two participants a request or meeting names in its body."""
+    return {
+        side: _participant_named(event, getattr(payload, side), side)
+        for side in ("requester", "requested")
+    }
+
+
 def _visible_request(request, event: Event, request_id: int) -> MeetingRequest:
     """A request of a participant the caller acts for (either side), or any request for the
     organisers; 404 for the others."""
@@ -718,8 +726,7 @@ def request_create(request, event_id: int, payload: RequestIn):
     created = services.request_create(
         actor=request.user,
         event=event,
-        requester=_participant_named(event, payload.requester, "requester"),
-        requested=_participant_named(event, payload.requested, "requested"),
+        **_pair(event, payload),
         priority=payload.priority,
         message=payload.message,
     )
@@ -820,8 +827,7 @@ def meeting_add(request, event_id: int, payload: MeetingIn):
     added = services.meeting_add(
         actor=request.user,
         event=event,
-        requester=_participant_named(event, payload.requester, "requester"),
-        requested=_participant_named(event, payload.requested, "requested"),
+        **_pair(event, payload),
         priority=payload.priority,
     )
     return Status(201, _request_detail(request, event, added.pk))
@@ -918,9 +924,7 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
             actor=request.user,
             meeting=meeting,
             participant=participant,
-            outcome=payload.outcome,
-            note=payload.note,
-            version=payload.version,
+            **payload.model_dump(include={"outcome", "note", "version"}),
         )
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):

@@ -8,26 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.forms import (
+    DateInput,
     NameField,
     ServiceErrorsMixin,
+    TimeInput,
     UncheckedMultipleChoiceField,
     VersionedFormMixin,
 )
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def _blank(label):
@@ -65,13 +53,14 @@ def _choose(field, records, name, *, blank: bool = True, hide_single: bool = Fal
         field.initial = choices[0][0]
 
 
-def _priority_field(initial: str):
+def _radio(label, choices, initial):
     return forms.ChoiceField(
-        label=_("Priority"),
-        choices=MeetingRequest.Priority.choices,
-        initial=initial,
-        widget=forms.RadioSelect,
+        label=label, choices=choices, initial=initial, widget=forms.RadioSelect
     )
+
+
+def _priority_field(initial: str):
+    return _radio(_("Priority"), MeetingRequest.Priority.choices, initial)
 
 
 # --- creating an event ----------------------------------------------------------------------
@@ -99,11 +88,8 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Every session is cut into meeting slots of this length."),
     )
     tables = forms.IntegerField(label=_("Tables"), initial=10)
-    registration = forms.ChoiceField(
-        label=_("Registration"),
-        choices=Event.Registration.choices,
-        initial=Event.Registration.OPEN,
-        widget=forms.RadioSelect,
+    registration = _radio(
+        _("Registration"), Event.Registration.choices, initial=Event.Registration.OPEN
     )
     fairness = forms.IntegerField(
         label=_("Fairness bound"),
@@ -337,12 +323,7 @@ class StatusForm(ServiceErrorsMixin, forms.Form):
 
 
 class ScheduleForm(ServiceErrorsMixin, forms.Form):
-    mode = forms.ChoiceField(
-        label=_("Mode"),
-        choices=ScheduleRun.Mode.choices,
-        initial=ScheduleRun.Mode.ALL,
-        widget=forms.RadioSelect,
-    )
+    mode = _radio(_("Mode"), ScheduleRun.Mode.choices, initial=ScheduleRun.Mode.ALL)
     time_limit = forms.IntegerField(
         label=_("Time limit (seconds)"),
         initial=30,

@@ -479,14 +479,8 @@ def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRe
     with transaction.atomic():
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != MeetingRequest.Status.PENDING:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "This request was already answered or cancelled: it is “%(status)s”."
-                    )
-                    % {"status": request.get_status_display()}
-                }
-            )
+            answered = _("This request was already answered or cancelled: it is “%(status)s”.")
+            raise ValidationError({"status": answered % {"status": request.get_status_display()}})
         request.status = (
             MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
         )
