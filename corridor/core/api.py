@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination
+from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
@@ -222,3 +223,13 @@ def choices_of(enum, name: str):
     return Annotated[
         enum, WithJsonSchema({"type": "string", "enum": list(enum.values), "title": name})
     ]
+
+
+def conflict_or_raise(exc: ValidationError, field: str = "status"):
+    """A write refused because the record is no longer in the state it needs (the service
+    names `field`, e.g. a request already answered) answers 409 with the service's sentence;
+    other errors stay 400."""
+    errors = getattr(exc, "message_dict", {})
+    if field in errors:
+        return Status(409, {"detail": errors[field][0], "errors": errors})
+    raise exc

@@ -36,6 +36,7 @@ from corridor.core.api import (
     Pages,
     PersonRefOut,
     WallClockTime,
+    conflict_or_raise,
     organisation_by_id,
     person_by_id,
 )
@@ -450,15 +451,6 @@ def _with_api_names(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
-def _answered_or_raise(exc: ValidationError):
-    """A request that is no longer open answers 409 with the service's sentence; other
-    errors stay 400."""
-    errors = getattr(exc, "message_dict", {})
-    if "status" in errors:
-        return Status(409, {"detail": errors["status"][0], "errors": errors})
-    raise exc
-
-
 def _slot_out(slot: Slot) -> dict:
     return {"index": slot.index + 1, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
 
@@ -785,7 +777,7 @@ def request_answer(request, event_id: int, request_id: int, payload: MeetingRequ
     try:
         services.request_answer(actor=request.user, request=meeting, accept=payload.accept)
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _request_detail(request, event, request_id)
 
 
@@ -802,7 +794,7 @@ def request_cancel(request, event_id: int, request_id: int):
     try:
         services.request_cancel(actor=request.user, request=meeting)
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _request_detail(request, event, request_id)
 
 

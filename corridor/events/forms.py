@@ -59,6 +59,11 @@ def _radio(label, choices, initial):
     )
 
 
+def _choose_own(field, organisations) -> None:
+    """One of the person's own organisations, not shown when they have one."""
+    _choose(field, organisations, _organisation_name, blank=False, hide_single=True)
+
+
 def _priority_field(initial: str):
     return _radio(_("Priority"), MeetingRequest.Priority.choices, initial)
 
@@ -101,13 +106,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        _choose(
-            self.fields["organiser"],
-            organisations,
-            _organisation_name,
-            blank=False,
-            hide_single=True,
-        )
+        _choose_own(self.fields["organiser"], organisations)
         self.session_errors: list[str] = []
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -151,13 +150,7 @@ class RegisterForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        _choose(
-            self.fields["organisation"],
-            organisations,
-            _organisation_name,
-            blank=False,
-            hide_single=True,
-        )
+        _choose_own(self.fields["organisation"], organisations)
 
 
 class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
