@@ -259,7 +259,7 @@ def build_world() -> World:
 
     # --- events --------------------------------------------------------------------------
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Chongqing–Singapore Matchmaking Day",
         slot_minutes=20,
@@ -270,29 +270,29 @@ def build_world() -> World:
         is_published=True,
     )
     qingling_at = events.participant_add(
-        actor=None, event=event, organisation=qingling, contact=member, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=qingling, contact=member, languages=["zh"]
     )
     motorway_at = events.participant_add(
-        actor=None, event=event, organisation=motorway, contact=p["partner"], languages=["en"]
+        actor=SYSTEM, event=event, organisation=motorway, contact=p["partner"], languages=["en"]
     )
     logistics_at = events.participant_add(
-        actor=None, event=event, organisation=logistics, languages=["en"]
+        actor=SYSTEM, event=event, organisation=logistics, languages=["en"]
     )
     meeting = events.meeting_add(
-        actor=None, event=event, requester=qingling_at, requested=logistics_at
+        actor=SYSTEM, event=event, requester=qingling_at, requested=logistics_at
     )
-    events.meeting_lock(actor=None, request=meeting, slot=0)
+    events.meeting_lock(actor=SYSTEM, request=meeting, slot=0)
     pending = events.request_create(
-        actor=None, event=event, requester=motorway_at, requested=qingling_at, message="Vans?"
+        actor=SYSTEM, event=event, requester=motorway_at, requested=qingling_at, message="Vans?"
     )
     run = ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.DONE)
-    events.agendas_publish(actor=None, event=event)
+    events.agendas_publish(actor=SYSTEM, event=event)
     outcome = events.outcome_record(
-        actor=None, meeting=meeting, participant=qingling_at, outcome="follow_up"
+        actor=SYSTEM, meeting=meeting, participant=qingling_at, outcome="follow_up"
     )
 
     draft_event = events.event_create(
-        actor=None, organiser=administration, title_en="Next year's forum", is_published=False
+        actor=SYSTEM, organiser=administration, title_en="Next year's forum", is_published=False
     )
 
     w.objects.update(

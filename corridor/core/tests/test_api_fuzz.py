@@ -149,7 +149,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
 
     day = datetime.date(2026, 3, 10)
     event = event_services.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=enterprise,
         title_en="Corridor Matchmaking Day",
         title_zh="走廊对接日",
@@ -158,12 +158,14 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         sessions=[(day, "am", datetime.time(9, 0), datetime.time(10, 0))],
     )
     ours = event_services.participant_add(
-        actor=None, event=event, organisation=enterprise, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=enterprise, languages=["zh"]
     )
     theirs = event_services.participant_add(
-        actor=None, event=event, organisation=other_enterprise, languages=["en"]
+        actor=SYSTEM, event=event, organisation=other_enterprise, languages=["en"]
     )
-    meeting = event_services.meeting_add(actor=None, event=event, requester=ours, requested=theirs)
+    meeting = event_services.meeting_add(
+        actor=SYSTEM, event=event, requester=ours, requested=theirs
+    )
     MeetingRequest.objects.filter(pk=meeting.pk).update(slot=0, table=1)
     run = event_services.schedule_start(actor=admin_user, event=event, mode="all", time_limit=5)
 

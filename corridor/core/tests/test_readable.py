@@ -181,7 +181,7 @@ def test_anonymous_visitors_do_not_see_when_participants_cannot_meet(
     client, enterprise, other_enterprise, owner
 ):
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=other_enterprise,
         title_en="Matchmaking Day",
         title_zh="对接洽谈日",
@@ -192,7 +192,7 @@ def test_anonymous_visitors_do_not_see_when_participants_cannot_meet(
         sessions=[(datetime.date(2026, 3, 10), "am", datetime.time(9), datetime.time(10))],
         is_published=True,
     )
-    events.participant_add(actor=None, event=event, organisation=enterprise, blocked_slots=[1])
+    events.participant_add(actor=SYSTEM, event=event, organisation=enterprise, blocked_slots=[1])
     url = reverse("events:event_detail", args=[event.pk])
     anonymous = text_of(client.get(url))
     assert "Qingling Motors" in anonymous
