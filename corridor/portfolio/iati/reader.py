@@ -70,10 +70,11 @@ from corridor.portfolio.iati.mapping import (
     SUPPORTED_VERSIONS,
     TRANSACTION_COMMITMENT,
     XML_LANG,
+    activity_schema,
     corridor_name,
     reporting_org_ref,
 )
-from corridor.portfolio.models import Project, ProjectLink, ProjectParty
+from corridor.portfolio.models import IatiActivitySource, Project, ProjectLink, ProjectParty
 
 
 @dataclass
@@ -170,6 +171,7 @@ class _Activity:
     child_identifiers: list[str] = field(default_factory=list)
     transactions: int = 0
     title_shortened: bool = False
+    element: etree._Element | None = None
     problems: list[ActivityProblem] = field(default_factory=list)
 
     def problem(self, field_name: str, message: str, line: int | None = None) -> None:
@@ -395,7 +397,7 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     identifier = _text(activity.find("iati-identifier"))
     language = activity.get(XML_LANG) or file_language
     data = services.ProjectInput()
-    record = _Activity(identifier=identifier, line=activity.sourceline, data=data)
+    record = _Activity(identifier=identifier, line=activity.sourceline, data=data, element=activity)
     if not identifier:
         record.problem(_("identifier"), _("The activity has no iati-identifier; give it one."))
 
@@ -824,4 +826,39 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
                 report.links_updated += 1
     except ValidationError as exc:
         raise _refused(record.identifier, record.line, exc) from exc
+    _keep_source(record, project, report)
     report.projects.append(project)
+
+
+def _keep_source(record: _Activity, project: Project, report: ImportReport) -> None:
+    """Keep the activity as it was read, so that the export loses nothing of it (see the
+    writer). Our own exports (our reporting organisation) are written from the project
+    alone; an activity that is not valid IATI 2.03 cannot be written out as it was."""
+    reporting = record.element.find("reporting-org")
+    reporting_ref = (reporting.get("ref") or "").strip() if reporting is not None else ""
+    if reporting_ref == reporting_org_ref():
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    element = etree.fromstring(etree.tostring(record.element, with_tail=False))
+    if element.get(XML_LANG) is None:  # narratives without a language are in the file's
+        element.set(XML_LANG, record.element.getparent().get(XML_LANG) or "en")
+    wrapper = etree.Element("iati-activities", version="2.03")
+    wrapper.append(element)
+    if not activity_schema().validate(wrapper):
+        report.warnings.append(
+            _(
+                "Activity “%(identifier)s” is not valid IATI 2.03 as it stands (%(reason)s), "
+                "so an export will give only what Corridor holds of it."
+            )
+            % {"identifier": record.identifier, "reason": activity_schema().error_log.last_error}
+        )
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    IatiActivitySource.objects.update_or_create(
+        project=project,
+        defaults={
+            "xml": etree.tostring(element, encoding="unicode"),
+            "reporting_org_ref": reporting_ref,
+            "imported_at": timezone.now(),
+        },
+    )

@@ -36,7 +36,6 @@ Export (`export_activities`)
 import mimetypes
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -54,13 +53,13 @@ from corridor.portfolio.iati.mapping import (
     RELATED_CHILD,
     RELATED_PARENT,
     ROLE_TO_IATI,
-    SCHEMA_PATH,
     SECTOR_TO_DAC,
     SECTOR_VOCABULARY_DAC,
     SECTOR_VOCABULARY_OWN,
     STATUS_TO_IATI,
     TRANSACTION_COMMITMENT,
     XML_LANG,
+    activity_schema,
     corridor_name,
     iati_identifier,
     reporting_org_ref,
@@ -70,12 +69,6 @@ from corridor.portfolio.models import Project, ProjectLink, ProjectParty
 
 class IatiExportError(Exception):
     """The export does not validate against the IATI schema: a bug in this module."""
-
-
-@cache
-def activity_schema() -> etree.XMLSchema:
-    """The IATI 2.03 activity schema (vendored; loaded once per process)."""
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
 
 
 def _with_related(projects):
@@ -181,6 +174,33 @@ def _document_format(url: str) -> str:
     return guessed or "text/html"
 
 
+def _participating_org(party: ProjectParty) -> etree._Element:
+    org = party.organisation
+    element = etree.Element(
+        "participating-org",
+        role=ROLE_TO_IATI[party.role],
+        type=ORGANISATION_KIND_TO_IATI.get(org.kind, "90"),
+    )
+    if org.iati_ref:
+        element.set("ref", org.iati_ref)
+    element.set(corridor_name("role"), party.role)
+    return _narratives(element, org.name_en, org.name_zh)
+
+
+def _document_link(link: ProjectLink) -> etree._Element:
+    document = etree.Element("document-link", url=link.url, format=_document_format(link.url))
+    document.set(corridor_name("kind"), link.kind)
+    _narratives(_add(document, "title"), link.title_en, link.title_zh)
+    _add(document, "category", code=LINK_KIND_TO_CATEGORY.get(link.kind, "A12"))
+    if link.title_en and not link.title_zh:
+        _add(document, "language", code="en")
+    elif link.title_zh and not link.title_en:
+        _add(document, "language", code="zh")
+    if link.published_on:
+        _add(document, "document-date", iso_date=link.published_on.isoformat())
+    return document
+
+
 def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) -> etree._Element:
     activity = etree.Element("iati-activity")
     activity.set(XML_LANG, "en")
@@ -208,17 +228,7 @@ def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) ->
 
     parties = list(project.parties.all())
     for party in parties:
-        org = party.organisation
-        element = _add(
-            activity,
-            "participating-org",
-            role=ROLE_TO_IATI[party.role],
-            type=ORGANISATION_KIND_TO_IATI.get(org.kind, "90"),
-        )
-        if org.iati_ref:
-            element.set("ref", org.iati_ref)
-        element.set(corridor_name("role"), party.role)
-        _narratives(element, org.name_en, org.name_zh)
+        activity.append(_participating_org(party))
     if not parties:
         owner = project.owner
         _placeholder(
@@ -282,16 +292,7 @@ def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) ->
         _add(commitment, "value", f"{project.value:f}", currency=project.currency, value_date=on)
 
     for link in project.links.all():
-        document = _add(activity, "document-link", url=link.url, format=_document_format(link.url))
-        document.set(corridor_name("kind"), link.kind)
-        _narratives(_add(document, "title"), link.title_en, link.title_zh)
-        _add(document, "category", code=LINK_KIND_TO_CATEGORY.get(link.kind, "A12"))
-        if link.title_en and not link.title_zh:
-            _add(document, "language", code="en")
-        elif link.title_zh and not link.title_en:
-            _add(document, "language", code="zh")
-        if link.published_on:
-            _add(document, "document-date", iso_date=link.published_on.isoformat())
+        activity.append(_document_link(link))
 
     # Only related projects the reader may see: in this export, or published.
     parent = project.parent
