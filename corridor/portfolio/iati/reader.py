@@ -250,7 +250,7 @@ def _text(element) -> str:
     return " ".join((element.text or "").split()) if element is not None else ""
 
 
-def _languages(element, default_language: str) -> tuple[str, str]:
+def languages(element, default_language: str) -> tuple[str, str]:
     """(English, Chinese) text of an element's narratives; see the module docstring."""
     if element is None:
         return "", ""
@@ -379,7 +379,7 @@ def _value(record: _Activity, activity, default_currency: str) -> tuple[Decimal 
     return total, currency
 
 
-def _signing_date(activity) -> date | None:
+def signing_date(activity) -> date | None:
     dates = {
         element.get("type"): _iso_date(element.get("iso-date"))
         for element in activity.findall("activity-date")
@@ -401,13 +401,13 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     if not identifier:
         record.problem(_("identifier"), _("The activity has no iati-identifier; give it one."))
 
-    title_en, title_zh = _languages(activity.find("title"), language)
+    title_en, title_zh = languages(activity.find("title"), language)
     data.title_en, data.title_zh = title_en[:300], title_zh[:300]
     record.title_shortened = len(title_en) > 300 or len(title_zh) > 300
     descriptions = [d for d in activity.findall("description") if not _is_placeholder(d)]
     general = [d for d in descriptions if d.get("type") in (None, "1")] or descriptions
     if general:
-        data.description_en, data.description_zh = _languages(general[0], language)
+        data.description_en, data.description_zh = languages(general[0], language)
 
     data.kind = activity.get(corridor_name("kind")) or kind
     if data.kind not in Project.Kind.values:
@@ -416,10 +416,10 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     code = status.get("code") if status is not None else ""
     data.status = IATI_TO_STATUS.get(code, Project.Status.SIGNED)
     data.sector = _sector_code(activity, sector_codes)
-    data.signed_on = _signing_date(activity)
+    data.signed_on = signing_date(activity)
     location = activity.find("location/name")
     if location is not None:
-        location_en, location_zh = _languages(location, language)
+        location_en, location_zh = languages(location, language)
         data.location_en, data.location_zh = location_en[:200], location_zh[:200]
     data.value, data.currency = _value(record, activity, activity.get("default-currency") or "")
 
@@ -429,7 +429,7 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
         role = org.get(corridor_name("role"))
         if role not in ProjectParty.Role.values:
             role = IATI_TO_ROLE.get(org.get("role") or "")
-        name_en, name_zh = _languages(org, language)
+        name_en, name_zh = languages(org, language)
         ref = (org.get("ref") or "").strip()
         if role is None or not (name_en or name_zh or ref):
             continue
@@ -447,7 +447,7 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
             record.child_identifiers.append(ref)
 
     for document in activity.findall("document-link"):
-        title_en, title_zh = _languages(document.find("title"), language)
+        title_en, title_zh = languages(document.find("title"), language)
         url = (document.get("url") or "").strip()
         kind_attr = document.get(corridor_name("kind"))
         categories = {c.get("code") for c in document.findall("category")}

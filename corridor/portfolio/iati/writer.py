@@ -46,6 +46,8 @@ from corridor.portfolio.iati.mapping import (
     CORRIDOR_NS,
     DATE_ACTUAL_START,
     DATE_PLANNED_START,
+    IATI_TO_ROLE,
+    IATI_TO_STATUS,
     IATI_VERSION,
     LINK_KIND_TO_CATEGORY,
     NOT_XML,
@@ -59,11 +61,13 @@ from corridor.portfolio.iati.mapping import (
     STATUS_TO_IATI,
     TRANSACTION_COMMITMENT,
     XML_LANG,
+    activity_order,
     activity_schema,
     corridor_name,
     iati_identifier,
     reporting_org_ref,
 )
+from corridor.portfolio.iati.reader import languages, signing_date
 from corridor.portfolio.models import Project, ProjectLink, ProjectParty
 
 
@@ -74,7 +78,7 @@ class IatiExportError(Exception):
 def _with_related(projects):
     if not isinstance(projects, QuerySet):
         return list(projects)
-    return projects.select_related("sector", "owner", "parent").prefetch_related(
+    return projects.select_related("sector", "owner", "parent", "iati_source").prefetch_related(
         Prefetch(
             "parties", queryset=ProjectParty.objects.select_related("organisation").order_by("id")
         ),
@@ -107,7 +111,11 @@ def export_activities(projects) -> bytes:
     projects = _with_related(projects)
     exported = {project.pk for project in projects}
     for project in projects:
-        root.append(_activity(project, reporting, exported))
+        source = getattr(project, "iati_source", None)
+        if source is not None:
+            root.append(_as_imported(project, source.xml))
+        else:
+            root.append(_activity(project, reporting, exported))
     if len(root):
         schema = activity_schema()
         if not schema.validate(root):
@@ -310,3 +318,169 @@ def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) ->
             activity, "related-activity", ref=iati_identifier(child.external_id), type=RELATED_CHILD
         )
     return activity
+
+
+# --- imported activities: the original with Corridor's changes ------------------------------
+
+
+def _as_imported(project: Project, xml: str) -> etree._Element:
+    """The activity as it was imported, with what was changed in Corridor since then.
+
+    Corridor's changes are detected by reading the original as the import does: a field
+    whose value still equals what the import read from the original leaves it untouched."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    activity = etree.fromstring(xml.encode(), parser)
+    language = activity.get(XML_LANG) or "en"
+    title_limit = Project._meta.get_field("title_en").max_length
+    changed = _set_narratives(
+        _find_or_insert(activity, "title"),
+        project.title_en,
+        project.title_zh,
+        language,
+        limit=title_limit,
+    )
+    descriptions = activity.findall("description")
+    general = [d for d in descriptions if d.get("type") in (None, "1")] or descriptions
+    description = general[0] if general else None
+    if description is None and (project.description_en or project.description_zh):
+        description = _insert(activity, etree.Element("description", type="1"))
+    if description is not None:
+        changed |= _set_narratives(
+            description, project.description_en, project.description_zh, language
+        )
+    status = activity.find("activity-status")
+    if IATI_TO_STATUS.get(status.get("code") or "", Project.Status.SIGNED) != project.status:
+        status.set("code", STATUS_TO_IATI[project.status])
+        changed = True
+    changed |= _set_signing_date(activity, project)
+    changed |= _set_parties(activity, list(project.parties.all()), language)
+    urls = {(d.get("url") or "").strip() for d in activity.findall("document-link")}
+    for link in project.links.all():
+        if link.url not in urls:
+            _insert(activity, _document_link(link))
+            changed = True
+    if changed and project.updated_at:
+        activity.set("last-updated-datetime", project.updated_at.replace(microsecond=0).isoformat())
+    return activity
+
+
+def _insert(activity, element) -> etree._Element:
+    """Put `element` among the activity's children where the schema's sequence wants it."""
+    order = activity_order()
+    rank = order[element.tag]
+    for position, child in enumerate(activity):
+        if isinstance(child.tag, str) and order.get(child.tag, -1) > rank:
+            activity.insert(position, element)
+            return element
+    activity.append(element)
+    return element
+
+
+def _find_or_insert(activity, tag: str) -> etree._Element:
+    element = activity.find(tag)
+    return element if element is not None else _insert(activity, etree.Element(tag))
+
+
+def _in_language(narrative, language: str, default_language: str) -> bool:
+    return (narrative.get(XML_LANG) or default_language).lower().startswith(language)
+
+
+def _set_narratives(
+    element, english: str, chinese: str, default_language: str, *, limit: int | None = None
+) -> bool:
+    """Write Corridor's English and Chinese text into `element`'s narratives where it
+    differs from what the import read; narratives in other languages stay as they are."""
+    read = languages(element, default_language)
+    changed = False
+    for language, text, was in (("en", english, read[0]), ("zh", chinese, read[1])):
+        if text in (was, was[:limit]):  # unchanged (the import may have shortened it)
+            continue
+        changed = True
+        same = [
+            n
+            for n in element.findall("narrative")
+            if (n.text or "").strip() and _in_language(n, language, default_language)
+        ]
+        if same and text:
+            same[0].text = NOT_XML.sub("", text)
+        elif text:
+            narrative = etree.Element("narrative")
+            narrative.text = NOT_XML.sub("", text)
+            narrative.set(XML_LANG, language)
+            narratives = element.findall("narrative")
+            if narratives:
+                narratives[-1].addnext(narrative)
+            else:
+                element.insert(0, narrative)
+        else:
+            for narrative in same:
+                element.remove(narrative)
+    return changed
+
+
+def _set_signing_date(activity, project: Project) -> bool:
+    """The signing date is the actual start (type 2); a date removed in Corridor removes
+    the actual start when another activity date remains (the schema wants one)."""
+    if signing_date(activity) == project.signed_on:
+        return False
+    dates = activity.findall("activity-date")
+    actual = [d for d in dates if d.get("type") == DATE_ACTUAL_START]
+    if project.signed_on is None:
+        if actual and len(dates) > len(actual):
+            for element in actual:
+                activity.remove(element)
+            return True
+        return False
+    if actual:
+        actual[0].set("iso-date", project.signed_on.isoformat())
+    else:
+        _insert(
+            activity,
+            etree.Element(
+                "activity-date",
+                {"type": DATE_ACTUAL_START, "iso-date": project.signed_on.isoformat()},
+            ),
+        )
+    return True
+
+
+def _organisation_of(element, parties: list[ProjectParty], default_language: str):
+    """The party's organisation `element` names, matched as the import matches it."""
+    ref = (element.get("ref") or "").strip()
+    name_en, name_zh = languages(element, default_language)
+    name_en = name_en or (ref if not name_zh else "")
+    limit = Organisation._meta.get_field("name_en").max_length
+    for party in parties:
+        org = party.organisation
+        if (ref and org.iati_ref == ref) or (name_en and org.name_en == name_en[:limit]):
+            return org
+        if not name_en and name_zh and org.name_zh == name_zh[:limit]:
+            return org
+    return None
+
+
+def _set_parties(activity, parties: list[ProjectParty], default_language: str) -> bool:
+    """Participating organisations: those no longer among the project's parties are removed
+    (while one remains), the project's new parties are added; the others stay as read."""
+    wanted = {(party.organisation_id, party.role): party for party in parties}
+    present: set[tuple[int, str]] = set()
+    changed = False
+    elements = activity.findall("participating-org")
+    for element in elements:
+        role = element.get(corridor_name("role"))
+        if role not in ProjectParty.Role.values:
+            role = IATI_TO_ROLE.get(element.get("role") or "")
+        if role is None or element.get(corridor_name("placeholder")) == "1":
+            continue  # the import did not read it either
+        org = _organisation_of(element, parties, default_language)
+        key = (org.pk if org is not None else None, role)
+        if key in wanted:
+            present.add(key)
+        elif len(activity.findall("participating-org")) > 1:
+            activity.remove(element)
+            changed = True
+    for key, party in wanted.items():
+        if key not in present:
+            _insert(activity, _participating_org(party))
+            changed = True
+    return changed
