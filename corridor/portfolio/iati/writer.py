@@ -353,6 +353,7 @@ def _as_imported(project: Project, xml: str) -> etree._Element:
         status.set("code", STATUS_TO_IATI[project.status])
         changed = True
     changed |= _set_signing_date(activity, project)
+    changed |= _set_location(activity, project, language)
     changed |= _set_parties(activity, list(project.parties.all()), language)
     urls = {(d.get("url") or "").strip() for d in activity.findall("document-link")}
     for link in project.links.all():
@@ -442,6 +443,18 @@ def _set_signing_date(activity, project: Project) -> bool:
             ),
         )
     return True
+
+
+def _set_location(activity, project: Project, language: str) -> bool:
+    """The project's location is the name of the activity's first location."""
+    name = activity.find("location/name")
+    if name is None:
+        if not (project.location_en or project.location_zh):
+            return False
+        location = _insert(activity, etree.Element("location"))
+        name = _add(location, "name")
+    limit = Project._meta.get_field("location_en").max_length
+    return _set_narratives(name, project.location_en, project.location_zh, language, limit=limit)
 
 
 def _organisation_of(element, parties: list[ProjectParty], default_language: str):

@@ -296,3 +296,57 @@ def test_import_into_a_fresh_installation_creates_the_administration(db, capsys)
     )
     assert Project.objects.filter(owner=administration).count() == 13
     assert "13 activities (13 created, 0 updated)" in capsys.readouterr().out
+
+
+def test_an_activity_not_changed_in_corridor_comes_out_exactly_as_it_went_in(round_trip):
+    original, exported = round_trip
+    out = _activities(exported)
+    for identifier, activity in _activities(original).items():
+        after = out[identifier]
+        # (comments are not kept: the import reads none)
+        assert [_shape(c, _language(after, exported)) for c in after] == [
+            _shape(c, _language(activity, original)) for c in activity if isinstance(c.tag, str)
+        ], identifier
+        assert {k: v for k, v in after.attrib.items() if k != LANG} == {
+            k: v for k, v in activity.attrib.items() if k != LANG
+        }
+
+
+def test_a_new_location_and_description_are_written_in_both_languages(administration, facilitator):
+    iati.import_activities(SHARED_IATI / SAMPLES[0], owner=administration)
+    project = Project.objects.get(external_id="NL-1-PPR-25275")
+    _edit(
+        facilitator,
+        project,
+        location_en="Srebrenica",
+        location_zh="斯雷布雷尼察",
+        description_zh="对波托查里纪念馆的荷兰捐款。",
+    )
+
+    exported = etree.fromstring(iati.export_activities(Project.objects.all()))
+    activity = _activities(exported)["NL-1-PPR-25275"]
+
+    names = [
+        {n.get(LANG): n.text for n in location.findall("name/narrative")}
+        for location in activity.findall("location")
+    ]
+    assert names == [{"en": "Srebrenica", "zh": "斯雷布雷尼察"}]  # it had no location
+    description = activity.find("description")
+    assert description.find("narrative[@{http://www.w3.org/XML/1998/namespace}lang='zh']").text == (
+        "对波托查里纪念馆的荷兰捐款。"
+    )
+    assert description.findtext("narrative").startswith("The Dutch contribution")
+
+
+def test_an_activity_that_is_not_valid_2_03_is_written_from_the_project(administration):
+    root = etree.parse(str(SHARED_IATI / SAMPLES[1])).getroot()
+    activity = root.find("iati-activity")
+    for element in activity.findall("activity-date"):
+        activity.remove(element)  # the schema wants at least one
+
+    report = iati.import_activities(etree.tostring(root), owner=administration)
+
+    assert any("is not valid IATI 2.03 as it stands" in w for w in report.warnings)
+    assert not IatiActivitySource.objects.exists()
+    exported = etree.fromstring(iati.export_activities(Project.objects.all()))
+    assert exported.find("iati-activity/reporting-org").get("ref") == "XI-CORRIDOR"
