@@ -25,6 +25,11 @@ Import (`import_activities`)
 - Kind: IATI has no such notion; imported projects get ``kind`` (default "financing",
   since IATI reports flows of funds: commitments, disbursements and budgets).
 - Everything is written in one transaction: when any activity is invalid, nothing is.
+- Each activity another publisher reported (its reporting-org ref is not our
+  ``IATI_REPORTING_ORG_REF``) is kept as it was read (`IatiActivitySource`, with the file's
+  ``xml:lang`` written onto it when it has none), so that the export loses nothing of it;
+  an activity that is not valid IATI 2.03 as it stands is not kept, with a warning, and
+  is exported from the project alone.
 """
 
 import re

@@ -1,7 +1,31 @@
 """The IATI writer: projects as IATI 2.03 activity XML (see the package's docstring for
 the mappings).
 
-Export (`export_activities`)
+Imported activities (a project with an `IatiActivitySource`, kept by the reader for every
+activity another publisher reported) are written from the element as it was read, so that
+every transaction, budget, planned disbursement, activity date, sector (with its
+vocabulary and percentage), recipient country and region, location, document link, result,
+contact, policy marker, tag, ``default-*`` attribute and element, other identifier,
+related activity and narrative (in its own language) goes out as it came in, and the
+reporting organisation stays the publisher's. Corridor's own changes are applied to the
+elements Corridor manages; a field counts as changed when it no longer equals what the
+import read from the element, so an activity nobody changed comes out as it went in:
+- `title`, the general `description` (type 1, else the first) and the first
+  `location/name`: the English and Chinese narratives are replaced, added or removed;
+  narratives in other languages stay.
+- `activity-status`: the code of the project's status.
+- `activity-date` type 2 (actual start) is the signing date: set or added; removed when
+  the date was cleared and another activity date remains.
+- `participating-org`: elements whose organisation and role are no longer among the
+  project's parties are removed (while one remains); new parties are added.
+- `document-link`: links added in Corridor are added (links removed in Corridor stay).
+- `last-updated-datetime` becomes the project's when anything was changed.
+Not applied (the original stays): the value and currency (transactions and budgets are the
+publisher's figures), the sector (the publisher's codes), the parent and sub-projects
+(`related-activity`) and the project kind. New elements go where the schema's sequence wants
+them (read from the vendored schema). Only Corridor's own projects are written as follows.
+
+Export of Corridor's own projects (`export_activities`)
 - `iati-identifier`: the project's external id when it already looks like an IATI
   identifier (an organisation identifier such as ``NL-1`` or ``XM-DAC-7`` followed by
   ``-`` and the activity's own id), else ``<IATI_REPORTING_ORG_REF>-<external id>``.

@@ -350,3 +350,11 @@ def test_an_activity_that_is_not_valid_2_03_is_written_from_the_project(administ
     assert not IatiActivitySource.objects.exists()
     exported = etree.fromstring(iati.export_activities(Project.objects.all()))
     assert exported.find("iati-activity/reporting-org").get("ref") == "XI-CORRIDOR"
+
+
+def test_the_administration_is_not_created_twice(administration):
+    with pytest.raises(CommandError, match="already has its administration organisation"):
+        call_command(
+            "iati_import", str(SHARED_IATI / SAMPLES[1]), "--create-administration", "Another"
+        )
+    assert Organisation.objects.filter(is_administration=True).count() == 1
