@@ -414,13 +414,16 @@ def _set_narratives(
     element, english: str, chinese: str, default_language: str, *, limit: int | None = None
 ) -> bool:
     """Write Corridor's English and Chinese text into `element`'s narratives where it
-    differs from what the import read; narratives in other languages stay as they are."""
+    differs from what the import read; narratives in other languages stay as they are. A
+    text cleared in Corridor removes its narratives, unless none would remain (the schema
+    wants one)."""
     read = languages(element, default_language)
-    changed = False
-    for language, text, was in (("en", english, read[0]), ("zh", chinese, read[1])):
-        if text in (was, was[:limit]):  # unchanged (the import may have shortened it)
-            continue
-        changed = True
+    changes = [
+        (language, text)
+        for language, text, was in (("en", english, read[0]), ("zh", chinese, read[1]))
+        if text not in (was, was[:limit])  # unchanged (the import may have shortened it)
+    ]
+    for language, text in sorted(changes, key=lambda change: not change[1]):  # cleared last
         same = [
             n
             for n in element.findall("narrative")
@@ -437,10 +440,10 @@ def _set_narratives(
                 narratives[-1].addnext(narrative)
             else:
                 element.insert(0, narrative)
-        else:
+        elif len(element.findall("narrative")) > len(same):
             for narrative in same:
                 element.remove(narrative)
-    return changed
+    return bool(changes)
 
 
 def _set_signing_date(activity, project: Project) -> bool:

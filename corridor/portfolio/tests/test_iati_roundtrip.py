@@ -358,3 +358,23 @@ def test_the_administration_is_not_created_twice(administration):
             "iati_import", str(SHARED_IATI / SAMPLES[1]), "--create-administration", "Another"
         )
     assert Organisation.objects.filter(is_administration=True).count() == 1
+
+
+def test_a_text_cleared_in_corridor_removes_its_narrative_but_not_the_last(
+    administration, facilitator
+):
+    root = etree.parse(str(SHARED_IATI / SAMPLES[1])).getroot()
+    general = root.find("iati-activity/description[@type='1']")
+    general.remove(general.find(f"narrative[@{LANG}='fr']"))  # English only now
+    iati.import_activities(etree.tostring(root), owner=administration)
+    project = Project.objects.get()
+
+    project = _edit(facilitator, project, description_en="", description_zh="新的说明。")
+    exported = etree.fromstring(iati.export_activities(Project.objects.all()))  # valid
+    general = exported.find("iati-activity/description[@type='1']")
+    assert [n.get(LANG) for n in general.findall("narrative")] == ["zh"]
+
+    _edit(facilitator, project, title_en="", title_zh="活动名称")
+    exported = etree.fromstring(iati.export_activities(Project.objects.all()))
+    title = exported.find("iati-activity/title")
+    assert [n.get(LANG) for n in title.findall("narrative")] == ["fr", "es", "zh"]
