@@ -5,8 +5,10 @@ IATI (the International Aid Transparency Initiative) publishes activities as XML
 cooperation projects to IATI activities and back. The choices below are Corridor's own;
 each mapping is a dict so that it can be printed and reviewed.
 
-The package: `mapping` (the codelists both ways, identifiers), `writer` (export, validated
-against the schema vendored in ``schema/``) and `reader` (import).
+The package: `mapping` (the codelists both ways, identifiers, the vendored schema),
+`reader` (import; keeps each imported activity's original element) and `writer` (export,
+validated against the schema vendored in ``schema/``; imported activities are written from
+their original with Corridor's changes applied, so a round trip is lossless).
 """
 
 from corridor.portfolio.iati.mapping import (

@@ -2,9 +2,11 @@
 can be printed and reviewed, and the identifiers both directions share."""
 
 import re
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from lxml import etree
 
 from corridor.accounts.models import Organisation
 from corridor.portfolio.models import Project, ProjectLink, ProjectParty
@@ -160,3 +162,20 @@ def iati_identifier(external_id: str) -> str:
     if IATI_IDENTIFIER.match(external_id):
         return external_id
     return f"{reporting_org_ref()}-{external_id}"
+
+
+@cache
+def activity_schema() -> etree.XMLSchema:
+    """The IATI 2.03 activity schema (vendored; loaded once per process)."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+
+
+@cache
+def activity_order() -> dict[str, int]:
+    """The rank of each child of ``iati-activity`` in the schema's sequence, read from the
+    vendored schema itself (title before description, …, transaction before result)."""
+    namespaces = {"xsd": "http://www.w3.org/2001/XMLSchema"}
+    schema = etree.parse(str(SCHEMA_PATH))
+    (activity,) = schema.xpath("//xsd:element[@name='iati-activity']", namespaces=namespaces)
+    children = activity.xpath("xsd:complexType/xsd:sequence/xsd:element", namespaces=namespaces)
+    return {(child.get("ref") or child.get("name")): rank for rank, child in enumerate(children)}

@@ -25,6 +25,11 @@ Import (`import_activities`)
 - Kind: IATI has no such notion; imported projects get ``kind`` (default "financing",
   since IATI reports flows of funds: commitments, disbursements and budgets).
 - Everything is written in one transaction: when any activity is invalid, nothing is.
+- Each activity another publisher reported (its reporting-org ref is not our
+  ``IATI_REPORTING_ORG_REF``) is kept as it was read (`IatiActivitySource`, with the file's
+  ``xml:lang`` written onto it when it has none), so that the export loses nothing of it;
+  an activity that is not valid IATI 2.03 as it stands is not kept, with a warning, and
+  is exported from the project alone.
 """
 
 import re
@@ -70,10 +75,11 @@ from corridor.portfolio.iati.mapping import (
     SUPPORTED_VERSIONS,
     TRANSACTION_COMMITMENT,
     XML_LANG,
+    activity_schema,
     corridor_name,
     reporting_org_ref,
 )
-from corridor.portfolio.models import Project, ProjectLink, ProjectParty
+from corridor.portfolio.models import IatiActivitySource, Project, ProjectLink, ProjectParty
 
 
 @dataclass
@@ -170,6 +176,7 @@ class _Activity:
     child_identifiers: list[str] = field(default_factory=list)
     transactions: int = 0
     title_shortened: bool = False
+    element: etree._Element | None = None
     problems: list[ActivityProblem] = field(default_factory=list)
 
     def problem(self, field_name: str, message: str, line: int | None = None) -> None:
@@ -248,7 +255,7 @@ def _text(element) -> str:
     return " ".join((element.text or "").split()) if element is not None else ""
 
 
-def _languages(element, default_language: str) -> tuple[str, str]:
+def languages(element, default_language: str) -> tuple[str, str]:
     """(English, Chinese) text of an element's narratives; see the module docstring."""
     if element is None:
         return "", ""
@@ -377,7 +384,7 @@ def _value(record: _Activity, activity, default_currency: str) -> tuple[Decimal 
     return total, currency
 
 
-def _signing_date(activity) -> date | None:
+def signing_date(activity) -> date | None:
     dates = {
         element.get("type"): _iso_date(element.get("iso-date"))
         for element in activity.findall("activity-date")
@@ -395,17 +402,17 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     identifier = _text(activity.find("iati-identifier"))
     language = activity.get(XML_LANG) or file_language
     data = services.ProjectInput()
-    record = _Activity(identifier=identifier, line=activity.sourceline, data=data)
+    record = _Activity(identifier=identifier, line=activity.sourceline, data=data, element=activity)
     if not identifier:
         record.problem(_("identifier"), _("The activity has no iati-identifier; give it one."))
 
-    title_en, title_zh = _languages(activity.find("title"), language)
+    title_en, title_zh = languages(activity.find("title"), language)
     data.title_en, data.title_zh = title_en[:300], title_zh[:300]
     record.title_shortened = len(title_en) > 300 or len(title_zh) > 300
     descriptions = [d for d in activity.findall("description") if not _is_placeholder(d)]
     general = [d for d in descriptions if d.get("type") in (None, "1")] or descriptions
     if general:
-        data.description_en, data.description_zh = _languages(general[0], language)
+        data.description_en, data.description_zh = languages(general[0], language)
 
     data.kind = activity.get(corridor_name("kind")) or kind
     if data.kind not in Project.Kind.values:
@@ -414,10 +421,10 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     code = status.get("code") if status is not None else ""
     data.status = IATI_TO_STATUS.get(code, Project.Status.SIGNED)
     data.sector = _sector_code(activity, sector_codes)
-    data.signed_on = _signing_date(activity)
+    data.signed_on = signing_date(activity)
     location = activity.find("location/name")
     if location is not None:
-        location_en, location_zh = _languages(location, language)
+        location_en, location_zh = languages(location, language)
         data.location_en, data.location_zh = location_en[:200], location_zh[:200]
     data.value, data.currency = _value(record, activity, activity.get("default-currency") or "")
 
@@ -427,7 +434,7 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
         role = org.get(corridor_name("role"))
         if role not in ProjectParty.Role.values:
             role = IATI_TO_ROLE.get(org.get("role") or "")
-        name_en, name_zh = _languages(org, language)
+        name_en, name_zh = languages(org, language)
         ref = (org.get("ref") or "").strip()
         if role is None or not (name_en or name_zh or ref):
             continue
@@ -445,7 +452,7 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
             record.child_identifiers.append(ref)
 
     for document in activity.findall("document-link"):
-        title_en, title_zh = _languages(document.find("title"), language)
+        title_en, title_zh = languages(document.find("title"), language)
         url = (document.get("url") or "").strip()
         kind_attr = document.get(corridor_name("kind"))
         categories = {c.get("code") for c in document.findall("category")}
@@ -824,4 +831,39 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
                 report.links_updated += 1
     except ValidationError as exc:
         raise _refused(record.identifier, record.line, exc) from exc
+    _keep_source(record, project, report)
     report.projects.append(project)
+
+
+def _keep_source(record: _Activity, project: Project, report: ImportReport) -> None:
+    """Keep the activity as it was read, so that the export loses nothing of it (see the
+    writer). Our own exports (our reporting organisation) are written from the project
+    alone; an activity that is not valid IATI 2.03 cannot be written out as it was."""
+    reporting = record.element.find("reporting-org")
+    reporting_ref = (reporting.get("ref") or "").strip() if reporting is not None else ""
+    if reporting_ref == reporting_org_ref():
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    element = etree.fromstring(etree.tostring(record.element, with_tail=False))
+    if element.get(XML_LANG) is None:  # narratives without a language are in the file's
+        element.set(XML_LANG, record.element.getparent().get(XML_LANG) or "en")
+    wrapper = etree.Element("iati-activities", version="2.03")
+    wrapper.append(element)
+    if not activity_schema().validate(wrapper):
+        report.warnings.append(
+            _(
+                "Activity “%(identifier)s” is not valid IATI 2.03 as it stands (%(reason)s), "
+                "so an export will give only what Corridor holds of it."
+            )
+            % {"identifier": record.identifier, "reason": activity_schema().error_log.last_error}
+        )
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    IatiActivitySource.objects.update_or_create(
+        project=project,
+        defaults={
+            "xml": etree.tostring(element, encoding="unicode"),
+            "reporting_org_ref": reporting_ref,
+            "imported_at": timezone.now(),
+        },
+    )
