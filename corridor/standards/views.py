@@ -7,7 +7,7 @@ user may not see answers 404, exactly like one that does not exist. Writes go th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.core import views as core_views
 from corridor.core.bilingual import is_chinese
+from corridor.core.views import post_form
 from corridor.core.vocabularies import country_name
 from corridor.standards import coverage, kb, pdf, queries, services
 from corridor.standards.forms import (
@@ -32,15 +32,6 @@ from corridor.standards.models import Watch
 
 PAGE_SIZE = 25
 REPORT_LANGUAGES = {"en", "zh-hans"}
-
-
-def forbidden(request, exc: PermissionDenied):
-    return core_views.forbidden(
-        request,
-        exc,
-        back_url=reverse("standards:assessment_list"),
-        back_label=_("Back to the readiness assessments"),
-    )
 
 
 def _visible_assessment(request, pk: int):
@@ -90,39 +81,35 @@ def assessment_create(request):
         knowledge_base=knowledge_base,
         initial=_question_of(request),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment = services.assessment_create(
-                actor=request.user,
-                organisation=data["organisation"],
-                product_name=data["product_name"],
-                hs_code=data["hs_code"],
-                origin=data["origin"],
-                destination=data["destination"],
-                attributes=form.attributes(),
-                held=data["held"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for message in errors:
-                    form.add_service_error(field, message)
-        else:
-            return redirect("standards:assessment_detail", pk=assessment.pk)
     if not form.fields["organisation"].queryset.exists():
-        return forbidden(
-            request,
-            PermissionDenied(
-                _(
-                    "Only the initiative's staff and members of an enterprise, a government "
-                    "agency or a partner organisation make assessments."
-                )
-            ),
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government "
+                "agency or a partner organisation make assessments."
+            )
         )
-    return render(
-        request, "standards/assessment_form.html", {"form": form, "hs_search_url": _hs_search_url()}
+
+    def again(form):
+        context = {"form": form, "hs_search_url": _hs_search_url()}
+        return render(request, "standards/assessment_form.html", context)
+
+    if request.method != "POST":
+        return again(form)
+    return post_form(
+        request,
+        form,
+        lambda data: services.assessment_create(
+            actor=request.user,
+            organisation=data["organisation"],
+            product_name=data["product_name"],
+            hs_code=data["hs_code"],
+            origin=data["origin"],
+            destination=data["destination"],
+            attributes=form.attributes(),
+            held=data["held"],
+        ),
+        done=lambda assessment: redirect("standards:assessment_detail", pk=assessment.pk),
+        again=again,
     )
 
 
@@ -212,10 +199,7 @@ def assessment_report_pdf(request, pk: int):
 @require_POST
 def assessment_delete(request, pk: int):
     assessment = _visible_assessment(request, pk)
-    try:
-        services.assessment_delete(actor=request.user, assessment=assessment)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    services.assessment_delete(actor=request.user, assessment=assessment)
     messages.success(request, _("The assessment was deleted."))
     return redirect("standards:assessment_list")
 
@@ -229,26 +213,28 @@ def watching(request):
         "market": request.GET.get("market", "")[:2].upper(),
     }
     form = WatchForm(request.POST or None, markets=markets, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            watch = services.watch_add(
-                actor=request.user,
-                hs_prefix=form.cleaned_data["hs_prefix"],
-                market=form.cleaned_data["market"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("You now follow HS %(hs)s in %(market)s.")
-                % {"hs": watch.hs_prefix, "market": country_name(watch.market)},
-            )
-            return redirect("standards:watching")
-    watches = list(queries.watches_of(request.user))
-    for watch in watches:
-        watch.market_name = country_name(watch.market)
-    return render(request, "standards/watching.html", {"form": form, "watches": watches})
+
+    def again(form):
+        watches = list(queries.watches_of(request.user))
+        for watch in watches:
+            watch.market_name = country_name(watch.market)
+        return render(request, "standards/watching.html", {"form": form, "watches": watches})
+
+    if request.method != "POST":
+        return again(form)
+    return post_form(
+        request,
+        form,
+        lambda data: services.watch_add(
+            actor=request.user, hs_prefix=data["hs_prefix"], market=data["market"]
+        ),
+        done=lambda watch: redirect("standards:watching"),
+        again=again,
+        success=lambda watch: (
+            _("You now follow HS %(hs)s in %(market)s.")
+            % {"hs": watch.hs_prefix, "market": country_name(watch.market)}
+        ),
+    )
 
 
 @login_required
@@ -257,15 +243,7 @@ def watch_remove(request, pk: int):
     watch = Watch.objects.filter(pk=pk).first()
     if watch is None:
         raise Http404(_("No followed product has the id “%(value)s”.") % {"value": pk})
-    try:
-        services.watch_remove(actor=request.user, watch=watch)
-    except PermissionDenied as exc:
-        return core_views.forbidden(
-            request,
-            exc,
-            back_url=reverse("standards:watching"),
-            back_label=_("Back to the products you follow"),
-        )
+    services.watch_remove(actor=request.user, watch=watch)
     messages.success(
         request,
         _("You no longer follow HS %(hs)s in %(market)s.")
