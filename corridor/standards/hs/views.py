@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from corridor.standards import hs
+from corridor.standards.hs import nomenclature as hs
 from corridor.standards.models import HsCode
 
 SEARCH_LIMIT = 50
