@@ -17,7 +17,6 @@ so that a client can word them itself.
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -258,11 +257,7 @@ def assessment_detail(request, assessment_id: int):
 def assessment_report(request, assessment_id: int, query: Query[ReportQuery]):
     assessment = _visible_assessment(request, assessment_id)
     language = query.lang or ("zh-hans" if is_chinese(get_language()) else "en")
-    response = HttpResponse(pdf.report_pdf(assessment, language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
-    )
-    return response
+    return pdf.report_response(assessment, language)
 
 
 # --- watch lists ---------------------------------------------------------------------------

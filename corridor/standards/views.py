@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from corridor.core.bilingual import is_chinese
 from corridor.core.views import post_form
 from corridor.core.vocabularies import country_name
-from corridor.standards import coverage, kb, pdf, queries, services
+from corridor.standards import kb, pdf, queries, services
 from corridor.standards.forms import (
     ATTRIBUTE_PREFIX,
     AssessmentForm,
@@ -45,20 +45,7 @@ def coverage_page(request):
     """What the knowledge base covers: HS chapter × market (SG and CN, both directions), with
     requirement counts and covered / partly covered / not covered. Public, like the HS pages:
     it describes the knowledge base, not anybody's records."""
-    knowledge_base = kb.current()
-    markets = sorted(knowledge_base.markets)
-    rows = coverage.coverage_table(knowledge_base, markets)
-    coverage.describe_chapters(rows)
-    for row in rows:
-        for cell in row.cells:
-            cell.label = coverage.coverage_label(cell.coverage)
-    context = {
-        "rows": rows,
-        "markets": [(code, country_name(code)) for code in markets],
-        "enquiry_points": [(country_name(code), *coverage.enquiry_point(code)) for code in markets],
-        "total": len(knowledge_base.requirements),
-    }
-    return render(request, "standards/coverage.html", context)
+    return render(request, "standards/coverage.html", queries.coverage_overview())
 
 
 @login_required
@@ -188,11 +175,7 @@ def assessment_report_pdf(request, pk: int):
     language = request.GET.get("lang") or get_language()
     if language not in REPORT_LANGUAGES:
         language = "zh-hans" if is_chinese(language) else "en"
-    response = HttpResponse(pdf.report_pdf(assessment, language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
-    )
-    return response
+    return pdf.report_response(assessment, language)
 
 
 @login_required
