@@ -16,7 +16,6 @@ so that a client can word them itself.
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -25,11 +24,10 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, NameText, Pages
+from corridor.core.api import AUTH, NameText, Pages, organisation_by_id
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
-from corridor.standards.models import ReadinessAssessment, Watch
+from corridor.standards.models import ReadinessAssessment
 
 router = Router(tags=["standards"])
 
@@ -150,7 +148,7 @@ class ReportQuery(Schema):
 
 def _visible_assessment(request, assessment_id: int) -> ReadinessAssessment:
     """The assessment, if the caller may see it; 404 otherwise, never saying whether it exists."""
-    assessment = queries.assessments_visible_to(request.user).filter(pk=assessment_id).first()
+    assessment = queries.assessment_visible_to(request.user, assessment_id)
     if assessment is None:
         raise HttpError(404, _("No assessment has the id “%(value)s”.") % {"value": assessment_id})
     return assessment
@@ -221,23 +219,10 @@ def _detail(assessment: ReadinessAssessment) -> dict:
 
 @router.post("/assessments", response={201: AssessmentOut}, auth=AUTH)
 def assessment_create(request, payload: AssessmentIn):
-    organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {
-                "organisation_id": _("No organisation has the id “%(value)s”.")
-                % {"value": payload.organisation_id}
-            }
-        )
     assessment = services.assessment_create(
         actor=request.user,
-        organisation=organisation,
-        product_name=payload.product_name,
-        hs_code=payload.hs_code,
-        origin=payload.origin,
-        destination=payload.destination,
-        attributes=payload.attributes,
-        held=payload.held,
+        organisation=organisation_by_id(payload.organisation_id, "organisation_id"),
+        **payload.model_dump(exclude={"organisation_id"}),
     )
     return Status(201, _detail(_visible_assessment(request, assessment.pk)))
 
@@ -292,7 +277,7 @@ def watch_add(request, payload: WatchIn):
 
 @router.delete("/watches/{int:watch_id}", response={204: None}, auth=AUTH)
 def watch_remove(request, watch_id: int):
-    watch = Watch.objects.filter(pk=watch_id).first()
+    watch = queries.watch_with_id(watch_id)
     if watch is None:
         raise HttpError(404, _("No followed product has the id “%(value)s”.") % {"value": watch_id})
     services.watch_remove(actor=request.user, watch=watch)

@@ -16,7 +16,7 @@ from corridor.core.bilingual import bilingual
 from corridor.core.forms import NameField, ServiceErrorsMixin
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.standards import engine
-from corridor.standards.services import assessing_organisation_ids
+from corridor.standards.permissions import assessing_organisation_ids
 
 ATTRIBUTE_PREFIX = "attr_"
 

@@ -44,6 +44,12 @@ def assessments_visible_to(user) -> QuerySet[ReadinessAssessment]:
     return assessments.filter(organisation_id__in=roles.organisation_ids(user))
 
 
+def assessment_visible_to(user, pk: int) -> ReadinessAssessment | None:
+    """The assessment with this id if the user may see it; None when it does not exist or
+    they may not (the pages and the API answer 404 alike, never saying which)."""
+    return assessments_visible_to(user).filter(pk=pk).first()
+
+
 # --- the result as a person reads it ---------------------------------------------------------
 
 
@@ -211,6 +217,11 @@ def assessments_of_own_organisations(user, limit: int = 8) -> list[ReadinessAsse
         .select_related("organisation")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def watch_with_id(pk: int) -> Watch | None:
+    """A followed product by id, whoever follows it (`services.watch_remove` checks who asks)."""
+    return Watch.objects.filter(pk=pk).first()
 
 
 def watches_of(user) -> QuerySet:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from corridor.core.bilingual import is_chinese
 from corridor.core.views import post_form
 from corridor.core.vocabularies import country_name
-from corridor.standards import kb, pdf, queries, services
+from corridor.standards import kb, pdf, permissions, queries, services
 from corridor.standards.forms import (
     ATTRIBUTE_PREFIX,
     AssessmentForm,
@@ -28,14 +28,13 @@ from corridor.standards.forms import (
     value_label,
 )
 from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
-from corridor.standards.models import Watch
 
 PAGE_SIZE = 25
 REPORT_LANGUAGES = {"en", "zh-hans"}
 
 
 def _visible_assessment(request, pk: int):
-    assessment = queries.assessments_visible_to(request.user).filter(pk=pk).first()
+    assessment = queries.assessment_visible_to(request.user, pk)
     if assessment is None:
         raise Http404(_("No assessment has the id “%(value)s”.") % {"value": pk})
     return assessment
@@ -106,7 +105,7 @@ def _question_of(request) -> dict:
     raw = request.GET.get("from", "")
     if request.method != "GET" or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return {}
-    assessment = queries.assessments_visible_to(request.user).filter(pk=int(raw)).first()
+    assessment = queries.assessment_visible_to(request.user, int(raw))
     if assessment is None:
         return {}
     initial = {
@@ -163,7 +162,7 @@ def assessment_detail(request, pk: int):
         "report": report,
         "summary": queries.status_summary(report),
         "other_language": "en" if is_chinese(language) else "zh-hans",
-        "can_delete": services.can_delete_assessment(request.user, assessment),
+        "can_delete": permissions.can_delete_assessment(request.user, assessment),
         **_question(assessment),
     }
     return render(request, "standards/assessment_detail.html", context)
@@ -223,7 +222,7 @@ def watching(request):
 @login_required
 @require_POST
 def watch_remove(request, pk: int):
-    watch = Watch.objects.filter(pk=pk).first()
+    watch = queries.watch_with_id(pk)
     if watch is None:
         raise Http404(_("No followed product has the id “%(value)s”.") % {"value": pk})
     services.watch_remove(actor=request.user, watch=watch)
