@@ -87,13 +87,18 @@ class ResultOut(Schema):
     coverage_note: str = Field(description="The same in a sentence, with whom to ask.")
 
 
-class AssessmentOut(Schema):
+class AssessmentQuestionOut(Schema):
+    """What an assessment asked, shared by its summary and its whole answer."""
+
     id: int
     organisation: AssessmentOrganisationOut
     product_name: str
     hs_code: str
     origin: str
     destination: str
+
+
+class AssessmentOut(AssessmentQuestionOut):
     attributes: dict
     held: list[str]
     created_at: datetime
@@ -105,13 +110,7 @@ class AssessmentOut(Schema):
     )
 
 
-class AssessmentSummaryOut(Schema):
-    id: int
-    organisation: AssessmentOrganisationOut
-    product_name: str
-    hs_code: str
-    origin: str
-    destination: str
+class AssessmentSummaryOut(AssessmentQuestionOut):
     created_at: datetime
     is_stale: bool
     duration_days: list[int] = Field(

@@ -199,29 +199,36 @@ class _Reader:
             return None
         return node.value.strip()
 
-    def number(self, node: yaml.Node | None, what: str) -> float | None:
+    def formed(
+        self, node: yaml.Node | None, value: str | None, pattern, refusal: str
+    ) -> str | None:
+        """`value` when `pattern` matches it; else the refusal (naming it as `%(value)s` or
+        `%(key)s`) and None. None stays None: its problem is already reported."""
+        if value is None or pattern.match(value):
+            return value
+        self.problem(node, refusal % {"value": value, "key": value})
+        return None
+
+    def _scalar(self, node: yaml.Node | None, what: str, tags: tuple[str, ...], refusal: str, read):
+        """`read(text)` of a scalar with one of `tags` (underscores dropped, as YAML allows
+        in numbers); the refusal naming `what` when it is another node or does not read."""
         if node is None:
             return None
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT, _FLOAT):
-            self.problem(node, _("Write %(what)s as a number.") % {"what": what})
-            return None
-        try:
-            return float(node.value.replace("_", ""))
-        except ValueError:
-            self.problem(node, _("Write %(what)s as a number.") % {"what": what})
-            return None
+        if isinstance(node, yaml.ScalarNode) and node.tag in tags:
+            try:
+                return read(node.value.replace("_", ""))
+            except ValueError:
+                pass
+        self.problem(node, refusal % {"what": what})
+        return None
+
+    def number(self, node: yaml.Node | None, what: str) -> float | None:
+        return self._scalar(node, what, (_INT, _FLOAT), _("Write %(what)s as a number."), float)
 
     def whole_number(self, node: yaml.Node | None, what: str) -> int | None:
-        if node is None:
-            return None
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _INT:
-            self.problem(node, _("Write %(what)s as a whole number.") % {"what": what})
-            return None
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            self.problem(node, _("Write %(what)s as a whole number.") % {"what": what})
-            return None
+        return self._scalar(
+            node, what, (_INT,), _("Write %(what)s as a whole number."), lambda text: int(text, 0)
+        )
 
     def boolean(self, node: yaml.Node | None, what: str) -> bool | None:
         if node is None:
@@ -484,6 +491,17 @@ class _Draft:
     family: str = ""  # the file's product family, "" when it declares none
 
 
+def _hs_prefix_refusal() -> str:
+    return _(
+        "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
+        'or subheading), written in quotes, such as "1602".'
+    )
+
+
+def _origin_refusal() -> str:
+    return _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
+
+
 def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> engine.Scope | None:
     """The file's declared scope: the HS lines (and origins) it means to cover, and whether
     it covers them fully ("covered") or knowingly in part ("partial")."""
@@ -493,15 +511,7 @@ def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> e
         return None
     prefixes = []
     for prefix, prefix_node in _read_id_list(reader, values["hs_prefixes"], what):
-        if not _HS_PREFIX.match(prefix):
-            reader.problem(
-                prefix_node,
-                _(
-                    "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
-                    'or subheading), written in quotes, such as "1602".'
-                )
-                % {"value": prefix},
-            )
+        if reader.formed(prefix_node, prefix, _HS_PREFIX, _hs_prefix_refusal()) is None:
             return None
         prefixes.append(prefix)
     if not prefixes:
@@ -510,12 +520,7 @@ def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> e
     origins = []
     if "origins" in values:
         for origin, origin_node in _read_id_list(reader, values["origins"], what):
-            if not _COUNTRY.match(origin):
-                reader.problem(
-                    origin_node,
-                    _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
-                    % {"value": origin},
-                )
+            if reader.formed(origin_node, origin, _COUNTRY, _origin_refusal()) is None:
                 return None
             origins.append(origin)
     coverage = reader.raw(values["coverage"], _("the coverage of the scope"))
@@ -547,22 +552,18 @@ def _read_authority(reader: _Reader, node: yaml.Node) -> AuthorityData | None:
     values = reader.mapping(node, _AUTHORITY_KEYS, ("key", "country", "name"), what)
     if values is None or any(k not in values for k in ("key", "country", "name")):
         return None
-    key = reader.raw(values["key"], _("the authority key"))
-    if key is not None and not _ID.match(key):
-        reader.problem(
-            values["key"],
-            _("The authority key “%(key)s” must be lower-case letters, digits and hyphens.")
-            % {"key": key},
-        )
-        key = None
-    country = reader.raw(values["country"], _("the authority's country"))
-    if country is not None and not _COUNTRY.match(country):
-        reader.problem(
-            values["country"],
-            _("The country “%(value)s” must be a two-letter ISO 3166 code such as SG or CN.")
-            % {"value": country},
-        )
-        country = None
+    key = reader.formed(
+        values["key"],
+        reader.raw(values["key"], _("the authority key")),
+        _ID,
+        _("The authority key “%(key)s” must be lower-case letters, digits and hyphens."),
+    )
+    country = reader.formed(
+        values["country"],
+        reader.raw(values["country"], _("the authority's country")),
+        _COUNTRY,
+        _("The country “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
+    )
     name = reader.bilingual(values["name"], _("the authority's name"))
     website = ""
     if "website" in values:
@@ -736,28 +737,13 @@ def _read_requirement(
         for prefix, prefix_node in _read_id_list(
             reader, applicability["hs_prefixes"], _("the HS prefixes of “%(id)s”") % rid
         ):
-            if not _HS_PREFIX.match(prefix):
-                reader.problem(
-                    prefix_node,
-                    _(
-                        "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
-                        'or subheading), written in quotes, such as "1602".'
-                    )
-                    % {"value": prefix},
-                )
-            else:
+            if reader.formed(prefix_node, prefix, _HS_PREFIX, _hs_prefix_refusal()) is not None:
                 hs_prefixes.append(prefix)
         if "origins" in applicability:
             for origin, origin_node in _read_id_list(
                 reader, applicability["origins"], _("the origins of “%(id)s”") % rid
             ):
-                if not _COUNTRY.match(origin):
-                    reader.problem(
-                        origin_node,
-                        _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
-                        % {"value": origin},
-                    )
-                else:
+                if reader.formed(origin_node, origin, _COUNTRY, _origin_refusal()) is not None:
                     origins.append(origin)
         if "conditions" in applicability:
             conditions = _read_conditions(
@@ -947,14 +933,12 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         top = reader.mapping(root, _FILE_KEYS, _REQUIRED_FILE_KEYS, _("the file"))
         if top is None or any(key not in top for key in _REQUIRED_FILE_KEYS):
             continue
-        market = reader.raw(top["market"], _("the market"))
-        if market is not None and not _COUNTRY.match(market):
-            reader.problem(
-                top["market"],
-                _("The market “%(value)s” must be a two-letter ISO 3166 code such as SG or CN.")
-                % {"value": market},
-            )
-            market = None
+        market = reader.formed(
+            top["market"],
+            reader.raw(top["market"], _("the market")),
+            _COUNTRY,
+            _("The market “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
+        )
         family = ""
         if "family" in top:
             family = reader.raw(top["family"], _("the product family")) or ""

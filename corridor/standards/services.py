@@ -277,13 +277,7 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
         raise ValidationError(errors)
     with transaction.atomic():
         watch = Watch.objects.create(user=actor, hs_prefix=hs_prefix, market=market)
-        audit_record(
-            actor=actor,
-            action="create",
-            target=watch,
-            summary=gettext_noop("Followed HS %(hs)s in %(market)s"),
-            summary_params={"hs": hs_prefix, "market": market},
-        )
+        _audit_watch(actor, "create", watch, gettext_noop("Followed HS %(hs)s in %(market)s"))
     return watch
 
 
@@ -294,11 +288,19 @@ def watch_remove(*, actor, watch: Watch) -> None:
         _("You can only stop following products you follow yourself."),
     )
     with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="delete",
-            target=watch,
-            summary=gettext_noop("Stopped following HS %(hs)s in %(market)s"),
-            summary_params={"hs": watch.hs_prefix, "market": watch.market},
+        _audit_watch(
+            actor, "delete", watch, gettext_noop("Stopped following HS %(hs)s in %(market)s")
         )
         watch.delete()
+
+
+def _audit_watch(actor, action: str, watch: Watch, summary: str) -> None:
+    """The audit entry of following or no longer following a product, in the reader's
+    language later (`summary` is marked with gettext_noop)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=watch,
+        summary=summary,
+        summary_params={"hs": watch.hs_prefix, "market": watch.market},
+    )

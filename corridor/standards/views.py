@@ -79,9 +79,7 @@ def assessment_create(request):
         context = {"form": form, "hs_search_url": _hs_search_url()}
         return render(request, "standards/assessment_form.html", context)
 
-    if request.method != "POST":
-        return again(form)
-    return post_form(
+    return _form_page(
         request,
         form,
         lambda data: services.assessment_create(
@@ -97,6 +95,13 @@ def assessment_create(request):
         done=lambda assessment: redirect("standards:assessment_detail", pk=assessment.pk),
         again=again,
     )
+
+
+def _form_page(request, form, write, *, again, **answers):
+    """The page with its form on GET; on POST, the form through `write` (`post_form`)."""
+    if request.method != "POST":
+        return again(form)
+    return post_form(request, form, write, again=again, **answers)
 
 
 def _question_of(request) -> dict:
@@ -202,9 +207,7 @@ def watching(request):
             watch.market_name = country_name(watch.market)
         return render(request, "standards/watching.html", {"form": form, "watches": watches})
 
-    if request.method != "POST":
-        return again(form)
-    return post_form(
+    return _form_page(
         request,
         form,
         lambda data: services.watch_add(
