@@ -209,6 +209,19 @@ class _Reader:
         self.problem(node, refusal % {"value": value, "key": value})
         return None
 
+    def optional(
+        self, values: dict[str, yaml.Node], key: str, what: str, pattern, refusal: str
+    ) -> str:
+        """An optional single value, "" when absent; one `pattern` refuses is reported (naming
+        it as `%(value)s`) and read as ""."""
+        if key not in values:
+            return ""
+        value = self.raw(values[key], what) or ""
+        if value and not pattern.match(value):
+            self.problem(values[key], refusal % {"value": value})
+            return ""
+        return value
+
     def _scalar(self, node: yaml.Node | None, what: str, tags: tuple[str, ...], refusal: str, read):
         """`read(text)` of a scalar with one of `tags` (underscores dropped, as YAML allows
         in numbers); the refusal naming `what` when it is another node or does not read."""
@@ -455,21 +468,15 @@ _REQUIREMENT_KEYS = (
     "checked_on",
     "confidence",
 )
-_REQUIRED_REQUIREMENT_KEYS = (
-    "id",
-    "kind",
-    "mast",
-    "title",
-    "summary",
-    "legal_basis",
-    "applicability",
-    "evidence",
-    "duration_days",
-    "duration_source",
-    "source_url",
-    "source_quote",
-    "checked_on",
-    "confidence",
+# Every key but these is required.
+_OPTIONAL_REQUIREMENT_KEYS = (
+    "authority",
+    "equivalent_evidence",
+    "prerequisites",
+    "per_consignment",
+)
+_REQUIRED_REQUIREMENT_KEYS = tuple(
+    key for key in _REQUIREMENT_KEYS if key not in _OPTIONAL_REQUIREMENT_KEYS
 )
 _APPLICABILITY_KEYS = ("hs_prefixes", "origins", "conditions")
 _BOUNDS = ("greater_than", "at_least", "less_than", "at_most")
@@ -565,14 +572,13 @@ def _read_authority(reader: _Reader, node: yaml.Node) -> AuthorityData | None:
         _("The country “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
     )
     name = reader.bilingual(values["name"], _("the authority's name"))
-    website = ""
-    if "website" in values:
-        website = reader.raw(values["website"], _("the authority's website")) or ""
-        if website and not _URL.match(website):
-            reader.problem(
-                values["website"],
-                _("The website “%(value)s” must be an http or https address.") % {"value": website},
-            )
+    website = reader.optional(
+        values,
+        "website",
+        _("the authority's website"),
+        _URL,
+        _("The website “%(value)s” must be an http or https address."),
+    )
     if key is None or country is None or name is None:
         return None
     return AuthorityData(key, country, name[0], name[1], website, reader.file)
@@ -939,19 +945,16 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
             _COUNTRY,
             _("The market “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
         )
-        family = ""
-        if "family" in top:
-            family = reader.raw(top["family"], _("the product family")) or ""
-            if family and not _ID.match(family):
-                reader.problem(
-                    top["family"],
-                    _(
-                        "The product family “%(value)s” must be lower-case letters, digits and "
-                        "hyphens, such as meat or medical-devices."
-                    )
-                    % {"value": family},
-                )
-                family = ""
+        family = reader.optional(
+            top,
+            "family",
+            _("the product family"),
+            _ID,
+            _(
+                "The product family “%(value)s” must be lower-case letters, digits and "
+                "hyphens, such as meat or medical-devices."
+            ),
+        )
         if "scope" in top and market is not None:
             scope = _read_scope(reader, top["scope"], market, family)
             if scope is not None:

@@ -223,14 +223,7 @@ def assessment_delete(*, actor, assessment: ReadinessAssessment) -> None:
         can_delete_assessment(actor, assessment),
         _("Only your organisation or an administrator can delete this assessment."),
     )
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="delete",
-            target=assessment,
-            summary=str(assessment),
-        )
-        assessment.delete()
+    _delete_with_audit(actor, assessment, str(assessment))
 
 
 # --- watch lists ---------------------------------------------------------------------------
@@ -277,7 +270,13 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
         raise ValidationError(errors)
     with transaction.atomic():
         watch = Watch.objects.create(user=actor, hs_prefix=hs_prefix, market=market)
-        _audit_watch(actor, "create", watch, gettext_noop("Followed HS %(hs)s in %(market)s"))
+        audit_record(
+            actor=actor,
+            action="create",
+            target=watch,
+            summary=gettext_noop("Followed HS %(hs)s in %(market)s"),
+            summary_params={"hs": hs_prefix, "market": market},
+        )
     return watch
 
 
@@ -287,20 +286,23 @@ def watch_remove(*, actor, watch: Watch) -> None:
         can_stop_following(actor, watch),
         _("You can only stop following products you follow yourself."),
     )
-    with transaction.atomic():
-        _audit_watch(
-            actor, "delete", watch, gettext_noop("Stopped following HS %(hs)s in %(market)s")
-        )
-        watch.delete()
-
-
-def _audit_watch(actor, action: str, watch: Watch, summary: str) -> None:
-    """The audit entry of following or no longer following a product, in the reader's
-    language later (`summary` is marked with gettext_noop)."""
-    audit_record(
-        actor=actor,
-        action=action,
-        target=watch,
-        summary=summary,
-        summary_params={"hs": watch.hs_prefix, "market": watch.market},
+    _delete_with_audit(
+        actor,
+        watch,
+        gettext_noop("Stopped following HS %(hs)s in %(market)s"),
+        {"hs": watch.hs_prefix, "market": watch.market},
     )
+
+
+def _delete_with_audit(actor, target, summary: str, summary_params: dict | None = None) -> None:
+    """Delete a row in one transaction with its audit entry (`summary_params`: the summary
+    is a message marked with gettext_noop, translated when read)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="delete",
+            target=target,
+            summary=summary,
+            summary_params=summary_params,
+        )
+        target.delete()

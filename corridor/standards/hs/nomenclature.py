@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from corridor.core import terms
@@ -186,3 +186,28 @@ def code_label(code: HsCode) -> str:
         HsCode.Level.SUBHEADING: _("Subheading %(code)s"),
     }
     return labels[code.level] % {"code": code.code}
+
+
+# --- browsing: each code with how many codes are under it ------------------------------------
+
+
+def _with_child_counts(codes) -> list[HsCode]:
+    return list(codes.annotate(child_count=Count("children")).order_by("code"))
+
+
+def sections(edition: str = DEFAULT_EDITION) -> list[HsCode]:
+    """The sections of an edition, each with `child_count` (its chapters)."""
+    return _with_child_counts(HsCode.objects.filter(edition=edition, level=HsCode.Level.SECTION))
+
+
+def chapters_without_section(edition: str = DEFAULT_EDITION) -> list[HsCode]:
+    """Chapters without a section (chapter 99 in the Comtrade file), listed after the
+    sections, each with `child_count`."""
+    return _with_child_counts(
+        HsCode.objects.filter(edition=edition, level=HsCode.Level.CHAPTER, section="")
+    )
+
+
+def children(code: HsCode) -> list[HsCode]:
+    """The codes one level under `code`, each with `child_count`."""
+    return _with_child_counts(code.children.all())
