@@ -163,7 +163,7 @@ def on_http_error(request, exc):
 
 api.add_router("/portfolio/", "corridor.portfolio.api.router")
 api.add_router("/accounts/", "corridor.accounts.api.router")
-api.add_router("/standards/", "corridor.standards.hs_api.router")
+api.add_router("/standards/", "corridor.standards.hs.api.router")
 api.add_router("/standards/", "corridor.standards.api.router")
 api.add_router("/cases/", "corridor.cases.api.router")
 api.add_router("/directory/", "corridor.directory.api.router")

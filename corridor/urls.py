@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("corridor.accounts.urls")),
-    path("standards/hs/", include("corridor.standards.hs_urls")),
+    path("standards/hs/", include("corridor.standards.hs.urls")),
     path("standards/", include("corridor.standards.urls")),
     path("cases/documents/", include("corridor.cases.document_urls")),
     path("cases/", include("corridor.cases.urls")),

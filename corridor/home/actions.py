@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from corridor.cases import permissions as case_permissions
 from corridor.events import permissions as event_permissions
 from corridor.portfolio import services as portfolio_services
-from corridor.standards import services as standards_services
+from corridor.standards import permissions as standards_permissions
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,6 @@ def actions_of(user) -> Actions:
         record_projects=portfolio_services.can_record_projects(user),
         open_cases=case_permissions.can_open_cases(user),
         organise_events=event_permissions.can_organise_events(user),
-        assess=standards_services.can_assess(user),
+        assess=standards_permissions.can_assess(user),
         record_innovations=portfolio_services.can_record_innovations(user),
     )

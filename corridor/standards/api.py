@@ -16,7 +16,6 @@ so that a client can word them itself.
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -29,7 +28,7 @@ from corridor.accounts.api import AUTH, organisation_by_id
 from corridor.core.api import NameText, Pages
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
-from corridor.standards.models import ReadinessAssessment, Watch
+from corridor.standards.models import ReadinessAssessment
 
 router = Router(tags=["standards"])
 
@@ -89,13 +88,18 @@ class ResultOut(Schema):
     coverage_note: str = Field(description="The same in a sentence, with whom to ask.")
 
 
-class AssessmentOut(Schema):
+class AssessmentQuestionOut(Schema):
+    """What an assessment asked, shared by its summary and its whole answer."""
+
     id: int
     organisation: AssessmentOrganisationOut
     product_name: str
     hs_code: str
     origin: str
     destination: str
+
+
+class AssessmentOut(AssessmentQuestionOut):
     attributes: dict
     held: list[str]
     created_at: datetime
@@ -107,13 +111,7 @@ class AssessmentOut(Schema):
     )
 
 
-class AssessmentSummaryOut(Schema):
-    id: int
-    organisation: AssessmentOrganisationOut
-    product_name: str
-    hs_code: str
-    origin: str
-    destination: str
+class AssessmentSummaryOut(AssessmentQuestionOut):
     created_at: datetime
     is_stale: bool
     duration_days: list[int] = Field(
@@ -150,7 +148,7 @@ class ReportQuery(Schema):
 
 def _visible_assessment(request, assessment_id: int) -> ReadinessAssessment:
     """The assessment, if the caller may see it; 404 otherwise, never saying whether it exists."""
-    assessment = queries.assessments_visible_to(request.user).filter(pk=assessment_id).first()
+    assessment = queries.assessment_visible_to(request.user, assessment_id)
     if assessment is None:
         raise HttpError(404, _("No assessment has the id “%(value)s”.") % {"value": assessment_id})
     return assessment
@@ -221,16 +219,10 @@ def _detail(assessment: ReadinessAssessment) -> dict:
 
 @router.post("/assessments", response={201: AssessmentOut}, auth=AUTH)
 def assessment_create(request, payload: AssessmentIn):
-    organisation = organisation_by_id(payload.organisation_id, "organisation_id")
     assessment = services.assessment_create(
         actor=request.user,
-        organisation=organisation,
-        product_name=payload.product_name,
-        hs_code=payload.hs_code,
-        origin=payload.origin,
-        destination=payload.destination,
-        attributes=payload.attributes,
-        held=payload.held,
+        organisation=organisation_by_id(payload.organisation_id, "organisation_id"),
+        **payload.model_dump(exclude={"organisation_id"}),
     )
     return Status(201, _detail(_visible_assessment(request, assessment.pk)))
 
@@ -250,11 +242,7 @@ def assessment_detail(request, assessment_id: int):
 def assessment_report(request, assessment_id: int, query: Query[ReportQuery]):
     assessment = _visible_assessment(request, assessment_id)
     language = query.lang or ("zh-hans" if is_chinese(get_language()) else "en")
-    response = HttpResponse(pdf.report_pdf(assessment, language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
-    )
-    return response
+    return pdf.report_response(assessment, language)
 
 
 # --- watch lists ---------------------------------------------------------------------------
@@ -289,7 +277,7 @@ def watch_add(request, payload: WatchIn):
 
 @router.delete("/watches/{int:watch_id}", response={204: None}, auth=AUTH)
 def watch_remove(request, watch_id: int):
-    watch = Watch.objects.filter(pk=watch_id).first()
+    watch = queries.watch_with_id(watch_id)
     if watch is None:
         raise HttpError(404, _("No followed product has the id “%(value)s”.") % {"value": watch_id})
     services.watch_remove(actor=request.user, watch=watch)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from corridor.core.bilingual import is_chinese
 from corridor.standards import engine
 
 COVERAGE_LABELS = {
@@ -138,23 +137,3 @@ def coverage_table(knowledge_base: engine.KnowledgeBase, markets: list[str]) -> 
             )
         )
     return rows
-
-
-def describe_chapters(rows: list[CoverageRow]) -> None:
-    """Fill in each row's chapter description and section from the loaded HS nomenclature
-    (in the active language), when it is loaded."""
-    from corridor.standards.hs import DEFAULT_EDITION
-    from corridor.standards.models import HsCode
-
-    codes = {
-        code.code: code
-        for code in HsCode.objects.filter(
-            edition=DEFAULT_EDITION, code__in=[row.chapter for row in rows]
-        )
-    }
-    chinese = is_chinese()
-    for row in rows:
-        code = codes.get(row.chapter)
-        if code is not None:
-            row.description = (code.description_zh if chinese else "") or code.description_en
-            row.section = code.section

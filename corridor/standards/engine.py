@@ -184,6 +184,19 @@ class RequirementStatus:
     confidence: str = ""
 
 
+# What a requirement's status repeats of the requirement itself.
+STATUS_FACTS = (
+    "id",
+    "mast",
+    "title_en",
+    "title_zh",
+    "source_url",
+    "per_consignment",
+    "authority",
+    "confidence",
+)
+
+
 @dataclass(frozen=True)
 class RoadmapStep:
     id: str
@@ -489,20 +502,10 @@ def _condition_failure(
 
 
 def _judge(kb: KnowledgeBase, requirement: Requirement, product: Product) -> RequirementStatus:
+    facts = {name: getattr(requirement, name) for name in STATUS_FACTS}
+
     def status(code: str, params: dict, outcome: str) -> RequirementStatus:
-        return RequirementStatus(
-            id=requirement.id,
-            mast=requirement.mast,
-            title_en=requirement.title_en,
-            title_zh=requirement.title_zh,
-            status=outcome,
-            reason_code=code,
-            reason_params=params,
-            source_url=requirement.source_url,
-            per_consignment=requirement.per_consignment,
-            authority=requirement.authority,
-            confidence=requirement.confidence,
-        )
+        return RequirementStatus(**facts, status=outcome, reason_code=code, reason_params=params)
 
     if requirement.origins and product.origin not in requirement.origins:
         params = {"origin": product.origin, "origins": list(requirement.origins)}

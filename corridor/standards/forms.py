@@ -7,6 +7,7 @@ product attributes the engine reads and the evidence an enterprise can hold.
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
@@ -15,7 +16,7 @@ from corridor.core.bilingual import bilingual
 from corridor.core.forms import NameField, ServiceErrorsMixin
 from corridor.core.vocabularies import country_choices, country_name
 from corridor.standards import engine
-from corridor.standards.services import assessing_organisation_ids
+from corridor.standards.permissions import assessing_organisation_ids
 
 ATTRIBUTE_PREFIX = "attr_"
 
@@ -216,6 +217,15 @@ class AssessmentForm(forms.Form):
             if value not in (None, ""):
                 values[definition.name] = value
         return values
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service's errors, each on the field it names (`post_form` calls this)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                self.add_service_error(field, message)
 
     def add_service_error(self, field: str, message: str) -> None:
         """Put an error from the service on the field it names (attributes are named

@@ -9,10 +9,8 @@ The YAML in corridor/standards/kb/ is the source of truth (its layout is in kb/R
 * `current()` is the knowledge base of the running process: read from `KB_DIR` on first use
   and cached (`reset()` clears the cache). `current_hashes()` gives the content hash of each
   of its requirements, the same hash `kb_load` stores, for `ReadinessAssessment.requirement_hashes`.
-* `load_into_database(directory)` (the `kb_load` command) copies the knowledge base into the
-  Authority and Requirement tables in one transaction and marks stale the assessments that
-  rest on a changed or removed requirement (`mark_stale_assessments`); `watching.py` tells
-  the people concerned, one digest each.
+
+Copying it into the database (the `kb_load` command) is a write: `kb_load.py` does it.
 
 The files are read with `yaml.compose` (PyYAML's node tree, whose marks give line numbers),
 never with a hand-written parser, and never with `yaml.load` of arbitrary tags.
@@ -30,10 +28,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import yaml
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from corridor.core.audit import audit_record, diff
 from corridor.standards import engine
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
@@ -203,29 +199,49 @@ class _Reader:
             return None
         return node.value.strip()
 
-    def number(self, node: yaml.Node | None, what: str) -> float | None:
+    def formed(
+        self, node: yaml.Node | None, value: str | None, pattern, refusal: str
+    ) -> str | None:
+        """`value` when `pattern` matches it; else the refusal (naming it as `%(value)s` or
+        `%(key)s`) and None. None stays None: its problem is already reported."""
+        if value is None or pattern.match(value):
+            return value
+        self.problem(node, refusal % {"value": value, "key": value})
+        return None
+
+    def optional(
+        self, values: dict[str, yaml.Node], key: str, what: str, pattern, refusal: str
+    ) -> str:
+        """An optional single value, "" when absent; one `pattern` refuses is reported (naming
+        it as `%(value)s`) and read as ""."""
+        if key not in values:
+            return ""
+        value = self.raw(values[key], what) or ""
+        if value and not pattern.match(value):
+            self.problem(values[key], refusal % {"value": value})
+            return ""
+        return value
+
+    def _scalar(self, node: yaml.Node | None, what: str, tags: tuple[str, ...], refusal: str, read):
+        """`read(text)` of a scalar with one of `tags` (underscores dropped, as YAML allows
+        in numbers); the refusal naming `what` when it is another node or does not read."""
         if node is None:
             return None
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT, _FLOAT):
-            self.problem(node, _("Write %(what)s as a number.") % {"what": what})
-            return None
-        try:
-            return float(node.value.replace("_", ""))
-        except ValueError:
-            self.problem(node, _("Write %(what)s as a number.") % {"what": what})
-            return None
+        if isinstance(node, yaml.ScalarNode) and node.tag in tags:
+            try:
+                return read(node.value.replace("_", ""))
+            except ValueError:
+                pass
+        self.problem(node, refusal % {"what": what})
+        return None
+
+    def number(self, node: yaml.Node | None, what: str) -> float | None:
+        return self._scalar(node, what, (_INT, _FLOAT), _("Write %(what)s as a number."), float)
 
     def whole_number(self, node: yaml.Node | None, what: str) -> int | None:
-        if node is None:
-            return None
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _INT:
-            self.problem(node, _("Write %(what)s as a whole number.") % {"what": what})
-            return None
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            self.problem(node, _("Write %(what)s as a whole number.") % {"what": what})
-            return None
+        return self._scalar(
+            node, what, (_INT,), _("Write %(what)s as a whole number."), lambda text: int(text, 0)
+        )
 
     def boolean(self, node: yaml.Node | None, what: str) -> bool | None:
         if node is None:
@@ -452,21 +468,15 @@ _REQUIREMENT_KEYS = (
     "checked_on",
     "confidence",
 )
-_REQUIRED_REQUIREMENT_KEYS = (
-    "id",
-    "kind",
-    "mast",
-    "title",
-    "summary",
-    "legal_basis",
-    "applicability",
-    "evidence",
-    "duration_days",
-    "duration_source",
-    "source_url",
-    "source_quote",
-    "checked_on",
-    "confidence",
+# Every key but these is required.
+_OPTIONAL_REQUIREMENT_KEYS = (
+    "authority",
+    "equivalent_evidence",
+    "prerequisites",
+    "per_consignment",
+)
+_REQUIRED_REQUIREMENT_KEYS = tuple(
+    key for key in _REQUIREMENT_KEYS if key not in _OPTIONAL_REQUIREMENT_KEYS
 )
 _APPLICABILITY_KEYS = ("hs_prefixes", "origins", "conditions")
 _BOUNDS = ("greater_than", "at_least", "less_than", "at_most")
@@ -488,6 +498,17 @@ class _Draft:
     family: str = ""  # the file's product family, "" when it declares none
 
 
+def _hs_prefix_refusal() -> str:
+    return _(
+        "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
+        'or subheading), written in quotes, such as "1602".'
+    )
+
+
+def _origin_refusal() -> str:
+    return _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
+
+
 def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> engine.Scope | None:
     """The file's declared scope: the HS lines (and origins) it means to cover, and whether
     it covers them fully ("covered") or knowingly in part ("partial")."""
@@ -497,15 +518,7 @@ def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> e
         return None
     prefixes = []
     for prefix, prefix_node in _read_id_list(reader, values["hs_prefixes"], what):
-        if not _HS_PREFIX.match(prefix):
-            reader.problem(
-                prefix_node,
-                _(
-                    "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
-                    'or subheading), written in quotes, such as "1602".'
-                )
-                % {"value": prefix},
-            )
+        if reader.formed(prefix_node, prefix, _HS_PREFIX, _hs_prefix_refusal()) is None:
             return None
         prefixes.append(prefix)
     if not prefixes:
@@ -514,12 +527,7 @@ def _read_scope(reader: _Reader, node: yaml.Node, market: str, family: str) -> e
     origins = []
     if "origins" in values:
         for origin, origin_node in _read_id_list(reader, values["origins"], what):
-            if not _COUNTRY.match(origin):
-                reader.problem(
-                    origin_node,
-                    _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
-                    % {"value": origin},
-                )
+            if reader.formed(origin_node, origin, _COUNTRY, _origin_refusal()) is None:
                 return None
             origins.append(origin)
     coverage = reader.raw(values["coverage"], _("the coverage of the scope"))
@@ -551,31 +559,26 @@ def _read_authority(reader: _Reader, node: yaml.Node) -> AuthorityData | None:
     values = reader.mapping(node, _AUTHORITY_KEYS, ("key", "country", "name"), what)
     if values is None or any(k not in values for k in ("key", "country", "name")):
         return None
-    key = reader.raw(values["key"], _("the authority key"))
-    if key is not None and not _ID.match(key):
-        reader.problem(
-            values["key"],
-            _("The authority key “%(key)s” must be lower-case letters, digits and hyphens.")
-            % {"key": key},
-        )
-        key = None
-    country = reader.raw(values["country"], _("the authority's country"))
-    if country is not None and not _COUNTRY.match(country):
-        reader.problem(
-            values["country"],
-            _("The country “%(value)s” must be a two-letter ISO 3166 code such as SG or CN.")
-            % {"value": country},
-        )
-        country = None
+    key = reader.formed(
+        values["key"],
+        reader.raw(values["key"], _("the authority key")),
+        _ID,
+        _("The authority key “%(key)s” must be lower-case letters, digits and hyphens."),
+    )
+    country = reader.formed(
+        values["country"],
+        reader.raw(values["country"], _("the authority's country")),
+        _COUNTRY,
+        _("The country “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
+    )
     name = reader.bilingual(values["name"], _("the authority's name"))
-    website = ""
-    if "website" in values:
-        website = reader.raw(values["website"], _("the authority's website")) or ""
-        if website and not _URL.match(website):
-            reader.problem(
-                values["website"],
-                _("The website “%(value)s” must be an http or https address.") % {"value": website},
-            )
+    website = reader.optional(
+        values,
+        "website",
+        _("the authority's website"),
+        _URL,
+        _("The website “%(value)s” must be an http or https address."),
+    )
     if key is None or country is None or name is None:
         return None
     return AuthorityData(key, country, name[0], name[1], website, reader.file)
@@ -740,28 +743,13 @@ def _read_requirement(
         for prefix, prefix_node in _read_id_list(
             reader, applicability["hs_prefixes"], _("the HS prefixes of “%(id)s”") % rid
         ):
-            if not _HS_PREFIX.match(prefix):
-                reader.problem(
-                    prefix_node,
-                    _(
-                        "The HS prefix “%(value)s” must be 2, 4 or 6 digits (a chapter, heading "
-                        'or subheading), written in quotes, such as "1602".'
-                    )
-                    % {"value": prefix},
-                )
-            else:
+            if reader.formed(prefix_node, prefix, _HS_PREFIX, _hs_prefix_refusal()) is not None:
                 hs_prefixes.append(prefix)
         if "origins" in applicability:
             for origin, origin_node in _read_id_list(
                 reader, applicability["origins"], _("the origins of “%(id)s”") % rid
             ):
-                if not _COUNTRY.match(origin):
-                    reader.problem(
-                        origin_node,
-                        _("The origin “%(value)s” must be a two-letter ISO 3166 code such as CN.")
-                        % {"value": origin},
-                    )
-                else:
+                if reader.formed(origin_node, origin, _COUNTRY, _origin_refusal()) is not None:
                     origins.append(origin)
         if "conditions" in applicability:
             conditions = _read_conditions(
@@ -951,27 +939,22 @@ def read_knowledge_base(directory: Path = KB_DIR) -> LoadedKb:
         top = reader.mapping(root, _FILE_KEYS, _REQUIRED_FILE_KEYS, _("the file"))
         if top is None or any(key not in top for key in _REQUIRED_FILE_KEYS):
             continue
-        market = reader.raw(top["market"], _("the market"))
-        if market is not None and not _COUNTRY.match(market):
-            reader.problem(
-                top["market"],
-                _("The market “%(value)s” must be a two-letter ISO 3166 code such as SG or CN.")
-                % {"value": market},
-            )
-            market = None
-        family = ""
-        if "family" in top:
-            family = reader.raw(top["family"], _("the product family")) or ""
-            if family and not _ID.match(family):
-                reader.problem(
-                    top["family"],
-                    _(
-                        "The product family “%(value)s” must be lower-case letters, digits and "
-                        "hyphens, such as meat or medical-devices."
-                    )
-                    % {"value": family},
-                )
-                family = ""
+        market = reader.formed(
+            top["market"],
+            reader.raw(top["market"], _("the market")),
+            _COUNTRY,
+            _("The market “%(value)s” must be a two-letter ISO 3166 code such as SG or CN."),
+        )
+        family = reader.optional(
+            top,
+            "family",
+            _("the product family"),
+            _ID,
+            _(
+                "The product family “%(value)s” must be lower-case letters, digits and "
+                "hyphens, such as meat or medical-devices."
+            ),
+        )
         if "scope" in top and market is not None:
             scope = _read_scope(reader, top["scope"], market, family)
             if scope is not None:
@@ -1175,183 +1158,3 @@ def reset() -> None:
     """Forget the cached knowledge base (after the YAML changed, and in tests)."""
     global _current
     _current = None
-
-
-# --- the database copy ----------------------------------------------------------------------
-
-
-@dataclass
-class LoadReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    authorities_created: int = 0
-    authorities_updated: int = 0
-    stale_assessments: int = 0
-    people_told: int = 0
-
-    def summary(self) -> str:
-        return _(
-            "Requirements: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(removed)s removed. Authorities: %(a_created)s created, %(a_updated)s updated. "
-            "Assessments marked stale: %(stale)s. People told: %(told)s."
-        ) % {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "a_created": self.authorities_created,
-            "a_updated": self.authorities_updated,
-            "stale": self.stale_assessments,
-            "told": self.people_told,
-        }
-
-
-def load_into_database(directory: Path = KB_DIR) -> LoadReport:
-    """Check the knowledge base, then copy it into the database in one transaction.
-
-    Raises KbError (and writes nothing) when the knowledge base has a problem. Requirements
-    no longer in the YAML are removed; assessments resting on a changed or removed
-    requirement are marked stale; each person who follows a touched product or whose
-    organisation's assessments went stale gets one notification (`watching.tell_about_load`)."""
-    from corridor.standards import watching
-    from corridor.standards.models import Authority, Requirement
-
-    loaded = read_knowledge_base(directory)
-    report = LoadReport()
-    with transaction.atomic():
-        authorities = {}
-        for key, data in loaded.authorities.items():
-            values = {
-                "country": data.country,
-                "name_en": data.name_en,
-                "name_zh": data.name_zh,
-                "website": data.website,
-            }
-            authority, created = Authority.objects.get_or_create(key=key, defaults=values)
-            if created:
-                report.authorities_created += 1
-            elif any(getattr(authority, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(authority, name, value)
-                authority.save()
-                report.authorities_updated += 1
-            authorities[key] = authority
-
-        existing = {r.key: r for r in Requirement.objects.select_for_update()}
-        changed: dict[str, str | None] = {}
-        told: list[watching.RequirementChange] = []
-        for rid, requirement in loaded.knowledge_base.requirements.items():
-            definition = loaded.definition(rid)
-            new_hash = content_hash(definition)
-            values = {
-                "market": requirement.market,
-                "mast": requirement.mast,
-                "kind": requirement.kind,
-                "title_en": requirement.title_en,
-                "title_zh": requirement.title_zh,
-                "summary_en": requirement.summary_en,
-                "summary_zh": requirement.summary_zh,
-                "authority": authorities[requirement.authority],
-                "legal_basis": requirement.legal_basis,
-                "definition": json.loads(json.dumps(definition)),
-                "source_url": requirement.source_url,
-                "checked_on": date.fromisoformat(requirement.checked_on),
-                "confidence": requirement.confidence,
-                "kb_file": loaded.files[rid],
-                "content_hash": new_hash,
-            }
-            row = existing.pop(rid, None)
-            if row is None:
-                row = Requirement.objects.create(key=rid, **values)
-                audit_record(actor=None, action="import", target=row, summary=rid)
-                report.created += 1
-                told.append(_change(watching.ADDED, rid, requirement.market, definition, values))
-            elif row.content_hash != new_hash or row.kb_file != values["kb_file"]:
-                if row.content_hash != new_hash:
-                    changed[rid] = new_hash
-                    told.append(
-                        _change(watching.CHANGED, rid, requirement.market, definition, values)
-                    )
-                before = {"content_hash": row.content_hash, "kb_file": row.kb_file}
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.save()
-                audit_record(
-                    actor=None,
-                    action="update",
-                    target=row,
-                    summary=rid,
-                    changes=diff(before, {"content_hash": new_hash, "kb_file": row.kb_file}),
-                )
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        for rid, row in existing.items():
-            audit_record(actor=None, action="delete", target=row, summary=rid)
-            row.delete()
-            report.removed += 1
-            changed[rid] = None
-            told.append(_change(watching.RETIRED, rid, row.market, row.definition or {}, vars(row)))
-        stale = mark_stale_assessments(changed)
-        report.stale_assessments = sum(len(items) for items in stale.values())
-        report.people_told = watching.tell_about_load(told, stale)
-    return report
-
-
-def _change(what: str, rid: str, market: str, definition: dict, values: dict):
-    from corridor.standards import watching
-
-    return watching.RequirementChange(
-        id=rid,
-        what=what,
-        market=market,
-        hs_prefixes=tuple(definition.get("hs_prefixes") or ()),
-        title_en=values["title_en"],
-        title_zh=values["title_zh"],
-    )
-
-
-def mark_stale_assessments(
-    changed: dict[str, str | None],
-) -> dict[int, list[tuple[object, list[str]]]]:
-    """Mark stale the assessments resting on a changed requirement.
-
-    `changed` maps a requirement id to its new content hash, or None when it was removed. An
-    assessment is stale when it recorded one of these ids with another hash. Returns the
-    newly stale assessments by organisation id, each with the ids it rested on, for
-    `watching.tell_about_load` to tell their members."""
-    from corridor.standards.models import ReadinessAssessment
-
-    if not changed:
-        return {}
-    stale_by_organisation: dict[int, list[tuple[ReadinessAssessment, list[str]]]] = {}
-    candidates = ReadinessAssessment.objects.filter(
-        is_stale=False, requirement_hashes__has_any_keys=list(changed)
-    ).select_related("organisation")
-    to_mark = []
-    for assessment in candidates:
-        hashes = assessment.requirement_hashes or {}
-        reasons = sorted(
-            rid for rid, new_hash in changed.items() if rid in hashes and hashes[rid] != new_hash
-        )
-        if reasons:
-            to_mark.append(assessment.pk)
-            assessment.is_stale = True
-            stale_by_organisation.setdefault(assessment.organisation_id, []).append(
-                (assessment, reasons)
-            )
-    if not to_mark:
-        return {}
-    ReadinessAssessment.objects.filter(pk__in=to_mark).update(is_stale=True)
-    for assessments in stale_by_organisation.values():
-        for assessment, requirement_ids in assessments:
-            audit_record(
-                actor=None,
-                action="update",
-                target=assessment,
-                summary=_("Marked stale: %(ids)s changed.") % {"ids": ", ".join(requirement_ids)},
-                changes={"is_stale": [False, True]},
-            )
-    return stale_by_organisation

@@ -4,6 +4,7 @@ Chinese text is set in Noto Sans CJK SC (Debian's fonts-noto-cjk); English in th
 family's Latin glyphs, so both languages print alike.
 """
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -28,6 +29,16 @@ def report_html(assessment: ReadinessAssessment, language: str) -> str:
 
 def report_pdf(assessment: ReadinessAssessment, language: str) -> bytes:
     """The report as PDF bytes, in `language` ("en" or "zh-hans")."""
-    from weasyprint import HTML  # imported here: it is slow to import and only reports need it
+    # WeasyPrint takes about a second to import and only reports need it: not on every page load.
+    from weasyprint import HTML  # noqa: PLC0415  slow to import; only reports need it
 
     return HTML(string=report_html(assessment, language)).write_pdf()
+
+
+def report_response(assessment: ReadinessAssessment, language: str) -> HttpResponse:
+    """The report as an inline PDF download (the page and the API answer alike)."""
+    response = HttpResponse(report_pdf(assessment, language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
+    )
+    return response

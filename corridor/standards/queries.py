@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.accounts import roles
-from corridor.core.bilingual import bilingual
-from corridor.standards import coverage, engine, hs, reasons
-from corridor.standards.models import ReadinessAssessment
+from corridor.core.bilingual import bilingual, is_chinese
+from corridor.core.vocabularies import country_name
+from corridor.standards import coverage, engine, hs, kb, reasons
+from corridor.standards.models import HsCode, ReadinessAssessment, Watch
 
 STATUS_LABELS = {
     "met": gettext_lazy("met"),
@@ -41,6 +42,12 @@ def assessments_visible_to(user) -> QuerySet[ReadinessAssessment]:
     if roles.is_facilitator(user):
         return assessments
     return assessments.filter(organisation_id__in=roles.organisation_ids(user))
+
+
+def assessment_visible_to(user, pk: int) -> ReadinessAssessment | None:
+    """The assessment with this id if the user may see it; None when it does not exist or
+    they may not (the pages and the API answer 404 alike, never saying which)."""
+    return assessments_visible_to(user).filter(pk=pk).first()
 
 
 # --- the result as a person reads it ---------------------------------------------------------
@@ -212,10 +219,51 @@ def assessments_of_own_organisations(user, limit: int = 8) -> list[ReadinessAsse
     )
 
 
+def watch_with_id(pk: int) -> Watch | None:
+    """A followed product by id, whoever follows it (`services.watch_remove` checks who asks)."""
+    return Watch.objects.filter(pk=pk).first()
+
+
 def watches_of(user) -> QuerySet:
     """The products a person follows (nobody else's), by market and HS code."""
-    from corridor.standards.models import Watch
-
     if not getattr(user, "is_authenticated", False):
         return Watch.objects.none()
     return Watch.objects.filter(user=user).order_by("market", "hs_prefix")
+
+
+# --- what the knowledge base covers ----------------------------------------------------------
+
+
+def coverage_overview() -> dict:
+    """The coverage page: HS chapter × market of the knowledge base, each cell with its
+    requirement counts and its words, each chapter described from the HS nomenclature."""
+    knowledge_base = kb.current()
+    markets = sorted(knowledge_base.markets)
+    rows = coverage.coverage_table(knowledge_base, markets)
+    describe_chapters(rows)
+    for row in rows:
+        for cell in row.cells:
+            cell.label = coverage.coverage_label(cell.coverage)
+    return {
+        "rows": rows,
+        "markets": [(code, country_name(code)) for code in markets],
+        "enquiry_points": [(country_name(code), *coverage.enquiry_point(code)) for code in markets],
+        "total": len(knowledge_base.requirements),
+    }
+
+
+def describe_chapters(rows: list[coverage.CoverageRow]) -> None:
+    """Fill in each row's chapter description and section from the loaded HS nomenclature
+    (in the active language), when it is loaded."""
+    codes = {
+        code.code: code
+        for code in HsCode.objects.filter(
+            edition=hs.DEFAULT_EDITION, code__in=[row.chapter for row in rows]
+        )
+    }
+    chinese = is_chinese()
+    for row in rows:
+        code = codes.get(row.chapter)
+        if code is not None:
+            row.description = (code.description_zh if chinese else "") or code.description_en
+            row.section = code.section

@@ -11,7 +11,7 @@ language without the knowledge base.
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.standards import engine
+from corridor.standards import coverage, engine
 
 REASON_SENTENCES = {
     "held_evidence": _("Met: the product holds %(evidence)s."),
@@ -196,8 +196,6 @@ def assessment_json(assessment: engine.Assessment, destination: str = "") -> dic
                   "per_consignment"}],
      "critical_path": [ids], "duration_days": [optimistic, likely, pessimistic]}.
     `destination` (ISO code) names the market's enquiry point in the coverage note."""
-    from corridor.standards import coverage
-
     return {
         "coverage": assessment.coverage,
         "coverage_note": coverage.coverage_note(assessment.coverage, destination),

@@ -13,40 +13,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
 from corridor.standards import engine, hs, kb, reasons
 from corridor.standards.models import ReadinessAssessment, Requirement, Watch
+from corridor.standards.permissions import (
+    can_assess_for,
+    can_delete_assessment,
+    can_follow,
+    can_stop_following,
+)
 
 PRODUCT_NAME_MAX = ReadinessAssessment._meta.get_field("product_name").max_length
-
-
-# --- permissions ---------------------------------------------------------------------------
-
-
-def assessing_organisation_ids(user) -> set[int]:
-    """The organisations the user makes assessments for (`roles.MAKES_ASSESSMENTS`: not a
-    regulator's, whose contacts are read-only, nor a chamber's)."""
-    return roles.acting_organisation_ids(user, roles.MAKES_ASSESSMENTS)
-
-
-def can_assess_for(user, organisation: Organisation) -> bool:
-    """Members assess for their own organisation; the initiative's facilitators and
-    administrators for any organisation they help."""
-    return roles.is_facilitator(user) or organisation.pk in assessing_organisation_ids(user)
-
-
-def can_assess(user) -> bool:
-    """May the user make an assessment at all: "New assessment"."""
-    return roles.is_facilitator(user) or bool(assessing_organisation_ids(user))
-
-
-def can_delete_assessment(user, assessment: ReadinessAssessment) -> bool:
-    return roles.is_initiative_admin(user) or assessment.organisation_id in roles.organisation_ids(
-        user
-    )
 
 
 def _require(condition: bool, message: str) -> None:
@@ -244,14 +223,7 @@ def assessment_delete(*, actor, assessment: ReadinessAssessment) -> None:
         can_delete_assessment(actor, assessment),
         _("Only your organisation or an administrator can delete this assessment."),
     )
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="delete",
-            target=assessment,
-            summary=str(assessment),
-        )
-        assessment.delete()
+    _delete_with_audit(actor, assessment, str(assessment))
 
 
 # --- watch lists ---------------------------------------------------------------------------
@@ -271,10 +243,7 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
     Raises PermissionDenied for an anonymous visitor, ValidationError {field: sentence} on a
     malformed or unknown HS code, a market the knowledge base does not have, or a product the
     person already follows there."""
-    _require(
-        getattr(actor, "is_authenticated", False),
-        _("Log in to follow products."),
-    )
+    _require(can_follow(actor), _("Log in to follow products."))
     hs_prefix = normalise_hs_code(hs_prefix)
     market = (market or "").strip().upper()
     errors = {}
@@ -314,15 +283,26 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
 def watch_remove(*, actor, watch: Watch) -> None:
     """Stop following a product; only the person who follows it may."""
     _require(
-        getattr(actor, "is_authenticated", False) and watch.user_id == actor.pk,
+        can_stop_following(actor, watch),
         _("You can only stop following products you follow yourself."),
     )
+    _delete_with_audit(
+        actor,
+        watch,
+        gettext_noop("Stopped following HS %(hs)s in %(market)s"),
+        {"hs": watch.hs_prefix, "market": watch.market},
+    )
+
+
+def _delete_with_audit(actor, target, summary: str, summary_params: dict | None = None) -> None:
+    """Delete a row in one transaction with its audit entry (`summary_params`: the summary
+    is a message marked with gettext_noop, translated when read)."""
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="delete",
-            target=watch,
-            summary=gettext_noop("Stopped following HS %(hs)s in %(market)s"),
-            summary_params={"hs": watch.hs_prefix, "market": watch.market},
+            target=target,
+            summary=summary,
+            summary_params=summary_params,
         )
-        watch.delete()
+        target.delete()

@@ -7,19 +7,19 @@ user may not see answers 404, exactly like one that does not exist. Writes go th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.core import views as core_views
 from corridor.core.bilingual import is_chinese
+from corridor.core.views import post_form
 from corridor.core.vocabularies import country_name
-from corridor.standards import coverage, kb, pdf, queries, services
+from corridor.standards import kb, pdf, permissions, queries, services
 from corridor.standards.forms import (
     ATTRIBUTE_PREFIX,
     AssessmentForm,
@@ -28,23 +28,13 @@ from corridor.standards.forms import (
     value_label,
 )
 from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
-from corridor.standards.models import Watch
 
 PAGE_SIZE = 25
 REPORT_LANGUAGES = {"en", "zh-hans"}
 
 
-def forbidden(request, exc: PermissionDenied):
-    return core_views.forbidden(
-        request,
-        exc,
-        back_url=reverse("standards:assessment_list"),
-        back_label=_("Back to the readiness assessments"),
-    )
-
-
 def _visible_assessment(request, pk: int):
-    assessment = queries.assessments_visible_to(request.user).filter(pk=pk).first()
+    assessment = queries.assessment_visible_to(request.user, pk)
     if assessment is None:
         raise Http404(_("No assessment has the id “%(value)s”.") % {"value": pk})
     return assessment
@@ -54,20 +44,7 @@ def coverage_page(request):
     """What the knowledge base covers: HS chapter × market (SG and CN, both directions), with
     requirement counts and covered / partly covered / not covered. Public, like the HS pages:
     it describes the knowledge base, not anybody's records."""
-    knowledge_base = kb.current()
-    markets = sorted(knowledge_base.markets)
-    rows = coverage.coverage_table(knowledge_base, markets)
-    coverage.describe_chapters(rows)
-    for row in rows:
-        for cell in row.cells:
-            cell.label = coverage.coverage_label(cell.coverage)
-    context = {
-        "rows": rows,
-        "markets": [(code, country_name(code)) for code in markets],
-        "enquiry_points": [(country_name(code), *coverage.enquiry_point(code)) for code in markets],
-        "total": len(knowledge_base.requirements),
-    }
-    return render(request, "standards/coverage.html", context)
+    return render(request, "standards/coverage.html", queries.coverage_overview())
 
 
 @login_required
@@ -90,40 +67,41 @@ def assessment_create(request):
         knowledge_base=knowledge_base,
         initial=_question_of(request),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment = services.assessment_create(
-                actor=request.user,
-                organisation=data["organisation"],
-                product_name=data["product_name"],
-                hs_code=data["hs_code"],
-                origin=data["origin"],
-                destination=data["destination"],
-                attributes=form.attributes(),
-                held=data["held"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for message in errors:
-                    form.add_service_error(field, message)
-        else:
-            return redirect("standards:assessment_detail", pk=assessment.pk)
     if not form.fields["organisation"].queryset.exists():
-        return forbidden(
-            request,
-            PermissionDenied(
-                _(
-                    "Only the initiative's staff and members of an enterprise, a government "
-                    "agency or a partner organisation make assessments."
-                )
-            ),
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government "
+                "agency or a partner organisation make assessments."
+            )
         )
-    return render(
-        request, "standards/assessment_form.html", {"form": form, "hs_search_url": _hs_search_url()}
+
+    def again(form):
+        context = {"form": form, "hs_search_url": _hs_search_url()}
+        return render(request, "standards/assessment_form.html", context)
+
+    return _form_page(
+        request,
+        form,
+        lambda data: services.assessment_create(
+            actor=request.user,
+            organisation=data["organisation"],
+            product_name=data["product_name"],
+            hs_code=data["hs_code"],
+            origin=data["origin"],
+            destination=data["destination"],
+            attributes=form.attributes(),
+            held=data["held"],
+        ),
+        done=lambda assessment: redirect("standards:assessment_detail", pk=assessment.pk),
+        again=again,
     )
+
+
+def _form_page(request, form, write, *, again, **answers):
+    """The page with its form on GET; on POST, the form through `write` (`post_form`)."""
+    if request.method != "POST":
+        return again(form)
+    return post_form(request, form, write, again=again, **answers)
 
 
 def _question_of(request) -> dict:
@@ -132,7 +110,7 @@ def _question_of(request) -> dict:
     raw = request.GET.get("from", "")
     if request.method != "GET" or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return {}
-    assessment = queries.assessments_visible_to(request.user).filter(pk=int(raw)).first()
+    assessment = queries.assessment_visible_to(request.user, int(raw))
     if assessment is None:
         return {}
     initial = {
@@ -189,7 +167,7 @@ def assessment_detail(request, pk: int):
         "report": report,
         "summary": queries.status_summary(report),
         "other_language": "en" if is_chinese(language) else "zh-hans",
-        "can_delete": services.can_delete_assessment(request.user, assessment),
+        "can_delete": permissions.can_delete_assessment(request.user, assessment),
         **_question(assessment),
     }
     return render(request, "standards/assessment_detail.html", context)
@@ -201,21 +179,14 @@ def assessment_report_pdf(request, pk: int):
     language = request.GET.get("lang") or get_language()
     if language not in REPORT_LANGUAGES:
         language = "zh-hans" if is_chinese(language) else "en"
-    response = HttpResponse(pdf.report_pdf(assessment, language), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="readiness-assessment-{assessment.pk}-{language}.pdf"'
-    )
-    return response
+    return pdf.report_response(assessment, language)
 
 
 @login_required
 @require_POST
 def assessment_delete(request, pk: int):
     assessment = _visible_assessment(request, pk)
-    try:
-        services.assessment_delete(actor=request.user, assessment=assessment)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    services.assessment_delete(actor=request.user, assessment=assessment)
     messages.success(request, _("The assessment was deleted."))
     return redirect("standards:assessment_list")
 
@@ -229,43 +200,35 @@ def watching(request):
         "market": request.GET.get("market", "")[:2].upper(),
     }
     form = WatchForm(request.POST or None, markets=markets, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            watch = services.watch_add(
-                actor=request.user,
-                hs_prefix=form.cleaned_data["hs_prefix"],
-                market=form.cleaned_data["market"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("You now follow HS %(hs)s in %(market)s.")
-                % {"hs": watch.hs_prefix, "market": country_name(watch.market)},
-            )
-            return redirect("standards:watching")
-    watches = list(queries.watches_of(request.user))
-    for watch in watches:
-        watch.market_name = country_name(watch.market)
-    return render(request, "standards/watching.html", {"form": form, "watches": watches})
+
+    def again(form):
+        watches = list(queries.watches_of(request.user))
+        for watch in watches:
+            watch.market_name = country_name(watch.market)
+        return render(request, "standards/watching.html", {"form": form, "watches": watches})
+
+    return _form_page(
+        request,
+        form,
+        lambda data: services.watch_add(
+            actor=request.user, hs_prefix=data["hs_prefix"], market=data["market"]
+        ),
+        done=lambda watch: redirect("standards:watching"),
+        again=again,
+        success=lambda watch: (
+            _("You now follow HS %(hs)s in %(market)s.")
+            % {"hs": watch.hs_prefix, "market": country_name(watch.market)}
+        ),
+    )
 
 
 @login_required
 @require_POST
 def watch_remove(request, pk: int):
-    watch = Watch.objects.filter(pk=pk).first()
+    watch = queries.watch_with_id(pk)
     if watch is None:
         raise Http404(_("No followed product has the id “%(value)s”.") % {"value": pk})
-    try:
-        services.watch_remove(actor=request.user, watch=watch)
-    except PermissionDenied as exc:
-        return core_views.forbidden(
-            request,
-            exc,
-            back_url=reverse("standards:watching"),
-            back_label=_("Back to the products you follow"),
-        )
+    services.watch_remove(actor=request.user, watch=watch)
     messages.success(
         request,
         _("You no longer follow HS %(hs)s in %(market)s.")

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from corridor.accounts.models import User
 from corridor.accounts.notifications import Message, notify
 from corridor.core.bilingual import bilingual
+from corridor.standards.models import Watch
 
 ADDED, CHANGED, RETIRED = "added", "changed", "retired"
 
@@ -86,8 +87,6 @@ def tell_about_load(
 ) -> int:
     """One notification per person concerned by this load (see the module's docstring).
     Call it inside the load's transaction; returns how many people were told."""
-    from corridor.standards.models import Watch
-
     changes = {change.id: change for change in changes}
     if not changes:
         return 0

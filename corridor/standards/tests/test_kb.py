@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from corridor.accounts.models import Notification
 from corridor.core.audit import audit_entries_for
 from corridor.standards import engine, kb
+from corridor.standards.kb_load import mark_stale_assessments
 from corridor.standards.models import Authority, ReadinessAssessment, Requirement
 
 # --- the shipped knowledge base ------------------------------------------------------------
@@ -784,7 +785,7 @@ def test_an_assessment_already_stale_is_not_reported_again(
     assessment.is_stale = True
     assessment.save()
     with django_capture_on_commit_callbacks(execute=True):
-        stale = kb.mark_stale_assessments({"sg-sfa-import-licence": "another-hash"})
+        stale = mark_stale_assessments({"sg-sfa-import-licence": "another-hash"})
     assert stale == {}
     assert mailoutbox == []
 

@@ -2,30 +2,25 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import ngettext
 
+from corridor.core.actors import SYSTEM
 from corridor.standards import kb
+from corridor.standards.kb_load import kb_load
+from corridor.standards.management.kb_command import KbCommand
 
 
-class Command(BaseCommand):
+class Command(KbCommand):
     help = (
         "Validate the knowledge-base YAML, then create, update and remove authorities and "
         "requirements in one transaction, and mark stale the assessments resting on changed "
         "requirements (each person concerned gets one notification). Nothing is written on any problem."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "directory",
-            nargs="?",
-            default=str(kb.KB_DIR),
-            help="The knowledge-base directory (default: the one shipped with Corridor).",
-        )
-
     def handle(self, *args, directory: str, **options):
         try:
-            report = kb.load_into_database(Path(directory))
+            report = kb_load(actor=SYSTEM, directory=Path(directory))
         except kb.KbError as exc:
             for problem in exc.problems:
                 self.stderr.write(kb.problem_line(problem, Path(directory)))
@@ -37,5 +32,4 @@ class Command(BaseCommand):
                 )
                 % {"count": len(exc.problems)}
             ) from exc
-        kb.reset()
         self.stdout.write(report.summary())

@@ -3,26 +3,19 @@ requirements in a table: product family (the `family` of each market file) × ma
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from corridor.standards import kb
+from corridor.standards.management.kb_command import KbCommand
 
 
-class Command(BaseCommand):
+class Command(KbCommand):
     help = (
         "Check the knowledge-base YAML and print each problem as FILE:LINE: message. "
         "Exits non-zero when there is any problem."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "directory",
-            nargs="?",
-            default=str(kb.KB_DIR),
-            help="The knowledge-base directory (default: the one shipped with Corridor).",
-        )
 
     def handle(self, *args, directory: str, **options):
         problems = kb.validate(Path(directory))

@@ -5,12 +5,11 @@ chapters, a chapter's headings, a heading's subheadings). Search: by number or b
 Each page reads the edition from `?edition=` (HS 2022 by default).
 """
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from corridor.standards import hs
+from corridor.standards.hs import nomenclature as hs
 from corridor.standards.models import HsCode
 
 SEARCH_LIMIT = 50
@@ -30,23 +29,17 @@ def _context(request, edition: str, **context) -> dict:
     }
 
 
-def _with_child_counts(codes):
-    return codes.annotate(child_count=Count("children")).order_by("code")
-
-
 def hs_index(request):
     edition = _edition(request)
-    sections = _with_child_counts(
-        HsCode.objects.filter(edition=edition, level=HsCode.Level.SECTION)
-    )
-    # Codes without a section (chapter 99 in the Comtrade file) are listed after the sections.
-    unsectioned = _with_child_counts(
-        HsCode.objects.filter(edition=edition, level=HsCode.Level.CHAPTER, section="")
-    )
     return render(
         request,
         "standards/hs_index.html",
-        _context(request, edition, sections=list(sections), unsectioned=list(unsectioned)),
+        _context(
+            request,
+            edition,
+            sections=hs.sections(edition),
+            unsectioned=hs.chapters_without_section(edition),
+        ),
     )
 
 
@@ -66,7 +59,7 @@ def hs_code(request, code: str):
             edition,
             code=current,
             ancestry=hs.ancestry(current)[:-1],
-            children=list(_with_child_counts(current.children.all())),
+            children=hs.children(current),
         ),
     )
 

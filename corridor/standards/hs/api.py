@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from corridor.accounts.api import AUTH_OR_ANONYMOUS
-from corridor.standards import hs
+from corridor.standards.hs import nomenclature as hs
 from corridor.standards.models import HsCode
 
 router = Router(tags=["standards"])
