@@ -7,7 +7,9 @@ Variables: x(m,t) meeting m takes slot t (only slots of its domain); used(p,t) p
 p meets someone in slot t; held(p,t) p has met someone earlier that day (at or before t);
 hole(p,t) slot t is the last idle slot of a break of p (idle at t, met before, meets at
 t+1). Every break of p makes exactly one hole(p,t) true, so "minimise the true holes" is
-"minimise breaks": each ¬hole(p,t) is a soft clause of weight 1.
+"minimise breaks": each ¬hole(p,t) is a soft clause of weight 1. Interpreters are hard
+cardinality rows over the x(m,t) of one slot (`Index.rows`, see interpreters.py), so the
+optimum is proven with them.
 
 Implied constraints (they change no solution, they make the solver prove bounds sooner;
 the paper needed them to solve its hard instances):
@@ -116,6 +118,8 @@ def build_model(
         model.at_most(lits, ix.tables, card)
         busy = [model.used[p, t] for p in range(len(ix.people)) if (p, t) in model.used]
         model.at_most(busy, 2 * ix.tables, card)
+    for t, members, cap in ix.rows:  # interpreters: see interpreters.py
+        model.at_most([model.x[m, t] for m in members if (m, t) in model.x], cap, card)
     if fairness is not None:
         _fairness(model, fairness, cap=fairness_cap)
     if symmetry and previous_slot is None and _reads_backwards(ix):
@@ -274,6 +278,8 @@ def _reads_backwards(ix: Index) -> bool:
     """True when reversing the slots maps every solution onto a solution."""
     n = ix.n_slots
     if any(f is not None for f in ix.fixed) or len(set(ix.day_of)) > 1:
+        return False
+    if ix.rows and {(n - 1 - t, ms, cap) for t, ms, cap in ix.rows} != set(ix.rows):
         return False
     return all(tuple(sorted(n - 1 - t for t in dom)) == dom for dom in ix.domain)
 
