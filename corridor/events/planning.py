@@ -91,6 +91,10 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
             )
             for i in interpreters
         ),
+        previous_interpreter={
+            key: str(m.interpreter_id) for key, m in meetings.items() if m.interpreter_id
+        }
+        or None,
     )
     return problem, meetings, participants, slots
 

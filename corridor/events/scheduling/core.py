@@ -63,7 +63,8 @@ class Problem:
     whose session is "any" (or a name not in `sessions`, reported by `check`) may take any
     slot. `previous` is the published schedule (meeting key -> slot) when rescheduling.
     `languages` maps a participant to its working languages (none stated: it needs no
-    interpreter); `interpreters` are the event's interpreters."""
+    interpreter); `interpreters` are the event's interpreters; `previous_interpreter`
+    (meeting key -> interpreter key) the ones meetings had, kept when the matching can."""
 
     participants: tuple[str, ...]
     slots: int
@@ -78,6 +79,7 @@ class Problem:
     time_limit: float = 30.0
     languages: dict[str, frozenset[str]] = field(default_factory=dict)
     interpreters: tuple[Interpreter, ...] = ()
+    previous_interpreter: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ FIXED_CONFLICT = "fixed_conflict"
 UNSOLVED = "not_scheduled"
 BAD_PROBLEM = "bad_problem"
 NO_INTERPRETER = "no_interpreter"
+INTERPRETER_BUSY = "interpreter_busy"
+INTERPRETER_CAPACITY = "interpreter_capacity"
 
 
 @dataclass
@@ -227,10 +231,16 @@ def assign_interpreters(
         who = serving(problem, meeting) if t is not None else None
         if who is not None:
             wanting[t][meeting.key] = who
+    position = {person.key: i for i, person in enumerate(problem.interpreters)}
+    prefer = {
+        key: position[who]
+        for key, who in (problem.previous_interpreter or {}).items()
+        if who in position
+    }
     chosen: dict[str, str] = {}
     unserved: list[str] = []
     for t, keys in sorted(wanting.items()):
-        matched = match(keys, available_at(problem.interpreters, t))
+        matched = match(keys, available_at(problem.interpreters, t), prefer)
         chosen.update({key: problem.interpreters[i].key for key, i in matched.items()})
         unserved.extend(sorted(set(keys) - set(matched)))
     return chosen, unserved
@@ -329,7 +339,31 @@ def check(problem: Problem) -> list[ProblemError]:
                 errors.append(ProblemError(OVERBOOKED, participant=p))
         if sum(required.values()) // 2 > problem.slots * problem.tables:
             errors.append(ProblemError(CAPACITY))
+        errors.extend(_interpreter_capacity(problem, errors))
     return errors
+
+
+def _interpreter_capacity(problem: Problem, errors: list[ProblemError]) -> list[ProblemError]:
+    """Mode "all": for the meetings that the same interpreters serve, more of them than
+    those interpreters have free slots in all (a necessary condition, named at once)."""
+    if not problem.interpreters or not problem.languages:
+        return []
+    wrong = {error.meeting for error in errors if error.meeting is not None}
+    groups: dict[frozenset[int], int] = defaultdict(int)
+    for meeting in problem.meetings:
+        who = serving(problem, meeting) if meeting.key not in wrong else None
+        if who:
+            groups[who] += 1
+    for who, count in groups.items():
+        free = sum(
+            1
+            for t in range(problem.slots)
+            for i in who
+            if t not in problem.interpreters[i].unavailable
+        )
+        if count > free:
+            return [ProblemError(INTERPRETER_CAPACITY)]
+    return []
 
 
 def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> Index:
@@ -455,8 +489,12 @@ def schedule_of(
     unplaced = dict(ix.dropped)
     if problem.mode == "all":
         reason = UNSOLVED  # nothing proves it cannot be placed: the search ran out of time
-    for m in left_out or [m for m in range(ix.n_meetings) if m not in slot_of]:
-        unplaced.setdefault(ix.meeting_keys[m], reason)
+    left = left_out or [m for m in range(ix.n_meetings) if m not in slot_of]
+    busy_interpreters = _left_for_interpreters(ix, slot_of, left) if reason == CAPACITY else set()
+    for m in left:
+        unplaced.setdefault(
+            ix.meeting_keys[m], INTERPRETER_BUSY if m in busy_interpreters else reason
+        )
     per_person = breaks_of(problem, keyed)
     interpreter_of, unserved = assign_interpreters(problem, keyed)
     schedule = Schedule(
@@ -473,6 +511,26 @@ def schedule_of(
     fair = not fairness_violations(problem, keyed)
     schedule.status = "feasible" if complete and fair else "unsolved"
     return schedule
+
+
+def _left_for_interpreters(ix: Index, slot_of: dict[int, int], left: list[int]) -> set[int]:
+    """The meetings left out (mode "max") that had a slot where both sides and a table were
+    free: what kept them out was the interpreters, all taken."""
+    if not ix.rows or not left:
+        return set()
+    needing = {m for _t, members, _cap in ix.rows for m in members}
+    busy = {(p, t) for m, t in slot_of.items() for p in ix.ends[m]}
+    load: dict[int, int] = defaultdict(int)
+    for t in slot_of.values():
+        load[t] += 1
+    return {
+        m
+        for m in left
+        if m in needing
+        and any(
+            load[t] < ix.tables and not {(p, t) for p in ix.ends[m]} & busy for t in ix.domain[m]
+        )
+    }
 
 
 def count_moved(problem: Problem, slot_of: dict[str, int]) -> int:

@@ -76,14 +76,19 @@ def free_slots(
 
 
 def match(
-    wanting: Mapping[str, frozenset[int]], available: set[int] | frozenset[int]
+    wanting: Mapping[str, frozenset[int]],
+    available: set[int] | frozenset[int],
+    prefer: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """A largest matching of meetings (key -> interpreters who can serve it) to the
-    `available` interpreters, by augmenting paths: meeting -> interpreter position."""
+    `available` interpreters, by augmenting paths: meeting -> interpreter position. A
+    meeting tries its `prefer`red interpreter (the one it had) first, so that a new run
+    changes few interpreters."""
     owner: dict[int, str] = {}
+    prefer = prefer or {}
 
     def augment(key: str, seen: set[int]) -> bool:
-        for i in sorted(wanting[key]):
+        for i in sorted(wanting[key], key=lambda i: (i != prefer.get(key), i)):
             if i in available and i not in seen:
                 seen.add(i)
                 if i not in owner or augment(owner[i], seen):
@@ -91,7 +96,7 @@ def match(
                     return True
         return False
 
-    for key in sorted(wanting, key=lambda k: (len(wanting[k]), k)):
+    for key in sorted(wanting, key=lambda k: (k not in prefer, len(wanting[k]), k)):
         augment(key, set())
     return {key: i for i, key in owner.items()}
 

@@ -354,6 +354,31 @@ def test_an_interpreter_of_several_pairs_counts_once_per_slot():
     assert (result.status, result.weight, result.interpreter_of["mn"]) == ("optimal", 4, "y")
     assert len(result.slot_of) == 2 and scheduling.validate(problem, result) == []
     assert scheduling.greedy(problem).weight == 4
+    assert list(result.unplaced.values()) == ["interpreter_busy"]
+
+
+def test_more_meetings_needing_an_interpreter_than_its_free_slots_is_named():
+    problem = event(
+        [("ab", "a", "b"), ("cd", "c", "d"), ("ef", "e", "f")],
+        slots=2,
+        languages={p: ZH if p in "bdf" else EN for p in "abcdef"},
+        interpreters=(scheduling.Interpreter("i1", EN | ZH),),
+    )
+    result = scheduling.solve(problem)
+    assert (result.status, [e.code for e in result.errors]) == ("invalid", ["interpreter_capacity"])
+
+
+def test_a_meeting_keeps_the_interpreter_it_had_when_it_can():
+    options = {
+        "languages": {"a": EN, "b": ZH},
+        "interpreters": (
+            scheduling.Interpreter("i1", EN | ZH),
+            scheduling.Interpreter("i2", EN | ZH),
+        ),
+    }
+    assert scheduling.solve(event([("ab", "a", "b")], **options)).interpreter_of == {"ab": "i1"}
+    again = event([("ab", "a", "b")], previous_interpreter={"ab": "i2"}, **options)
+    assert scheduling.solve(again).interpreter_of == {"ab": "i2"}
 
 
 # --- optima --------------------------------------------------------------------------------
