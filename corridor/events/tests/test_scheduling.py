@@ -3,7 +3,10 @@ wrong input named precisely, locked meetings kept, unavailable slots, sessions, 
 fairness respected, few moves when one thing changes late, must-meet before would-like,
 host tables honoured, and the benchmark instances solved to their proven optima."""
 
+import itertools
 import json
+import random
+from collections import Counter
 from io import StringIO
 from pathlib import Path
 
@@ -379,6 +382,59 @@ def test_a_meeting_keeps_the_interpreter_it_had_when_it_can():
     assert scheduling.solve(event([("ab", "a", "b")], **options)).interpreter_of == {"ab": "i1"}
     again = event([("ab", "a", "b")], previous_interpreter={"ab": "i2"}, **options)
     assert scheduling.solve(again).interpreter_of == {"ab": "i2"}
+
+
+def _fewest_breaks_by_brute_force(problem: Problem) -> int | None:
+    """Mode "all": the fewest breaks over every assignment of slots that the interpreters
+    can serve (checked by matching, not by the solver's rows); None if there is none."""
+    best = None
+    for choice in itertools.product(range(problem.slots), repeat=len(problem.meetings)):
+        slot_of = {m.key: t for m, t in zip(problem.meetings, choice, strict=True)}
+        per_slot = Counter(choice)
+        busy = Counter(
+            (p, t) for m, t in zip(problem.meetings, choice, strict=True) for p in (m.a, m.b)
+        )
+        if max(per_slot.values()) > problem.tables or max(busy.values()) > 1:
+            continue
+        if scheduling.assign_interpreters(problem, slot_of)[1]:
+            continue
+        breaks = sum(scheduling.breaks_of(problem, slot_of).values())
+        best = breaks if best is None else min(best, breaks)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_interpreter_rows_are_exact_on_small_random_events(seed):
+    """Three languages, interpreters of two or three of them with unavailable slots: the
+    solver's optimum (or infeasibility) is the brute force's."""
+    rng = random.Random(seed)
+    languages = ["en", "zh", "ms"]
+    people = [f"p{i}" for i in range(5)]
+    pairs = list(itertools.combinations(people, 2))
+    rng.shuffle(pairs)
+    problem = event(
+        [(f"m{i}", a, b) for i, (a, b) in enumerate(pairs[:5])],
+        people=tuple(people),
+        slots=3,
+        tables=2,
+        fairness=None,
+        languages={p: frozenset(rng.sample(languages, rng.choice([1, 1, 2]))) for p in people},
+        interpreters=tuple(
+            scheduling.Interpreter(
+                f"i{k}",
+                frozenset(rng.sample(languages, rng.choice([2, 3]))),
+                frozenset(t for t in range(3) if rng.random() < 0.3),
+            )
+            for k in range(rng.randint(1, 3))
+        ),
+    )
+    result = scheduling.solve(problem)
+    expected = _fewest_breaks_by_brute_force(problem)
+    assert scheduling.validate(problem, result) == []
+    if expected is None:
+        assert result.status in ("invalid", "infeasible")
+    else:
+        assert (result.status, result.breaks) == ("optimal", expected)
 
 
 # --- optima --------------------------------------------------------------------------------
