@@ -1,6 +1,6 @@
 """Interpreters as part of the scheduling problem. Part of `corridor.events.scheduling`
-(import from there); no Django import, and no import of the package's other modules, so
-that core.py can build on it.
+(import from there); no Django import, and none of the package's modules but matching.py,
+so that core.py can build on it.
 
 A meeting *needs an interpreter* when both sides state their working languages and share
 none. An interpreter can serve it when the interpreter speaks a language of each side, and
@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+
+from corridor.events.scheduling.matching import largest_matching
 
 MAX_CLASSES = 12
 
@@ -84,21 +86,12 @@ def match(
     `available` interpreters, by augmenting paths: meeting -> interpreter position. A
     meeting tries its `prefer`red interpreter (the one it had) first, so that a new run
     changes few interpreters."""
-    owner: dict[int, str] = {}
     prefer = prefer or {}
-
-    def augment(key: str, seen: set[int]) -> bool:
-        for i in sorted(wanting[key], key=lambda i: (i != prefer.get(key), i)):
-            if i in available and i not in seen:
-                seen.add(i)
-                if i not in owner or augment(owner[i], seen):
-                    owner[i] = key
-                    return True
-        return False
-
-    for key in sorted(wanting, key=lambda k: (k not in prefer, len(wanting[k]), k)):
-        augment(key, set())
-    return {key: i for i, key in owner.items()}
+    owner = largest_matching(
+        sorted(wanting, key=lambda k: (k not in prefer, len(wanting[k]), k)),
+        lambda key: sorted(wanting[key] & available, key=lambda i: (i != prefer.get(key), i)),
+    )
+    return {key: i for i, key in (owner or {}).items()}
 
 
 def available_at(interpreters: tuple[Interpreter, ...], t: int) -> frozenset[int]:

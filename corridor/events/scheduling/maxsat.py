@@ -31,6 +31,7 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF, IDPool
 
 from corridor.events.scheduling.core import Index
+from corridor.events.scheduling.matching import largest_matching
 
 PAIRWISE_UP_TO = 6
 
@@ -324,19 +325,11 @@ def _fits_one_block(ix: Index, meetings: list[int]) -> bool:
 
 
 def _matches(ix: Index, meetings: list[int], slots: set[int]) -> bool:
-    """A slot of `slots` for every meeting, all different (augmenting paths)."""
-    owner: dict[int, int] = {}
-
-    def augment(m: int, seen: set[int]) -> bool:
-        for t in ix.domain[m]:
-            if t in slots and t not in seen:
-                seen.add(t)
-                if t not in owner or augment(owner[t], seen):
-                    owner[t] = m
-                    return True
-        return False
-
-    return all(augment(m, set()) for m in meetings)
+    """A slot of `slots` for every meeting, all different."""
+    matched = largest_matching(
+        meetings, lambda m: (t for t in ix.domain[m] if t in slots), every=True
+    )
+    return matched is not None
 
 
 def _alone_optimum(ix: Index, p: int, meetings: list[int]) -> int:
