@@ -183,14 +183,26 @@ class Participant(models.Model):
         return str(self.organisation)
 
 
+def interpreter_languages() -> list[str]:
+    """An interpreter's languages unless told otherwise: English and Chinese."""
+    return ["en", "zh"]
+
+
 class Interpreter(BilingualNameMixin, models.Model):
-    """An English–Chinese interpreter working at the event."""
+    """An interpreter working at the event: the languages they interpret between and the
+    slots they are not available. The scheduler gives each meeting whose sides share no
+    working language an interpreter who speaks a language of each side, one meeting per
+    interpreter and slot (planning.py)."""
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="interpreters"
     )
     name_en = models.CharField(_("name (English)"), max_length=150)
     name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
+    languages = models.JSONField(_("working languages"), default=interpreter_languages, blank=True)
+    blocked_slots = models.JSONField(
+        _("unavailable slots"), default=list, blank=True, help_text=_("Slot numbers, from 0.")
+    )
 
     class Meta:
         ordering = ["event", "id"]

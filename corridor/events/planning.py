@@ -6,6 +6,12 @@ meetings whose sides should hear that they moved, and the task (tasks.py) sends 
 Only accepted meetings are scheduled: a pending request blocks no slot. A locked meeting is
 a fixed meeting for the solver. Each session's first slot counts as a day start, so the
 lunch break or the night between two days is never counted as a participant's idle break.
+
+Interpreters are part of the problem: a meeting whose sides share no working language takes
+a slot where one of the event's interpreters who speaks a language of each side is free,
+and the run writes the interpreter the solver chose. An event that lists no interpreters
+provides none: its meetings are then scheduled without (the agendas say "interpreter
+needed"), rather than every meeting across languages being refused.
 """
 
 import threading
@@ -38,6 +44,7 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
             "requester", "requested"
         )
     }
+    interpreters = list(event.interpreters.all())
     sessions: dict[str, set[int]] = {}
     day_starts = set()
     previous_session = None
@@ -71,6 +78,23 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
         mode=mode,
         previous={key: m.slot for key, m in meetings.items() if m.slot is not None} or None,
         time_limit=float(time_limit),
+        languages={
+            key: frozenset(p.languages or []) for key, p in participants.items() if p.languages
+        }
+        if interpreters
+        else {},
+        interpreters=tuple(
+            scheduling.Interpreter(
+                key=str(i.pk),
+                languages=frozenset(i.languages or []),
+                unavailable=frozenset(i.blocked_slots or []),
+            )
+            for i in interpreters
+        ),
+        previous_interpreter={
+            key: str(m.interpreter_id) for key, m in meetings.items() if m.interpreter_id
+        }
+        or None,
     )
     return problem, meetings, participants, slots
 
@@ -175,8 +199,7 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
     tables = scheduling.assign_tables(problem, schedule.slot_of, host_table)
     moved, new_table, new_interpreter = [], 0, 0
     with transaction.atomic():
-        interpreters = list(event.interpreters.all())
-        busy: dict[int, set[int]] = {}
+        interpreters = {str(i.pk): i for i in event.interpreters.all()}
         changed = []
         for key, meeting in meetings.items():
             before = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
@@ -187,12 +210,7 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
             meeting.slot = slot
             meeting.table = tables.get(key, -1) + 1 if slot is not None else None
             meeting.unplaced_reason = schedule.unplaced.get(key, "") if slot is None else ""
-            meeting.interpreter = None
-            if slot is not None and meeting.needs_interpreter:
-                free = [i for i in interpreters if i.pk not in busy.setdefault(slot, set())]
-                if free:
-                    meeting.interpreter = free[0]
-                    busy[slot].add(free[0].pk)
+            meeting.interpreter = interpreters.get(schedule.interpreter_of.get(key, ""))
             after = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
             if after[1] is not None and after[1] != before[1]:
                 new_table += 1

@@ -24,6 +24,18 @@ TEXTS = {
     "slot_out_of_range": _("a locked slot is outside the event's slots"),
     "not_scheduled": _("the scheduler found no schedule within the time limit"),
     "bad_problem": _("the scheduler could not read the event's meetings"),
+    "no_interpreter": _(
+        "the two sides share no working language and no interpreter for their languages "
+        "is free in a slot they can both attend"
+    ),
+    "interpreter_busy": _(
+        "in every slot where both sides and a table were free, all the interpreters for "
+        "their languages were taken"
+    ),
+    "interpreter_capacity": _(
+        "more meetings need an interpreter than the interpreters for their languages have "
+        "free slots"
+    ),
     # what befell the run (planning.py, tasks.py, migration 0002)
     "crash": _("the scheduler stopped with an internal error"),
     "superseded": _("another run for this event was under way at the same time"),

@@ -28,6 +28,10 @@ Rules on breaks, days and fairness: see core.py. Statuses: "optimal",
 "feasible" (valid, not proven optimal), "infeasible" (proven: no schedule meets every
 rule), "invalid" (the input is wrong, `errors` says how), "unsolved" (no valid schedule
 found in the time limit, nothing proven).
+
+Interpreters are part of the problem (interpreters.py): a meeting whose sides share no
+working language takes only a slot where an interpreter for it is free, the solvers keep
+every slot within its interpreters, and `Schedule.interpreter_of` names them.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from corridor.events.scheduling.core import (
     Problem,
     ProblemError,
     Schedule,
+    assign_interpreters,
     breaks_of,
     build_index,
     check,
@@ -49,17 +54,20 @@ from corridor.events.scheduling.core import (
 )
 from corridor.events.scheduling.dzn import DznError, read_dzn
 from corridor.events.scheduling.greedy import first_placement
+from corridor.events.scheduling.interpreters import Interpreter
 from corridor.events.scheduling.tables import TableError, assign_tables
 from corridor.events.scheduling.validation import validate
 
 __all__ = [
     "ANY",
     "DznError",
+    "Interpreter",
     "Meeting",
     "Problem",
     "ProblemError",
     "Schedule",
     "TableError",
+    "assign_interpreters",
     "assign_tables",
     "breaks_of",
     "check",

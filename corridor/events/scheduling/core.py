@@ -17,8 +17,13 @@ Rules that every part of the scheduler shares, written down once:
   the set of participants with a placed meeting is itself decided by the solver, so the
   rule is the plain cap it becomes in practice: nobody gets more than d breaks.
 - Slots are 0-based and in time order; a meeting's *domain* is the set of slots it may
-  take: its session's slots, minus both participants' unavailable slots, or only its
+  take: its session's slots, minus both participants' unavailable slots, minus the slots
+  in which no interpreter who can serve it is available (when it needs one), or only its
   fixed slot.
+- Interpreters (interpreters.py): a meeting whose sides share no working language needs
+  an interpreter who speaks a language of each side; in every slot the meetings needing
+  one are served by different available interpreters. `Index.rows` holds this as
+  cardinality rows that every solver respects; `schedule_of` names the interpreters.
 """
 
 from __future__ import annotations
@@ -26,6 +31,15 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from corridor.events.scheduling.interpreters import (
+    Interpreter,
+    available_at,
+    eligible,
+    free_slots,
+    hall_rows,
+    match,
+)
 
 ANY = "any"
 MODES = ("all", "max")
@@ -47,7 +61,10 @@ class Meeting:
 class Problem:
     """What the organiser asks for. `sessions` maps a session name to its slots; a meeting
     whose session is "any" (or a name not in `sessions`, reported by `check`) may take any
-    slot. `previous` is the published schedule (meeting key -> slot) when rescheduling."""
+    slot. `previous` is the published schedule (meeting key -> slot) when rescheduling.
+    `languages` maps a participant to its working languages (none stated: it needs no
+    interpreter); `interpreters` are the event's interpreters; `previous_interpreter`
+    (meeting key -> interpreter key) the ones meetings had, kept when the matching can."""
 
     participants: tuple[str, ...]
     slots: int
@@ -60,6 +77,9 @@ class Problem:
     mode: str = "all"
     previous: dict[str, int] | None = None
     time_limit: float = 30.0
+    languages: dict[str, frozenset[str]] = field(default_factory=dict)
+    interpreters: tuple[Interpreter, ...] = ()
+    previous_interpreter: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,7 @@ class Schedule:
     first_valid_seconds: float = 0.0
     errors: list[ProblemError] = field(default_factory=list)
     method: str = ""
+    interpreter_of: dict[str, str] = field(default_factory=dict)
 
 
 # Reason codes of Schedule.unplaced and codes of ProblemError.
@@ -108,6 +129,9 @@ CAPACITY = "capacity"
 FIXED_CONFLICT = "fixed_conflict"
 UNSOLVED = "not_scheduled"
 BAD_PROBLEM = "bad_problem"
+NO_INTERPRETER = "no_interpreter"
+INTERPRETER_BUSY = "interpreter_busy"
+INTERPRETER_CAPACITY = "interpreter_capacity"
 
 
 @dataclass
@@ -129,6 +153,8 @@ class Index:
     of_person: list[list[int]]
     day_of: list[int]
     dropped: dict[str, str]
+    # (slot, meeting positions, most of them in that slot): interpreters.py
+    rows: list[tuple[int, tuple[int, ...], int]] = field(default_factory=list)
 
     @property
     def n_meetings(self) -> int:
@@ -142,6 +168,12 @@ class Index:
             a, b = self.ends[m]
             of_person[a].append(i)
             of_person[b].append(i)
+        position = {m: i for i, m in enumerate(meetings)}
+        rows = []
+        for t, members, cap in self.rows:
+            kept = tuple(sorted(position[m] for m in members if m in position))
+            if len(kept) > cap:
+                rows.append((t, kept, cap))
         return Index(
             problem=self.problem,
             n_slots=self.n_slots,
@@ -155,6 +187,7 @@ class Index:
             of_person=of_person,
             day_of=self.day_of,
             dropped={},
+            rows=rows,
         )
 
     def day_runs(self) -> list[list[int]]:
@@ -174,6 +207,45 @@ def session_slots(problem: Problem, session: str) -> frozenset[int] | None:
     return None
 
 
+def serving(problem: Problem, meeting: Meeting) -> frozenset[int] | None:
+    """Positions of the interpreters who can serve the meeting; None: it needs none."""
+    if not problem.languages:
+        return None
+    return eligible(
+        problem.languages.get(meeting.a, ()),
+        problem.languages.get(meeting.b, ()),
+        problem.interpreters,
+    )
+
+
+def assign_interpreters(
+    problem: Problem, slot_of: dict[str, int]
+) -> tuple[dict[str, str], list[str]]:
+    """An interpreter (key) for every placed meeting that needs one, by a matching per
+    slot; and the placed meetings that needing one get none (empty for a valid schedule)."""
+    if not problem.languages:
+        return {}, []
+    wanting: dict[int, dict[str, frozenset[int]]] = defaultdict(dict)
+    for meeting in problem.meetings:
+        t = slot_of.get(meeting.key)
+        who = serving(problem, meeting) if t is not None else None
+        if who is not None:
+            wanting[t][meeting.key] = who
+    position = {person.key: i for i, person in enumerate(problem.interpreters)}
+    prefer = {
+        key: position[who]
+        for key, who in (problem.previous_interpreter or {}).items()
+        if who in position
+    }
+    chosen: dict[str, str] = {}
+    unserved: list[str] = []
+    for t, keys in sorted(wanting.items()):
+        matched = match(keys, available_at(problem.interpreters, t), prefer)
+        chosen.update({key: problem.interpreters[i].key for key, i in matched.items()})
+        unserved.extend(sorted(set(keys) - set(matched)))
+    return chosen, unserved
+
+
 def check(problem: Problem) -> list[ProblemError]:
     """Everything that makes the problem unsolvable as asked, each error named precisely.
 
@@ -189,6 +261,7 @@ def check(problem: Problem) -> list[ProblemError]:
     fixed_at: dict[int, list[Meeting]] = defaultdict(list)
     fixed_of: dict[tuple[str, int], Meeting] = {}
     required = defaultdict(int)
+    fixed_wanting: dict[int, dict[str, frozenset[int]]] = defaultdict(dict)
     for meeting in problem.meetings:
         if meeting.key in seen:
             errors.append(ProblemError(DUPLICATE_MEETING, meeting=meeting.key))
@@ -220,6 +293,10 @@ def check(problem: Problem) -> list[ProblemError]:
                 )
             if busy:
                 continue
+            who = serving(problem, meeting)
+            if who is not None and t not in free_slots(who, problem.interpreters, problem.slots):
+                errors.append(ProblemError(NO_INTERPRETER, meeting=meeting.key, slot=t))
+                continue
             clash = False
             for p in (meeting.a, meeting.b):
                 other = fixed_of.get((p, t))
@@ -232,16 +309,29 @@ def check(problem: Problem) -> list[ProblemError]:
                 continue
             fixed_of[(meeting.a, t)] = fixed_of[(meeting.b, t)] = meeting
             fixed_at[t].append(meeting)
+            if who is not None:
+                fixed_wanting[t][meeting.key] = who
             if len(fixed_at[t]) > problem.tables:
                 errors.append(ProblemError(FIXED_CAPACITY, meeting=meeting.key, slot=t))
             required[meeting.a] += 1
             required[meeting.b] += 1
             continue
-        if not allowed - forbidden[meeting.a] - forbidden[meeting.b]:
+        free = allowed - forbidden[meeting.a] - forbidden[meeting.b]
+        if not free:
             errors.append(ProblemError(NO_COMMON_SLOT, meeting=meeting.key))
+            continue
+        who = serving(problem, meeting)
+        if who is not None and not free & free_slots(who, problem.interpreters, problem.slots):
+            errors.append(ProblemError(NO_INTERPRETER, meeting=meeting.key))
             continue
         required[meeting.a] += 1
         required[meeting.b] += 1
+    for t, wanting in sorted(fixed_wanting.items()):
+        matched = match(wanting, available_at(problem.interpreters, t))
+        errors.extend(
+            ProblemError(NO_INTERPRETER, meeting=key, slot=t)
+            for key in sorted(set(wanting) - set(matched))
+        )
     if problem.mode == "all":
         for p in problem.participants:
             free = problem.slots - len({t for t in forbidden[p] if 0 <= t < problem.slots})
@@ -249,7 +339,31 @@ def check(problem: Problem) -> list[ProblemError]:
                 errors.append(ProblemError(OVERBOOKED, participant=p))
         if sum(required.values()) // 2 > problem.slots * problem.tables:
             errors.append(ProblemError(CAPACITY))
+        errors.extend(_interpreter_capacity(problem, errors))
     return errors
+
+
+def _interpreter_capacity(problem: Problem, errors: list[ProblemError]) -> list[ProblemError]:
+    """Mode "all": for the meetings that the same interpreters serve, more of them than
+    those interpreters have free slots in all (a necessary condition, named at once)."""
+    if not problem.interpreters or not problem.languages:
+        return []
+    wrong = {error.meeting for error in errors if error.meeting is not None}
+    groups: dict[frozenset[int], int] = defaultdict(int)
+    for meeting in problem.meetings:
+        who = serving(problem, meeting) if meeting.key not in wrong else None
+        if who:
+            groups[who] += 1
+    for who, count in groups.items():
+        free = sum(
+            1
+            for t in range(problem.slots)
+            for i in who
+            if t not in problem.interpreters[i].unavailable
+        )
+        if count > free:
+            return [ProblemError(INTERPRETER_CAPACITY)]
+    return []
 
 
 def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> Index:
@@ -264,6 +378,7 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
     position = {p: i for i, p in enumerate(people)}
     forbidden = {p: frozenset(problem.forbidden.get(p, ())) for p in people}
     keys, ends, domain, weight, fixed = [], [], [], [], []
+    served: list[frozenset[int] | None] = []
     of_person: list[list[int]] = [[] for _ in people]
     seen: set[str] = set()
     for meeting in problem.meetings:
@@ -275,6 +390,11 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         else:
             allowed = session_slots(problem, meeting.session) or frozenset()
             slots = tuple(sorted(allowed - forbidden[meeting.a] - forbidden[meeting.b]))
+        who = serving(problem, meeting)
+        if who is not None and meeting.fixed_slot is None:
+            open_slots = free_slots(who, problem.interpreters, problem.slots)
+            slots = tuple(t for t in slots if t in open_slots)
+        served.append(who)
         m = len(keys)
         keys.append(meeting.key)
         ends.append((position[meeting.a], position[meeting.b]))
@@ -296,6 +416,7 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         of_person=of_person,
         day_of=day_of_slots(problem),
         dropped=dropped,
+        rows=hall_rows(served, domain, problem.interpreters, problem.slots),
     )
 
 
@@ -368,9 +489,14 @@ def schedule_of(
     unplaced = dict(ix.dropped)
     if problem.mode == "all":
         reason = UNSOLVED  # nothing proves it cannot be placed: the search ran out of time
-    for m in left_out or [m for m in range(ix.n_meetings) if m not in slot_of]:
-        unplaced.setdefault(ix.meeting_keys[m], reason)
+    left = left_out or [m for m in range(ix.n_meetings) if m not in slot_of]
+    busy_interpreters = _left_for_interpreters(ix, slot_of, left) if reason == CAPACITY else set()
+    for m in left:
+        unplaced.setdefault(
+            ix.meeting_keys[m], INTERPRETER_BUSY if m in busy_interpreters else reason
+        )
     per_person = breaks_of(problem, keyed)
+    interpreter_of, unserved = assign_interpreters(problem, keyed)
     schedule = Schedule(
         slot_of=keyed,
         unplaced=unplaced,
@@ -379,11 +505,32 @@ def schedule_of(
         weight=sum(ix.weight[m] for m in slot_of),
         moved=count_moved(problem, keyed),
         seconds=time.monotonic() - started,
+        interpreter_of=interpreter_of,
     )
-    complete = problem.mode == "max" or not unplaced
+    complete = (problem.mode == "max" or not unplaced) and not unserved
     fair = not fairness_violations(problem, keyed)
     schedule.status = "feasible" if complete and fair else "unsolved"
     return schedule
+
+
+def _left_for_interpreters(ix: Index, slot_of: dict[int, int], left: list[int]) -> set[int]:
+    """The meetings left out (mode "max") that had a slot where both sides and a table were
+    free: what kept them out was the interpreters, all taken."""
+    if not ix.rows or not left:
+        return set()
+    needing = {m for _t, members, _cap in ix.rows for m in members}
+    busy = {(p, t) for m, t in slot_of.items() for p in ix.ends[m]}
+    load: dict[int, int] = defaultdict(int)
+    for t in slot_of.values():
+        load[t] += 1
+    return {
+        m
+        for m in left
+        if m in needing
+        and any(
+            load[t] < ix.tables and not {(p, t) for p in ix.ends[m]} & busy for t in ix.domain[m]
+        )
+    }
 
 
 def count_moved(problem: Problem, slot_of: dict[str, int]) -> int:

@@ -47,6 +47,12 @@ class _Calendar:
         self.day_masks = []
         for day in ix.day_runs():
             self.day_masks.append(sum(1 << t for t in day))
+        # interpreters (core.Index.rows): the rows each (meeting, slot) counts in
+        self.row_load = [0] * len(ix.rows)
+        self.rows_at: dict[tuple[int, int], list[int]] = {}
+        for r, (t, members, _cap) in enumerate(ix.rows):
+            for m in members:
+                self.rows_at.setdefault((m, t), []).append(r)
 
     def breaks(self, mask: int) -> int:
         if not mask:
@@ -58,7 +64,10 @@ class _Calendar:
     def free(self, m: int, t: int) -> bool:
         a, b = self.ix.ends[m]
         bit = 1 << t
-        return not (self.busy[a] & bit or self.busy[b] & bit) and self.load[t] < self.ix.tables
+        if self.busy[a] & bit or self.busy[b] & bit or self.load[t] >= self.ix.tables:
+            return False
+        rows = self.rows_at.get((m, t)) if self.rows_at else None
+        return not rows or all(self.row_load[r] < self.ix.rows[r][2] for r in rows)
 
     def score(self, m: int, t: int) -> tuple[int, int, int] | None:
         """(added breaks, -neighbours, distance) of m at t; None if unfair."""
@@ -84,6 +93,8 @@ class _Calendar:
             self.at[p][t] = m
         self.load[t] += 1
         self.slot_of[m] = t
+        for r in self.rows_at.get((m, t), ()):
+            self.row_load[r] += 1
 
     def remove(self, m: int) -> int:
         t = self.slot_of.pop(m)
@@ -91,6 +102,8 @@ class _Calendar:
             self.busy[p] &= ~(1 << t)
             del self.at[p][t]
         self.load[t] -= 1
+        for r in self.rows_at.get((m, t), ()):
+            self.row_load[r] -= 1
         return t
 
     def best_slot(self, m: int, unfair_ok: bool) -> int | None:

@@ -7,7 +7,9 @@ Variables: x(m,t) meeting m takes slot t (only slots of its domain); used(p,t) p
 p meets someone in slot t; held(p,t) p has met someone earlier that day (at or before t);
 hole(p,t) slot t is the last idle slot of a break of p (idle at t, met before, meets at
 t+1). Every break of p makes exactly one hole(p,t) true, so "minimise the true holes" is
-"minimise breaks": each ¬hole(p,t) is a soft clause of weight 1.
+"minimise breaks": each ¬hole(p,t) is a soft clause of weight 1. Interpreters are hard
+cardinality rows over the x(m,t) of one slot (`Index.rows`, see interpreters.py), so the
+optimum is proven with them.
 
 Implied constraints (they change no solution, they make the solver prove bounds sooner;
 the paper needed them to solve its hard instances):
@@ -29,6 +31,7 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF, IDPool
 
 from corridor.events.scheduling.core import Index
+from corridor.events.scheduling.matching import largest_matching
 
 PAIRWISE_UP_TO = 6
 
@@ -116,6 +119,8 @@ def build_model(
         model.at_most(lits, ix.tables, card)
         busy = [model.used[p, t] for p in range(len(ix.people)) if (p, t) in model.used]
         model.at_most(busy, 2 * ix.tables, card)
+    for t, members, cap in ix.rows:  # interpreters: see interpreters.py
+        model.at_most([model.x[m, t] for m in members if (m, t) in model.x], cap, card)
     if fairness is not None:
         _fairness(model, fairness, cap=fairness_cap)
     if symmetry and previous_slot is None and _reads_backwards(ix):
@@ -275,6 +280,8 @@ def _reads_backwards(ix: Index) -> bool:
     n = ix.n_slots
     if any(f is not None for f in ix.fixed) or len(set(ix.day_of)) > 1:
         return False
+    if ix.rows and {(n - 1 - t, ms, cap) for t, ms, cap in ix.rows} != set(ix.rows):
+        return False
     return all(tuple(sorted(n - 1 - t for t in dom)) == dom for dom in ix.domain)
 
 
@@ -318,19 +325,11 @@ def _fits_one_block(ix: Index, meetings: list[int]) -> bool:
 
 
 def _matches(ix: Index, meetings: list[int], slots: set[int]) -> bool:
-    """A slot of `slots` for every meeting, all different (augmenting paths)."""
-    owner: dict[int, int] = {}
-
-    def augment(m: int, seen: set[int]) -> bool:
-        for t in ix.domain[m]:
-            if t in slots and t not in seen:
-                seen.add(t)
-                if t not in owner or augment(owner[t], seen):
-                    owner[t] = m
-                    return True
-        return False
-
-    return all(augment(m, set()) for m in meetings)
+    """A slot of `slots` for every meeting, all different."""
+    matched = largest_matching(
+        meetings, lambda m: (t for t in ix.domain[m] if t in slots), every=True
+    )
+    return matched is not None
 
 
 def _alone_optimum(ix: Index, p: int, meetings: list[int]) -> int:

@@ -4,7 +4,8 @@ Django import.
 
 Maximise the placed weight. x(m,t) = 1 when meeting m takes slot t (only slots of its
 domain); at most one slot per meeting (exactly one for a fixed meeting), at most one
-meeting per participant and slot, at most `tables` meetings per slot. Fairness is the cap
+meeting per participant and slot, at most `tables` meetings per slot, the interpreter
+rows of interpreters.py (`Index.rows`). Fairness is the cap
 "at most d breaks each", linear because a participant's breaks are its block starts minus
 its days with a meeting: s(p,t) >= u(p,t) - u(p,t-1) with u(p,t) = sum of p's x(m,t),
 h(p,day) <= min(1, meetings of p that day), sum s - sum h <= d. Only participants with
@@ -76,6 +77,9 @@ def maximise_weight(
         lits = [column_of[m, t] for m in range(ix.n_meetings) if (m, t) in column_of]
         if len(lits) > ix.tables:
             rows.add(lits, [1.0] * len(lits), 0.0, float(ix.tables))
+    for t, members, cap in ix.rows:  # interpreters: see interpreters.py
+        lits = [column_of[m, t] for m in members if (m, t) in column_of]
+        rows.add(lits, [1.0] * len(lits), 0.0, float(cap))
     extra_cost, extra_upper = [], []
     for meetings in ix.of_person:
         used = {}

@@ -13,6 +13,7 @@ from corridor.events.scheduling.core import (
     check,
     count_moved,
     fairness_violations,
+    serving,
     session_slots,
 )
 
@@ -79,6 +80,43 @@ def validate(problem: Problem, schedule: Schedule) -> list[str]:
         problems.append(
             f"moves reported {schedule.moved}, counted {count_moved(problem, schedule.slot_of)}"
         )
+    problems.extend(_interpreter_problems(problem, schedule))
     if schedule.optimal and problem.mode == "all" and schedule.bound < schedule.breaks:
         problems.append(f"optimal with bound {schedule.bound} below {schedule.breaks} breaks")
+    return problems
+
+
+def _interpreter_problems(problem: Problem, schedule: Schedule) -> list[str]:
+    """Every placed meeting that needs an interpreter has one of its own in its slot, who
+    speaks a language of each side and is available then."""
+    problems: list[str] = []
+    position = {person.key: i for i, person in enumerate(problem.interpreters)}
+    taken: dict[tuple[str, int], str] = {}
+    for meeting in problem.meetings:
+        t = schedule.slot_of.get(meeting.key)
+        if t is None:
+            continue
+        who = serving(problem, meeting)
+        chosen = schedule.interpreter_of.get(meeting.key)
+        if who is None:
+            if chosen is not None:
+                problems.append(
+                    f"{meeting.key}: interpreter {chosen} for sides who share a language"
+                )
+            continue
+        if chosen is None:
+            problems.append(f"{meeting.key}: needs an interpreter, has none in slot {t}")
+            continue
+        i = position.get(chosen)
+        if i is None or i not in who:
+            problems.append(f"{meeting.key}: interpreter {chosen} cannot serve its two languages")
+        elif t in problem.interpreters[i].unavailable:
+            problems.append(f"{meeting.key}: interpreter {chosen} is unavailable in slot {t}")
+        other = taken.get((chosen, t))
+        if other is not None:
+            problems.append(f"{meeting.key}: interpreter {chosen} also serves {other} in slot {t}")
+        taken[(chosen, t)] = meeting.key
+    for key in schedule.interpreter_of:
+        if key not in schedule.slot_of:
+            problems.append(f"{key}: an interpreter for a meeting not placed")
     return problems

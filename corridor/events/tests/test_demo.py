@@ -198,6 +198,27 @@ def test_every_accepted_meeting_is_placed_without_double_booking_or_said_why(eve
     assert not (
         event.requests.exclude(status=MeetingRequest.Status.ACCEPTED).exclude(slot=None).exists()
     )
+
+
+def test_every_demo_meeting_that_needs_an_interpreter_has_one_of_its_own_in_its_slot(event):
+    """Interpreters are part of the schedule: no slot has more such meetings than the
+    interpreters free in it, so none goes without."""
+    placed = list(
+        event.requests.filter(status=MeetingRequest.Status.ACCEPTED)
+        .exclude(slot=None)
+        .select_related("requester", "requested", "interpreter")
+    )
+    needing = [m for m in placed if m.needs_interpreter]
+    assert len(needing) > 20
+    assert all(m.interpreter is not None for m in needing)
+    assert all(m.interpreter is None for m in placed if not m.needs_interpreter)
+    taken = Counter((m.slot, m.interpreter_id) for m in needing)
+    assert max(taken.values()) == 1
+    for meeting in needing:
+        assert meeting.slot not in meeting.interpreter.blocked_slots
+        languages = set(meeting.interpreter.languages)
+        assert languages & set(meeting.requester.languages)
+        assert languages & set(meeting.requested.languages)
     assert event.agenda_published_at is not None
 
 

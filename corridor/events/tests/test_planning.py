@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from corridor.core.audit import audit_entries_for, history
-from corridor.events import schedule_codes, services
-from corridor.events.models import MeetingRequest, ScheduleRun
+from corridor.events import planning, schedule_codes, services
+from corridor.events.models import Interpreter, MeetingRequest, ScheduleRun
 from corridor.events.scheduling import core as scheduling_core
 from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
     event,
@@ -109,7 +109,51 @@ def test_every_code_the_solver_reports_has_words():
         for name, value in vars(scheduling_core).items()
         if name.isupper() and isinstance(value, str) and value != scheduling_core.ANY
     }
-    assert len(codes) == 14
+    assert len(codes) == 17
     assert sorted(codes - set(schedule_codes.TEXTS)) == []
     assert schedule_codes.in_words("fixed_overlap") == "a side has two locked meetings in one slot"
     assert schedule_codes.in_words("a code from later") == "the scheduler could not place it"
+
+
+def test_a_run_writes_the_interpreter_the_solver_chose(
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    settings,
+    event,  # noqa: F811
+    meeting,  # noqa: F811
+):
+    """Qingling Motors (Chinese) meets Motorway Group (English): only the English–Chinese
+    interpreter can serve them, and not in slot 0; the run writes the solver's choice."""
+    settings.TASKS = IMMEDIATE
+    Interpreter.objects.create(event=event, name_en="English–Malay", languages=["en", "ms"])
+    chosen = Interpreter.objects.create(event=event, name_en="Both", blocked_slots=[0])
+    answers = []
+    solve = planning.scheduling.solve
+
+    def spy(problem, on_progress=None):
+        answers.append(solve(problem, on_progress))
+        return answers[-1]
+
+    monkeypatch.setattr(planning.scheduling, "solve", spy)
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    meeting.refresh_from_db()
+    assert (run.status, run.optimal) == (ScheduleRun.Status.DONE, True)
+    assert answers[0].interpreter_of == {str(meeting.pk): str(chosen.pk)}
+    assert (meeting.interpreter, meeting.slot != 0) == (chosen, True)
+
+
+def test_a_run_without_a_free_interpreter_for_a_pair_fails_with_the_reason(
+    django_capture_on_commit_callbacks,
+    settings,
+    event,  # noqa: F811
+    meeting,  # noqa: F811
+):
+    settings.TASKS = IMMEDIATE
+    Interpreter.objects.create(event=event, name_en="English–Malay", languages=["en", "ms"])
+
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    assert run.status == ScheduleRun.Status.FAILED
+    assert [error["code"] for error in run.errors] == ["no_interpreter"]
+    assert schedule_codes.in_words("no_interpreter").startswith("the two sides share no")

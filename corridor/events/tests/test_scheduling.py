@@ -3,7 +3,10 @@ wrong input named precisely, locked meetings kept, unavailable slots, sessions, 
 fairness respected, few moves when one thing changes late, must-meet before would-like,
 host tables honoured, and the benchmark instances solved to their proven optima."""
 
+import itertools
 import json
+import random
+from collections import Counter
 from io import StringIO
 from pathlib import Path
 
@@ -240,6 +243,198 @@ def test_two_hosts_at_one_table_in_one_slot_is_an_error():
     with pytest.raises(scheduling.TableError) as raised:
         scheduling.assign_tables(problem, {"m1": 0, "m2": 0}, {"h1": 1, "h2": 1})
     assert (raised.value.code, raised.value.slot) == ("host_table_taken", 0)
+
+
+# --- interpreters --------------------------------------------------------------------------
+
+EN, ZH, MS = frozenset({"en"}), frozenset({"zh"}), frozenset({"ms"})
+
+
+def _two_pairs_for_one_interpreter(interpreters: int, **options) -> Problem:
+    """a and c (English) each meet a Chinese-only side (b, d) and have locked meetings in
+    slots 1 and 2; b and d cannot come in slot 3. Ignoring interpreters, a-b and c-d both
+    take slot 0 with no break; with one interpreter one of them must take slot 4 (a break)."""
+    meetings = [
+        Meeting("ab", "a", "b"),
+        Meeting("cd", "c", "d"),
+        Meeting("ae", "a", "e", fixed_slot=1),
+        Meeting("ag", "a", "g", fixed_slot=2),
+        Meeting("cf", "c", "f", fixed_slot=1),
+        Meeting("ch", "c", "h", fixed_slot=2),
+    ]
+    people = ("a", "b", "c", "d", "e", "f", "g", "h")
+    options.setdefault("languages", {p: ZH if p in "bd" else EN for p in people})
+    return event(
+        meetings,
+        slots=5,
+        forbidden={"b": frozenset({3}), "d": frozenset({3})},
+        interpreters=tuple(
+            scheduling.Interpreter(f"i{n}", EN | ZH) for n in range(1, interpreters + 1)
+        ),
+        **options,
+    )
+
+
+def test_two_meetings_of_one_language_pair_with_one_interpreter_take_different_slots():
+    ignoring = _two_pairs_for_one_interpreter(1, languages={})
+    result = scheduling.solve(ignoring)
+    assert (result.status, result.breaks, result.slot_of["ab"], result.slot_of["cd"]) == (
+        "optimal",
+        0,
+        0,
+        0,
+    )
+    problem = _two_pairs_for_one_interpreter(1)
+    for result in (scheduling.solve(problem), scheduling.greedy(problem)):
+        assert scheduling.validate(problem, result) == []
+        assert {result.slot_of["ab"], result.slot_of["cd"]} == {0, 4}
+        assert result.interpreter_of == {"ab": "i1", "cd": "i1"}
+    result = scheduling.solve(problem)
+    assert (result.status, result.breaks, result.bound) == ("optimal", 1, 1)
+    two = _two_pairs_for_one_interpreter(2)
+    result = scheduling.solve(two)
+    assert (result.status, result.breaks) == ("optimal", 0)
+    assert sorted(result.interpreter_of.values()) == ["i1", "i2"]
+
+
+def test_an_interpreter_unavailable_in_a_slot_serves_no_meeting_there():
+    problem = event(
+        [("ab", "a", "b")],
+        slots=3,
+        languages={"a": EN, "b": ZH},
+        interpreters=(scheduling.Interpreter("i1", EN | ZH, frozenset({0, 1})),),
+    )
+    result = scheduling.solve(problem)
+    assert (result.status, result.slot_of, result.interpreter_of) == (
+        "optimal",
+        {"ab": 2},
+        {"ab": "i1"},
+    )
+    wrong = scheduling.Schedule(
+        slot_of={"ab": 0}, interpreter_of={"ab": "i1"}, breaks_of={"a": 0, "b": 0}, weight=1
+    )
+    assert scheduling.validate(problem, wrong) == ["ab: interpreter i1 is unavailable in slot 0"]
+
+
+def test_a_language_pair_without_any_interpreter_is_named_and_left_out_in_mode_max():
+    languages = {"a": EN, "b": ZH, "c": EN, "d": MS}
+    interpreters = (scheduling.Interpreter("i1", EN | ZH),)
+    problem = event(
+        [("ab", "a", "b"), ("cd", "c", "d")], languages=languages, interpreters=interpreters
+    )
+    result = scheduling.solve(problem)
+    assert result.status == "invalid"
+    assert [(e.code, e.meeting) for e in result.errors] == [("no_interpreter", "cd")]
+    result = scheduling.solve(
+        event(
+            [("ab", "a", "b"), ("cd", "c", "d")],
+            languages=languages,
+            interpreters=interpreters,
+            mode="max",
+        )
+    )
+    assert (result.status, result.unplaced, result.interpreter_of) == (
+        "optimal",
+        {"cd": "no_interpreter"},
+        {"ab": "i1"},
+    )
+
+
+def test_an_interpreter_of_several_pairs_counts_once_per_slot():
+    """x speaks English and Chinese, y English, Chinese and Malay: in the one slot, the
+    Malay-Chinese meeting needs y, so only one English-Chinese meeting fits beside it."""
+    problem = event(
+        [Meeting("ab", "a", "b"), Meeting("cd", "c", "d"), Meeting("mn", "m", "n", weight=3)],
+        slots=1,
+        mode="max",
+        languages={"a": EN, "b": ZH, "c": EN, "d": ZH, "m": MS, "n": ZH},
+        interpreters=(
+            scheduling.Interpreter("x", EN | ZH),
+            scheduling.Interpreter("y", EN | ZH | MS),
+        ),
+    )
+    result = scheduling.solve(problem)
+    assert (result.status, result.weight, result.interpreter_of["mn"]) == ("optimal", 4, "y")
+    assert len(result.slot_of) == 2 and scheduling.validate(problem, result) == []
+    assert scheduling.greedy(problem).weight == 4
+    assert list(result.unplaced.values()) == ["interpreter_busy"]
+
+
+def test_more_meetings_needing_an_interpreter_than_its_free_slots_is_named():
+    problem = event(
+        [("ab", "a", "b"), ("cd", "c", "d"), ("ef", "e", "f")],
+        slots=2,
+        languages={p: ZH if p in "bdf" else EN for p in "abcdef"},
+        interpreters=(scheduling.Interpreter("i1", EN | ZH),),
+    )
+    result = scheduling.solve(problem)
+    assert (result.status, [e.code for e in result.errors]) == ("invalid", ["interpreter_capacity"])
+
+
+def test_a_meeting_keeps_the_interpreter_it_had_when_it_can():
+    options = {
+        "languages": {"a": EN, "b": ZH},
+        "interpreters": (
+            scheduling.Interpreter("i1", EN | ZH),
+            scheduling.Interpreter("i2", EN | ZH),
+        ),
+    }
+    assert scheduling.solve(event([("ab", "a", "b")], **options)).interpreter_of == {"ab": "i1"}
+    again = event([("ab", "a", "b")], previous_interpreter={"ab": "i2"}, **options)
+    assert scheduling.solve(again).interpreter_of == {"ab": "i2"}
+
+
+def _fewest_breaks_by_brute_force(problem: Problem) -> int | None:
+    """Mode "all": the fewest breaks over every assignment of slots that the interpreters
+    can serve (checked by matching, not by the solver's rows); None if there is none."""
+    best = None
+    for choice in itertools.product(range(problem.slots), repeat=len(problem.meetings)):
+        slot_of = {m.key: t for m, t in zip(problem.meetings, choice, strict=True)}
+        per_slot = Counter(choice)
+        busy = Counter(
+            (p, t) for m, t in zip(problem.meetings, choice, strict=True) for p in (m.a, m.b)
+        )
+        if max(per_slot.values()) > problem.tables or max(busy.values()) > 1:
+            continue
+        if scheduling.assign_interpreters(problem, slot_of)[1]:
+            continue
+        breaks = sum(scheduling.breaks_of(problem, slot_of).values())
+        best = breaks if best is None else min(best, breaks)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_interpreter_rows_are_exact_on_small_random_events(seed):
+    """Three languages, interpreters of two or three of them with unavailable slots: the
+    solver's optimum (or infeasibility) is the brute force's."""
+    rng = random.Random(seed)
+    languages = ["en", "zh", "ms"]
+    people = [f"p{i}" for i in range(5)]
+    pairs = list(itertools.combinations(people, 2))
+    rng.shuffle(pairs)
+    problem = event(
+        [(f"m{i}", a, b) for i, (a, b) in enumerate(pairs[:5])],
+        people=tuple(people),
+        slots=3,
+        tables=2,
+        fairness=None,
+        languages={p: frozenset(rng.sample(languages, rng.choice([1, 1, 2]))) for p in people},
+        interpreters=tuple(
+            scheduling.Interpreter(
+                f"i{k}",
+                frozenset(rng.sample(languages, rng.choice([2, 3]))),
+                frozenset(t for t in range(3) if rng.random() < 0.3),
+            )
+            for k in range(rng.randint(1, 3))
+        ),
+    )
+    result = scheduling.solve(problem)
+    expected = _fewest_breaks_by_brute_force(problem)
+    assert scheduling.validate(problem, result) == []
+    if expected is None:
+        assert result.status in ("invalid", "infeasible")
+    else:
+        assert (result.status, result.breaks) == ("optimal", expected)
 
 
 # --- optima --------------------------------------------------------------------------------
