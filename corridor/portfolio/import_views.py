@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -59,9 +60,14 @@ class ImportForm(forms.Form):
 @login_required
 def import_start(request):
     organisations = _organisations_for(request.user)
-    context = {"columns": imports.column_help(), "report": None}
     if not organisations.exists():
-        return render(request, "portfolio/import.html", {**context, "form": None}, status=403)
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government agency "
+                "or a partner organisation import projects."
+            )
+        )
+    context = {"columns": imports.column_help(), "report": None}
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -51,12 +50,6 @@ from corridor.portfolio.models import (
 )
 
 PAGE_SIZE = 25
-
-
-def forbidden(request, exc: PermissionDenied):
-    return core_views.forbidden(
-        request, exc, back_url=reverse("portfolio:dashboard"), back_label=_("Back to the dashboard")
-    )
 
 
 def _filtered_projects(request):
@@ -391,8 +384,6 @@ def project_revision_publish(request, pk: int, revision_pk: int):
     revision = _pending_revision(request, pk, revision_pk)
     try:
         services.project_revision_publish(actor=request.user, revision=revision)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -410,8 +401,6 @@ def project_revision_reject(request, pk: int, revision_pk: int):
         services.project_revision_reject(
             actor=request.user, revision=revision, note=form.cleaned_data.get("note", "")
         )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -427,18 +416,43 @@ def _owners_for(user):
     return list(Organisation.objects.filter(pk__in=services.project_owner_ids(user)))
 
 
+def _to_project(project: Project):
+    return redirect("portfolio:project_detail", pk=project.pk)
+
+
+def _post(request, form, write, *, page, done, success: str, formsets=()):
+    """The page of a form: shown on GET; on POST, the form goes to the service (`write`)."""
+    if request.method != "POST":
+        return page(form)
+    return core_views.post_form(
+        request, form, write, done=done, again=page, success=success, formsets=formsets
+    )
+
+
+def _is_stale(form) -> bool:
+    """The service refused the save: someone else saved the record since it was opened."""
+    return "version" in getattr(form, "stale_fields", ())
+
+
+def _saved_values(form, record, initial_for) -> list[tuple[str, str]] | None:
+    """After a stale save: the saved record's values, shown beside the person's, whose form
+    now carries the saved version (so that saving again, knowingly, replaces them)."""
+    if not _is_stale(form):
+        return None
+    record.refresh_from_db()
+    form.take_version(record.version)
+    return form.saved_values(initial_for(record))
+
+
 @login_required
 def project_create(request):
     owners = _owners_for(request.user)
     if not owners:
-        return forbidden(
-            request,
-            PermissionDenied(
-                _(
-                    "Only the initiative's staff and members of an enterprise, a government "
-                    "agency or a partner organisation record projects."
-                )
-            ),
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government "
+                "agency or a partner organisation record projects."
+            )
         )
     # `?party=<organisation id>` (repeated) starts the project with those organisations as
     # initiators: the directory links here from an accepted connection between two enterprises.
@@ -453,27 +467,28 @@ def project_create(request):
         own = [o for o in owners if o in initiators]
         initial = {"owner": (own or owners)[0].pk}
     form = ProjectForm(request.POST or None, owners=owners, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
+
+    def write(cleaned):
+        owner = next(o for o in owners if o.pk == cleaned["owner"])
         data = form.project_input()
         if initiators:
             data.parties = [
                 services.PartyInput(organisation=o, role=ProjectParty.Role.INITIATOR)
                 for o in initiators
             ]
-        try:
-            project = services.project_create(actor=request.user, owner=owner, data=data)
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The project was recorded."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    return render(
+        return services.project_create(actor=request.user, owner=owner, data=data)
+
+    def page(form):
+        context = {"form": form, "project": None, "initiators": initiators}
+        return render(request, "portfolio/project_form.html", context)
+
+    return _post(
         request,
-        "portfolio/project_form.html",
-        {"form": form, "project": None, "initiators": initiators},
+        form,
+        write,
+        page=page,
+        done=_to_project,
+        success=_("The project was recorded."),
     )
 
 
@@ -485,10 +500,6 @@ def _changeable_project(request, pk: int) -> Project:
     if not services.can_change_project(request.user, project):
         raise PermissionDenied(_("You can only change projects your organisation recorded."))
     return project
-
-
-def _is_stale(exc: ValidationError) -> bool:
-    return "version" in getattr(exc, "error_dict", {})
 
 
 def _project_form_initial(user, project: Project) -> dict:
@@ -503,83 +514,73 @@ def _project_form_initial(user, project: Project) -> dict:
 
 @login_required
 def project_edit(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    project = _changeable_project(request, pk)
     held = services.changes_are_held(request.user, project)
     form = ProjectForm(
         request.POST or None, project=project, initial=_project_form_initial(request.user, project)
     )
-    saved_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(
-                actor=request.user,
-                project=project,
-                data=form.project_input(),
-                version=form.cleaned_data["version"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            if _is_stale(exc):
-                project.refresh_from_db()
-                saved_values = form.saved_values(_project_form_initial(request.user, project))
-                form.take_version(project.version)
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change is waiting for an administrator of the initiative to "
-                        "publish it; until then everyone else sees the published values."
-                    ),
-                )
-            else:
-                messages.success(request, _("The project was saved."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
-    return render(request, "portfolio/project_form.html", context)
+
+    def write(cleaned):
+        return services.project_update(
+            actor=request.user,
+            project=project,
+            data=form.project_input(),
+            version=cleaned["version"],
+        )
+
+    def page(form):
+        saved_values = _saved_values(
+            form, project, lambda project: _project_form_initial(request.user, project)
+        )
+        context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
+        return render(request, "portfolio/project_form.html", context)
+
+    held_text = _(
+        "Your change is waiting for an administrator of the initiative to "
+        "publish it; until then everyone else sees the published values."
+    )
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=_to_project,
+        success=held_text if held else _("The project was saved."),
+    )
 
 
 @login_required
 def project_transition(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    project = _changeable_project(request, pk)
     held = services.changes_are_held(request.user, project)
     form = TransitionForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_transition(
-                actor=request.user,
-                project=project,
-                to_status=form.cleaned_data["to_status"],
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change of the status is waiting for an administrator of the "
-                        "initiative to publish it; until then everyone else sees the published "
-                        "status."
-                    ),
-                )
-            else:
-                messages.success(request, _("The status was changed."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {"form": form, "project": project, "held": held}
-    return render(request, "portfolio/project_transition.html", context)
+
+    def write(cleaned):
+        return services.project_transition(
+            actor=request.user,
+            project=project,
+            to_status=cleaned["to_status"],
+            on=cleaned["on"],
+            reason=cleaned["reason"],
+        )
+
+    def page(form):
+        context = {"form": form, "project": project, "held": held}
+        return render(request, "portfolio/project_transition.html", context)
+
+    held_text = _(
+        "Your change of the status is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "status."
+    )
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=_to_project,
+        success=held_text if held else _("The status was changed."),
+    )
 
 
 @require_POST
@@ -587,10 +588,7 @@ def project_transition(request, pk: int):
 def project_publish(request, pk: int):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
     published = request.POST.get("published") == "1"
-    try:
-        services.project_publish(actor=request.user, project=project, published=published)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    services.project_publish(actor=request.user, project=project, published=published)
     if published:
         messages.success(request, _("The project is published: anyone can now see it."))
     else:
@@ -701,65 +699,55 @@ def _posted_version(request) -> int | None:
 
 @login_required
 def project_parties(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    organisations = organisations_by_name()
-    pending = (
-        services.pending_revision(project)
-        if services.changes_are_held(request.user, project)
-        else None
-    )
+    project = _changeable_project(request, pk)
+    held = services.changes_are_held(request.user, project)
+    pending = services.pending_revision(project) if held else None
     formset = PartyFormSet(
         request.POST or None,
         initial=PartyFormSet.initial_for(
             project, pending.values.get("parties") if pending else None
         ),
-        form_kwargs={"organisations": organisations},
+        form_kwargs={"organisations": organisations_by_name()},
         prefix="parties",
     )
-    held = services.changes_are_held(request.user, project)
-    version, stale = project.version, False
-    if request.method == "POST" and _posted_version(request) is None:
-        formset.non_form_errors().append(MISSING_VERSION)
-    elif request.method == "POST" and formset.is_valid():
-        try:
-            services.project_set_parties(
-                actor=request.user,
-                project=project,
-                parties=formset.party_inputs(),
-                version=_posted_version(request),
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            formset.add_service_errors(exc)
-            stale = _is_stale(exc)
-            if stale:
-                project.refresh_from_db()
-                version = project.version
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change of the parties is waiting for an administrator of the "
-                        "initiative to publish it; until then everyone else sees the published "
-                        "parties."
-                    ),
-                )
-            else:
-                messages.success(request, _("The parties were saved."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {
-        "formset": formset,
-        "project": project,
-        "version": version,
-        "held": held,
-        "saved_parties": project.parties.select_related("organisation") if stale else None,
-    }
-    return render(request, "portfolio/project_parties.html", context)
+    version = project.version
+
+    def write(_cleaned):
+        if _posted_version(request) is None:
+            raise ValidationError(MISSING_VERSION)
+        return services.project_set_parties(
+            actor=request.user,
+            project=project,
+            parties=formset.party_inputs(),
+            version=_posted_version(request),
+        )
+
+    def page(formset):
+        stale = _is_stale(formset)
+        if stale:
+            project.refresh_from_db()
+        context = {
+            "formset": formset,
+            "project": project,
+            "version": project.version if stale else version,
+            "held": held,
+            "saved_parties": project.parties.select_related("organisation") if stale else None,
+        }
+        return render(request, "portfolio/project_parties.html", context)
+
+    held_text = _(
+        "Your change of the parties is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "parties."
+    )
+    return _post(
+        request,
+        formset,
+        write,
+        page=page,
+        done=_to_project,
+        success=held_text if held else _("The parties were saved."),
+    )
 
 
 # --- recording institutional innovations ---------------------------------------------------
@@ -778,60 +766,51 @@ def _innovation_form_page(request, innovation: Innovation | None):
         innovation=innovation,
         initial=InnovationForm.initial_for(innovation) if innovation else None,
     )
-    saved_values = None
     replications = ReplicationFormSet(
         request.POST or None,
         initial=ReplicationFormSet.initial_for(innovation),
         prefix="replications",
     )
-    if request.method == "POST" and form.is_valid() and replications.is_valid():
-        try:
-            # the innovation and its replications are saved together, or not at all
-            with transaction.atomic():
-                saved = services.innovation_save(
-                    actor=request.user, innovation=innovation, **form.innovation_fields()
-                )
-                services.innovation_set_replications(
-                    actor=request.user,
-                    innovation=saved,
-                    replications=replications.replication_inputs(),
-                )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            replications.add_service_errors(exc)
-            if _is_stale(exc):
-                innovation = Innovation.objects.get(pk=innovation.pk)
-                saved_values = form.saved_values(InnovationForm.initial_for(innovation))
-                form.take_version(innovation.version)
-        else:
-            messages.success(request, _("The innovation was saved."))
-            return redirect("portfolio:innovation_detail", pk=saved.pk)
-    context = {
-        "form": form,
-        "replications": replications,
-        "innovation": innovation,
-        "saved_values": saved_values,
-    }
-    return render(request, "portfolio/innovation_form.html", context)
+
+    @transaction.atomic  # the innovation and its replications are saved together, or not at all
+    def write(_cleaned):
+        saved = services.innovation_save(
+            actor=request.user, innovation=innovation, **form.innovation_fields()
+        )
+        services.innovation_set_replications(
+            actor=request.user, innovation=saved, replications=replications.replication_inputs()
+        )
+        return saved
+
+    def page(form):
+        context = {
+            "form": form,
+            "replications": replications,
+            "innovation": innovation,
+            "saved_values": _saved_values(form, innovation, InnovationForm.initial_for),
+        }
+        return render(request, "portfolio/innovation_form.html", context)
+
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=lambda saved: redirect("portfolio:innovation_detail", pk=saved.pk),
+        success=_("The innovation was saved."),
+        formsets=[replications],
+    )
 
 
 @login_required
 def innovation_create(request):
-    try:
-        _require_facilitator(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    _require_facilitator(request)
     return _innovation_form_page(request, None)
 
 
 @login_required
 def innovation_edit(request, pk: int):
-    try:
-        _require_facilitator(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    _require_facilitator(request)
     innovation = get_object_or_404(
         queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
         pk=pk,
@@ -853,40 +832,34 @@ def _figure_form_page(request, figure: PublishedFigure | None):
         figure=figure,
         initial=PublishedFigureForm.initial_for(figure) if figure else None,
     )
-    saved_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.published_figure_save(
-                actor=request.user, figure=figure, **form.figure_fields()
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            if _is_stale(exc):
-                figure.refresh_from_db()
-                saved_values = form.saved_values(PublishedFigureForm.initial_for(figure))
-                form.take_version(figure.version)
-        else:
-            messages.success(request, _("The published figure was saved."))
-            return redirect("portfolio:figure_list")
-    context = {"form": form, "figure": figure, "saved_values": saved_values}
-    return render(request, "portfolio/figure_form.html", context)
+
+    def write(_cleaned):
+        return services.published_figure_save(
+            actor=request.user, figure=figure, **form.figure_fields()
+        )
+
+    def page(form):
+        saved_values = _saved_values(form, figure, PublishedFigureForm.initial_for)
+        context = {"form": form, "figure": figure, "saved_values": saved_values}
+        return render(request, "portfolio/figure_form.html", context)
+
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=lambda _figure: redirect("portfolio:figure_list"),
+        success=_("The published figure was saved."),
+    )
 
 
 @login_required
 def figure_create(request):
-    try:
-        _require_initiative_admin(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    _require_initiative_admin(request)
     return _figure_form_page(request, None)
 
 
 @login_required
 def figure_edit(request, pk: int):
-    try:
-        _require_initiative_admin(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    _require_initiative_admin(request)
     return _figure_form_page(request, get_object_or_404(PublishedFigure, pk=pk))
