@@ -286,6 +286,18 @@ class ProjectFilters(Schema):
     published: bool | None = None
     sort: Literal["-signed_on", "signed_on", "-value", "value"] | None = None
 
+    def project_filter(self) -> queries.ProjectFilter:
+        """The list's one filter, from the validated values."""
+        return queries.ProjectFilter(
+            q=self.q or "",
+            kind=self.kind,
+            status=self.status,
+            side=self.side,
+            sector=self.sector,
+            year=self.year,
+            published=self.published,
+        )
+
 
 class InnovationFilters(Schema):
     category: choices_of(Innovation.Category, "InnovationCategory") | None = None
@@ -399,15 +411,6 @@ def _check_sector_code(code: str | None) -> None:
         )
 
 
-def _filter_params(filters: ProjectFilters) -> dict[str, str]:
-    """The validated filters as the string parameters that queries.project_filter reads."""
-    params = filters.model_dump(exclude_none=True)
-    params.pop("sort", None)
-    if "published" in params:
-        params["published"] = "true" if params["published"] else "false"
-    return {name: str(value) for name, value in params.items()}
-
-
 KEEP = object()  # a reference the body leaves unchanged
 
 
@@ -485,7 +488,7 @@ TEXT_FIELDS = [
 def project_list(request, filters: Query[ProjectFilters]):
     """The projects the caller may see (anonymous: the published ones), newest first."""
     _check_sector_code(filters.sector)
-    projects, _understood = queries.project_filter(_projects(request), _filter_params(filters))
+    projects = queries.project_filter(_projects(request), filters.project_filter())
     projects, _sort = queries.project_order(projects, filters.sort)
     return projects
 
@@ -701,8 +704,8 @@ def dashboard(request, filters: Query[ProjectFilters]):
     caller may see, with the list's filters. Values are in US dollars and never count a
     sub-project's value twice. Labels are in the request's language."""
     _check_sector_code(filters.sector)
-    projects, _understood = queries.project_filter(
-        Project.objects.visible_to(request.user), _filter_params(filters)
+    projects = queries.project_filter(
+        Project.objects.visible_to(request.user), filters.project_filter()
     )
     figures = queries.dashboard_figures(projects)
     return {

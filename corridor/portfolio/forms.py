@@ -13,6 +13,7 @@ from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
 from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
+from corridor.portfolio.queries import ProjectFilter
 from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput, input_of
 
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
@@ -34,8 +35,8 @@ class DateInput(forms.DateInput):
 
 
 class ProjectFilterForm(forms.Form):
-    """The filters of the project list and the dashboard (GET). queries.project_filter
-    applies the same parameters; this form shows them and explains a value it cannot use."""
+    """The filters of the project list and the dashboard (GET): the form shows them and
+    explains a value it cannot use; `project_filter` gives what the list is narrowed to."""
 
     q = forms.CharField(label=_("Words in the title"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
@@ -69,6 +70,11 @@ class ProjectFilterForm(forms.Form):
             )
         else:
             del self.fields["owner"]
+
+    def project_filter(self) -> ProjectFilter:
+        """The filters understood from the parameters (a value not understood is left out,
+        as the list leaves it out, while the form says why)."""
+        return ProjectFilter.from_params(self.data)
 
 
 class InnovationFilterForm(forms.Form):

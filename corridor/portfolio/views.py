@@ -48,13 +48,20 @@ from corridor.portfolio.models import (
     ProjectRevision,
     PublishedFigure,
 )
+from corridor.portfolio.queries import ProjectFilter
 
 PAGE_SIZE = 25
 
 
-def _filtered_projects(request):
-    projects = Project.objects.visible_to(request.user)
-    return queries.project_filter(projects, request.GET)
+def _filtered_projects(request, filters: ProjectFilter | None = None):
+    """The projects the person may see that pass the list's filters, in the list's order."""
+    filters = filters or ProjectFilter.from_params(request.GET)
+    projects = queries.project_filter(Project.objects.visible_to(request.user), filters)
+    return queries.project_order(projects, request.GET.get("sort"))
+
+
+def _filter_form(request) -> ProjectFilterForm:
+    return ProjectFilterForm(request.GET or None, projects=Project.objects.visible_to(request.user))
 
 
 def _export_query(request) -> str:
@@ -86,7 +93,9 @@ def _bar_items(rows) -> list[ChartItem]:
 
 
 def dashboard(request):
-    projects, filters = _filtered_projects(request)
+    filter_form = _filter_form(request)
+    filters = filter_form.project_filter()
+    projects = queries.project_filter(Project.objects.visible_to(request.user), filters)
     figures = queries.dashboard_figures(projects)
     year_items = [
         ChartItem(
@@ -110,10 +119,8 @@ def dashboard(request):
     ]
     innovations = queries.innovations_visible_to(request.user)
     context = {
-        "filter_form": ProjectFilterForm(
-            request.GET or None, projects=Project.objects.visible_to(request.user)
-        ),
-        "filters": filters,
+        "filter_form": filter_form,
+        "filters": filters.understood(),
         "figures": figures,
         "charts": charts,
         "innovation_count": innovations.count(),
@@ -130,16 +137,15 @@ def dashboard(request):
 
 
 def project_list(request):
-    projects, filters = _filtered_projects(request)
-    projects, sort = queries.project_order(projects, request.GET.get("sort"))
+    filter_form = _filter_form(request)
+    filters = filter_form.project_filter()
+    projects, sort = _filtered_projects(request, filters)
     page = Paginator(queries.project_list_rows(projects), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {
-        "filter_form": ProjectFilterForm(
-            request.GET or None, projects=Project.objects.visible_to(request.user)
-        ),
-        "filters": filters,
+        "filter_form": filter_form,
+        "filters": filters.understood(),
         "page_obj": page,
         "projects": page.object_list,
         "sort": sort,
@@ -185,8 +191,7 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
 
 def project_export_csv(request):
     """The filtered list as CSV: labels in the active language, codes beside them."""
-    projects, _filters = _filtered_projects(request)
-    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    projects, _sort = _filtered_projects(request)
     language = get_language()
     # Labels are resolved now: the rows are written after the view returns.
     kinds = {code: str(label) for code, label in Project.Kind.choices}
@@ -257,8 +262,7 @@ def project_export_iati(request):
     """The filtered list as IATI 2.03 activity XML."""
     from corridor.portfolio.iati import export_activities  # written alongside; loaded late
 
-    projects, _filters = _filtered_projects(request)
-    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    projects, _sort = _filtered_projects(request)
     response = HttpResponse(export_activities(projects), content_type="application/xml")
     response["Content-Disposition"] = (
         f'attachment; filename="corridor-iati-{timezone.localdate():%Y%m%d}.xml"'
