@@ -32,7 +32,7 @@ from corridor.core.api import (
     choices_of,
 )
 from corridor.core.models import Sector
-from corridor.portfolio import queries, services
+from corridor.portfolio import permissions, queries, services
 from corridor.portfolio.models import Innovation, Project, ProjectParty, ProjectRevision
 
 router = Router(tags=["portfolio"])
@@ -542,7 +542,7 @@ def project_update(request, project_id: int, payload: ProjectPatch):
     values until an administrator publishes it (see /revisions)."""
     project = _visible_project(request, project_id)
     changes = payload.model_dump(exclude_unset=True)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     pending = services.pending_revision(project) if held else None
     data = services.revision_input(pending) if pending else services.input_of(project)
     for name in TEXT_FIELDS:
@@ -641,7 +641,7 @@ def project_transition(request, project_id: int, payload: ProjectTransitionIn):
     or terminated. Needs the date of the change and a reason. On a published project, a change
     by anyone but an initiative administrator is held: 202 with the pending revision."""
     project = _visible_project(request, project_id)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     services.project_transition(
         actor=request.user,
         project=project,

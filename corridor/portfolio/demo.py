@@ -26,6 +26,7 @@ from django.db import transaction
 
 from corridor.accounts.models import Membership, Organisation, User
 from corridor.accounts.services import membership_add, organisation_create
+from corridor.core.actors import SYSTEM
 from corridor.core.audit import audit_record
 from corridor.core.models import FxRate, Sector
 from corridor.portfolio.models import (
@@ -1003,7 +1004,7 @@ class DemoLoader:
         if existing is None:
             spec.data.parties = parties
             project = project_create(
-                actor=None, owner=self.organisations[spec.owner], data=spec.data
+                actor=SYSTEM, owner=self.organisations[spec.owner], data=spec.data
             )
             self.report.count("projects", created=True)
             history: set[tuple[str, date]] = set()
@@ -1015,10 +1016,10 @@ class DemoLoader:
             if not self._matches(project, spec):
                 spec.data.status = project.status  # the status moves only by transitions
                 spec.data.parties = parties
-                project = project_update(actor=None, project=project, data=spec.data)
+                project = project_update(actor=SYSTEM, project=project, data=spec.data)
                 self.report.count("projects", created=False)
             elif wanted_parties != current_parties:
-                project = project_set_parties(actor=None, project=project, parties=parties)
+                project = project_set_parties(actor=SYSTEM, project=project, parties=parties)
                 self.report.count("projects", created=False)
         for to_status, on, reason in spec.transitions:
             if (to_status, on) not in history:

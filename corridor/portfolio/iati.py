@@ -84,6 +84,7 @@ from lxml import etree
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.accounts.services import organisation_create
+from corridor.core.actors import SYSTEM, is_system
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
 from corridor.core.vocabularies import is_country, is_currency
@@ -922,14 +923,14 @@ def _order_parents_first(records: list[_Activity]) -> list[_Activity]:
 def import_activities(
     source: str | Path | bytes | IO[bytes],
     *,
-    actor=None,
+    actor=SYSTEM,
     owner: Organisation,
     kind: str = DEFAULT_IMPORT_KIND,
     default_country: str = "",
 ) -> ImportReport:
     """Create or update a project per IATI activity, in one transaction.
 
-    `owner` is the organisation new projects are recorded for; `actor` (None for scripts)
+    `owner` is the organisation new projects are recorded for; `actor` (SYSTEM for scripts)
     must be allowed to record for it, and only administrators and facilitators may cause
     new organisations to be created. Raises IatiImportError (nothing written) when the file
     is malformed, is not an IATI activity file, or any activity is invalid.
@@ -968,7 +969,7 @@ def import_activities(
 
     organisations = _find_organisations(records)
     missing = sorted({key for key, org in organisations.items() if org is None})
-    if missing and actor is not None and not roles.is_facilitator(actor):
+    if missing and not is_system(actor) and not roles.is_facilitator(actor):
         problems.append(
             ActivityProblem(
                 "",

@@ -5,21 +5,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.portfolio import imports, services
+from corridor.portfolio import imports, permissions
 from corridor.portfolio.models import ImportJob
-
-
-def _organisations_for(user):
-    """The organisations a user may import for: their own, or any for the administration."""
-    if roles.is_facilitator(user):
-        return Organisation.objects.order_by("name_en")
-    return Organisation.objects.filter(pk__in=services.project_owner_ids(user)).order_by("name_en")
 
 
 class ImportForm(forms.Form):
@@ -59,7 +51,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_start(request):
-    organisations = _organisations_for(request.user)
+    organisations = permissions.project_owners(request.user)
     if not organisations.exists():
         raise PermissionDenied(
             _(
@@ -120,8 +112,8 @@ def _task_failed(job: ImportJob) -> bool:
 
 @login_required
 def import_status(request, job_id):
-    job = get_object_or_404(ImportJob, pk=job_id)
-    if job.started_by_id != request.user.pk and not roles.is_initiative_admin(request.user):
+    job = permissions.import_jobs_visible_to(request.user).filter(pk=job_id).first()
+    if job is None:
         raise Http404(_("No such import."))
     failed = job.status == ImportJob.Status.FAILED or (job.is_running and _task_failed(job))
     report = None

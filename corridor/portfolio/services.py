@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
@@ -31,6 +30,17 @@ from corridor.portfolio.models import (
     ProjectRevision,
     ProjectStatusChange,
     PublishedFigure,
+)
+from corridor.portfolio.permissions import (  # noqa: F401 (asked through services by imports)
+    can_change_project,
+    can_decide_revision,
+    can_publish,
+    can_record_figures,
+    can_record_for,
+    can_record_innovations,
+    can_record_projects,
+    changes_are_held,
+    project_owner_ids,
 )
 
 # Values are stored with 20 digits, 2 of them decimals; the bound leaves room for the
@@ -63,49 +73,9 @@ AUDITED_FIELDS = [
 # --- permissions ---------------------------------------------------------------------------
 
 
-def can_change_project(user, project: Project) -> bool:
-    """Administrators and the initiative's facilitators change any project; members only
-    the projects their own organisation recorded."""
-    if roles.is_facilitator(user):
-        return True
-    return project.owner_id in roles.organisation_ids(user)
-
-
-def project_owner_ids(user) -> set[int]:
-    """The organisations the user records projects for (not a regulator's, nor a chamber's:
-    see `roles.RECORDS_PROJECTS`); the initiative's staff record for any organisation."""
-    return roles.acting_organisation_ids(user, roles.RECORDS_PROJECTS)
-
-
-def can_record_for(user, owner: Organisation) -> bool:
-    return roles.is_facilitator(user) or owner.pk in project_owner_ids(user)
-
-
-def can_record_projects(user) -> bool:
-    """May the user record (or import) projects at all: "Record a project" and "Import"."""
-    return roles.is_facilitator(user) or bool(project_owner_ids(user))
-
-
-def can_record_innovations(user) -> bool:
-    """Institutional innovations are recorded by the initiative's staff."""
-    return roles.is_facilitator(user)
-
-
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
-
-
-def changes_are_held(user, project: Project) -> bool:
-    """A change to a published project waits for an initiative administrator to publish it,
-    unless an administrator (who decides what the public sees) makes it. The system (imports
-    with no person, the demo loader) is `None` and changes directly."""
-    return user is not None and project.is_published and not roles.is_initiative_admin(user)
-
-
-def can_decide_revision(user) -> bool:
-    """Only the initiative's administrators publish or reject a proposed change."""
-    return roles.is_initiative_admin(user)
 
 
 def _stale(message: str) -> ValidationError:
@@ -379,7 +349,7 @@ def project_create(
     *, actor, owner: Organisation, data: ProjectInput, audit_action: str = "create"
 ) -> Project:
     _require(
-        actor is None or can_record_for(actor, owner),
+        can_record_for(actor, owner),
         _("You can only record projects for your own organisation."),
     )
     errors, clean = validate_project_input(data, known_parents=None)
@@ -439,7 +409,7 @@ def project_update(
     project, and everything the public sees, keeps its published values until an
     administrator publishes the revision."""
     _require(
-        actor is None or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     errors, clean = validate_project_input(data, self_external_id=project.external_id)
@@ -775,7 +745,7 @@ def project_set_parties(
     initiative administrator is held with the project's other pending changes (the parties
     decide the leading side that public breakdowns count)."""
     _require(
-        actor is None or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     for party in parties:
@@ -851,7 +821,7 @@ def project_transition(
             to_status=to_status,
             on=on,
             reason=reason.strip(),
-            by=actor,
+            by=actor if _is_user(actor) else None,
         )
         project.status = to_status
         project.status_changed_on = on
@@ -869,7 +839,7 @@ def project_transition(
 def project_publish(*, actor, project: Project, published: bool) -> Project:
     """Only the initiative's administrators decide what anonymous visitors see."""
     _require(
-        roles.is_initiative_admin(actor),
+        can_publish(actor),
         _("Only the initiative's administrators can publish projects."),
     )
     if project.is_published == published:
@@ -893,7 +863,7 @@ def innovation_save(
     """Create or change an institutional innovation (administrators and facilitators only).
     A change carries the version the person loaded; if someone saved since, it is refused."""
     _require(
-        roles.is_facilitator(actor),
+        can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )
     agencies = fields.pop("agencies", None)
@@ -942,7 +912,7 @@ def published_figure_save(
     """Record or change a published figure (administrators only). A change carries the
     version the person loaded; if someone saved since, it is refused."""
     _require(
-        roles.is_initiative_admin(actor),
+        can_record_figures(actor),
         _("Only the initiative's administrators record published figures."),
     )
     errors = {}
@@ -991,7 +961,7 @@ def project_link_save(
     """Add a document or link to a project, or change the one it already has at the same
     address (so importing a file twice adds nothing). Returns (link, created)."""
     _require(
-        actor is None or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     url, title_en, title_zh = url.strip(), title_en.strip(), title_zh.strip()
@@ -1136,7 +1106,7 @@ def innovation_set_replications(
     """Replace the places an innovation was replicated to (administrators and facilitators
     only). Nothing is written when any replication is wrong."""
     _require(
-        roles.is_facilitator(actor),
+        can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )
     errors, rows = _replication_errors(replications)

@@ -19,7 +19,6 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
@@ -27,7 +26,7 @@ from corridor.core.bilingual import bilingual
 from corridor.core.exports import safe_row
 from corridor.core.forms import MISSING_VERSION
 from corridor.core.templatetags.corridor import usd_short
-from corridor.portfolio import queries, services
+from corridor.portfolio import permissions, queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
     InnovationFilterForm,
@@ -150,7 +149,7 @@ def project_list(request):
         "projects": page.object_list,
         "sort": sort,
         "export_query": _export_query(request),
-        "can_create": services.can_record_projects(request.user),
+        "can_create": permissions.can_record_projects(request.user),
         "pending_changes": queries.pending_revisions_visible_to(request.user).count()
         if request.user.is_authenticated
         else 0,
@@ -164,7 +163,7 @@ def revision_list(request):
     see them (their own organisation's; the administration sees all)."""
     context = {
         "revisions": queries.pending_revisions_visible_to(request.user),
-        "can_decide": services.can_decide_revision(request.user),
+        "can_decide": permissions.can_decide_revision(request.user),
     }
     return render(request, "portfolio/revision_list.html", context)
 
@@ -312,17 +311,15 @@ def project_detail(request, pk: int):
         and project.value_usd is not None
         and project.counted_value_usd == 0,
         "entries": audit_entries_for(project),
-        "can_change": services.can_change_project(request.user, project)
-        if request.user.is_authenticated
-        else False,
-        "can_publish": roles.is_initiative_admin(request.user),
+        "can_change": permissions.can_change_project(request.user, project),
+        "can_publish": permissions.can_publish(request.user),
     }
     revision = queries.pending_revision_visible_to(request.user, project)
     if revision is not None:
         context.update(
             revision=revision,
             revision_rows=_revision_rows(revision),
-            can_decide=services.can_decide_revision(request.user),
+            can_decide=permissions.can_decide_revision(request.user),
             revision_form=ProjectRevisionForm(),
         )
     return render(request, "portfolio/project_detail.html", context)
@@ -414,12 +411,6 @@ def project_revision_reject(request, pk: int, revision_pk: int):
     return redirect("portfolio:project_detail", pk=pk)
 
 
-def _owners_for(user):
-    if roles.is_facilitator(user):
-        return list(Organisation.objects.order_by("name_en"))
-    return list(Organisation.objects.filter(pk__in=services.project_owner_ids(user)))
-
-
 def _to_project(project: Project):
     return redirect("portfolio:project_detail", pk=project.pk)
 
@@ -450,7 +441,7 @@ def _saved_values(form, record, initial_for) -> list[tuple[str, str]] | None:
 
 @login_required
 def project_create(request):
-    owners = _owners_for(request.user)
+    owners = list(permissions.project_owners(request.user))
     if not owners:
         raise PermissionDenied(
             _(
@@ -501,7 +492,7 @@ def _changeable_project(request, pk: int) -> Project:
     project = get_object_or_404(
         Project.objects.visible_to(request.user).select_related("sector", "parent"), pk=pk
     )
-    if not services.can_change_project(request.user, project):
+    if not permissions.can_change_project(request.user, project):
         raise PermissionDenied(_("You can only change projects your organisation recorded."))
     return project
 
@@ -510,7 +501,7 @@ def _project_form_initial(user, project: Project) -> dict:
     """What the edit form starts from: the pending revision when the person's changes are
     held (so a second change builds on the first), else the project."""
     pending = (
-        services.pending_revision(project) if services.changes_are_held(user, project) else None
+        services.pending_revision(project) if permissions.changes_are_held(user, project) else None
     )
     data = services.revision_input(pending) if pending is not None else None
     return ProjectForm.initial_for(project, data)
@@ -519,7 +510,7 @@ def _project_form_initial(user, project: Project) -> dict:
 @login_required
 def project_edit(request, pk: int):
     project = _changeable_project(request, pk)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     form = ProjectForm(
         request.POST or None, project=project, initial=_project_form_initial(request.user, project)
     )
@@ -556,7 +547,7 @@ def project_edit(request, pk: int):
 @login_required
 def project_transition(request, pk: int):
     project = _changeable_project(request, pk)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     form = TransitionForm(request.POST or None, project=project)
 
     def write(cleaned):
@@ -618,7 +609,7 @@ def innovation_list(request):
         "page_obj": page,
         "innovations": page.object_list,
         "export_query": _export_query(request),
-        "can_record": roles.is_facilitator(request.user),
+        "can_record": permissions.can_record_innovations(request.user),
     }
     return render(request, "portfolio/innovation_list.html", context)
 
@@ -631,7 +622,7 @@ def innovation_detail(request, pk: int):
     context = {
         "innovation": innovation,
         "entries": audit_entries_for(innovation),
-        "can_change": roles.is_facilitator(request.user),
+        "can_change": permissions.can_record_innovations(request.user),
     }
     return render(request, "portfolio/innovation_detail.html", context)
 
@@ -688,7 +679,7 @@ def figure_list(request):
     context = {
         "comparisons": comparisons,
         "as_of": queries.figures_as_of(),
-        "can_record_figures": roles.is_initiative_admin(request.user),
+        "can_record_figures": permissions.can_record_figures(request.user),
     }
     return render(request, "portfolio/figure_list.html", context)
 
@@ -704,7 +695,7 @@ def _posted_version(request) -> int | None:
 @login_required
 def project_parties(request, pk: int):
     project = _changeable_project(request, pk)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     pending = services.pending_revision(project) if held else None
     formset = PartyFormSet(
         request.POST or None,
@@ -758,7 +749,7 @@ def project_parties(request, pk: int):
 
 
 def _require_facilitator(request) -> None:
-    if not roles.is_facilitator(request.user):
+    if not permissions.can_record_innovations(request.user):
         raise PermissionDenied(
             _("Only the initiative's administrators and facilitators record innovations.")
         )
@@ -826,7 +817,7 @@ def innovation_edit(request, pk: int):
 
 
 def _require_initiative_admin(request) -> None:
-    if not roles.is_initiative_admin(request.user):
+    if not permissions.can_record_figures(request.user):
         raise PermissionDenied(_("Only the initiative's administrators record published figures."))
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from corridor.core.actors import SYSTEM
 from corridor.portfolio import queries, services
 from corridor.portfolio.models import Project
 from corridor.portfolio.queries import ProjectFilter
@@ -169,7 +170,7 @@ def test_project_order_by_value_and_date(three_projects):
 
 def _record(owner, title, value, currency="USD", parent="", **extra):
     return services.project_create(
-        actor=None,
+        actor=SYSTEM,
         owner=owner,
         data=services.ProjectInput(
             title_en=title,

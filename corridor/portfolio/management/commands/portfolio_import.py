@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from corridor.accounts.models import Organisation
+from corridor.core.actors import SYSTEM, is_system
 from corridor.portfolio import imports
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No file at {path}.")
-        actor = None
+        actor = SYSTEM
         if username:
             actor = get_user_model().objects.filter(username=username, is_active=True).first()
             if actor is None:
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                     else f"Several organisations are named {owner!r}."
                 )
             organisation = matches[0]
-        elif actor is None:
+        elif is_system(actor):
             raise CommandError(
                 'Give --owner "Organisation name" (or --as USERNAME): new projects need an '
                 "organisation that records them."
