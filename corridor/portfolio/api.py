@@ -27,6 +27,7 @@ from corridor.core.api import (
     ErrorOut,
     Int64,
     NameText,
+    OrganisationRefOut,
     Pages,
     PersonRefOut,
     choices_of,
@@ -58,12 +59,8 @@ class SectorOut(Schema):
     is_priority: bool
 
 
-class PortfolioOrganisationOut(Schema):
-    id: int
-    name_en: str
-    name_zh: str
+class PortfolioOrganisationOut(OrganisationRefOut):
     kind: str
-    country: str
 
 
 class ProjectPartyOut(Schema):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.forms import NameField, VersionedFormMixin
+from corridor.core.forms import NameField, ServiceErrorsMixin, VersionedFormMixin
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
@@ -91,7 +91,7 @@ class InnovationFilterForm(forms.Form):
         )
 
 
-class ProjectForm(VersionedFormMixin, forms.Form):
+class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
 
@@ -206,18 +206,6 @@ class ProjectForm(VersionedFormMixin, forms.Form):
             source_url=data["source_url"],
         )
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors ({field: message}) beside the fields they name."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field_name = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields:
-                field_name = None
-            for message in messages:
-                self.add_error(field_name, message)
-
 
 class ProjectRevisionForm(forms.Form):
     """An administrator's decision on a proposed change: the reason of a rejection."""
@@ -230,7 +218,7 @@ class ProjectRevisionForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(ServiceErrorsMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     on = forms.DateField(label=_("Date of the change"), widget=DateInput())
     reason = forms.CharField(
@@ -244,14 +232,6 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = [
             (status, labels[status]) for status in workflow.allowed_next(project.status)
         ]
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 # --- parties of a project ------------------------------------------------------------------
@@ -375,7 +355,7 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(VersionedFormMixin, forms.Form):
+class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
     title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
@@ -404,6 +384,8 @@ class InnovationForm(VersionedFormMixin, forms.Form):
     source_checked_on = forms.DateField(
         label=_("Source checked on"), required=False, widget=DateInput()
     )
+
+    SERVICE_FIELDS = {"version": None}  # a stale version is about the whole record: above
 
     def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
         self.innovation = innovation
@@ -442,7 +424,7 @@ class InnovationForm(VersionedFormMixin, forms.Form):
             )
             if not error.error_dict:
                 return
-        _add_service_errors(self, error)
+        super().add_service_errors(error)
 
 
 class ReplicationForm(forms.Form):
@@ -512,7 +494,7 @@ ReplicationFormSet = forms.formset_factory(
 # --- published figures ---------------------------------------------------------------------
 
 
-class PublishedFigureForm(VersionedFormMixin, forms.Form):
+class PublishedFigureForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     metric = forms.ChoiceField(label=_("Metric"))
     qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
@@ -542,6 +524,8 @@ class PublishedFigureForm(VersionedFormMixin, forms.Form):
     )
     checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
 
+    SERVICE_FIELDS = {"version": None}  # a stale version is about the whole record: above
+
     def __init__(self, *args, figure: PublishedFigure | None = None, **kwargs):
         self.figure = figure
         super().__init__(*args, **kwargs)
@@ -564,17 +548,3 @@ class PublishedFigureForm(VersionedFormMixin, forms.Form):
         # stored in the order of Project.Kind, whatever order the browser sent
         fields["kinds"] = [kind for kind in Project.Kind.values if kind in fields["kinds"]]
         return fields
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        _add_service_errors(self, error)
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors ({field: message}) beside the fields they name."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            # a stale version is about the whole record: the message goes above the form
-            form.add_error(name if name in form.fields and name != "version" else None, message)

@@ -8,10 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import TaskResultStatus
 
 from corridor.accounts.models import Organisation
 from corridor.portfolio import imports, permissions
 from corridor.portfolio.models import ImportJob
+from corridor.portfolio.tasks import import_projects
 
 
 class ImportForm(forms.Form):
@@ -99,10 +101,6 @@ def _task_failed(job: ImportJob) -> bool:
     """The worker recorded the task as failed before the job could say so itself."""
     if not job.task_id:
         return False
-    from django_tasks import TaskResultStatus
-
-    from corridor.portfolio.tasks import import_projects
-
     try:
         result = import_projects.get_result(job.task_id)
     except Exception:  # the backend keeps no results, or forgot this one

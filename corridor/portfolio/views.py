@@ -40,6 +40,7 @@ from corridor.portfolio.forms import (
     TransitionForm,
     organisations_by_name,
 )
+from corridor.portfolio.iati import export_activities
 from corridor.portfolio.models import (
     Innovation,
     Project,
@@ -259,8 +260,6 @@ def project_export_csv(request):
 
 def project_export_iati(request):
     """The filtered list as IATI 2.03 activity XML."""
-    from corridor.portfolio.iati import export_activities  # written alongside; loaded late
-
     projects, _sort = _filtered_projects(request)
     response = HttpResponse(export_activities(projects), content_type="application/xml")
     response["Content-Disposition"] = (
