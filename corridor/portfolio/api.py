@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -34,7 +33,7 @@ from corridor.core.api import (
 )
 from corridor.core.models import Sector
 from corridor.portfolio import permissions, queries, services
-from corridor.portfolio.models import Innovation, Project, ProjectParty, ProjectRevision
+from corridor.portfolio.models import Innovation, Project, ProjectRevision
 
 router = Router(tags=["portfolio"])
 
@@ -110,10 +109,6 @@ class ProjectOut(Schema):
         ..., description="Send it back with a change; a stale version answers 409 (see PATCH)."
     )
 
-    @staticmethod
-    def resolve_parties(project: Project) -> list[ProjectParty]:
-        return list(project.parties.all())
-
 
 class StatusChangeOut(Schema):
     from_status: str
@@ -142,18 +137,6 @@ class ProjectDetailOut(ProjectOut):
     status_changes: list[StatusChangeOut]
     milestones: list[ProjectMilestoneOut]
     links: list[LinkOut]
-
-    @staticmethod
-    def resolve_status_changes(project: Project):
-        return list(project.status_changes.all())
-
-    @staticmethod
-    def resolve_milestones(project: Project):
-        return list(project.milestones.all())
-
-    @staticmethod
-    def resolve_links(project: Project):
-        return list(project.links.all())
 
 
 class ProjectConflictOut(ErrorOut):
@@ -208,14 +191,6 @@ class InnovationOut(Schema):
     is_published: bool
     is_synthetic: bool
     source_url: str
-
-    @staticmethod
-    def resolve_agencies(innovation: Innovation):
-        return list(innovation.agencies.all())
-
-    @staticmethod
-    def resolve_replications(innovation: Innovation):
-        return list(innovation.replications.all())
 
 
 class PublishedFigureOut(Schema):
@@ -381,9 +356,7 @@ class ProjectPublishIn(Schema):
 
 
 def _projects(request):
-    return queries.project_list_rows(Project.objects.visible_to(request.user)).prefetch_related(
-        Prefetch("parties", queryset=ProjectParty.objects.select_related("organisation"))
-    )
+    return queries.project_api_rows(Project.objects.visible_to(request.user))
 
 
 def _project_detail_rows(request):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.forms import NameField, ServiceErrorsMixin, VersionedFormMixin
+from corridor.core.forms import ServiceErrorsMixin, TitleDescriptionForm, VersionedFormMixin
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
@@ -91,9 +91,11 @@ class InnovationFilterForm(forms.Form):
         )
 
 
-class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
+class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
+
+    field_order = ["version", "owner", "external_id"]  # then the title and description
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     owner = forms.TypedChoiceField(label=_("Recorded by (organisation)"), coerce=int)
@@ -102,14 +104,6 @@ class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
         required=False,
         max_length=150,
         help_text=_("A stable identifier such as an IATI identifier; leave empty to get one."),
-    )
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     kind = forms.ChoiceField(label=_("Kind"))
     status = forms.ChoiceField(label=_("Status when recorded"))
@@ -355,16 +349,10 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
+class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
+    field_order = ["version"]  # then the title and description
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
     category = forms.ChoiceField(label=_("Category"))
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
     agencies = OrganisationsChoiceField(

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
-from corridor.portfolio.models import Innovation, Project, ProjectRevision, PublishedFigure
+from corridor.portfolio.models import (
+    Innovation,
+    Project,
+    ProjectParty,
+    ProjectRevision,
+    PublishedFigure,
+)
 
 ZERO = Decimal("0")
 
@@ -166,6 +172,18 @@ def project_detail_queryset(queryset: QuerySet) -> QuerySet:
         "status_changes__by__memberships__organisation",  # who, for anonymous: the organisation
         "milestones",
         "links",
+    )
+
+
+def sub_projects(queryset: QuerySet, project: Project) -> QuerySet:
+    """The projects of `queryset` inside the framework agreement `project`, oldest first."""
+    return queryset.filter(parent=project).select_related("sector").order_by("signed_on", "id")
+
+
+def project_api_rows(queryset: QuerySet) -> QuerySet:
+    """What the API reads for each project: the list's rows with the parties' organisations."""
+    return project_list_rows(queryset).prefetch_related(
+        Prefetch("parties", queryset=ProjectParty.objects.select_related("organisation"))
     )
 
 

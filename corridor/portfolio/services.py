@@ -3,6 +3,7 @@
 Views, the API, imports and tasks call these functions; none of them writes models directly.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -468,22 +469,7 @@ def project_update(
 
 # The fields of ProjectInput a revision holds (all but `parties`, held apart, and the errors).
 REVISION_FIELDS = [
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "kind",
-    "status",
-    "sector",
-    "value",
-    "currency",
-    "signed_on",
-    "location_en",
-    "location_zh",
-    "parent_external_id",
-    "external_id",
-    "is_synthetic",
-    "source_url",
+    f.name for f in dataclasses.fields(ProjectInput) if f.name not in ("parties", "extra_errors")
 ]
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +51,24 @@ from corridor.portfolio.models import (
 from corridor.portfolio.queries import ProjectFilter
 
 PAGE_SIZE = 25
+
+# What the person is told when their change of a published project is held for review.
+HELD = {
+    "project": gettext_lazy(
+        "Your change is waiting for an administrator of the initiative to "
+        "publish it; until then everyone else sees the published values."
+    ),
+    "status": gettext_lazy(
+        "Your change of the status is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "status."
+    ),
+    "parties": gettext_lazy(
+        "Your change of the parties is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "parties."
+    ),
+}
 
 
 def _filtered_projects(request, filters: ProjectFilter | None = None):
@@ -296,12 +314,7 @@ def _value_note(project: Project) -> str:
 def project_detail(request, pk: int):
     projects = queries.project_detail_queryset(Project.objects.visible_to(request.user))
     project = get_object_or_404(projects, pk=pk)
-    children = (
-        Project.objects.visible_to(request.user)
-        .filter(parent=project)
-        .select_related("sector")
-        .order_by("signed_on", "id")
-    )
+    children = queries.sub_projects(Project.objects.visible_to(request.user), project)
     context = {
         "project": project,
         "children": children,
@@ -476,14 +489,8 @@ def project_create(request):
         context = {"form": form, "project": None, "initiators": initiators}
         return render(request, "portfolio/project_form.html", context)
 
-    return _post(
-        request,
-        form,
-        write,
-        page=page,
-        done=_to_project,
-        success=_("The project was recorded."),
-    )
+    success = _("The project was recorded.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 def _changeable_project(request, pk: int) -> Project:
@@ -529,18 +536,8 @@ def project_edit(request, pk: int):
         context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
         return render(request, "portfolio/project_form.html", context)
 
-    held_text = _(
-        "Your change is waiting for an administrator of the initiative to "
-        "publish it; until then everyone else sees the published values."
-    )
-    return _post(
-        request,
-        form,
-        write,
-        page=page,
-        done=_to_project,
-        success=held_text if held else _("The project was saved."),
-    )
+    success = str(HELD["project"]) if held else _("The project was saved.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 @login_required
@@ -562,19 +559,8 @@ def project_transition(request, pk: int):
         context = {"form": form, "project": project, "held": held}
         return render(request, "portfolio/project_transition.html", context)
 
-    held_text = _(
-        "Your change of the status is waiting for an administrator of the "
-        "initiative to publish it; until then everyone else sees the published "
-        "status."
-    )
-    return _post(
-        request,
-        form,
-        write,
-        page=page,
-        done=_to_project,
-        success=held_text if held else _("The status was changed."),
-    )
+    success = str(HELD["status"]) if held else _("The status was changed.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 @require_POST
@@ -729,19 +715,8 @@ def project_parties(request, pk: int):
         }
         return render(request, "portfolio/project_parties.html", context)
 
-    held_text = _(
-        "Your change of the parties is waiting for an administrator of the "
-        "initiative to publish it; until then everyone else sees the published "
-        "parties."
-    )
-    return _post(
-        request,
-        formset,
-        write,
-        page=page,
-        done=_to_project,
-        success=held_text if held else _("The parties were saved."),
-    )
+    success = str(HELD["parties"]) if held else _("The parties were saved.")
+    return _post(request, formset, write, page=page, done=_to_project, success=success)
 
 
 # --- recording institutional innovations ---------------------------------------------------
