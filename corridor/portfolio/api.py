@@ -76,13 +76,18 @@ class FxRateOut(Schema):
     source: str
 
 
-class ProjectOut(Schema):
+class _RecordOut(Schema):
+    """What projects and innovations both start with."""
+
     id: int
     external_id: str
     title_en: str
     title_zh: str
     description_en: str
     description_zh: str
+
+
+class ProjectOut(_RecordOut):
     kind: str
     status: str
     status_changed_on: date | None
@@ -177,13 +182,7 @@ class ReplicationOut(Schema):
     replicated_on: date | None
 
 
-class InnovationOut(Schema):
-    id: int
-    external_id: str
-    title_en: str
-    title_zh: str
-    description_en: str
-    description_zh: str
+class InnovationOut(_RecordOut):
     category: str
     adopted_on: date | None
     agencies: list[PortfolioOrganisationOut]

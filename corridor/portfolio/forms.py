@@ -14,7 +14,13 @@ from corridor.core.vocabularies import country_choices, country_name, currency_c
 from corridor.portfolio import workflow
 from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
 from corridor.portfolio.queries import ProjectFilter
-from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput, input_of
+from corridor.portfolio.services import (
+    REVISION_FIELDS,
+    PartyInput,
+    ProjectInput,
+    ReplicationInput,
+    input_of,
+)
 
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -156,22 +162,8 @@ class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
     def initial_for(cls, project: Project, data: ProjectInput | None = None) -> dict:
         """The form's values: the project's, or `data` (a pending revision's) when given."""
         data = data or input_of(project)
-        return {
-            "version": project.version,
-            "title_en": data.title_en,
-            "title_zh": data.title_zh,
-            "description_en": data.description_en,
-            "description_zh": data.description_zh,
-            "kind": data.kind,
-            "sector": data.sector,
-            "value": data.value,
-            "currency": data.currency,
-            "signed_on": data.signed_on,
-            "location_en": data.location_en,
-            "location_zh": data.location_zh,
-            "parent_external_id": data.parent_external_id,
-            "source_url": data.source_url,
-            "is_synthetic": data.is_synthetic,
+        return {"version": project.version} | {
+            name: getattr(data, name) for name in REVISION_FIELDS
         }
 
     def clean(self):
@@ -180,25 +172,10 @@ class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
         return data
 
     def project_input(self) -> ProjectInput:
-        data = self.cleaned_data
-        return ProjectInput(
-            title_en=data["title_en"],
-            title_zh=data["title_zh"],
-            description_en=data["description_en"],
-            description_zh=data["description_zh"],
-            kind=data["kind"],
-            status=self.project.status if self.project else data["status"],
-            sector=data["sector"],
-            value=data["value"],
-            currency=data["currency"],
-            signed_on=data["signed_on"],
-            location_en=data["location_en"],
-            location_zh=data["location_zh"],
-            parent_external_id=data["parent_external_id"],
-            external_id=self.project.external_id if self.project else data["external_id"],
-            is_synthetic=data["is_synthetic"],
-            source_url=data["source_url"],
-        )
+        values = {name: self.cleaned_data[name] for name in REVISION_FIELDS if name in self.fields}
+        if self.project:  # neither changes through this form
+            values.update(status=self.project.status, external_id=self.project.external_id)
+        return ProjectInput(**values)
 
 
 class ProjectRevisionForm(forms.Form):

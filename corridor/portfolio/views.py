@@ -729,7 +729,18 @@ def _require_facilitator(request) -> None:
         )
 
 
-def _innovation_form_page(request, innovation: Innovation | None):
+@login_required
+def innovation_edit(request, pk: int | None = None):
+    """Record an innovation (no `pk`: the "new" page), or change one."""
+    _require_facilitator(request)
+    innovation = None
+    if pk is not None:
+        innovation = get_object_or_404(
+            queries.innovations_visible_to(request.user).prefetch_related(
+                "agencies", "replications"
+            ),
+            pk=pk,
+        )
     form = InnovationForm(
         request.POST or None,
         innovation=innovation,
@@ -771,20 +782,7 @@ def _innovation_form_page(request, innovation: Innovation | None):
     )
 
 
-@login_required
-def innovation_create(request):
-    _require_facilitator(request)
-    return _innovation_form_page(request, None)
-
-
-@login_required
-def innovation_edit(request, pk: int):
-    _require_facilitator(request)
-    innovation = get_object_or_404(
-        queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
-        pk=pk,
-    )
-    return _innovation_form_page(request, innovation)
+innovation_create = innovation_edit
 
 
 # --- recording published figures -----------------------------------------------------------
@@ -795,7 +793,11 @@ def _require_initiative_admin(request) -> None:
         raise PermissionDenied(_("Only the initiative's administrators record published figures."))
 
 
-def _figure_form_page(request, figure: PublishedFigure | None):
+@login_required
+def figure_edit(request, pk: int | None = None):
+    """Record a published figure (no `pk`: the "new" page), or change one."""
+    _require_initiative_admin(request)
+    figure = get_object_or_404(PublishedFigure, pk=pk) if pk is not None else None
     form = PublishedFigureForm(
         request.POST or None,
         figure=figure,
@@ -822,13 +824,4 @@ def _figure_form_page(request, figure: PublishedFigure | None):
     )
 
 
-@login_required
-def figure_create(request):
-    _require_initiative_admin(request)
-    return _figure_form_page(request, None)
-
-
-@login_required
-def figure_edit(request, pk: int):
-    _require_initiative_admin(request)
-    return _figure_form_page(request, get_object_or_404(PublishedFigure, pk=pk))
+figure_create = figure_edit
