@@ -372,12 +372,8 @@ def _visible_project(request, project_id: int) -> Project:
 
 def _check_sector_code(code: str | None) -> None:
     if code and not Sector.objects.filter(code=code).exists():
-        raise ValidationError(
-            {
-                "sector": _("“%(value)s” is not a sector; see /api/portfolio/sectors.")
-                % {"value": code}
-            }
-        )
+        message = _("“%(value)s” is not a sector; see /api/portfolio/sectors.") % {"value": code}
+        raise ValidationError({"sector": message})
 
 
 KEEP = object()  # a reference the body leaves unchanged
@@ -611,13 +607,7 @@ def project_transition(request, project_id: int, payload: ProjectTransitionIn):
     by anyone but an initiative administrator is held: 202 with the pending revision."""
     project = _visible_project(request, project_id)
     held = permissions.changes_are_held(request.user, project)
-    services.project_transition(
-        actor=request.user,
-        project=project,
-        to_status=payload.to_status,
-        on=payload.on,
-        reason=payload.reason,
-    )
+    services.project_transition(actor=request.user, project=project, **payload.model_dump())
     if held:
         return Status(
             202, _revisions(request, project_id).get(status=ProjectRevision.Status.PENDING)

@@ -260,13 +260,17 @@ class PartyForm(forms.Form):
         self.fields["role"].choices = _blank(_("choose a role")) + list(ProjectParty.Role.choices)
 
 
-class BasePartyFormSet(forms.BaseFormSet):
-    """The parties of a project, one row each; rows marked "Remove" are left out."""
+class RowsFormSet(forms.BaseFormSet):
+    """Rows a person adds and removes: the delete box of each row says "Remove"."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove")
+
+
+class BasePartyFormSet(RowsFormSet):
+    """The parties of a project, one row each; rows marked "Remove" are left out."""
 
     def kept_forms(self) -> list[PartyForm]:
         """The filled-in rows not marked "Remove" (an untouched blank row has no data)."""
@@ -409,12 +413,7 @@ class ReplicationForm(forms.Form):
         return data
 
 
-class BaseReplicationFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove")
-
+class BaseReplicationFormSet(RowsFormSet):
     def add_service_errors(self, error: ValidationError) -> None:
         """The service's errors about replications (each names the replication's number)
         go above the rows."""

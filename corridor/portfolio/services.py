@@ -618,14 +618,8 @@ def _pending_for_decision(actor, revision: ProjectRevision) -> ProjectRevision:
     )
     revision = ProjectRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != ProjectRevision.Status.PENDING:
-        raise ValidationError(
-            {
-                "status": _(
-                    "This proposed change was already decided (%(status)s); nothing was changed."
-                )
-                % {"status": revision.get_status_display()}
-            }
-        )
+        message = _("This proposed change was already decided (%(status)s); nothing was changed.")
+        raise ValidationError({"status": message % {"status": revision.get_status_display()}})
     return revision
 
 

@@ -207,20 +207,38 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def _labels(choices) -> dict[str, str]:
+    """Code → label in the active language, resolved now: CSV rows are written after the
+    view returns."""
+    return {code: str(label) for code, label in choices.choices}
+
+
+def _title_columns() -> list[str]:
+    return [_("external id"), _("title"), _("title (English)"), _("title (Chinese)")]
+
+
+def _title_cells(record, language: str) -> list[str]:
+    return [
+        record.external_id,
+        bilingual(record, "title", language),
+        record.title_en,
+        record.title_zh,
+    ]
+
+
 def project_export_csv(request):
     """The filtered list as CSV: labels in the active language, codes beside them."""
     projects, _sort = _filtered_projects(request)
     language = get_language()
     # Labels are resolved now: the rows are written after the view returns.
-    kinds = {code: str(label) for code, label in Project.Kind.choices}
-    statuses = {code: str(label) for code, label in Project.Status.choices}
-    sides = {code: str(label) for code, label in Project.Side.choices}
+    kinds, statuses, sides = (
+        _labels(Project.Kind),
+        _labels(Project.Status),
+        _labels(Project.Side),
+    )
     yes, no = _("yes"), _("no")
     header = [
-        _("external id"),
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *_title_columns(),
         _("kind code"),
         _("kind"),
         _("status code"),
@@ -247,10 +265,7 @@ def project_export_csv(request):
         yield header
         for p in queries.project_list_rows(projects).iterator(chunk_size=2000):
             yield [
-                p.external_id,
-                bilingual(p, "title", language),
-                p.title_en,
-                p.title_zh,
+                *_title_cells(p, language),
                 p.kind,
                 kinds.get(p.kind, p.kind),
                 p.status,
@@ -337,14 +352,16 @@ def project_detail(request, pk: int):
     return render(request, "portfolio/project_detail.html", context)
 
 
+# What a proposed change's fields are called when they are not the project's own fields.
+REVISION_LABELS = {
+    "parent_external_id": gettext_lazy("framework agreement (external id)"),
+    "parties": gettext_lazy("parties"),
+    "status_reason": gettext_lazy("reason for the status change"),
+}
+
+
 def _revision_label(name: str) -> str:
-    if name == "parent_external_id":
-        return _("framework agreement (external id)")
-    if name == "parties":
-        return _("parties")
-    if name == "status_reason":
-        return _("reason for the status change")
-    return str(Project._meta.get_field(name).verbose_name)
+    return str(REVISION_LABELS.get(name) or Project._meta.get_field(name).verbose_name)
 
 
 def _revision_rows(revision) -> list[tuple[str, str, str]]:
@@ -616,13 +633,10 @@ def innovation_export_csv(request):
     innovations, _filters = _filtered_innovations(request)
     innovations = innovations.prefetch_related("agencies", "replications")
     language = get_language()
-    categories = {code: str(label) for code, label in Innovation.Category.choices}
+    categories = _labels(Innovation.Category)
     yes, no = _("yes"), _("no")
     header = [
-        _("external id"),
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *_title_columns(),
         _("category code"),
         _("category"),
         _("adopted on"),
@@ -637,10 +651,7 @@ def innovation_export_csv(request):
         yield header
         for i in innovations.iterator(chunk_size=500):
             yield [
-                i.external_id,
-                bilingual(i, "title", language),
-                i.title_en,
-                i.title_zh,
+                *_title_cells(i, language),
                 i.category,
                 categories.get(i.category, i.category),
                 i.adopted_on.isoformat() if i.adopted_on else "",
