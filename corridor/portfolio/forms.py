@@ -268,17 +268,17 @@ class RowsFormSet(forms.BaseFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove")
 
-
-class BasePartyFormSet(RowsFormSet):
-    """The parties of a project, one row each; rows marked "Remove" are left out."""
-
-    def kept_forms(self) -> list[PartyForm]:
+    def kept_forms(self) -> list[forms.Form]:
         """The filled-in rows not marked "Remove" (an untouched blank row has no data)."""
         return [
             form
             for form in self.forms
             if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
         ]
+
+
+class BasePartyFormSet(RowsFormSet):
+    """The parties of a project, one row each; rows marked "Remove" are left out."""
 
     def clean(self):
         kept = self.kept_forms()
@@ -431,8 +431,7 @@ class BaseReplicationFormSet(RowsFormSet):
                 country=form.cleaned_data["country"],
                 replicated_on=form.cleaned_data["replicated_on"],
             )
-            for form in self.forms
-            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+            for form in self.kept_forms()
         ]
 
     @staticmethod

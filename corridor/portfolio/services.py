@@ -48,27 +48,11 @@ from corridor.portfolio.permissions import (  # noqa: F401 (asked through servic
 # conversion to US dollars.
 MAX_VALUE = Decimal(10**17)
 
-AUDITED_FIELDS = [
-    "external_id",
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "kind",
-    "status",
-    "sector_id",
-    "value",
-    "currency",
-    "value_usd",
-    "signed_on",
-    "location_en",
-    "location_zh",
-    "parent_id",
-    "owner_id",
-    "lead_side",
-    "is_published",
-    "source_url",
-]
+AUDITED_FIELDS = (
+    "external_id title_en title_zh description_en description_zh kind status sector_id value "
+    "currency value_usd signed_on location_en location_zh parent_id owner_id lead_side "
+    "is_published source_url"
+).split()
 
 
 # --- permissions ---------------------------------------------------------------------------
@@ -649,18 +633,15 @@ def project_revision_publish(*, actor, revision: ProjectRevision) -> Project:
                 on=date.fromisoformat(transition["on"]),
                 reason=transition["reason"],
             )
-        revision.status = ProjectRevision.Status.PUBLISHED
-        revision.decided_by, revision.decided_at = actor, timezone.now()
-        revision.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(
-            actor=actor,
+        _decide(
+            actor,
+            revision,
+            ProjectRevision.Status.PUBLISHED,
             action="publish",
-            target=revision,
             summary=gettext_noop("Proposed change published"),
             summary_params={},
             changes=changes,
         )
-        _notify_author(revision)
     return project
 
 
@@ -673,20 +654,29 @@ def project_revision_reject(*, actor, revision: ProjectRevision, note: str = "")
         )
     with transaction.atomic():
         revision = _pending_for_decision(actor, revision)
-        revision.status = ProjectRevision.Status.REJECTED
-        revision.decided_by, revision.decided_at = actor, timezone.now()
-        revision.decision_note = note
-        revision.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit_record(
-            actor=actor,
+        rejected = ProjectRevision.Status.REJECTED
+        _decide(
+            actor,
+            revision,
+            rejected,
+            note=note,
             action="update",
-            target=revision,
             summary=note or gettext_noop("Proposed change rejected"),
             summary_params=None if note else {},
-            changes={"status": [ProjectRevision.Status.PENDING, ProjectRevision.Status.REJECTED]},
+            changes={"status": [ProjectRevision.Status.PENDING, rejected]},
         )
-        _notify_author(revision)
     return revision
+
+
+def _decide(actor, revision: ProjectRevision, status: str, *, note: str = "", **audit) -> None:
+    """Record an administrator's decision on a proposed change with its audit entry, and
+    tell the author once it is committed."""
+    revision.status = status
+    revision.decided_by, revision.decided_at = actor, timezone.now()
+    revision.decision_note = note
+    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(actor=actor, target=revision, **audit)
+    _notify_author(revision)
 
 
 def _notify_author(revision: ProjectRevision) -> None:
