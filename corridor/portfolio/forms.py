@@ -357,8 +357,8 @@ class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionFor
     SERVICE_FIELDS = {"version": None}  # a stale version is about the whole record: above
 
     def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
-        self.innovation = innovation
         super().__init__(*args, **kwargs)
+        self.innovation = innovation
         self.fields["category"].choices = _blank(_("choose a category")) + list(
             Innovation.Category.choices
         )
