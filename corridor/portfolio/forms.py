@@ -40,6 +40,20 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class RecordFormMixin(ServiceErrorsMixin, VersionedFormMixin):
+    """A form that records a new record or changes one (in the attribute `record_attribute`,
+    None for a new one): a change needs the version it was loaded with, and a stale version
+    is shown above the form."""
+
+    SERVICE_FIELDS = {"version": None}
+    record_attribute = ""
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(getattr(self, self.record_attribute) is not None)
+        return data
+
+
 class ProjectFilterForm(forms.Form):
     """The filters of the project list and the dashboard (GET): the form shows them and
     explains a value it cannot use; `project_filter` gives what the list is narrowed to."""
@@ -97,11 +111,12 @@ class InnovationFilterForm(forms.Form):
         )
 
 
-class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
+class ProjectForm(RecordFormMixin, TitleDescriptionForm):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
 
     field_order = ["version", "owner", "external_id"]  # then the title and description
+    record_attribute = "project"
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     owner = forms.TypedChoiceField(label=_("Recorded by (organisation)"), coerce=int)
@@ -165,11 +180,6 @@ class ProjectForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
         return {"version": project.version} | {
             name: getattr(data, name) for name in REVISION_FIELDS
         }
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.project is not None)
-        return data
 
     def project_input(self) -> ProjectInput:
         values = {name: self.cleaned_data[name] for name in REVISION_FIELDS if name in self.fields}
@@ -330,8 +340,9 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionForm):
+class InnovationForm(RecordFormMixin, TitleDescriptionForm):
     field_order = ["version"]  # then the title and description
+    record_attribute = "innovation"
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     category = forms.ChoiceField(label=_("Category"))
@@ -354,8 +365,6 @@ class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionFor
         label=_("Source checked on"), required=False, widget=DateInput()
     )
 
-    SERVICE_FIELDS = {"version": None}  # a stale version is about the whole record: above
-
     def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.innovation = innovation
@@ -363,11 +372,6 @@ class InnovationForm(ServiceErrorsMixin, VersionedFormMixin, TitleDescriptionFor
             Innovation.Category.choices
         )
         self.fields["agencies"].queryset = agency_choices(self.initial.get("agencies", []))
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.innovation is not None)
-        return data
 
     @classmethod
     def initial_for(cls, innovation: Innovation) -> dict:
@@ -457,7 +461,9 @@ ReplicationFormSet = forms.formset_factory(
 # --- published figures ---------------------------------------------------------------------
 
 
-class PublishedFigureForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
+class PublishedFigureForm(RecordFormMixin, forms.Form):
+    record_attribute = "figure"
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     metric = forms.ChoiceField(label=_("Metric"))
     qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
@@ -487,19 +493,12 @@ class PublishedFigureForm(ServiceErrorsMixin, VersionedFormMixin, forms.Form):
     )
     checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
 
-    SERVICE_FIELDS = {"version": None}  # a stale version is about the whole record: above
-
     def __init__(self, *args, figure: PublishedFigure | None = None, **kwargs):
         self.figure = figure
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = _blank(_("choose a metric")) + list(
             PublishedFigure.Metric.choices
         )
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.figure is not None)
-        return data
 
     @classmethod
     def initial_for(cls, figure: PublishedFigure) -> dict:
