@@ -59,7 +59,7 @@ test: install
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python -m pytest
+	CORRIDOR_ALLOW_INSECURE_KEY=1 $(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ Makes a synthetic CSV of N rows (30,000 by default; 2% framework agreements, 5% 
 their sub-projects, one row in five with two parties, values in SGD, CNY and USD), then, in a
 throwaway database:
 
-1. imports it with `imports.run_import` (check every row, then write in bulk, a chunk per
+1. imports it with `import_store.run_import` (check every row, then write in bulk, a chunk per
    transaction) while another process (as another app server would) makes a small write
    on its own connection (a login's `last_login` update, in its own transaction) every
    20 ms; prints the import's time (wall clock and this process's CPU time, which a busy
@@ -185,7 +185,7 @@ def measure_import(label: str, actor, content: bytes, n_rows: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from corridor.portfolio import imports
+    from corridor.portfolio import import_store
 
     visitor = f"bench-visitor-{time.monotonic_ns()}"
     get_user_model().objects.create_user(visitor, password="bench-visitor-password")
@@ -196,7 +196,7 @@ def measure_import(label: str, actor, content: bytes, n_rows: int) -> None:
     writer.start()
     results.get()  # the writer is writing before the import starts
     started, cpu_started = time.perf_counter(), time.process_time()
-    report = imports.run_import(actor=actor, name="bench.csv", content=content)
+    report = import_store.run_import(actor=actor, name="bench.csv", content=content)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     stop.set()
     waits, failures = results.get()
@@ -268,7 +268,7 @@ def baseline_row_by_row(actor, content: bytes) -> None:
     sample = "".join(lines[: ROW_BY_ROW_SAMPLE + 1]).replace("IMPORT-", "ROW-")
     rows = imports.parse_file("sample.csv", sample.encode())
     owner = actor.memberships.get().organisation
-    errors, planned = imports._check(rows, actor, owner)
+    errors, planned = imports.check_rows(rows, actor, owner)
     assert not errors, errors[:3]
     started, cpu_started = time.perf_counter(), time.process_time()
     with transaction.atomic():

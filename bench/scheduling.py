@@ -1,4 +1,4 @@
-"""Benchmark of the meeting scheduler (corridor/events/scheduling.py), in one process.
+"""Benchmark of the meeting scheduler (corridor/events/scheduling/), in one process.
 
 (a) Mode "all" on every B2B instance of ../shared/data/b2b (Bofill et al., JAIR 2022),
     fairness d = 2: breaks found, the proven optimum, whether ours is proven, seconds, the

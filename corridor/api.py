@@ -1,9 +1,10 @@
 """The JSON API under /api/, with OpenAPI docs at /api/docs.
 
-Authentication: the browser session (with CSRF on unsafe methods) or a personal token sent
-as `Authorization: Bearer <token>`. Public reads use AUTH_OR_ANONYMOUS: a request without
-credentials passes as the anonymous user (and sees only what is published), but a token
-that is wrong or revoked is refused with 401 rather than silently treated as anonymous.
+Authentication (`corridor/accounts/api.py`): the browser session (with CSRF on unsafe
+methods) or a personal token sent as `Authorization: Bearer <token>`. Public reads use
+AUTH_OR_ANONYMOUS: a request without credentials passes as the anonymous user (and sees only
+what is published), but a token that is wrong or revoked is refused with 401 rather than
+silently treated as anonymous. Pagination and the shared schemas: `corridor/core/api.py`.
 
 Every app adds its own router here. Errors are JSON 4xx bodies:
 {"detail": "...", "errors": {"field": ["reason", ...]}}.

@@ -1,6 +1,6 @@
 """Telling people: an in-app notification, written in both languages when it is created,
 and an e-mail in the recipient's preferred language, sent by a background task once the
-write that caused it has committed.
+write that caused it has committed (`accounts.services.notification_emails_send`).
 
 Apps call `notify` from their services, inside their write's transaction, with a function
 that writes the subject and text in the active language (it is called once per language,
@@ -17,12 +17,10 @@ under `translation.override`), so names and statuses come out in each language:
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import translation
 
+from corridor.accounts import tasks
 from corridor.accounts.models import Notification, User
 
 # The languages every notification is written in: (stored suffix, language code).
@@ -83,41 +81,5 @@ def notify(
     )
     ids = [notification.pk for notification in created]
 
-    def enqueue():
-        from corridor.accounts import tasks
-
-        tasks.notification_emails_send.enqueue(ids)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: tasks.notification_emails_send.enqueue(ids))
     return created
-
-
-def send_emails(notification_ids: list[int]) -> int:
-    """E-mail each notification not e-mailed yet to its recipient, in their preferred
-    language. Returns the e-mails sent."""
-    sent = 0
-    notifications = (
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-        .select_related("recipient")
-        .order_by("pk")
-    )
-    for notification in notifications:
-        person = notification.recipient
-        if not person.email or not person.is_active:
-            continue
-        language = person.preferred_language
-        with translation.override(language):
-            lines = [_("Hello %(name)s,") % {"name": person.display_name}, ""]
-            body = notification.body_in(language)
-            if body:
-                lines += [body, ""]
-            if notification.url:
-                lines.append(
-                    _("Open it in Corridor: %(url)s")
-                    % {"url": settings.SITE_URL.rstrip("/") + notification.url}
-                )
-            subject = notification.subject_in(language)
-        send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [person.email])
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent

@@ -62,13 +62,13 @@ MAKES_ASSESSMENTS: frozenset[str] = OPENS_CASES  # an assessment is where a case
 ORGANISES_EVENTS: frozenset[str] = frozenset({_K.ENTERPRISE, _K.AGENCY, _K.PARTNER, _K.CHAMBER})
 
 
-def acting_organisation_ids(user, kinds: frozenset[str]) -> set[int]:
-    """The organisations of these kinds the user belongs to, through which they act
-    (the initiative administration is never one: its people act as its staff)."""
+def acting_organisation_ids(user, kinds: frozenset[str] | None = None) -> set[int]:
+    """The organisations of these kinds (any kind: None) the user belongs to, through which
+    they act (the initiative administration is never one: its people act as its staff)."""
     return {
         m.organisation_id
         for m in _memberships(user)
-        if m.organisation.kind in kinds and not m.organisation.is_administration
+        if (kinds is None or m.organisation.kind in kinds) and not m.organisation.is_administration
     }
 
 

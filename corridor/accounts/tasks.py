@@ -6,9 +6,9 @@ at most the one being sent when the worker died goes twice."""
 
 from django_tasks import task
 
-from corridor.accounts import notifications
+from corridor.accounts import services
 
 
 @task()
 def notification_emails_send(notification_ids: list[int]) -> int:
-    return notifications.send_emails(notification_ids)
+    return services.notification_emails_send(notification_ids)

@@ -19,21 +19,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from corridor.accounts.api import AUTH, organisation_by_id, person_by_id
 from corridor.cases import queries, services
 from corridor.cases.documents import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
-from corridor.core.api import (
-    AUTH,
-    ErrorOut,
-    Int64,
-    NameText,
-    OrganisationRefOut,
-    Pages,
-    choices_of,
-    organisation_by_id,
-    person_by_id,
-)
+from corridor.core.api import ErrorOut, Int64, NameText, OrganisationRefOut, Pages, choices_of
 from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])

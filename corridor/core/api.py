@@ -1,89 +1,26 @@
-"""Authentication, pagination and the schemas shared by every app's API router.
+"""Pagination and the schemas and field types shared by every app's API router.
 
-Apps import these from here (core sits below every app); `corridor/api.py` builds the
-NinjaAPI, its error handlers and mounts the apps' routers.
+Apps import these from here (core sits below every app); authentication and the lookups of
+organisations and people by id live in `corridor/accounts/api.py`; `corridor/api.py` builds
+the NinjaAPI, its error handlers and mounts the apps' routers.
 
 Schema names are the names of the OpenAPI document's components, one namespace for the whole
 API: two apps' schemas never share a name (prefix them by what they describe: `CasePartyOut`,
 `ProjectPartyOut`), and a shape several apps answer with is defined once here.
-
-Authentication: the browser session (with CSRF on unsafe methods) or a personal token sent
-as `Authorization: Bearer <token>`. Public reads use AUTH_OR_ANONYMOUS: a request without
-credentials passes as the anonymous user (and sees only what is published), but a token
-that is wrong or revoked is refused with 401 rather than silently treated as anonymous.
 """
 
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
+from ninja.responses import Status
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from corridor.accounts.models import ApiToken, Organisation
 from corridor.core.validators import long_text_problem, name_text_problem
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        api_token = ApiToken.objects.for_raw(token).first()
-        if api_token is None:
-            # A token was sent but is unknown or revoked: refuse (401), never fall back.
-            raise AuthenticationError()
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
-        request.user = api_token.user
-        return api_token.user
-
-
-class SessionAuth(APIKeyCookie):
-    """The Django session; unsafe methods also need the CSRF token."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __init__(self):
-        super().__init__(csrf=True)
-
-    def _get_key(self, request):
-        if not request.user.is_authenticated:
-            # No session: let the next method answer (anonymous read, or 401).
-            return None
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(
-                403,
-                _("The CSRF token is missing or wrong; reload the page and try again."),
-            )
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request, key):
-        if request.user.is_authenticated:
-            return request.user
-        return None
-
-
-class Anonymous:
-    """Lets a request through without credentials (public reads): `request.auth` is then
-    the anonymous user, which is truthy, so ninja stops looking and does not answer 401.
-    The OpenAPI document marks an operation that accepts it as needing no credentials."""
-
-    allows_anonymous = True
-
-    def __call__(self, request):
-        return getattr(request, "user", None) or True
-
-
-token_auth = TokenAuth()
-session_auth = SessionAuth()
-AUTH = [token_auth, session_auth]
-AUTH_OR_ANONYMOUS = [token_auth, session_auth, Anonymous()]
 
 
 class Pages(PageNumberPagination):
@@ -115,27 +52,6 @@ class Pages(PageNumberPagination):
         }
 
 
-def organisation_by_id(organisation_id: int, field: str):
-    """The organisation a payload names by id, or a 400 naming the payload's field."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {field: _("No organisation has the id “%(value)s”.") % {"value": organisation_id}}
-        )
-    return organisation
-
-
-def person_by_id(user_id: int | None, field: str):
-    """The person a payload names by id (None when it names nobody), or a 400 naming the
-    payload's field."""
-    if user_id is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        raise ValidationError({field: _("No person has the id “%(value)s”.") % {"value": user_id}})
-    return user
-
-
 # --- schemas shared by several apps --------------------------------------------------------
 
 
@@ -164,12 +80,18 @@ class PersonRefOut(Schema):
     display_name: str
 
 
-def _check_name_text(value: str | None, info: ValidationInfo) -> str | None:
-    if value:
-        problem = name_text_problem(value, info.field_name or "")
-        if problem:
-            raise PydanticCustomError("name_text", problem)
-    return value
+def _checked_by(problem_of, kind: str):
+    """A pydantic validator that refuses a text `problem_of(text, field name)` finds fault
+    with, saying why."""
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        if value:
+            problem = problem_of(value, info.field_name or "")
+            if problem:
+                raise PydanticCustomError(kind, problem)
+        return value
+
+    return check
 
 
 # A whole number the databases can store (64 bits): an id, a version, a count. A larger one is
@@ -200,20 +122,22 @@ WallClockTime = Annotated[
 ]
 
 # A name or a title: one line, with no control character and no bidirectional override.
-NameText = Annotated[str, AfterValidator(_check_name_text)]
-
-
-def _check_long_text(value: str | None, info: ValidationInfo) -> str | None:
-    if value:
-        problem = long_text_problem(value, info.field_name or "")
-        if problem:
-            raise PydanticCustomError("long_text", problem)
-    return value
+NameText = Annotated[str, AfterValidator(_checked_by(name_text_problem, "name_text"))]
 
 
 # A longer text (a message): line breaks allowed; no other control character and no
 # bidirectional override.
-LongText = Annotated[str, AfterValidator(_check_long_text)]
+LongText = Annotated[str, AfterValidator(_checked_by(long_text_problem, "long_text"))]
+
+
+def conflict_or_raise(exc: ValidationError, field: str = "status"):
+    """A write refused because of the record's state (its `field` named in the service's
+    error: a request already answered) answers 409 with the service's sentence; other
+    errors are raised again (400)."""
+    errors = getattr(exc, "message_dict", {})
+    if field in errors:
+        return Status(409, {"detail": errors[field][0], "errors": errors})
+    raise exc
 
 
 def choices_of(enum, name: str):

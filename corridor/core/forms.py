@@ -95,3 +95,21 @@ class VersionedFormMixin:
         data = self.data.copy()
         data[self.add_prefix("version")] = str(version)
         self.data = data
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker (ISO dates)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time picker (hours and minutes)."""
+
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)

@@ -20,20 +20,34 @@ def _code_point(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
-def name_text_problem(value: str, field: str) -> str:
-    """Why `value` cannot be the name or title `field`, as a sentence; "" when it can."""
+def _first_problem(value: str, field: str, *, allowed: frozenset[str], control: str) -> str:
+    """The sentence for the first character of `value` that a text may not hold: a
+    bidirectional override, or a control character not `allowed` (`control` says why)."""
     for character in value:
         if character in BIDI_CONTROLS:
-            return _(
+            reason = _(
                 "“%(field)s” contains a bidirectional override (%(code)s), which can disguise "
                 "the text around it; remove it."
-            ) % {"field": field, "code": _code_point(character)}
-        if unicodedata.category(character) == "Cc":
-            return _(
-                "“%(field)s” contains a control character (%(code)s); a name or a title is "
-                "one line of plain text."
-            ) % {"field": field, "code": _code_point(character)}
+            )
+        elif unicodedata.category(character) == "Cc" and character not in allowed:
+            reason = control
+        else:
+            continue
+        return reason % {"field": field, "code": _code_point(character)}
     return ""
+
+
+def name_text_problem(value: str, field: str) -> str:
+    """Why `value` cannot be the name or title `field`, as a sentence; "" when it can."""
+    return _first_problem(
+        value,
+        field,
+        allowed=frozenset(),
+        control=_(
+            "“%(field)s” contains a control character (%(code)s); a name or a title is "
+            "one line of plain text."
+        ),
+    )
 
 
 def validate_name_text(value: str, field: str) -> None:
@@ -49,15 +63,12 @@ TEXT_WHITESPACE = frozenset("\n\r\t")
 def long_text_problem(value: str, field: str) -> str:
     """Why `value` cannot be the text `field` (a message, a description: line breaks allowed,
     other control characters and bidirectional overrides not), as a sentence; "" when it can."""
-    for character in value:
-        if character in BIDI_CONTROLS:
-            return _(
-                "“%(field)s” contains a bidirectional override (%(code)s), which can disguise "
-                "the text around it; remove it."
-            ) % {"field": field, "code": _code_point(character)}
-        if unicodedata.category(character) == "Cc" and character not in TEXT_WHITESPACE:
-            return _(
-                "“%(field)s” contains a control character (%(code)s); remove it and send the "
-                "text again."
-            ) % {"field": field, "code": _code_point(character)}
-    return ""
+    return _first_problem(
+        value,
+        field,
+        allowed=TEXT_WHITESPACE,
+        control=_(
+            "“%(field)s” contains a control character (%(code)s); remove it and send the "
+            "text again."
+        ),
+    )

@@ -92,6 +92,29 @@ def post_form(
     return again(form)
 
 
+def post_action(
+    request,
+    write: Callable[[], object],
+    *,
+    back: HttpResponse,
+    success: str | Callable[[object], str] = "",
+) -> HttpResponse:
+    """POST a button (no form to show errors on) → call a service → go `back`.
+
+    `write()` calls the service. A `ValidationError` it raises is flashed as an error; a
+    `PermissionDenied` goes up to the 403 page; on success the message is flashed.
+    """
+    try:
+        result = write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return back
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return back
+
+
 def back_to(url: str, anchor: str = "") -> HttpResponse:
     """A redirect to a page, to one of its sections if named."""
     return redirect(url + (f"#{anchor}" if anchor else ""))

@@ -25,19 +25,19 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id
 from corridor.accounts.models import Organisation
 from corridor.core.api import (
-    AUTH,
-    AUTH_OR_ANONYMOUS,
     ErrorOut,
     Int64,
     LongText,
     NameText,
     Pages,
     PersonRefOut,
+    conflict_or_raise,
 )
 from corridor.core.models import Sector
-from corridor.directory import queries, search, services
+from corridor.directory import permissions, queries, search, services
 from corridor.directory.models import Connection, ConnectionMessage, Feedback, Profile
 from corridor.directory.recommendations import recommendations_for
 
@@ -102,7 +102,7 @@ class ProfileDetailOut(ProfileOut):
 
     @staticmethod
     def resolve_can_edit(profile: Profile, context) -> bool:
-        return services.can_edit_profile(context["request"].user, profile.organisation)
+        return permissions.can_edit_profile(context["request"].user, profile.organisation)
 
 
 class RecommendationOut(Schema):
@@ -205,6 +205,15 @@ class ProfileFilters(Schema):
     country: str | None = Field(None, pattern=COUNTRY, description="ISO 3166 alpha-2 code.")
     city: str | None = Field(None, max_length=120, pattern=NO_NULL_CHARACTER)
     verified: bool = Field(False, description="Only profiles the administration verified.")
+
+    def filter(self) -> queries.DirectoryFilter:
+        return queries.DirectoryFilter(
+            q=self.q or "",
+            sector=self.sector or "",
+            country=self.country or "",
+            city=self.city or "",
+            verified_only=self.verified,
+        )
 
 
 class ProfileFields(Schema):
@@ -339,26 +348,20 @@ def _contacts(ids: list[int] | None):
 def _save(
     request, organisation: Organisation, payload: ProfileFields, version: int | None = None
 ) -> Profile:
-    def given(value):
-        return services.UNCHANGED if value is None else value
-
+    """Save the profile's own fields as sent; the organisation's (names, city, sectors) and
+    the contact persons only when sent (None: leave them as they are)."""
+    own = {name: getattr(payload, name) for name in services.PROFILE_FIELDS}
+    organisations = {
+        name: services.UNCHANGED if getattr(payload, name) is None else getattr(payload, name)
+        for name in ("name_en", "name_zh", "city", "sectors")
+    }
     return services.profile_save(
         actor=request.user,
         organisation=organisation,
         version=version,
-        description_en=payload.description_en,
-        description_zh=payload.description_zh,
-        size=payload.size,
-        offers=payload.offers,
-        needs=payload.needs,
-        target_markets=payload.target_markets,
-        languages=payload.languages,
-        visibility=payload.visibility,
-        name_en=given(payload.name_en),
-        name_zh=given(payload.name_zh),
-        city=given(payload.city),
-        sectors=given(payload.sectors),
         contacts=_contacts(payload.contacts),
+        **own,
+        **organisations,
     )
 
 
@@ -372,15 +375,6 @@ def _visible_connection(request, connection_id: int) -> Connection:
     return connection
 
 
-def _answered_or_raise(exc: ValidationError):
-    """A request that is no longer pending answers 409 with the service's sentence; other
-    errors stay 400."""
-    errors = getattr(exc, "message_dict", {})
-    if "status" in errors:
-        return Status(409, {"detail": errors["status"][0], "errors": errors})
-    raise exc
-
-
 # --- profiles ------------------------------------------------------------------------------
 
 
@@ -391,14 +385,7 @@ def profile_list(request, filters: Query[ProfileFilters]):
     `q`, those containing every word first (by name), then those with an offer or need line
     close in meaning to it in either language (closest first)."""
     _check_sector_code(filters.sector)
-    return search.directory_search(
-        request.user,
-        q=filters.q or "",
-        sector=filters.sector or "",
-        country=filters.country or "",
-        city=filters.city or "",
-        verified_only=filters.verified,
-    )
+    return search.directory_search(request.user, filters.filter())
 
 
 @router.get("/profiles/{int:profile_id}", response=ProfileDetailOut, auth=AUTH_OR_ANONYMOUS)
@@ -409,17 +396,10 @@ def profile_detail(request, profile_id: int):
 @router.post("/profiles", response={201: ProfileDetailOut, 409: ErrorOut}, auth=AUTH)
 def profile_create(request, payload: ProfileIn):
     """Create the profile of an organisation you belong to (one per organisation)."""
-    organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {
-                "organisation_id": _("No organisation has the id “%(value)s”.")
-                % {"value": payload.organisation_id}
-            }
-        )
+    organisation = organisation_by_id(payload.organisation_id, "organisation_id")
     existing = Profile.objects.filter(organisation=organisation).first()
     # Only someone who may edit it learns that it exists; the others get the service's 403.
-    if existing is not None and services.can_edit_profile(request.user, organisation):
+    if existing is not None and permissions.can_edit_profile(request.user, organisation):
         message = _(
             "This organisation already has a profile: change it with PUT "
             "/api/directory/profiles/%(id)s."
@@ -548,7 +528,7 @@ def connection_answer(request, connection_id: int, payload: ConnectionAnswerIn):
             actor=request.user, connection=connection, accept=payload.accept, answer=payload.answer
         )
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _visible_connection(request, connection_id)
 
 
@@ -563,7 +543,7 @@ def connection_withdraw(request, connection_id: int):
     try:
         services.connection_withdraw(actor=request.user, connection=connection)
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _visible_connection(request, connection_id)
 
 

@@ -21,7 +21,7 @@ date the verification: `profile_verify` stamps the current time, and the demo pr
 as verified on a fixed day.
 
 Embeddings are not computed while loading: after the transaction commits, the loader asks
-`tasks.profile_embed_all` for the profiles whose offers or needs have none yet.
+`embeddings.profile_embed_all` for the profiles whose offers or needs have none yet.
 """
 
 from dataclasses import dataclass, fields
@@ -35,15 +35,14 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Membership, Organisation, User
 from corridor.accounts.services import membership_add, organisation_create
+from corridor.core.actors import SYSTEM
 from corridor.core.audit import audit_record
+from corridor.core.demo import DEMO_PASSWORD, SYNTHETIC_EN, SYNTHETIC_ZH
 from corridor.core.sectors import SECTORS
-from corridor.directory import services, tasks
+from corridor.directory import embeddings, services
 from corridor.directory.models import Profile
 
 DEMO_FILE = Path(__file__).with_name("demo_profiles.yaml")
-DEMO_PASSWORD = "corridor-demo"
-SYNTHETIC_EN = "[Synthetic] "
-SYNTHETIC_ZH = "【模拟】"
 ADMIN_USERNAME = "admin"
 # The demo profiles count as verified on this day (noon, UTC+8): fixed, so that a second run
 # changes nothing.
@@ -184,7 +183,7 @@ class DirectoryDemo:
         organisation = Organisation.objects.filter(name_en=name_en, country=spec.country).first()
         if organisation is None:
             organisation = organisation_create(
-                actor=None,
+                actor=SYSTEM,
                 name_en=name_en,
                 name_zh=SYNTHETIC_ZH + spec.name_zh if spec.name_zh else "",
                 kind=Organisation.Kind.ENTERPRISE,
@@ -205,11 +204,11 @@ class DirectoryDemo:
                 name_en=person.name_en,
                 name_zh=person.name_zh,
             )
-            audit_record(actor=None, action="create", target=user, summary=person.username)
+            audit_record(actor=SYSTEM, action="create", target=user, summary=person.username)
             self.count("users")
         if not Membership.objects.filter(user=user, organisation=organisation).exists():
             membership_add(
-                actor=None, user=user, organisation=organisation, role=Membership.Role.MEMBER
+                actor=SYSTEM, user=user, organisation=organisation, role=Membership.Role.MEMBER
             )
             self.count("memberships")
         return user
@@ -237,7 +236,7 @@ class DirectoryDemo:
         if profile is not None:
             return profile
         profile = services.profile_save(
-            actor=None,
+            actor=SYSTEM,
             organisation=organisation,
             contacts=contacts,
             **names,
@@ -250,7 +249,7 @@ class DirectoryDemo:
 
     def verify(self, profile: Profile) -> None:
         """Verified by the demo administrator (when there is one) on the fixed demo day."""
-        services.profile_verify(actor=self.admin, profile=profile)
+        services.profile_verify(actor=self.admin or SYSTEM, profile=profile)
         # Demo dating, as the case demo backdates: the service stamps the current time.
         Profile.objects.filter(pk=profile.pk).update(verified_at=VERIFIED_AT)
         self.count("verified profiles")
@@ -285,7 +284,7 @@ class DirectoryDemo:
         """Compute the embeddings of the profiles that have none (or stale ones) now, after
         the commit, in this process: the demo is ready to recommend when the command ends."""
         self.say(_("Computing the embeddings of the profiles' offers and needs…"))
-        embedded = tasks.profile_embed_all()
+        embedded = embeddings.profile_embed_all()
         if embedded:
             self.report["embedded profiles"] = embedded
 

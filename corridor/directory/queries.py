@@ -4,11 +4,16 @@
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.accounts.notifications import people_of
 from corridor.core import terms
+from corridor.directory import permissions
 from corridor.directory.models import Connection, ConnectionMessage, Feedback, Profile
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -23,8 +28,6 @@ def _word_filter(profiles: QuerySet, word: str) -> QuerySet:
     databases; on PostgreSQL a Latin word uses English full-text search (so "logistic" finds
     "logistics"), with a substring match beside it for codes and partial names."""
     if connection.vendor == "postgresql" and not CJK.search(word):
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
         return profiles.annotate(search=SearchVector("search_document", config="english")).filter(
             Q(search=SearchQuery(word, config="english", search_type="plain"))
             | Q(search_document__contains=word)
@@ -32,22 +35,26 @@ def _word_filter(profiles: QuerySet, word: str) -> QuerySet:
     return profiles.filter(search_document__contains=word)
 
 
-def directory(
-    user,
-    *,
-    q: str = "",
-    sector: str = "",
-    country: str = "",
-    city: str = "",
-    verified_only: bool = False,
-) -> QuerySet:
-    """The profiles the user may see, filtered. Every word of `q` must appear (in the names,
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What a directory list is filtered by: the page's form and the API's query both
+    produce one (`DirectoryFilterForm.filter`, `ProfileFilters.filter`)."""
+
+    q: str = ""
+    sector: str = ""
+    country: str = ""
+    city: str = ""
+    verified_only: bool = False
+
+
+def directory(user, filters: DirectoryFilter = DirectoryFilter()) -> QuerySet:
+    """The profiles the user may see, filtered. Every word of `filters.q` must appear (in the names,
     city, description, offers or needs, in either language). A name of goods or a service
     from the bilingual list `core/data/terms.yaml` ("trade finance", "电动货车") counts as
     present when any name of its entry is, in either language: "trade finance" also finds
     "贸易融资", and "electric van" finds "纯电动厢式货车"."""
     profiles = Profile.objects.visible_to(user)
-    named, rest = terms.terms_in(q)
+    named, rest = terms.terms_in(filters.q)
     for term in named:
         any_name = Q()
         for name in term.names:
@@ -55,13 +62,13 @@ def directory(
         profiles = profiles.filter(any_name)
     for word in search_words(rest):
         profiles = _word_filter(profiles, word)
-    if sector:
-        profiles = profiles.filter(organisation__sectors__code=sector)
-    if country:
-        profiles = profiles.filter(organisation__country=country.upper())
-    if city:
-        profiles = profiles.filter(organisation__city__iexact=city.strip())
-    if verified_only:
+    if filters.sector:
+        profiles = profiles.filter(organisation__sectors__code=filters.sector)
+    if filters.country:
+        profiles = profiles.filter(organisation__country=filters.country.upper())
+    if filters.city:
+        profiles = profiles.filter(organisation__city__iexact=filters.city.strip())
+    if filters.verified_only:
         profiles = profiles.filter(verified_at__isnull=False)
     return (
         profiles.select_related("organisation")
@@ -84,14 +91,70 @@ def profile_visible(user, pk: int) -> Profile | None:
 def profiles_acted_for(user) -> list[Profile]:
     """The profiles of the organisations the user belongs to (whose recommendations and
     requests they handle)."""
-    from corridor.accounts import roles
-
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
         Profile.objects.filter(organisation_id__in=roles.organisation_ids(user))
         .select_related("organisation")
         .order_by("organisation__name_en")
+    )
+
+
+def countries(user) -> list[str]:
+    """The countries of the profiles the user may see."""
+    return list(
+        Profile.objects.visible_to(user)
+        .order_by()
+        .values_list("organisation__country", flat=True)
+        .distinct()
+    )
+
+
+def organisations_without_profile(user) -> list[Organisation]:
+    """The user's organisations (the administration aside) that have no profile yet."""
+    return list(
+        Organisation.objects.filter(
+            pk__in=roles.organisation_ids(user), is_administration=False, profile__isnull=True
+        ).order_by("name_en", "id")
+    )
+
+
+def requests_waiting(profiles: list[Profile]) -> int:
+    """How many requests to connect these profiles received and have not answered."""
+    if not profiles:
+        return 0
+    return Connection.objects.filter(
+        to_profile__in=profiles, status=Connection.Status.PENDING
+    ).count()
+
+
+def own_profiles_beside(user, profile: Profile) -> list[Profile]:
+    """The user's other enterprises' profiles, each with `open_connection`: its open request
+    with `profile`, either way (None when there is none)."""
+    own = [p for p in profiles_acted_for(user) if p.pk != profile.pk]
+    for own_profile in own:
+        own_profile.open_connection = connection_between(own_profile, profile)
+    return own
+
+
+def open_connections(profile: Profile, others: list[int]) -> dict[int, Connection]:
+    """{other profile id: the open request between it and `profile`}, in one query."""
+    found = Connection.objects.filter(status__in=Connection.OPEN).filter(
+        Q(from_profile=profile, to_profile_id__in=others)
+        | Q(to_profile=profile, from_profile_id__in=others)
+    )
+    return {
+        (c.to_profile_id if c.from_profile_id == profile.pk else c.from_profile_id): c
+        for c in found
+    }
+
+
+def members_of(organisation: Organisation) -> list:
+    """The organisation's members, by name (whom a profile may name as contact persons)."""
+    return list(
+        get_user_model()
+        .objects.filter(memberships__organisation=organisation)
+        .order_by("name_en", "username")
     )
 
 
@@ -142,8 +205,6 @@ def feedback_of(user, profile: Profile) -> dict[int, str]:
 def connection_visible(user, pk: int) -> Connection | None:
     """The request, if the user acts for one of its two enterprises (or is the initiative's
     staff); None otherwise, never saying whether it exists."""
-    from corridor.directory.services import acts_for_either_side
-
     connection = (
         Connection.objects.select_related(
             "from_profile__organisation",
@@ -154,7 +215,7 @@ def connection_visible(user, pk: int) -> Connection | None:
         .filter(pk=pk)
         .first()
     )
-    if connection is None or not acts_for_either_side(user, connection):
+    if connection is None or not permissions.acts_for_either_side(user, connection):
         return None
     return connection
 
@@ -168,26 +229,28 @@ class Side:
     named: bool  # False: the profile names no contact person, so these are its members
 
 
-def contacts_of(user, connection: Connection) -> list[Side] | None:
-    """Both sides' contact persons (the profile's contacts, else its members), for people in
-    the dialogue (services.in_dialogue); None for everyone else."""
-    from corridor.accounts.notifications import people_of
-    from corridor.directory.services import in_dialogue
+def people_of_profile(profile: Profile) -> list:
+    """Whom to tell about a profile's requests, and whom a connected enterprise talks to:
+    its contact persons, else its members (`accounts.notifications.people_of`)."""
+    return people_of(profile.organisation_id, contacts=profile.contacts.all())
 
-    if not in_dialogue(user, connection):
+
+def contacts_of(user, connection: Connection) -> list[Side] | None:
+    """Both sides' contact persons (`people_of_profile`), for people in the dialogue
+    (permissions.in_dialogue); None for everyone else."""
+    if not permissions.in_dialogue(user, connection):
         return None
     sides = []
     for profile in (connection.from_profile, connection.to_profile):
-        named = [person for person in profile.contacts.all() if person.is_active]
-        sides.append(Side(profile, named or people_of(profile.organisation_id), bool(named)))
+        named = list(profile.contacts.all())
+        people = people_of(profile.organisation_id, contacts=named)
+        sides.append(Side(profile, people, named=any(person.is_active for person in named)))
     return sides
 
 
 def messages_of(user, connection: Connection) -> list[ConnectionMessage] | None:
     """The connection's messages, oldest first, for people in the dialogue; None for others."""
-    from corridor.directory.services import in_dialogue
-
-    if not in_dialogue(user, connection):
+    if not permissions.in_dialogue(user, connection):
         return None
     return list(connection.messages.select_related("author", "author_organisation"))
 
@@ -207,8 +270,6 @@ def enterprises_of(user) -> list[EnterpriseSummary]:
     """The user's enterprises and partner organisations, with their directory profile, the
     connection requests waiting for their answer and the accepted connections. Two queries
     per profile, plus two."""
-    from corridor.accounts import roles
-
     if not getattr(user, "is_authenticated", False):
         return []
     kinds = frozenset({Organisation.Kind.ENTERPRISE, Organisation.Kind.PARTNER})

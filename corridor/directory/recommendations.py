@@ -20,10 +20,9 @@ from corridor.accounts import roles
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_name
-from corridor.directory import matching
+from corridor.directory import matching, permissions
 from corridor.directory.models import Feedback, Profile, Statement
 from corridor.directory.queries import feedback_of
-from corridor.directory.services import acts_for
 
 
 @dataclass
@@ -211,7 +210,7 @@ def recommendations_for(
     None while the profile's embeddings are still being computed. The user's own feedback
     shapes the ranking: "not relevant" ones are left out and similar ones fall, similar ones
     to "interested" rise."""
-    if not acts_for(user, profile):
+    if not permissions.acts_for(user, profile):
         raise PermissionDenied(
             _("Only the enterprise's own members and the initiative's facilitators can do this.")
         )

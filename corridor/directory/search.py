@@ -5,7 +5,7 @@ either language, closest first. The other filters (sector, country, city, verifi
 both, and both start from `Profile.objects.visible_to(user)`."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corridor.directory import queries, recommendations
 from corridor.directory.models import Profile
@@ -48,24 +48,16 @@ class Found(Sequence):
         return found
 
 
-def directory_search(
-    user,
-    *,
-    q: str = "",
-    sector: str = "",
-    country: str = "",
-    city: str = "",
-    verified_only: bool = False,
-) -> Found:
+def directory_search(user, filters: queries.DirectoryFilter) -> Found:
     """Profiles matching the search's words, then those close to it in meaning (see the module).
     Without words, every profile passing the filters, by name."""
-    filters = {"sector": sector, "country": country, "city": city, "verified_only": verified_only}
-    by_words = list(queries.directory(user, q=q, **filters).values_list("pk", flat=True))
+    q = filters.q
+    by_words = list(queries.directory(user, filters).values_list("pk", flat=True))
     if not queries.search_words(q):  # nothing but spaces and punctuation
         return Found(keys=by_words, words=len(by_words))
     close = recommendations.close_in_meaning(user, q, exclude=by_words)
     allowed = set(
-        queries.directory(user, **filters)
+        queries.directory(user, replace(filters, q=""))
         .filter(pk__in=[found.key for found in close])
         .values_list("pk", flat=True)
     )

@@ -2,10 +2,9 @@
 an audit entry, and enqueue the embedding of a changed profile once the transaction commits.
 
 Pages, the API, the demo and commands call these functions; none of them writes models
-directly. `actor=None` means the system itself (demo loader, commands), which may do anything.
+directly. The demo loader and commands act as `SYSTEM` (corridor.core.actors); `None` is
+refused like any stranger. Who may do what: `permissions.py`; the embeddings: `embeddings.py`.
 """
-
-import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,18 +15,19 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.accounts.notifications import Message, notify, people_of
+from corridor.accounts.notifications import Message, notify
+from corridor.core.actors import is_system
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.core.validators import long_text_problem
 from corridor.core.vocabularies import is_country
+from corridor.directory import embeddings, permissions, queries, tasks
 from corridor.directory.models import (
     Connection,
     ConnectionMessage,
     Feedback,
     Profile,
-    Statement,
     statements_of,
 )
 
@@ -53,38 +53,7 @@ PROFILE_FIELDS = [
 ]
 
 
-# --- who may do what ------------------------------------------------------------------------
-
-
-def can_edit_profile(user, organisation: Organisation) -> bool:
-    """The organisation's own members, and the initiative's facilitators and administrators."""
-    if user is None:
-        return True
-    return roles.is_facilitator(user) or organisation.pk in roles.organisation_ids(user)
-
-
-def acts_for(user, profile: Profile) -> bool:
-    """May the user act on behalf of this profile's enterprise (see its recommendations, give
-    feedback, ask to connect, answer requests)?"""
-    return can_edit_profile(user, profile.organisation)
-
-
-def acts_for_either_side(user, connection: Connection) -> bool:
-    """May the user see this connection request (its page, its answer)?"""
-    return acts_for(user, connection.from_profile) or acts_for(user, connection.to_profile)
-
-
-def in_dialogue(user, connection: Connection) -> bool:
-    """May the user see both sides' contact persons and read and write the connection's
-    messages? Only once it is accepted, and only people acting for either side (which
-    includes the initiative's facilitators and administrators)."""
-    return connection.status == Connection.Status.ACCEPTED and acts_for_either_side(
-        user, connection
-    )
-
-
-def can_verify(user) -> bool:
-    return user is None or roles.is_initiative_admin(user)
+# --- refusals --------------------------------------------------------------------------------
 
 
 def _require(condition: bool, message: str) -> None:
@@ -189,15 +158,6 @@ def search_document_of(profile: Profile) -> str:
     return "\n".join(part for part in parts if part).lower()
 
 
-def texts_hash(profile: Profile) -> str:
-    """The hash of what the embeddings are computed from (the texts and the way they are
-    encoded): a change of either means they are stale."""
-    from corridor.directory.matching import ENCODING_VERSION
-
-    key = f"{ENCODING_VERSION}\x00{profile.offers}\x00{profile.needs}"
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def profile_save(
     *,
     actor,
@@ -225,7 +185,7 @@ def profile_save(
     `version` is the version of the profile the person loaded (0 when there was none yet);
     pages and the API give it, the demo loader and commands do not. If someone saved since,
     the save is refused and nothing is written."""
-    _require(can_edit_profile(actor, organisation), _not_yours())
+    _require(permissions.can_edit_profile(actor, organisation), _not_yours())
     cleaned = _clean_profile(
         {
             "description_en": description_en,
@@ -283,7 +243,7 @@ def profile_save(
             organisation.sectors.set(sector_objects)
         profile.organisation = organisation
         profile.search_document = search_document_of(profile)
-        stale = profile.embedded_hash != texts_hash(profile)
+        stale = profile.embedded_hash != embeddings.texts_hash(profile)
         profile.save()
         if contact_users is not None:
             profile.contacts.set(contact_users)
@@ -302,23 +262,20 @@ def profile_save(
 
 
 def _enqueue_embedding(profile_id: int) -> None:
-    def enqueue():
-        from corridor.directory import tasks
-
-        tasks.profile_embed.enqueue(profile_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: tasks.profile_embed.enqueue(profile_id))
 
 
 def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile:
     """The administration vouches that the enterprise is who it says it is (or withdraws it)."""
-    _require(can_verify(actor), _("Only the initiative's administrators verify profiles."))
+    _require(
+        permissions.can_verify(actor), _("Only the initiative's administrators verify profiles.")
+    )
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
         before = snapshot(profile, ["verified_at"])
         if verified and profile.verified_at is None:
             profile.verified_at = timezone.now()
-            profile.verified_by = actor
+            profile.verified_by = None if is_system(actor) else actor
         elif not verified:
             profile.verified_at, profile.verified_by = None, None
         profile.save(update_fields=["verified_at", "verified_by", "updated_at"])
@@ -332,49 +289,6 @@ def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile
     return profile
 
 
-def profile_embeddings_store(*, profile_id: int) -> bool:
-    """Compute and store the embeddings of one profile's offers and needs (the background
-    task calls this). Returns False when nothing needed doing (already up to date)."""
-    from corridor.directory import matching
-
-    profile = Profile.objects.select_related("organisation").filter(pk=profile_id).first()
-    if profile is None:
-        return False
-    wanted = texts_hash(profile)
-    if profile.embedded_hash == wanted and profile.embedded_at is not None:
-        return False
-    offers, needs = profile.offer_lines(), profile.need_lines()
-    vectors = matching.encoder().encode(offers + needs)
-    offer_vectors, need_vectors = vectors[: len(offers)], vectors[len(offers) :]
-    with transaction.atomic():
-        current = Profile.objects.select_for_update().get(pk=profile_id)
-        if texts_hash(current) != wanted:  # changed again meanwhile: its own task will run
-            return False
-        Statement.objects.filter(profile=current).delete()
-        Statement.objects.bulk_create(
-            [
-                Statement(
-                    profile=current,
-                    kind=kind,
-                    position=position,
-                    text=text,
-                    vector=matching.to_bytes(vector),
-                )
-                for kind, texts, matrix in (
-                    (Statement.Kind.OFFER, offers, offer_vectors),
-                    (Statement.Kind.NEED, needs, need_vectors),
-                )
-                for position, (text, vector) in enumerate(zip(texts, matrix, strict=True))
-            ]
-        )
-        current.offer_vector = matching.to_bytes(matching.mean_vector(offer_vectors))
-        current.need_vector = matching.to_bytes(matching.mean_vector(need_vectors))
-        current.embedded_hash = wanted
-        current.embedded_at = timezone.now()
-        current.save(update_fields=["offer_vector", "need_vector", "embedded_hash", "embedded_at"])
-    return True
-
-
 # --- feedback -------------------------------------------------------------------------------
 
 
@@ -383,7 +297,7 @@ def feedback_record(
 ) -> Feedback | None:
     """Mark a recommended counterpart "interested" or "not relevant" for this profile; an empty
     verdict takes the mark back. Only the person's own ranking changes."""
-    _require(acts_for(actor, profile), _not_yours())
+    _require(permissions.acts_for(actor, profile), _not_yours())
     if not Profile.objects.visible_to(actor).filter(pk=candidate.pk).exists():
         raise ValidationError({"candidate": _("That enterprise is not in the directory.")})
     if verdict and verdict not in Feedback.Verdict.values:
@@ -405,7 +319,7 @@ def connection_request(
     *, actor, from_profile: Profile, to_profile: Profile, message: str = ""
 ) -> Connection:
     """Ask, on behalf of `from_profile`'s enterprise, to connect with `to_profile`'s."""
-    _require(acts_for(actor, from_profile), _not_yours())
+    _require(permissions.acts_for(actor, from_profile), _not_yours())
     if not Profile.objects.visible_to(actor).filter(pk=to_profile.pk).exists():
         raise ValidationError({"to_profile": _("That enterprise is not in the directory.")})
     if from_profile.pk == to_profile.pk:
@@ -450,22 +364,26 @@ def connection_request(
     return connection
 
 
+def _pending(connection: Connection) -> Connection:
+    """The connection, locked for this transaction, if it still waits for an answer."""
+    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    if connection.status != Connection.Status.PENDING:
+        raise ValidationError(
+            {
+                "status": _("This request was already answered or withdrawn: it is “%(status)s”.")
+                % {"status": connection.get_status_display()}
+            }
+        )
+    return connection
+
+
 def connection_answer(
     *, actor, connection: Connection, accept: bool, answer: str = ""
 ) -> Connection:
     """The asked enterprise accepts or declines a pending request."""
-    _require(acts_for(actor, connection.to_profile), _not_yours())
+    _require(permissions.acts_for(actor, connection.to_profile), _not_yours())
     with transaction.atomic():
-        connection = Connection.objects.select_for_update().get(pk=connection.pk)
-        if connection.status != Connection.Status.PENDING:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "This request was already answered or withdrawn: it is “%(status)s”."
-                    )
-                    % {"status": connection.get_status_display()}
-                }
-            )
+        connection = _pending(connection)
         connection.status = Connection.Status.ACCEPTED if accept else Connection.Status.DECLINED
         connection.answer = (answer or "").strip()[:2000]
         connection.answered_by = actor
@@ -484,18 +402,9 @@ def connection_answer(
 
 def connection_withdraw(*, actor, connection: Connection) -> Connection:
     """The asking enterprise takes back a request that has not been answered yet."""
-    _require(acts_for(actor, connection.from_profile), _not_yours())
+    _require(permissions.acts_for(actor, connection.from_profile), _not_yours())
     with transaction.atomic():
-        connection = Connection.objects.select_for_update().get(pk=connection.pk)
-        if connection.status != Connection.Status.PENDING:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "This request was already answered or withdrawn: it is “%(status)s”."
-                    )
-                    % {"status": connection.get_status_display()}
-                }
-            )
+        connection = _pending(connection)
         connection.status = Connection.Status.WITHDRAWN
         connection.save(update_fields=["status"])
         audit_record(
@@ -512,11 +421,6 @@ def connection_withdraw(*, actor, connection: Connection) -> Connection:
 
 def connection_url(connection: Connection) -> str:
     return reverse("directory:connection_detail", args=[connection.pk])
-
-
-def people_of_profile(profile: Profile) -> list:
-    """Whom to tell about a profile's requests: its contact persons, else its members."""
-    return people_of(profile.organisation_id, contacts=profile.contacts.all())
 
 
 def _names(connection: Connection) -> dict:
@@ -542,7 +446,7 @@ def _notify_requested(actor, connection: Connection) -> None:
         return Message(_("%(from)s asks to connect with %(to)s") % names, body)
 
     notify(
-        recipients=people_of_profile(connection.to_profile),
+        recipients=queries.people_of_profile(connection.to_profile),
         actor=actor,
         url=connection_url(connection),
         write=write,
@@ -568,7 +472,7 @@ def _notify_answered(actor, connection: Connection) -> None:
         return Message(subject, body)
 
     notify(
-        recipients=[connection.requested_by, *people_of_profile(connection.from_profile)],
+        recipients=[connection.requested_by, *queries.people_of_profile(connection.from_profile)],
         actor=actor,
         url=connection_url(connection),
         write=write,
@@ -582,7 +486,7 @@ def connection_message_post(*, actor, connection: Connection, text: str) -> Conn
     """A short message from one side of an accepted connection to the other, kept with the
     connection; the other side is told (in-app and by e-mail)."""
     _require(
-        acts_for_either_side(actor, connection),
+        permissions.acts_for_either_side(actor, connection),
         _("Only the two enterprises' own members and the initiative's facilitators can do this."),
     )
     if connection.status != Connection.Status.ACCEPTED:
@@ -604,26 +508,29 @@ def connection_message_post(*, actor, connection: Connection, text: str) -> Conn
     problem = long_text_problem(text, str(label))
     if problem:
         raise ValidationError({"text": problem})
-    own = roles.organisation_ids(actor) if actor is not None else set()
+    own = roles.organisation_ids(actor)
     sides = (connection.from_profile, connection.to_profile)
     side = next((p for p in sides if p.organisation_id in own), None)
     with transaction.atomic():
         message = ConnectionMessage.objects.create(
             connection=connection,
-            author=actor,
+            author=None if is_system(actor) else actor,
             author_organisation=side.organisation if side else None,
             text=text,
         )
         audit_record(actor=actor, action="create", target=message, summary=str(connection.pk))
         if side is None:  # the initiative's staff: both sides are told
-            recipients = [*people_of_profile(sides[0]), *people_of_profile(sides[1])]
+            recipients = [
+                *queries.people_of_profile(sides[0]),
+                *queries.people_of_profile(sides[1]),
+            ]
         else:
             other = sides[1] if side is sides[0] else sides[0]
-            recipients = people_of_profile(other)
+            recipients = queries.people_of_profile(other)
 
         def write() -> Message:
             writer = bilingual(side.organisation, "name") if side else _("the initiative")
-            author = actor.display_name if actor is not None else writer
+            author = writer if is_system(actor) else actor.display_name
             return Message(
                 _("New message from %(organisation)s") % {"organisation": writer},
                 _("%(person)s wrote:") % {"person": author} + "\n\n" + text,

@@ -18,8 +18,8 @@ given as ISO 8601 with their offset.
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Min, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -27,22 +27,19 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id, person_by_id
 from corridor.core.api import (
-    AUTH,
-    AUTH_OR_ANONYMOUS,
     ErrorOut,
     NameText,
     OrganisationRefOut,
     Pages,
     PersonRefOut,
     WallClockTime,
-    organisation_by_id,
-    person_by_id,
+    conflict_or_raise,
 )
-from corridor.events import queries, services
+from corridor.events import permissions, queries, schedule_codes, services
 from corridor.events.models import (
     Event,
-    MeetingOutcome,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -396,17 +393,9 @@ def _no_participant(participant_id: int) -> str:
     return _("No participant of this event has the id “%(value)s”.") % {"value": participant_id}
 
 
-def _participant_or_none(event: Event, participant_id: int) -> Participant | None:
-    return (
-        event.participants.select_related("organisation", "contact")
-        .filter(pk=participant_id)
-        .first()
-    )
-
-
 def _participant(event: Event, participant_id: int) -> Participant:
     """A participant named in the path: one of another event answers 404."""
-    participant = _participant_or_none(event, participant_id)
+    participant = queries.participant_at(event, participant_id)
     if participant is None:
         raise HttpError(404, _no_participant(participant_id))
     return participant
@@ -414,10 +403,18 @@ def _participant(event: Event, participant_id: int) -> Participant:
 
 def _participant_named(event: Event, participant_id: int, field: str) -> Participant:
     """A participant given in the body: one of another event is a field error."""
-    participant = _participant_or_none(event, participant_id)
+    participant = queries.participant_at(event, participant_id)
     if participant is None:
         raise ValidationError({field: _no_participant(participant_id)})
     return participant
+
+
+def _pair(event: Event, payload) -> dict[str, Participant]:
+    """The two participants a request or meeting names in its body."""
+    return {
+        side: _participant_named(event, getattr(payload, side), side)
+        for side in ("requester", "requested")
+    }
 
 
 def _visible_request(request, event: Event, request_id: int) -> MeetingRequest:
@@ -449,27 +446,6 @@ def _with_api_names(exc: ValidationError) -> ValidationError:
     if "blocked_slots" in errors:
         errors["unavailable_slots"] = errors.pop("blocked_slots")
     return ValidationError(errors)
-
-
-def _answered_or_raise(exc: ValidationError):
-    """A request that is no longer open answers 409 with the service's sentence; other
-    errors stay 400."""
-    errors = getattr(exc, "message_dict", {})
-    if "status" in errors:
-        return Status(409, {"detail": errors["status"][0], "errors": errors})
-    raise exc
-
-
-def _organisers_only(request, event: Event) -> None:
-    if not queries.may_organise(request.user, event):
-        raise PermissionDenied(_("Only the event's organisers can do this."))
-
-
-def _reason_in_words(code: str) -> str:
-    # planning loads the solver; load it only when a reason has to be put in words.
-    from corridor.events.planning import reason_text
-
-    return reason_text(code)
 
 
 def _slot_out(slot: Slot) -> dict:
@@ -510,7 +486,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         "locked": meeting.locked,
         "interpreter": _interpreter_out(meeting),
         "needs_interpreter": meeting.needs_interpreter,
-        "why_not_placed": _reason_in_words(meeting.unplaced_reason)
+        "why_not_placed": schedule_codes.in_words(meeting.unplaced_reason)
         if unplaced and meeting.unplaced_reason
         else "",
         "created_at": meeting.created_at,
@@ -567,7 +543,7 @@ def _run_out(run: ScheduleRun) -> dict:
         "finished_at": run.finished_at,
         "placed": run.placed,
         "unplaced": [
-            {"meeting": int(key), "reason": code, "text": _reason_in_words(code)}
+            {"meeting": int(key), "reason": code, "text": schedule_codes.in_words(code)}
             for key, code in sorted((run.unplaced or {}).items(), key=lambda kv: int(kv[0]))
         ],
         "breaks": run.breaks,
@@ -720,16 +696,14 @@ def request_list(request, event_id: int, filters: Query[RequestFilters]):
     event = _visible_event(request, event_id)
     if filters.participant is not None:
         participant = _participant(event, filters.participant)
-        if not queries.may_act_for(request.user, participant):
-            raise PermissionDenied(
-                _("Only the participant's own members and the event's organisers can do this.")
-            )
+        permissions.require_acts_for(request.user, participant)
         requests = queries.requests_of(event, participant)
-    elif queries.may_organise(request.user, event):
-        requests = queries.requests_of(event)
     else:
-        mine = [p.pk for p in queries.my_participants(request.user, event)]
-        requests = queries.requests_of(event).filter(Q(requester__in=mine) | Q(requested__in=mine))
+        requests = queries.requests_seen_by(
+            event,
+            organising=queries.may_organise(request.user, event),
+            participant_ids={p.pk for p in queries.my_participants(request.user, event)},
+        )
     slots = event.slots()
     return [_request_out(meeting, slots) for meeting in requests]
 
@@ -741,8 +715,7 @@ def request_create(request, event_id: int, payload: RequestIn):
     created = services.request_create(
         actor=request.user,
         event=event,
-        requester=_participant_named(event, payload.requester, "requester"),
-        requested=_participant_named(event, payload.requested, "requested"),
+        **_pair(event, payload),
         priority=payload.priority,
         message=payload.message,
     )
@@ -801,7 +774,7 @@ def request_answer(request, event_id: int, request_id: int, payload: MeetingRequ
     try:
         services.request_answer(actor=request.user, request=meeting, accept=payload.accept)
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _request_detail(request, event, request_id)
 
 
@@ -818,7 +791,7 @@ def request_cancel(request, event_id: int, request_id: int):
     try:
         services.request_cancel(actor=request.user, request=meeting)
     except ValidationError as exc:
-        return _answered_or_raise(exc)
+        return conflict_or_raise(exc)
     return _request_detail(request, event, request_id)
 
 
@@ -843,8 +816,7 @@ def meeting_add(request, event_id: int, payload: MeetingIn):
     added = services.meeting_add(
         actor=request.user,
         event=event,
-        requester=_participant_named(event, payload.requester, "requester"),
-        requested=_participant_named(event, payload.requested, "requested"),
+        **_pair(event, payload),
         priority=payload.priority,
     )
     return Status(201, _request_detail(request, event, added.pk))
@@ -869,7 +841,7 @@ def schedule_run_detail(request, event_id: int, run_id: int):
     """A run's progress and, once done, its figures: meetings placed, those not placed and
     why, idle breaks, the bound on them, whether the answer is proven optimal (organisers)."""
     event = _visible_event(request, event_id)
-    _organisers_only(request, event)
+    permissions.require_organiser(request.user, event)
     run = event.runs.select_related("requested_by").filter(pk=run_id).first()
     if run is None:
         raise HttpError(
@@ -887,10 +859,7 @@ def agenda(request, event_id: int, participant_id: int):
     organisers. Its members see the meetings once the organisers publish the agendas."""
     event = _visible_event(request, event_id)
     participant = _participant(event, participant_id)
-    if not queries.may_act_for(request.user, participant):
-        raise PermissionDenied(
-            _("Only the participant's own members and the event's organisers can do this.")
-        )
+    permissions.require_acts_for(request.user, participant)
     final = event.agenda_published_at is not None
     items = []
     if final or queries.may_organise(request.user, event):
@@ -930,9 +899,7 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
     outcome you read, replaces it. If someone recorded it since, the answer is 409 with the
     outcome as it is now, and nothing is written."""
     event = _visible_event(request, event_id)
-    meeting = (
-        event.requests.select_related("requester", "requested").filter(pk=payload.meeting).first()
-    )
+    meeting = queries.request_at(event, payload.meeting)
     if meeting is None:
         raise ValidationError(
             {
@@ -946,14 +913,12 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
             actor=request.user,
             meeting=meeting,
             participant=participant,
-            outcome=payload.outcome,
-            note=payload.note,
-            version=payload.version,
+            **payload.model_dump(include={"outcome", "note", "version"}),
         )
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):
             raise
-        current = MeetingOutcome.objects.get(meeting=meeting, participant=participant)
+        current = queries.outcome_of(meeting, participant)
         message = _(
             "An outcome of this meeting was already recorded for this side, at version "
             "%(version)s, so nothing was saved. Read it and send your outcome with that "

@@ -8,26 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.forms import (
+    DateInput,
     NameField,
     ServiceErrorsMixin,
+    TimeInput,
     UncheckedMultipleChoiceField,
     VersionedFormMixin,
 )
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def _blank(label):
@@ -44,15 +32,40 @@ def _languages_field(**kwargs):
     )
 
 
-def _participant_choices(participants) -> list[tuple[int, str]]:
-    return [(p.pk, bilingual(p.organisation, "name")) for p in participants]
+def _participant_name(participant) -> str:
+    return bilingual(participant.organisation, "name")
 
 
-def _hide_if_single(field, choices) -> None:
-    """A choice between one thing is no choice: send it without showing it."""
-    if len(choices) == 1:
+def _organisation_name(organisation) -> str:
+    return bilingual(organisation, "name")
+
+
+def _choose(field, records, name, *, blank: bool = True, hide_single: bool = False) -> None:
+    """The field chooses one of `records` by id, named by `name(record)`, and its cleaned
+    value is the record itself. A choice between one thing is no choice (`hide_single`):
+    it is sent without being shown."""
+    by_pk = {record.pk: record for record in records}
+    choices = [(record.pk, name(record)) for record in records]
+    field.choices = (_blank("—") if blank else []) + choices
+    field.coerce = lambda value: by_pk[int(value)]
+    if hide_single and len(choices) == 1:
         field.widget = forms.HiddenInput()
         field.initial = choices[0][0]
+
+
+def _radio(label, choices, initial):
+    return forms.ChoiceField(
+        label=label, choices=choices, initial=initial, widget=forms.RadioSelect
+    )
+
+
+def _choose_own(field, organisations) -> None:
+    """One of the person's own organisations, not shown when they have one."""
+    _choose(field, organisations, _organisation_name, blank=False, hide_single=True)
+
+
+def _priority_field(initial: str):
+    return _radio(_("Priority"), MeetingRequest.Priority.choices, initial)
 
 
 # --- creating an event ----------------------------------------------------------------------
@@ -80,11 +93,8 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Every session is cut into meeting slots of this length."),
     )
     tables = forms.IntegerField(label=_("Tables"), initial=10)
-    registration = forms.ChoiceField(
-        label=_("Registration"),
-        choices=Event.Registration.choices,
-        initial=Event.Registration.OPEN,
-        widget=forms.RadioSelect,
+    registration = _radio(
+        _("Registration"), Event.Registration.choices, initial=Event.Registration.OPEN
     )
     fairness = forms.IntegerField(
         label=_("Fairness bound"),
@@ -96,10 +106,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {o.pk: o for o in organisations}
-        choices = [(o.pk, bilingual(o, "name")) for o in organisations]
-        self.fields["organiser"].choices = choices
-        _hide_if_single(self.fields["organiser"], choices)
+        _choose_own(self.fields["organiser"], organisations)
         self.session_errors: list[str] = []
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -111,11 +118,6 @@ class EventForm(ServiceErrorsMixin, forms.Form):
                 return
             error = ValidationError(rest)
         super().add_service_errors(error)
-
-    def service_arguments(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["organiser"] = self.organisations[data["organiser"]]
-        return data
 
 
 class SessionForm(forms.Form):
@@ -148,10 +150,7 @@ class RegisterForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {o.pk: o for o in organisations}
-        choices = [(o.pk, bilingual(o, "name")) for o in organisations]
-        self.fields["organisation"].choices = choices
-        _hide_if_single(self.fields["organisation"], choices)
+        _choose_own(self.fields["organisation"], organisations)
 
 
 class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
@@ -167,10 +166,7 @@ class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {o.pk: o for o in organisations}
-        self.fields["organisation"].choices = _blank("—") + [
-            (o.pk, bilingual(o, "name")) for o in organisations
-        ]
+        _choose(self.fields["organisation"], organisations, _organisation_name)
 
 
 class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
@@ -234,12 +230,7 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
 
     requester = forms.TypedChoiceField(label=_("On behalf of"), coerce=int)
     requested = forms.TypedChoiceField(label=_("Meet"), coerce=int)
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        choices=MeetingRequest.Priority.choices,
-        initial=MeetingRequest.Priority.WOULD_LIKE,
-        widget=forms.RadioSelect,
-    )
+    priority = _priority_field(MeetingRequest.Priority.WOULD_LIKE)
     message = forms.CharField(
         label=_("Message"),
         required=False,
@@ -250,11 +241,8 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, own, others, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participants = {p.pk: p for p in [*own, *others]}
-        own_choices = _participant_choices(own)
-        self.fields["requester"].choices = own_choices
-        _hide_if_single(self.fields["requester"], own_choices)
-        self.fields["requested"].choices = _blank("—") + _participant_choices(others)
+        _choose(self.fields["requester"], own, _participant_name, blank=False, hide_single=True)
+        _choose(self.fields["requested"], others, _participant_name)
 
 
 class MeetingAddForm(ServiceErrorsMixin, forms.Form):
@@ -262,46 +250,30 @@ class MeetingAddForm(ServiceErrorsMixin, forms.Form):
 
     requester = forms.TypedChoiceField(label=_("First participant"), coerce=int)
     requested = forms.TypedChoiceField(label=_("Second participant"), coerce=int)
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        choices=MeetingRequest.Priority.choices,
-        initial=MeetingRequest.Priority.MUST,
-        widget=forms.RadioSelect,
-    )
+    priority = _priority_field(MeetingRequest.Priority.MUST)
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participants = {p.pk: p for p in participants}
-        choices = _blank("—") + _participant_choices(participants)
-        self.fields["requester"].choices = choices
-        self.fields["requested"].choices = choices
+        _choose(self.fields["requester"], participants, _participant_name)
+        _choose(self.fields["requested"], participants, _participant_name)
 
 
 class ConnectionForm(ServiceErrorsMixin, forms.Form):
     """A directory connection between two registered organisations becomes a meeting."""
 
     connection = forms.TypedChoiceField(label=_("Directory connection"), coerce=int)
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        choices=MeetingRequest.Priority.choices,
-        initial=MeetingRequest.Priority.MUST,
-        widget=forms.RadioSelect,
-    )
+    priority = _priority_field(MeetingRequest.Priority.MUST)
 
     def __init__(self, *args, connections, **kwargs):
         super().__init__(*args, **kwargs)
-        self.connections = {c.pk: c for c in connections}
-        self.fields["connection"].choices = _blank("—") + [
-            (
-                c.pk,
-                _("%(first)s and %(second)s")
-                % {
-                    "first": bilingual(c.from_profile.organisation, "name"),
-                    "second": bilingual(c.to_profile.organisation, "name"),
-                },
-            )
-            for c in connections
-        ]
+        _choose(self.fields["connection"], connections, self.between)
+
+    @staticmethod
+    def between(connection) -> str:
+        return _("%(first)s and %(second)s") % {
+            "first": bilingual(connection.from_profile.organisation, "name"),
+            "second": bilingual(connection.to_profile.organisation, "name"),
+        }
 
 
 class PriorityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
@@ -344,12 +316,7 @@ class StatusForm(ServiceErrorsMixin, forms.Form):
 
 
 class ScheduleForm(ServiceErrorsMixin, forms.Form):
-    mode = forms.ChoiceField(
-        label=_("Mode"),
-        choices=ScheduleRun.Mode.choices,
-        initial=ScheduleRun.Mode.ALL,
-        widget=forms.RadioSelect,
-    )
+    mode = _radio(_("Mode"), ScheduleRun.Mode.choices, initial=ScheduleRun.Mode.ALL)
     time_limit = forms.IntegerField(
         label=_("Time limit (seconds)"),
         initial=30,

@@ -1,6 +1,7 @@
 """The Django side of the scheduler: build a `scheduling.Problem` from an event, run it, and
 write the answer back (slots, tables, interpreters, calendar sequences), reporting progress
-on the `ScheduleRun` as the solver improves.
+on the `ScheduleRun` as the solver improves. It tells nobody: `solve_run` returns the
+meetings whose sides should hear that they moved, and the task (tasks.py) sends the e-mails.
 
 Only accepted meetings are scheduled: a pending request blocks no slot. A locked meeting is
 a fixed meeting for the solver. Each session's first slot counts as a day start, so the
@@ -9,15 +10,16 @@ lunch break or the night between two days is never counted as a participant's id
 
 import threading
 import time
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
+from corridor.core.actors import SYSTEM
+from corridor.core.audit import audit_record
 from corridor.events import scheduling
-from corridor.events import scheduling_core as codes
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
 
 
@@ -73,42 +75,55 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
     return problem, meetings, participants, slots
 
 
-REASONS = {
-    codes.NO_COMMON_SLOT: gettext_lazy("the two sides share no free slot"),
-    codes.CAPACITY: gettext_lazy("no slot had a free table for both sides"),
-    codes.OVERBOOKED: gettext_lazy("a participant has more meetings than slots"),
-    codes.FIXED_CONFLICT: gettext_lazy("it clashes with a locked meeting"),
-    codes.FIXED_UNAVAILABLE: gettext_lazy("a side is unavailable in its locked slot"),
-    codes.FIXED_OVERLAP: gettext_lazy("a side has two locked meetings in one slot"),
-    codes.FIXED_CAPACITY: gettext_lazy("more locked meetings in one slot than tables"),
-    codes.UNKNOWN_PARTICIPANT: gettext_lazy("a side is no longer registered"),
-}
+@dataclass(frozen=True)
+class Solved:
+    """A run after solving, and the meetings it moved once the agendas were published: their
+    sides are to be told (empty while the agendas are drafts)."""
+
+    run: ScheduleRun
+    to_tell: list[int] = field(default_factory=list)
 
 
-def reason_text(code: str) -> str:
-    return str(REASONS.get(code, _("the scheduler could not place it")))
-
-
-def run(run_id: int) -> ScheduleRun:
+def solve_run(run_id: int) -> Solved:
     """Solve one queued run and write the schedule (the background task calls this)."""
     run = ScheduleRun.objects.select_related("event").get(pk=run_id)
     if (
         run.status != ScheduleRun.Status.QUEUED
     ):  # already solved (or being solved): a repeated task does nothing
-        return run
+        return Solved(run)
     run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at"])
     try:
-        _solve(run)
+        moved = _solve(run)
     except Exception as exc:  # a crash must not leave the run "running" for ever
         run.status, run.finished_at = ScheduleRun.Status.FAILED, timezone.now()
         run.errors = [{"code": "crash", "detail": str(exc)[:500]}]
         run.save()
         raise
-    return run
+    return Solved(run, moved if run.event.agenda_published_at else [])
 
 
-def _solve(run: ScheduleRun) -> None:
+def run(run_id: int) -> ScheduleRun:
+    """`solve_run` in-process, telling nobody (the demo loader, tests)."""
+    return solve_run(run_id).run
+
+
+def run_interrupted(run_id: int, *, attempts: int, gave_up: bool) -> None:
+    """The worker solving this run died: the run waits for the next worker, or, after the
+    last attempt, failed (the page says how many times)."""
+    run = ScheduleRun.objects.filter(pk=run_id, status__in=ScheduleRun.UNDER_WAY)
+    if gave_up:
+        run.update(
+            status=ScheduleRun.Status.FAILED,
+            finished_at=timezone.now(),
+            interruptions=attempts,
+            errors=[{"code": "worker_lost"}],
+        )
+    else:
+        run.update(status=ScheduleRun.Status.QUEUED, started_at=None, interruptions=attempts)
+
+
+def _solve(run: ScheduleRun) -> list[int]:
     event = run.event
     problem, meetings, participants, slots = build_problem(
         event, mode=run.mode, time_limit=run.time_limit
@@ -131,13 +146,17 @@ def _solve(run: ScheduleRun) -> None:
         )
 
     schedule = scheduling.solve(problem, on_progress=progress)
-    apply(run, problem, schedule, meetings, participants)
+    return apply(run, problem, schedule, meetings, participants)
 
 
-def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> None:
+def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dict) -> list[int]:
     """Write the answer: new slots (a moved meeting's calendar sequence grows), tables,
-    interpreters, reasons for what was not placed; then notify the sides of moved meetings
-    once the agendas are published."""
+    interpreters, reasons for what was not placed, and one audit entry on the run saying
+    what changed. Returns the meetings that left their slot.
+
+    The write stays here rather than in services.py: it is the system carrying out what an
+    organiser asked (services.schedule_start checked and recorded that), and planning
+    calling services would close the circle services → tasks → planning again."""
     event = run.event
     run.finished_at = timezone.now()
     run.seconds = schedule.seconds
@@ -149,12 +168,12 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         run.status = ScheduleRun.Status.FAILED
         run.unplaced = dict(schedule.unplaced)
         run.save()
-        return
+        return []
     host_table = {
         key: p.fixed_table - 1 for key, p in participants.items() if p.fixed_table is not None
     }
     tables = scheduling.assign_tables(problem, schedule.slot_of, host_table)
-    moved = []
+    moved, new_table, new_interpreter = [], 0, 0
     with transaction.atomic():
         interpreters = list(event.interpreters.all())
         busy: dict[int, set[int]] = {}
@@ -175,6 +194,10 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
                     meeting.interpreter = free[0]
                     busy[slot].add(free[0].pk)
             after = (meeting.slot, meeting.table, meeting.unplaced_reason, meeting.interpreter_id)
+            if after[1] is not None and after[1] != before[1]:
+                new_table += 1
+            if after[3] is not None and after[3] != before[3]:
+                new_interpreter += 1
             if after != before:
                 # a system write: it raises the version (in the database, not from what was
                 # loaded before solving) without checking it, so that a person editing the
@@ -194,7 +217,21 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
         run.weight = schedule.weight
         run.moved = len(moved)
         run.save()
-        if moved and event.agenda_published_at:
-            from corridor.events.services import _notify_moved
-
-            _notify_moved(moved)
+        audit_record(
+            actor=SYSTEM,
+            action="update",
+            target=run,
+            summary=gettext_noop(
+                "Schedule written. Meetings placed: %(placed)s; not placed: %(unplaced)s; "
+                "moved to another slot: %(moved)s; given a new table: %(tables)s; given a "
+                "new interpreter: %(interpreters)s."
+            ),
+            summary_params={
+                "placed": run.placed,
+                "unplaced": len(run.unplaced),
+                "moved": run.moved,
+                "tables": new_table,
+                "interpreters": new_interpreter,
+            },
+        )
+    return moved

@@ -3,11 +3,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from corridor.accounts import roles
-from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun, Slot
-from corridor.events.services import acts_for, can_organise
+from corridor.accounts.models import Organisation
+from corridor.core.models import Sector
+from corridor.directory.models import Connection
+from corridor.events.models import (
+    Event,
+    MeetingOutcome,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+)
+from corridor.events.permissions import OPEN, acts_for, can_organise, organiser_ids
 
 
 def events_visible(user):
@@ -16,6 +26,101 @@ def events_visible(user):
 
 def event_visible(user, pk: int) -> Event | None:
     return events_visible(user).prefetch_related("sessions").filter(pk=pk).first()
+
+
+def events_listed(user) -> list[Event]:
+    """The events of the list page, each with `participant_count` (not cancelled) and its
+    `first_day` and `last_day`."""
+    events = list(
+        events_visible(user)
+        .prefetch_related("sessions")
+        .annotate(
+            participant_count=Count(
+                "participants", filter=~Q(participants__status=Participant.Status.CANCELLED)
+            )
+        )
+    )
+    for event in events:
+        sessions = list(event.sessions.all())
+        event.first_day = sessions[0].date if sessions else None
+        event.last_day = sessions[-1].date if sessions else None
+    return events
+
+
+def participant_at(event: Event, pk: int) -> Participant | None:
+    return (
+        Participant.objects.select_related("organisation", "contact", "event")
+        .filter(pk=pk, event=event)
+        .first()
+    )
+
+
+def request_at(event: Event, pk: int) -> MeetingRequest | None:
+    return (
+        MeetingRequest.objects.select_related(
+            "event", "requester__organisation", "requested__organisation"
+        )
+        .filter(pk=pk, event=event)
+        .first()
+    )
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+def organisations_to_organise_for(user) -> list[Organisation]:
+    """The organisations the user may organise an event for."""
+    if roles.is_facilitator(user):
+        return list(Organisation.objects.order_by("name_en", "id"))
+    return list(Organisation.objects.filter(pk__in=organiser_ids(user)).order_by("name_en"))
+
+
+def own_organisations(user) -> list[Organisation]:
+    """The organisations a member may register (not the initiative's administration)."""
+    return list(
+        Organisation.objects.filter(pk__in=roles.acting_organisation_ids(user)).order_by(
+            "name_en", "id"
+        )
+    )
+
+
+def participating_organisations() -> list[Organisation]:
+    """Every organisation the organisers may register (not the initiative's administration)."""
+    return list(Organisation.objects.filter(is_administration=False).order_by("name_en", "id"))
+
+
+def connections_to_meet(user, event: Event, participants, organising: bool) -> list[Connection]:
+    """Accepted directory connections between two registered organisations that have no
+    meeting or request yet; for a member, only those of their own organisations."""
+    registered = {
+        p.organisation_id for p in participants if p.status != Participant.Status.CANCELLED
+    }
+    if len(registered) < 2:
+        return []
+    connections = Connection.objects.filter(
+        status=Connection.Status.ACCEPTED,
+        from_profile__organisation_id__in=registered,
+        to_profile__organisation_id__in=registered,
+    ).select_related("from_profile__organisation", "to_profile__organisation")
+    if not organising:
+        own = roles.organisation_ids(user)
+        connections = connections.filter(
+            Q(from_profile__organisation_id__in=own) | Q(to_profile__organisation_id__in=own)
+        )
+    paired = {
+        frozenset(pair)
+        for pair in event.requests.filter(status__in=OPEN).values_list(
+            "requester__organisation_id", "requested__organisation_id"
+        )
+    }
+    return [
+        c
+        for c in connections.order_by("pk")
+        if frozenset((c.from_profile.organisation_id, c.to_profile.organisation_id)) not in paired
+    ]
+
+
+# --- participants and meetings --------------------------------------------------------------
 
 
 def participants_of(event: Event) -> list[Participant]:
@@ -45,6 +150,53 @@ def requests_of(event: Event, participant: Participant | None = None):
     if participant is not None:
         requests = requests.filter(Q(requester=participant) | Q(requested=participant))
     return requests.order_by("slot", "table", "id")
+
+
+def requests_seen_by(event: Event, *, organising: bool, participant_ids) -> list[MeetingRequest]:
+    """The requests a person sees on the event's page: all of them for its organisers, those
+    of their own participants (either side) for others."""
+    if not organising and not participant_ids:
+        return []
+    requests = requests_of(event)
+    if not organising:
+        requests = requests.filter(
+            Q(requester_id__in=participant_ids) | Q(requested_id__in=participant_ids)
+        )
+    return list(requests)
+
+
+def accepted_of(event: Event) -> list[MeetingRequest]:
+    """The event's meetings (accepted requests), placed or not."""
+    return list(requests_of(event).filter(status=MeetingRequest.Status.ACCEPTED))
+
+
+def placed_meetings_of(event: Event, participant: Participant):
+    """The participant's meetings that have a time."""
+    return requests_of(event, participant).filter(
+        status=MeetingRequest.Status.ACCEPTED, slot__isnull=False
+    )
+
+
+def placed_meeting(event: Event, participant: Participant, pk: int) -> MeetingRequest | None:
+    return placed_meetings_of(event, participant).filter(pk=pk).first()
+
+
+def outcomes_by_meeting(participant: Participant, meetings) -> dict[int, MeetingOutcome]:
+    """The outcomes the participant recorded for these meetings, by meeting id."""
+    return {
+        o.meeting_id: o
+        for o in MeetingOutcome.objects.filter(
+            participant=participant, meeting__in=meetings
+        ).select_related("project")
+    }
+
+
+def outcome_of(meeting: MeetingRequest, participant: Participant) -> MeetingOutcome | None:
+    return MeetingOutcome.objects.filter(meeting=meeting, participant=participant).first()
+
+
+def sectors() -> list[Sector]:
+    return list(Sector.objects.all())
 
 
 def latest_run(event: Event) -> ScheduleRun | None:

@@ -3,23 +3,26 @@ record an audit entry, and enqueue background work (a scheduling run, e-mails ab
 meetings) once the transaction commits.
 
 Pages, the API, the demo and tasks call these functions; none of them writes models directly.
-`actor=None` means the system itself (demo loader, commands).
+The demo loader and commands act as `corridor.core.actors.SYSTEM`; who may do what is in
+`corridor.events.permissions`, and `actor=None` is refused like any stranger.
 """
 
 from datetime import date, time
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.accounts.notifications import Message, notify
+from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
 from corridor.directory.models import Connection
+from corridor.events import tasks
 from corridor.events.models import (
     Event,
     Interpreter,
@@ -30,10 +33,23 @@ from corridor.events.models import (
     Session,
 )
 from corridor.events.notifications import people_of as participant_people
+from corridor.events.permissions import (
+    BY_INVITATION,
+    NOT_YOURS,
+    OPEN,
+    acts_for,
+    acts_for_organisations,
+    can_organise,
+    can_organise_for,
+    can_register,
+    require,
+    require_acts_for,
+    require_organiser,
+)
+from corridor.portfolio import services as portfolio
 
 UNCHANGED = object()
 LANGUAGES = ("en", "zh")
-OPEN = (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
 # A stale save: nothing was written. The page shows the saved values beside the person's.
 STALE_PARTICIPANT = _lazy(
     "Someone else changed this participant's availability since you opened it, so nothing was "
@@ -51,6 +67,11 @@ STALE_OUTCOME = _lazy(
 )
 
 
+def _person(actor):
+    """Who a record names as having done it: the person, or no one for the system."""
+    return None if is_system(actor) else actor
+
+
 def _take_saved(loaded, saved) -> None:
     """The caller's object takes the values just saved (its cached relations stay)."""
     for field in type(saved)._meta.concrete_fields:
@@ -62,49 +83,6 @@ def _check_version(current: int, given: int | None, message) -> None:
     refused (the API answers 409). `given` None: the system itself (demo, commands)."""
     if given is not None and int(given) != current:
         raise ValidationError({"version": str(message)})
-
-
-# --- who may do what ------------------------------------------------------------------------
-
-
-def can_organise(user, event: Event) -> bool:
-    """The initiative's facilitators and administrators, and members of the organiser."""
-    if user is None:
-        return True
-    return roles.is_facilitator(user) or event.organiser_id in roles.organisation_ids(user)
-
-
-def organiser_ids(user) -> set[int]:
-    """The organisations the user organises events for (`roles.ORGANISES_EVENTS`: not a
-    regulator's); the initiative's staff organise for any organisation."""
-    return roles.acting_organisation_ids(user, roles.ORGANISES_EVENTS)
-
-
-def can_organise_events(user) -> bool:
-    """May the user create an event at all: "New event"."""
-    return roles.is_facilitator(user) or bool(organiser_ids(user))
-
-
-def acts_for(user, participant: Participant) -> bool:
-    """Members of the participant's organisation, and the event's organisers."""
-    if user is None:
-        return True
-    return participant.organisation_id in roles.organisation_ids(user) or can_organise(
-        user, participant.event
-    )
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
-def _organisers_only() -> str:
-    return _("Only the event's organisers can do this.")
-
-
-def _not_yours() -> str:
-    return _("Only the participant's own members and the event's organisers can do this.")
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -129,8 +107,8 @@ def event_create(
     is_synthetic: bool = False,
 ) -> Event:
     """An event with its sessions (date, "am"/"pm", start, end)."""
-    _require(
-        actor is None or roles.is_facilitator(actor) or organiser.pk in organiser_ids(actor),
+    require(
+        can_organise_for(actor, organiser.pk),
         _("You can organise events for your own organisation only."),
     )
     errors = {}
@@ -187,7 +165,7 @@ def event_create(
 
 
 def event_publish(*, actor, event: Event, published: bool = True) -> Event:
-    _require(can_organise(actor, event), _organisers_only())
+    require_organiser(actor, event)
     with transaction.atomic():
         event.is_published = published
         event.save(update_fields=["is_published"])
@@ -246,14 +224,9 @@ def participant_add(
     """Register an organisation: its own members may when registration is open and the event
     is published; otherwise the organisers invite it."""
     organising = can_organise(actor, event)
-    own = actor is not None and organisation.pk in roles.organisation_ids(actor)
-    self_service = own and event.is_published and event.registration == Event.Registration.OPEN
-    _require(
-        organising or self_service,
-        _("This event is by invitation: its organisers register the participants."),
-    )
+    require(can_register(actor, event, organisation.pk), BY_INVITATION)
     if fixed_table is not None and not organising:
-        raise PermissionDenied(_organisers_only())
+        require_organiser(actor, event)
     if fixed_table is not None and not 1 <= fixed_table <= event.tables:
         raise ValidationError(
             {
@@ -309,7 +282,7 @@ def participant_update(
 
     `version` is the version the person loaded (pages and the API give it): if someone saved
     the participant since, nothing is written."""
-    _require(acts_for(actor, participant), _not_yours())
+    require_acts_for(actor, participant)
     event = participant.event
     changes = {}
     if languages is not UNCHANGED:
@@ -317,7 +290,7 @@ def participant_update(
     if blocked_slots is not UNCHANGED:
         changes["blocked_slots"] = _clean_blocked(event, blocked_slots)
     if fixed_table is not UNCHANGED:
-        _require(can_organise(actor, event), _organisers_only())
+        require_organiser(actor, event)
         if fixed_table is not None and not 1 <= fixed_table <= event.tables:
             raise ValidationError(
                 {
@@ -359,7 +332,7 @@ def participant_update(
 def interpreter_add(*, actor, event: Event, name_en: str, name_zh: str = "") -> Interpreter:
     """An English–Chinese interpreter working at the event; the scheduler's answer gives each
     meeting whose sides share no working language a free interpreter of its slot."""
-    _require(can_organise(actor, event), _organisers_only())
+    require_organiser(actor, event)
     if not (name_en or "").strip():
         raise ValidationError({"name_en": _("Name (English): give the interpreter's name.")})
     with transaction.atomic():
@@ -404,6 +377,25 @@ def _clean_priority(priority: str) -> str:
     return priority
 
 
+def _request_write(
+    actor, event: Event, requester, requested, priority: str, *, summary: str = "", **fields
+) -> MeetingRequest:
+    """Check the pair and the priority, then write the request and its audit entry."""
+    _check_pair(event, requester, requested)
+    priority = _clean_priority(priority)
+    with transaction.atomic():
+        request = MeetingRequest.objects.create(
+            event=event, requester=requester, requested=requested, priority=priority, **fields
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            target=request,
+            summary=summary or f"{requester} → {requested}",
+        )
+    return request
+
+
 def request_create(
     *,
     actor,
@@ -414,19 +406,10 @@ def request_create(
     message: str = "",
 ) -> MeetingRequest:
     """A asks to meet B; B answers. A pending request blocks no slot."""
-    _require(acts_for(actor, requester), _not_yours())
-    _check_pair(event, requester, requested)
-    priority = _clean_priority(priority)
+    require_acts_for(actor, requester)
     with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=requester,
-            requested=requested,
-            priority=priority,
-            message=(message or "").strip()[:2000],
-        )
-        audit_record(
-            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
+        request = _request_write(
+            actor, event, requester, requested, priority, message=(message or "").strip()[:2000]
         )
         _notify_request(actor, request)
     return request
@@ -442,23 +425,17 @@ def meeting_add(
     connection: Connection | None = None,
 ) -> MeetingRequest:
     """The organisers add a meeting directly (accepted on both sides' behalf)."""
-    _require(can_organise(actor, event), _organisers_only())
-    _check_pair(event, requester, requested)
-    priority = _clean_priority(priority)
-    with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=requester,
-            requested=requested,
-            priority=priority,
-            status=MeetingRequest.Status.ACCEPTED,
-            added_by_organiser=True,
-            connection=connection,
-        )
-        audit_record(
-            actor=actor, action="create", target=request, summary=f"{requester} → {requested}"
-        )
-    return request
+    require_organiser(actor, event)
+    return _request_write(
+        actor,
+        event,
+        requester,
+        requested,
+        priority,
+        status=MeetingRequest.Status.ACCEPTED,
+        added_by_organiser=True,
+        connection=connection,
+    )
 
 
 def request_from_connection(
@@ -470,12 +447,7 @@ def request_from_connection(
         connection.from_profile.organisation_id: "requester",
         connection.to_profile.organisation_id: "requested",
     }
-    _require(
-        actor is None
-        or can_organise(actor, event)
-        or bool(set(organisations) & roles.organisation_ids(actor)),
-        _not_yours(),
-    )
+    require(acts_for_organisations(actor, event, organisations), NOT_YOURS)
     if connection.status != Connection.Status.ACCEPTED:
         raise ValidationError(
             {"connection": _("Only an accepted connection can become a meeting.")}
@@ -488,40 +460,27 @@ def request_from_connection(
         raise ValidationError(
             {"connection": _("Both enterprises must be registered for the event first.")}
         )
-    _check_pair(
+    return _request_write(
+        actor,
         event,
         sides[connection.from_profile.organisation_id],
         sides[connection.to_profile.organisation_id],
+        priority,
+        summary=str(connection.pk),
+        status=MeetingRequest.Status.ACCEPTED,
+        connection=connection,
+        message=connection.message,
     )
-    priority = _clean_priority(priority)
-    with transaction.atomic():
-        request = MeetingRequest.objects.create(
-            event=event,
-            requester=sides[connection.from_profile.organisation_id],
-            requested=sides[connection.to_profile.organisation_id],
-            priority=priority,
-            status=MeetingRequest.Status.ACCEPTED,
-            connection=connection,
-            message=connection.message,
-        )
-        audit_record(actor=actor, action="create", target=request, summary=str(connection.pk))
-    return request
 
 
 def request_answer(*, actor, request: MeetingRequest, accept: bool) -> MeetingRequest:
     """The asked side accepts or declines."""
-    _require(acts_for(actor, request.requested), _not_yours())
+    require_acts_for(actor, request.requested)
     with transaction.atomic():
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != MeetingRequest.Status.PENDING:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "This request was already answered or cancelled: it is “%(status)s”."
-                    )
-                    % {"status": request.get_status_display()}
-                }
-            )
+            answered = _("This request was already answered or cancelled: it is “%(status)s”.")
+            raise ValidationError({"status": answered % {"status": request.get_status_display()}})
         request.status = (
             MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
         )
@@ -548,7 +507,7 @@ def request_update(
     """The asking side (or an organiser) changes the priority or the message; requests stay
     editable until the event. `version` is the version the person loaded (pages and the API
     give it): if someone (or the scheduler) saved the request since, nothing is written."""
-    _require(acts_for(actor, request.requester), _not_yours())
+    require_acts_for(actor, request.requester)
     if priority is not UNCHANGED:
         priority = _clean_priority(priority)
     with transaction.atomic():
@@ -581,7 +540,7 @@ def request_update(
 
 def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
     """Either side or an organiser cancels; a placed meeting frees its slot."""
-    _require(acts_for(actor, request.requester) or acts_for(actor, request.requested), _not_yours())
+    require(acts_for(actor, request.requester) or acts_for(actor, request.requested), NOT_YOURS)
     with transaction.atomic():
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
         if request.status not in OPEN:
@@ -609,7 +568,7 @@ def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
 def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> MeetingRequest:
     """The organisers fix a meeting in a slot (the scheduler keeps it there), or unlock it."""
     event = request.event
-    _require(can_organise(actor, event), _organisers_only())
+    require_organiser(actor, event)
     if request.status != MeetingRequest.Status.ACCEPTED:
         raise ValidationError({"slot": _("Only an accepted meeting can be locked.")})
     if slot is not None:
@@ -653,7 +612,7 @@ def schedule_start(
     *, actor, event: Event, mode: str = ScheduleRun.Mode.ALL, time_limit: int = 30
 ) -> ScheduleRun:
     """Queue a scheduling run; a background worker solves and writes the meetings' slots."""
-    _require(can_organise(actor, event), _organisers_only())
+    require_organiser(actor, event)
     if mode not in ScheduleRun.Mode.values:
         raise ValidationError({"mode": _("Mode: choose one of the listed modes.")})
     if not 1 <= int(time_limit) <= 600:
@@ -668,16 +627,11 @@ def schedule_start(
     try:
         with transaction.atomic():
             run = ScheduleRun.objects.create(
-                event=event, requested_by=actor, mode=mode, time_limit=time_limit
+                event=event, requested_by=_person(actor), mode=mode, time_limit=time_limit
             )
             audit_record(actor=actor, action="create", target=run, summary=str(event))
 
-            def enqueue():
-                from corridor.events import tasks
-
-                tasks.schedule_event.enqueue(run.pk)
-
-            transaction.on_commit(enqueue)
+            transaction.on_commit(lambda: tasks.schedule_event.enqueue(run.pk))
     except IntegrityError as exc:
         if not ScheduleRun.objects.filter(event=event, status__in=ScheduleRun.UNDER_WAY).exists():
             raise
@@ -723,19 +677,12 @@ def _notify_request(actor, request: MeetingRequest) -> None:
 
 
 def _notify_moved(request_ids: list[int]) -> None:
-    def enqueue():
-        from corridor.events import tasks
-
-        tasks.notify_meetings_moved.enqueue(request_ids)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: tasks.notify_meetings_moved.enqueue(request_ids))
 
 
 def agendas_publish(*, actor, event: Event) -> Event:
     """Make the agendas final: participants see them, and later moves are notified."""
-    from django.utils import timezone
-
-    _require(can_organise(actor, event), _organisers_only())
+    require_organiser(actor, event)
     with transaction.atomic():
         event.agenda_published_at = timezone.now()
         event.save(update_fields=["agenda_published_at"])
@@ -758,14 +705,18 @@ def outcome_record(
     """One side says what came of a meeting; saying it again replaces it. `version` is the
     version of the outcome the person saw (0: none was recorded yet); pages and the API give
     it. If someone recorded one since, nothing is written."""
-    _require(acts_for(actor, participant), _not_yours())
+    require_acts_for(actor, participant)
     if participant.pk not in (meeting.requester_id, meeting.requested_id):
         raise ValidationError({"participant": _("This participant was not in that meeting.")})
     if not meeting.is_meeting:
         raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
     if outcome not in MeetingOutcome.Outcome.values:
         raise ValidationError({"outcome": _("Outcome: choose one of the listed outcomes.")})
-    values = {"outcome": outcome, "note": (note or "").strip()[:2000], "recorded_by": actor}
+    values = {
+        "outcome": outcome,
+        "note": (note or "").strip()[:2000],
+        "recorded_by": _person(actor),
+    }
     with transaction.atomic():
         recorded = (
             MeetingOutcome.objects.select_for_update()
@@ -806,9 +757,7 @@ def follow_up_to_project(
 ):
     """A follow-up becomes a cooperation project in the portfolio, with both sides as
     initiators; the project is recorded by the participant's organisation."""
-    from corridor.portfolio import services as portfolio
-
-    _require(acts_for(actor, participant), _not_yours())
+    require_acts_for(actor, participant)
     outcome = MeetingOutcome.objects.filter(meeting=meeting, participant=participant).first()
     if outcome is None or outcome.outcome not in (
         MeetingOutcome.Outcome.FOLLOW_UP,

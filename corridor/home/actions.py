@@ -4,7 +4,7 @@ use), so that the header and the pages offer only what the services would allow.
 from dataclasses import dataclass
 
 from corridor.cases import permissions as case_permissions
-from corridor.events import services as event_services
+from corridor.events import permissions as event_permissions
 from corridor.portfolio import services as portfolio_services
 from corridor.standards import services as standards_services
 
@@ -28,7 +28,7 @@ def actions_of(user) -> Actions:
     return Actions(
         record_projects=portfolio_services.can_record_projects(user),
         open_cases=case_permissions.can_open_cases(user),
-        organise_events=event_services.can_organise_events(user),
+        organise_events=event_permissions.can_organise_events(user),
         assess=standards_services.can_assess(user),
         record_innovations=portfolio_services.can_record_innovations(user),
     )

@@ -19,10 +19,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
 
+from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id
 from corridor.accounts.models import Organisation
 from corridor.core.api import (
-    AUTH,
-    AUTH_OR_ANONYMOUS,
     ErrorOut,
     Int64,
     NameText,
@@ -465,11 +464,7 @@ def project_detail(request, project_id: int):
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=AUTH)
 def project_create(request, payload: ProjectIn):
-    owner = Organisation.objects.filter(pk=payload.owner_id).first()
-    if owner is None:
-        raise ValidationError(
-            {"owner_id": _("No organisation has the id “%(value)s”.") % {"value": payload.owner_id}}
-        )
+    owner = organisation_by_id(payload.owner_id, "owner_id")
     data = services.ProjectInput(
         external_id=payload.external_id,
         title_en=payload.title_en,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import TaskResultStatus
 
 from corridor.accounts.models import Organisation
-from corridor.portfolio import imports, permissions
+from corridor.portfolio import import_jobs, imports, permissions
 from corridor.portfolio.models import ImportJob
 from corridor.portfolio.tasks import import_projects
 
@@ -65,7 +65,7 @@ def import_start(request):
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        started = imports.start_import(
+        started = import_jobs.start_import(
             actor=request.user,
             name=upload.name,
             content=upload.read(),

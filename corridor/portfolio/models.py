@@ -551,3 +551,31 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.WRITING)
+
+
+class IatiActivitySource(models.Model):
+    """The `<iati-activity>` element an imported project came from, as it was read.
+
+    IATI describes far more than a project holds (every transaction, budgets, results,
+    recipient countries, …); the export writes an imported project from this element with
+    Corridor's own changes applied, so that nothing the publisher wrote is lost.
+    """
+
+    project = models.OneToOneField(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="iati_source",
+    )
+    xml = models.TextField(_("IATI activity XML"))
+    reporting_org_ref = models.CharField(
+        _("reporting organisation identifier"), max_length=150, blank=True
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("IATI activity as imported")
+        verbose_name_plural = _("IATI activities as imported")
+
+    def __str__(self) -> str:
+        return f"{self.project} ({self.reporting_org_ref})"

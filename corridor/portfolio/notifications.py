@@ -1,6 +1,8 @@
 """E-mails about the portfolio, each in its recipient's language.
 
-Tasks (corridor/portfolio/tasks.py) call these with ids after the write has committed.
+Services enqueue `notify_revision_decided` with an id once their write has committed; the
+task sends the e-mail. It lives here, below the services, and not in tasks.py, whose import
+task calls the services: a service that imported tasks.py would close a circle.
 """
 
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from corridor.core.bilingual import bilingual
 from corridor.portfolio.models import ProjectRevision
@@ -55,3 +58,9 @@ def send_revision_decided(revision_id: int) -> int:
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return 1
+
+
+@task()
+def notify_revision_decided(revision_id: int) -> int:
+    """Tell the author of a proposed change that it was published or rejected."""
+    return send_revision_decided(revision_id)

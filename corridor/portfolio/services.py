@@ -21,7 +21,7 @@ from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
 from corridor.core.vocabularies import is_country, is_currency
-from corridor.portfolio import workflow
+from corridor.portfolio import notifications, workflow
 from corridor.portfolio.models import (
     Innovation,
     InnovationReplication,
@@ -684,12 +684,7 @@ def _notify_author(revision: ProjectRevision) -> None:
     if revision.author_id is None:
         return
 
-    def enqueue():
-        from corridor.portfolio import tasks
-
-        tasks.notify_revision_decided.enqueue(revision.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: notifications.notify_revision_decided.enqueue(revision.pk))
 
 
 def _is_user(actor) -> bool:

@@ -16,7 +16,6 @@ so that a client can word them itself.
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,8 +25,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from corridor.accounts.models import Organisation
-from corridor.core.api import AUTH, NameText, Pages
+from corridor.accounts.api import AUTH, organisation_by_id
+from corridor.core.api import NameText, Pages
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
 from corridor.standards.models import ReadinessAssessment, Watch
@@ -222,14 +221,7 @@ def _detail(assessment: ReadinessAssessment) -> dict:
 
 @router.post("/assessments", response={201: AssessmentOut}, auth=AUTH)
 def assessment_create(request, payload: AssessmentIn):
-    organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
-    if organisation is None:
-        raise ValidationError(
-            {
-                "organisation_id": _("No organisation has the id “%(value)s”.")
-                % {"value": payload.organisation_id}
-            }
-        )
+    organisation = organisation_by_id(payload.organisation_id, "organisation_id")
     assessment = services.assessment_create(
         actor=request.user,
         organisation=organisation,

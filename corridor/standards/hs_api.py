@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from corridor.core.api import AUTH_OR_ANONYMOUS
+from corridor.accounts.api import AUTH_OR_ANONYMOUS
 from corridor.standards import hs
 from corridor.standards.models import HsCode
 

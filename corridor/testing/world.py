@@ -35,6 +35,7 @@ from corridor.accounts.models import Membership, Notification
 from corridor.cases import services as cases
 from corridor.cases.documents import document_upload
 from corridor.cases.models import CaseParty
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.directory.models import Profile
 from corridor.events import services as events
@@ -203,7 +204,7 @@ def build_world() -> World:
 
     # --- directory -----------------------------------------------------------------------
     vans = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=qingling,
         description_en="Electric light commercial vans made in Chongqing.",
         offers="Electric light vans",
@@ -214,7 +215,7 @@ def build_world() -> World:
         contacts=[member],
     )
     motorway_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=motorway,
         description_en="Vehicle distribution in Singapore.",
         offers="Vehicle distribution in Singapore",
@@ -225,7 +226,7 @@ def build_world() -> World:
         visibility=Profile.Visibility.MEMBERS,
     )
     lion_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=lion_trade,
         description_en="Trade finance.",
         offers="Trade finance in SGD",
@@ -235,7 +236,7 @@ def build_world() -> World:
         sectors=["financial-services"],
     )
     logistics_profile = directory.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=logistics,
         description_en="Warehousing and last-mile delivery in Singapore.",
         offers="Warehousing in Singapore",
@@ -258,7 +259,7 @@ def build_world() -> World:
 
     # --- events --------------------------------------------------------------------------
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Chongqing–Singapore Matchmaking Day",
         slot_minutes=20,
@@ -269,29 +270,29 @@ def build_world() -> World:
         is_published=True,
     )
     qingling_at = events.participant_add(
-        actor=None, event=event, organisation=qingling, contact=member, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=qingling, contact=member, languages=["zh"]
     )
     motorway_at = events.participant_add(
-        actor=None, event=event, organisation=motorway, contact=p["partner"], languages=["en"]
+        actor=SYSTEM, event=event, organisation=motorway, contact=p["partner"], languages=["en"]
     )
     logistics_at = events.participant_add(
-        actor=None, event=event, organisation=logistics, languages=["en"]
+        actor=SYSTEM, event=event, organisation=logistics, languages=["en"]
     )
     meeting = events.meeting_add(
-        actor=None, event=event, requester=qingling_at, requested=logistics_at
+        actor=SYSTEM, event=event, requester=qingling_at, requested=logistics_at
     )
-    events.meeting_lock(actor=None, request=meeting, slot=0)
+    events.meeting_lock(actor=SYSTEM, request=meeting, slot=0)
     pending = events.request_create(
-        actor=None, event=event, requester=motorway_at, requested=qingling_at, message="Vans?"
+        actor=SYSTEM, event=event, requester=motorway_at, requested=qingling_at, message="Vans?"
     )
     run = ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.DONE)
-    events.agendas_publish(actor=None, event=event)
+    events.agendas_publish(actor=SYSTEM, event=event)
     outcome = events.outcome_record(
-        actor=None, meeting=meeting, participant=qingling_at, outcome="follow_up"
+        actor=SYSTEM, meeting=meeting, participant=qingling_at, outcome="follow_up"
     )
 
     draft_event = events.event_create(
-        actor=None, organiser=administration, title_en="Next year's forum", is_published=False
+        actor=SYSTEM, organiser=administration, title_en="Next year's forum", is_published=False
     )
 
     w.objects.update(

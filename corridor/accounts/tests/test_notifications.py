@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from corridor.accounts import notifications
+from corridor.accounts import services
 from corridor.accounts.models import Notification
 from corridor.accounts.notifications import Message, notify, people_of
 from corridor.core.bilingual import bilingual
@@ -107,8 +107,8 @@ def test_emails_already_sent_are_not_sent_again_when_the_task_runs_twice(owner, 
     made = tell([owner], organisation=other_enterprise)
     ids = [n.pk for n in made]
 
-    assert notifications.send_emails(ids) == 1
-    assert notifications.send_emails(ids) == 0
+    assert services.notification_emails_send(ids) == 1
+    assert services.notification_emails_send(ids) == 0
     assert len(mail.outbox) == 1
 
 

@@ -31,6 +31,7 @@ from schemathesis.checks import (
 from corridor.accounts.services import api_token_create
 from corridor.cases import services as case_services
 from corridor.cases.tests.test_permissions import van_case
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory_services
 from corridor.events import services as event_services
 from corridor.events.models import MeetingRequest
@@ -128,7 +129,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
     case_services.issue_comment(actor=facilitator, issue=issue, body="Asked the lab.")
 
     profile = directory_services.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=enterprise,
         description_en="Electric vans.",
         offers="Electric delivery vans",
@@ -136,7 +137,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         target_markets=["SG"],
     )
     other_profile = directory_services.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=other_enterprise,
         description_en="Cold-chain logistics.",
         offers="Refrigerated warehousing",
@@ -148,7 +149,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
 
     day = datetime.date(2026, 3, 10)
     event = event_services.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=enterprise,
         title_en="Corridor Matchmaking Day",
         title_zh="走廊对接日",
@@ -157,12 +158,14 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         sessions=[(day, "am", datetime.time(9, 0), datetime.time(10, 0))],
     )
     ours = event_services.participant_add(
-        actor=None, event=event, organisation=enterprise, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=enterprise, languages=["zh"]
     )
     theirs = event_services.participant_add(
-        actor=None, event=event, organisation=other_enterprise, languages=["en"]
+        actor=SYSTEM, event=event, organisation=other_enterprise, languages=["en"]
     )
-    meeting = event_services.meeting_add(actor=None, event=event, requester=ours, requested=theirs)
+    meeting = event_services.meeting_add(
+        actor=SYSTEM, event=event, requester=ours, requested=theirs
+    )
     MeetingRequest.objects.filter(pk=meeting.pk).update(slot=0, table=1)
     run = event_services.schedule_start(actor=admin_user, event=event, mode="all", time_limit=5)
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from corridor.core.actors import SYSTEM
 from corridor.core.models import AuditEntry
 from corridor.core.text import one_stop
 from corridor.directory import services as directory
@@ -136,7 +137,7 @@ def test_a_chinese_project_page_names_the_currency_in_chinese(client, enterprise
 def test_cities_read_in_chinese_on_chinese_pages(client, enterprise, other_enterprise):
     for organisation in (enterprise, other_enterprise):
         directory.profile_save(
-            actor=None, organisation=organisation, description_en="Vans", offers="Vans"
+            actor=SYSTEM, organisation=organisation, description_en="Vans", offers="Vans"
         )
     chongqing = reverse("directory:profile_detail", args=[enterprise.profile.pk])
     assert "Chongqing" in text_of(client.get(chongqing))
@@ -163,7 +164,7 @@ def test_a_message_naming_a_company_ending_in_a_stop_has_one_stop(client, owner,
     ltd = OrganisationFactory(name_en="Orchid Line Motors Pte. Ltd.", country="SG")
     for organisation in (enterprise, ltd):
         directory.profile_save(
-            actor=None, organisation=organisation, description_en="Vans", offers="Vans"
+            actor=SYSTEM, organisation=organisation, description_en="Vans", offers="Vans"
         )
     client.force_login(owner)
     response = client.post(
@@ -180,7 +181,7 @@ def test_anonymous_visitors_do_not_see_when_participants_cannot_meet(
     client, enterprise, other_enterprise, owner
 ):
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=other_enterprise,
         title_en="Matchmaking Day",
         title_zh="对接洽谈日",
@@ -191,7 +192,7 @@ def test_anonymous_visitors_do_not_see_when_participants_cannot_meet(
         sessions=[(datetime.date(2026, 3, 10), "am", datetime.time(9), datetime.time(10))],
         is_published=True,
     )
-    events.participant_add(actor=None, event=event, organisation=enterprise, blocked_slots=[1])
+    events.participant_add(actor=SYSTEM, event=event, organisation=enterprise, blocked_slots=[1])
     url = reverse("events:event_detail", args=[event.pk])
     anonymous = text_of(client.get(url))
     assert "Qingling Motors" in anonymous

@@ -24,6 +24,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from corridor.core import tasks
+from corridor.core.actors import SYSTEM
 from corridor.core.models import WorkerHeartbeat
 from corridor.core.tests.slow_task import cut_short, slow
 from corridor.events import services as events
@@ -131,7 +132,7 @@ def test_after_the_last_attempt_the_run_fails_and_its_page_says_after_how_many(
     database_tasks, client, administration, facilitator
 ):
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Delegation day",
         tables=2,
@@ -163,7 +164,7 @@ def test_a_retried_run_says_interrupted_retried_and_is_solved_again(
     database_tasks, client, administration, facilitator
 ):
     event = events.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Delegation day",
         tables=2,

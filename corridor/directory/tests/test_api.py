@@ -12,7 +12,8 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts.services import api_token_create
-from corridor.directory import services, tasks
+from corridor.core.actors import SYSTEM
+from corridor.directory import embeddings, services
 from corridor.directory.models import Connection, Feedback, Profile
 from corridor.testing.factories import OrganisationFactory, UserFactory
 
@@ -55,7 +56,7 @@ def ids(response) -> list[int]:
 
 def profile_of(organisation, **fields) -> Profile:
     fields.setdefault("description_en", f"{organisation.name_en} at work.")
-    return services.profile_save(actor=None, organisation=organisation, **fields)
+    return services.profile_save(actor=SYSTEM, organisation=organisation, **fields)
 
 
 def row(profile: Profile) -> dict:
@@ -569,7 +570,7 @@ def test_recommendations_come_from_the_real_encoder_for_those_who_act_for_the_pr
     assert computing.status_code == 202
     assert computing.json()["status"] == "computing" and computing.json()["items"] == []
 
-    assert tasks.profile_embed_all() == 4
+    assert embeddings.profile_embed_all() == 4
     english = get(client, url, owner)
     chinese = get(client, url, owner, HTTP_ACCEPT_LANGUAGE="zh-hans")
 

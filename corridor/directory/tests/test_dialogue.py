@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from corridor.accounts.models import Membership, Notification
+from corridor.core.actors import SYSTEM
 from corridor.directory import services
 from corridor.directory.models import Connection, ConnectionMessage
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -15,7 +16,7 @@ from corridor.testing.factories import MembershipFactory, OrganisationFactory, U
 pytestmark = pytest.mark.django_db
 
 
-def profile_for(organisation, actor=None, **fields):
+def profile_for(organisation, actor=SYSTEM, **fields):
     return services.profile_save(
         actor=actor,
         organisation=organisation,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from corridor.accounts.services import api_token_create
+from corridor.core.actors import SYSTEM
 from corridor.directory import services
 from corridor.directory.models import Profile
 
@@ -19,7 +20,7 @@ ABOUT = "Electric light commercial vans made in Chongqing."
 @pytest.fixture
 def vans(enterprise, owner, colleague):
     return services.profile_save(
-        actor=None,
+        actor=SYSTEM,
         organisation=enterprise,
         description_en=ABOUT,
         offers="Electric light vans",

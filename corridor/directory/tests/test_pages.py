@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from corridor.accounts.models import Membership
-from corridor.directory import services, tasks
+from corridor.core.actors import SYSTEM
+from corridor.directory import embeddings, services
 from corridor.directory.models import Connection, Feedback, Profile
 from corridor.testing.factories import OrganisationFactory, UserFactory
 
@@ -36,7 +37,7 @@ FINANCE = {
 
 
 def profile_for(organisation, **fields) -> Profile:
-    return services.profile_save(actor=None, organisation=organisation, **fields)
+    return services.profile_save(actor=SYSTEM, organisation=organisation, **fields)
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def test_filters_by_sector_country_and_city(client, vans, finance):
 
 
 def test_verified_only_shows_profiles_the_administration_verified(client, vans, finance):
-    services.profile_verify(actor=None, profile=finance)
+    services.profile_verify(actor=SYSTEM, profile=finance)
     page = get(client, None, reverse("directory:profile_list"), verified="on")
     assert listed(page) == ["Motorway Group"]
     assert '<span class="badge verified">verified</span>' in section(page, "profile-list")
@@ -493,7 +494,7 @@ def market(vans, finance):
         },
     }.items():
         profile_for(OrganisationFactory(name_en=name, country="SG"), **fields)
-    tasks.profile_embed_all()
+    embeddings.profile_embed_all()
 
 
 def test_recommendations_are_only_for_people_acting_for_the_profile(client, outsider, vans):
@@ -544,7 +545,7 @@ def test_own_country_enterprises_appear_only_when_asked_for(client, owner, vans,
         offers="Distribution of electric vans in Singapore",
         sectors=["transport-logistics"],
     )
-    tasks.profile_embed_all()
+    embeddings.profile_embed_all()
     client.force_login(owner)
     url = reverse("directory:recommendations", args=[vans.pk])
 

@@ -5,8 +5,9 @@ API list the same profiles in the same order."""
 import pytest
 from django.urls import reverse
 
+from corridor.core.actors import SYSTEM
 from corridor.directory import services
-from corridor.directory.tasks import profile_embed_all
+from corridor.directory.embeddings import profile_embed_all
 from corridor.testing.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def profile(name: str, visibility: str = "public", country: str = "SG", **texts):
     organisation = OrganisationFactory(name_en=name, kind="enterprise", country=country)
     return services.profile_save(
-        actor=None, organisation=organisation, visibility=visibility, languages=["en"], **texts
+        actor=SYSTEM, organisation=organisation, visibility=visibility, languages=["en"], **texts
     )
 
 

@@ -5,8 +5,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from corridor.core.actors import SYSTEM
 from corridor.core.models import AuditEntry
-from corridor.directory import services
+from corridor.directory import embeddings, services
 from corridor.directory.models import Connection, Feedback, Profile, Statement
 from corridor.testing.factories import UserFactory
 
@@ -74,6 +75,22 @@ def test_a_colleague_and_a_facilitator_may_edit_but_a_member_of_another_enterpri
 
     assert rows() == before
     assert Profile.objects.get(pk=vans.pk).size == "medium"
+
+
+def test_no_actor_is_no_one_and_only_the_system_may_act_for_everyone(vans, enterprise, finance):
+    before = rows()
+
+    with pytest.raises(PermissionDenied):
+        services.profile_save(actor=None, organisation=enterprise, **{**VANS, "size": "micro"})
+    with pytest.raises(PermissionDenied):
+        services.profile_verify(actor=None, profile=vans)
+    with pytest.raises(PermissionDenied):
+        services.connection_request(actor=None, from_profile=vans, to_profile=finance)
+
+    assert rows() == before
+    services.profile_verify(actor=SYSTEM, profile=vans)
+    vans.refresh_from_db()
+    assert vans.verified_at is not None and vans.verified_by is None
 
 
 @pytest.mark.parametrize(
@@ -148,8 +165,8 @@ def test_members_only_profiles_are_hidden_from_anonymous_and_membership_less_use
 
 
 def test_embedding_stores_one_vector_per_line_and_is_skipped_when_nothing_changed(vans):
-    assert services.profile_embeddings_store(profile_id=vans.pk) is True
-    assert services.profile_embeddings_store(profile_id=vans.pk) is False
+    assert embeddings.profile_embeddings_store(profile_id=vans.pk) is True
+    assert embeddings.profile_embeddings_store(profile_id=vans.pk) is False
 
     vans.refresh_from_db()
     lines = list(Statement.objects.filter(profile=vans).values_list("kind", "text"))
@@ -160,13 +177,13 @@ def test_embedding_stores_one_vector_per_line_and_is_skipped_when_nothing_change
         ("offer", "车队维修培训"),
     ]
     assert all(len(bytes(s.vector)) == 512 * 4 for s in Statement.objects.filter(profile=vans))
-    assert vans.embedded_hash == services.texts_hash(vans)
+    assert vans.embedded_hash == embeddings.texts_hash(vans)
 
 
 def test_changing_the_offers_makes_the_embeddings_stale_and_queues_them(
     vans, owner, django_capture_on_commit_callbacks
 ):
-    services.profile_embeddings_store(profile_id=vans.pk)
+    embeddings.profile_embeddings_store(profile_id=vans.pk)
     with django_capture_on_commit_callbacks() as unchanged:
         services.profile_save(actor=owner, organisation=vans.organisation, **VANS)
     with django_capture_on_commit_callbacks() as changed:
@@ -177,7 +194,7 @@ def test_changing_the_offers_makes_the_embeddings_stale_and_queues_them(
     assert unchanged == []
     assert len(changed) == 1
     vans.refresh_from_db()
-    assert vans.embedded_hash != services.texts_hash(vans)
+    assert vans.embedded_hash != embeddings.texts_hash(vans)
 
 
 # --- feedback and connections ---------------------------------------------------------------

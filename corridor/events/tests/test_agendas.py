@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from pypdf import PdfReader
 
+from corridor.core.actors import SYSTEM
 from corridor.events import services
 from corridor.events.models import MeetingOutcome, MeetingRequest
 from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
@@ -39,9 +40,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def placed(event, meeting):  # noqa: F811
     """The meeting at 09:20–09:40 at table 3, with the agendas published."""
-    services.meeting_lock(actor=None, request=meeting, slot=1)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=1)
     MeetingRequest.objects.filter(pk=meeting.pk).update(table=3)
-    services.agendas_publish(actor=None, event=event)
+    services.agendas_publish(actor=SYSTEM, event=event)
     meeting.refresh_from_db()
     return meeting
 
@@ -64,7 +65,7 @@ def test_the_agenda_shows_each_slot_with_the_meeting_free_and_unavailable_times(
     placed,
     owner,
 ):
-    services.participant_update(actor=None, participant=vans, blocked_slots=[4])
+    services.participant_update(actor=SYSTEM, participant=vans, blocked_slots=[4])
     client.force_login(owner)
 
     response = client.get(url("agenda", event.pk, vans.pk))
@@ -117,7 +118,7 @@ def test_other_participants_agendas_are_refused(
     for name in ("agenda", "agenda_pdf", "agenda_ics", "outcomes", "participant_edit"):
         assert client.get(url(name, event.pk, vans.pk)).status_code == 403
     other_event = services.event_create(
-        actor=None, organiser=event.organiser, title_en="Another day", is_published=True
+        actor=SYSTEM, organiser=event.organiser, title_en="Another day", is_published=True
     )
     assert client.get(url("agenda", other_event.pk, vans.pk)).status_code == 404
 
@@ -130,7 +131,7 @@ def test_before_the_agendas_are_published_a_participant_sees_no_meetings(
     organiser,  # noqa: F811
     owner,
 ):
-    services.meeting_lock(actor=None, request=meeting, slot=1)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=1)
     client.force_login(owner)
 
     response = client.get(url("agenda", event.pk, vans.pk))
@@ -303,7 +304,7 @@ def test_a_follow_up_becomes_a_cooperation_project_with_both_sides_as_initiators
 
 
 def test_a_project_needs_a_follow_up_first_and_says_so(client, event, vans, placed, owner):  # noqa: F811
-    services.outcome_record(actor=None, meeting=placed, participant=vans, outcome="nothing")
+    services.outcome_record(actor=SYSTEM, meeting=placed, participant=vans, outcome="nothing")
     client.force_login(owner)
 
     response = client.post(
@@ -353,10 +354,10 @@ def test_a_run_started_from_the_page_gives_every_meeting_a_time_and_a_table(
     owner,
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    services.participant_update(actor=None, participant=vans, blocked_slots=[0, 1, 2])
+    services.participant_update(actor=SYSTEM, participant=vans, blocked_slots=[0, 1, 2])
     pairs = [(vans, motorway), (motorway, logistics), (logistics, vans)]
     for first, second in pairs:
-        services.meeting_add(actor=None, event=event, requester=first, requested=second)
+        services.meeting_add(actor=SYSTEM, event=event, requester=first, requested=second)
     client.force_login(organiser)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -375,7 +376,7 @@ def test_a_run_started_from_the_page_gives_every_meeting_a_time_and_a_table(
         assert len(set(slots)) == 2  # never two meetings at once
     assert all(m.slot >= 3 for m in meetings if vans.pk in (m.requester_id, m.requested_id))
 
-    services.agendas_publish(actor=None, event=event)
+    services.agendas_publish(actor=SYSTEM, event=event)
     client.force_login(owner)
     agenda = client.get(url("agenda", event.pk, vans.pk))
     assert [text(section(agenda, f"slot-{index}")).split(", ")[1] for index in (0, 1, 2)] == [

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts.models import Membership
 from corridor.accounts.services import api_token_create
+from corridor.core.actors import SYSTEM
 from corridor.events import services
 from corridor.events.models import (
     Event,
@@ -93,7 +94,7 @@ def make_event(organiser, **fields) -> Event:
     fields.setdefault("title_zh", "走廊对接日")
     fields.setdefault("sessions", SESSIONS)
     fields.setdefault("tables", 2)
-    return services.event_create(actor=None, organiser=organiser, **fields)
+    return services.event_create(actor=SYSTEM, organiser=organiser, **fields)
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def draft(council):
 def ours(event, enterprise):
     """Qingling Motors at the event (its member is `owner`)."""
     return services.participant_add(
-        actor=None, event=event, organisation=enterprise, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=enterprise, languages=["zh"]
     )
 
 
@@ -131,7 +132,7 @@ def ours(event, enterprise):
 def theirs(event, other_enterprise):
     """Motorway Group at the event (its member is `outsider`)."""
     return services.participant_add(
-        actor=None, event=event, organisation=other_enterprise, languages=["en"]
+        actor=SYSTEM, event=event, organisation=other_enterprise, languages=["en"]
     )
 
 
@@ -143,7 +144,7 @@ def third(event):
     )
     member_of(organisation, "bystander", name_en="Bea Bystander")
     return services.participant_add(
-        actor=None, event=event, organisation=organisation, languages=["en", "zh"]
+        actor=SYSTEM, event=event, organisation=organisation, languages=["en", "zh"]
     )
 
 
@@ -156,7 +157,7 @@ def bystander(third):
 def asked(ours, theirs):
     """Qingling Motors asked to meet Motorway Group."""
     return services.request_create(
-        actor=None,
+        actor=SYSTEM,
         event=ours.event,
         requester=ours,
         requested=theirs,
@@ -168,7 +169,7 @@ def asked(ours, theirs):
 @pytest.fixture
 def meeting(asked):
     """The request, accepted."""
-    return services.request_answer(actor=None, request=asked, accept=True)
+    return services.request_answer(actor=SYSTEM, request=asked, accept=True)
 
 
 def url(event, *parts) -> str:
@@ -738,7 +739,7 @@ def test_requests_are_listed_for_their_two_sides_and_all_of_them_for_the_organis
     client, owner, outsider, bystander, organiser, asked, theirs, third
 ):
     event = asked.event
-    other = services.request_create(actor=None, event=event, requester=third, requested=theirs)
+    other = services.request_create(actor=SYSTEM, event=event, requester=third, requested=theirs)
 
     def listed(person, **params) -> list[int]:
         response = get(client, url(event, "requests"), person, params)
@@ -1096,9 +1097,9 @@ def test_the_participant_and_request_lists_make_the_same_number_of_queries_for_m
     def more(n: int) -> None:
         for _ in range(n):
             other = services.participant_add(
-                actor=None, event=event, organisation=OrganisationFactory(), languages=["en"]
+                actor=SYSTEM, event=event, organisation=OrganisationFactory(), languages=["en"]
             )
-            services.meeting_add(actor=None, event=event, requester=ours, requested=other)
+            services.meeting_add(actor=SYSTEM, event=event, requester=ours, requested=other)
 
     bearer(organiser)  # the token is made before counting
     more(2)

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from corridor.accounts.models import Notification
+from corridor.core.actors import SYSTEM
 from corridor.events import services
 from corridor.events.tests.test_agendas import calendar_events, pdf_text
 from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
@@ -129,10 +130,10 @@ def test_the_email_about_a_moved_meeting_is_in_the_readers_language(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     owner.language = "zh-hans"
     owner.save()
-    services.meeting_lock(actor=None, request=meeting, slot=1)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_lock(actor=None, request=meeting, slot=2)
+        services.meeting_lock(actor=SYSTEM, request=meeting, slot=2)
 
     [email] = [m for m in mail.outbox if m.to == ["owner@example.org"]]
     assert "摩托威集团" in email.subject and "渝新对接洽谈日" in email.subject
@@ -146,10 +147,12 @@ def test_the_email_about_a_moved_meeting_is_in_the_readers_language(
 def unscheduled(event, vans, logistics, meeting):  # noqa: F811
     """Qingling's meeting with Motorway Group is in slot 1; the one with Lion City Logistics
     was accepted after the schedule and has no time yet. The agendas are published."""
-    services.meeting_lock(actor=None, request=meeting, slot=1)
-    request = services.request_create(actor=None, event=event, requester=logistics, requested=vans)
-    services.request_answer(actor=None, request=request, accept=True)
-    services.agendas_publish(actor=None, event=event)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=1)
+    request = services.request_create(
+        actor=SYSTEM, event=event, requester=logistics, requested=vans
+    )
+    services.request_answer(actor=SYSTEM, request=request, accept=True)
+    services.agendas_publish(actor=SYSTEM, event=event)
     return request
 
 
@@ -209,8 +212,8 @@ def test_without_such_meetings_there_is_no_to_be_scheduled_section(
     meeting,  # noqa: F811
     owner,
 ):
-    services.meeting_lock(actor=None, request=meeting, slot=1)
-    services.agendas_publish(actor=None, event=event)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=1)
+    services.agendas_publish(actor=SYSTEM, event=event)
     client.force_login(owner)
 
     response = client.get(url("agenda", event.pk, vans.pk))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from corridor.accounts.services import api_token_create
+from corridor.core.actors import SYSTEM
 from corridor.events import planning, services
 from corridor.events.models import MeetingOutcome, MeetingRequest, Participant, ScheduleRun
 from corridor.events.tests.test_services import event, motorway, qingling  # noqa: F401
@@ -42,7 +43,7 @@ def request_url(meeting) -> str:
 @pytest.fixture
 def asked(event, qingling, motorway):  # noqa: F811
     return services.request_create(
-        actor=None, event=event, requester=qingling, requested=motorway, message="Vans?"
+        actor=SYSTEM, event=event, requester=qingling, requested=motorway, message="Vans?"
     )
 
 
@@ -204,7 +205,7 @@ def test_api_request_patch_without_a_version_is_refused(client, asked, owner):
 
 
 def test_api_a_cancelled_request_answers_409_with_the_current_request(client, asked, owner):
-    services.request_cancel(actor=None, request=asked)
+    services.request_cancel(actor=SYSTEM, request=asked)
 
     response = patch(client, request_url(asked), {"priority": "must", "version": 2}, owner)
 
@@ -251,9 +252,11 @@ def test_a_scheduler_run_raises_the_version_of_the_meetings_it_places(
     owner,
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    meeting = services.meeting_add(actor=None, event=event, requester=qingling, requested=motorway)
+    meeting = services.meeting_add(
+        actor=SYSTEM, event=event, requester=qingling, requested=motorway
+    )
     loaded = meeting.version
-    run = services.schedule_start(actor=None, event=event, time_limit=5)
+    run = services.schedule_start(actor=SYSTEM, event=event, time_limit=5)
 
     planning.run(run.pk)
 
@@ -268,7 +271,7 @@ def test_a_scheduler_run_raises_the_version_of_the_meetings_it_places(
     assert "version" in refused.value.message_dict
 
     # a run that moves nothing leaves the version as it is
-    second = services.schedule_start(actor=None, event=event, time_limit=5)
+    second = services.schedule_start(actor=SYSTEM, event=event, time_limit=5)
     planning.run(second.pk)
     meeting.refresh_from_db()
     assert meeting.version == loaded + 1
@@ -285,7 +288,7 @@ def test_answering_cancelling_and_locking_raise_the_version(
     services.meeting_lock(actor=facilitator, request=asked, slot=1)
     asked.refresh_from_db()
     assert (asked.slot, asked.locked, asked.version) == (1, True, 3)
-    services.request_cancel(actor=None, request=asked)
+    services.request_cancel(actor=SYSTEM, request=asked)
     asked.refresh_from_db()
     assert asked.version == 4
 
@@ -296,8 +299,10 @@ def test_answering_cancelling_and_locking_raise_the_version(
 @pytest.fixture
 def held(event, qingling, motorway):  # noqa: F811
     """A meeting placed in slot 1 (so that its outcome may be recorded)."""
-    meeting = services.meeting_add(actor=None, event=event, requester=qingling, requested=motorway)
-    return services.meeting_lock(actor=None, request=meeting, slot=0)
+    meeting = services.meeting_add(
+        actor=SYSTEM, event=event, requester=qingling, requested=motorway
+    )
+    return services.meeting_lock(actor=SYSTEM, request=meeting, slot=0)
 
 
 def test_service_refuses_a_second_outcome_recorded_from_the_same_version(

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from corridor.accounts.models import Membership
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.events import services
 from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
@@ -60,7 +61,7 @@ def stranger(third_enterprise):
 
 def make_event(organiser_org, **changes) -> Event:
     arguments = {
-        "actor": None,
+        "actor": SYSTEM,
         "organiser": organiser_org,
         "title_en": "Chongqing–Singapore Matchmaking Day",
         "title_zh": "渝新对接洽谈日",
@@ -83,7 +84,7 @@ def event(trade_office):
 def vans(event, enterprise, owner):
     """Qingling Motors, registered (its members: owner, colleague)."""
     return services.participant_add(
-        actor=None, event=event, organisation=enterprise, contact=owner, languages=["zh"]
+        actor=SYSTEM, event=event, organisation=enterprise, contact=owner, languages=["zh"]
     )
 
 
@@ -91,19 +92,19 @@ def vans(event, enterprise, owner):
 def motorway(event, other_enterprise, outsider):
     """Motorway Group, registered (its member: outsider)."""
     return services.participant_add(
-        actor=None, event=event, organisation=other_enterprise, languages=["en"]
+        actor=SYSTEM, event=event, organisation=other_enterprise, languages=["en"]
     )
 
 
 @pytest.fixture
 def logistics(event, third_enterprise, stranger):
-    return services.participant_add(actor=None, event=event, organisation=third_enterprise)
+    return services.participant_add(actor=SYSTEM, event=event, organisation=third_enterprise)
 
 
 @pytest.fixture
 def meeting(event, vans, motorway):
     """An accepted meeting between Qingling Motors and Motorway Group."""
-    return services.meeting_add(actor=None, event=event, requester=vans, requested=motorway)
+    return services.meeting_add(actor=SYSTEM, event=event, requester=vans, requested=motorway)
 
 
 def url(name, *args):
@@ -448,7 +449,7 @@ def test_a_request_is_sent_accepted_and_then_waits_for_the_scheduler(
 
 
 def test_only_the_asked_side_answers(client, event, vans, motorway, logistics, owner, stranger):
-    request = services.request_create(actor=None, event=event, requester=vans, requested=motorway)
+    request = services.request_create(actor=SYSTEM, event=event, requester=vans, requested=motorway)
     before = rows(event)
 
     client.force_login(stranger)
@@ -466,7 +467,7 @@ def test_only_the_asked_side_answers(client, event, vans, motorway, logistics, o
 def test_asking_twice_is_explained_under_the_field_and_keeps_the_message(
     client, event, vans, motorway, owner
 ):
-    services.request_create(actor=None, event=event, requester=vans, requested=motorway)
+    services.request_create(actor=SYSTEM, event=event, requester=vans, requested=motorway)
     client.force_login(owner)
     before = rows(event)
 
@@ -489,7 +490,7 @@ def test_asking_twice_is_explained_under_the_field_and_keeps_the_message(
 
 
 def test_the_asking_side_changes_the_priority_and_cancels(client, event, vans, motorway, owner):
-    request = services.request_create(actor=None, event=event, requester=vans, requested=motorway)
+    request = services.request_create(actor=SYSTEM, event=event, requester=vans, requested=motorway)
     client.force_login(owner)
 
     client.post(
@@ -514,7 +515,7 @@ def test_a_member_of_neither_side_cannot_cancel(client, event, meeting, logistic
 def test_participants_see_only_their_own_requests(
     client, event, vans, motorway, logistics, owner, stranger
 ):
-    request = services.request_create(actor=None, event=event, requester=vans, requested=motorway)
+    request = services.request_create(actor=SYSTEM, event=event, requester=vans, requested=motorway)
     client.force_login(stranger)
     page = client.get(url("event_detail", event.pk))
 
@@ -566,7 +567,7 @@ def test_organisers_lock_a_meeting_to_a_time_and_unlock_it(client, event, meetin
 
 
 def test_locking_in_a_slot_a_side_cannot_make_is_explained(client, event, meeting, vans, organiser):
-    services.participant_update(actor=None, participant=vans, blocked_slots=[2])
+    services.participant_update(actor=SYSTEM, participant=vans, blocked_slots=[2])
     client.force_login(organiser)
     before = rows(event)
 
@@ -597,10 +598,10 @@ def test_a_directory_connection_becomes_a_meeting(
     client, event, vans, motorway, enterprise, other_enterprise, owner, outsider
 ):
     finance = directory.profile_save(
-        actor=None, organisation=other_enterprise, description_en="Trade finance."
+        actor=SYSTEM, organisation=other_enterprise, description_en="Trade finance."
     )
     vans_profile = directory.profile_save(
-        actor=None, organisation=enterprise, description_en="Light commercial vehicles."
+        actor=SYSTEM, organisation=enterprise, description_en="Light commercial vehicles."
     )
     connection = directory.connection_request(
         actor=outsider, from_profile=finance, to_profile=vans_profile, message="Let us talk."
@@ -651,7 +652,7 @@ def test_only_organisers_start_the_scheduler(client, event, meeting, organiser, 
 
 
 def test_a_second_run_while_one_is_queued_is_refused_with_the_reason(client, event, organiser):
-    services.schedule_start(actor=None, event=event)
+    services.schedule_start(actor=SYSTEM, event=event)
     client.force_login(organiser)
 
     response = client.post(url("schedule_start", event.pk), {"mode": "all", "time_limit": "10"})

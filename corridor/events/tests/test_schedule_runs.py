@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import pre_save
 
+from corridor.core.actors import SYSTEM
 from corridor.events import services
 from corridor.events.models import ScheduleRun
 
@@ -20,7 +21,7 @@ DAY = date(2025, 3, 18)
 
 def make_event(administration):
     return services.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Delegation day",
         tables=2,
@@ -64,7 +65,7 @@ def test_a_run_started_between_the_check_and_the_insert_gives_the_usual_message(
     monkeypatch.setattr(QuerySet, "exists", exists_before_the_other_commit)
 
     with pytest.raises(ValidationError) as refused:
-        services.schedule_start(actor=None, event=event)
+        services.schedule_start(actor=SYSTEM, event=event)
 
     assert refused.value.message_dict == {"mode": [UNDER_WAY]}
     assert list(ScheduleRun.objects.filter(event=event)) == [other_server]
@@ -86,7 +87,7 @@ def test_two_servers_starting_the_scheduler_at_once_make_one_run(administration,
 
     def request():
         try:
-            services.schedule_start(actor=None, event=event)
+            services.schedule_start(actor=SYSTEM, event=event)
             outcomes.append("started")
         except ValidationError as exc:
             outcomes.append(exc.message_dict)
@@ -119,7 +120,7 @@ def test_a_run_that_crashes_before_solving_fails_and_frees_the_event(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     event = make_event(administration)
-    run = services.schedule_start(actor=None, event=event)
+    run = services.schedule_start(actor=SYSTEM, event=event)
 
     def broken(*args, **kwargs):
         raise RuntimeError("the meetings could not be read")
@@ -133,4 +134,4 @@ def test_a_run_that_crashes_before_solving_fails_and_frees_the_event(
         "failed",
         [{"code": "crash", "detail": "the meetings could not be read"}],
     )
-    assert services.schedule_start(actor=None, event=event).status == "queued"
+    assert services.schedule_start(actor=SYSTEM, event=event).status == "queued"

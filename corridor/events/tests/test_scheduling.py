@@ -1,4 +1,4 @@
-"""The meeting scheduler (corridor/events/scheduling.py) as an organiser would notice it:
+"""The meeting scheduler (corridor/events/scheduling/) as an organiser would notice it:
 wrong input named precisely, locked meetings kept, unavailable slots, sessions, tables and
 fairness respected, few moves when one thing changes late, must-meet before would-like,
 host tables honoured, and the benchmark instances solved to their proven optima."""

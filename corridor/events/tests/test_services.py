@@ -6,6 +6,7 @@ from datetime import date, time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.events import services
 from corridor.events.models import Event, MeetingRequest, Participant
@@ -20,7 +21,7 @@ SESSIONS = [(DAY, "am", time(9), time(10)), (DAY, "pm", time(14), time(15))]  # 
 @pytest.fixture
 def event(administration):
     return services.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Delegation day",
         tables=2,
@@ -31,12 +32,12 @@ def event(administration):
 
 @pytest.fixture
 def qingling(event, enterprise):
-    return services.participant_add(actor=None, event=event, organisation=enterprise)
+    return services.participant_add(actor=SYSTEM, event=event, organisation=enterprise)
 
 
 @pytest.fixture
 def motorway(event, other_enterprise):
-    return services.participant_add(actor=None, event=event, organisation=other_enterprise)
+    return services.participant_add(actor=SYSTEM, event=event, organisation=other_enterprise)
 
 
 def rows():
@@ -86,7 +87,7 @@ def test_only_members_of_the_organiser_or_facilitators_create_events(
     ],
 )
 def test_bad_event_input_names_the_field_and_writes_nothing(administration, change, field):
-    arguments = {"actor": None, "organiser": administration, "title_en": "Day", **change}
+    arguments = {"actor": SYSTEM, "organiser": administration, "title_en": "Day", **change}
     with pytest.raises(ValidationError) as refused:
         services.event_create(**arguments)
 
@@ -98,7 +99,7 @@ def test_members_register_themselves_only_when_registration_is_open(
     event, owner, enterprise, administration
 ):
     invitation = services.event_create(
-        actor=None,
+        actor=SYSTEM,
         organiser=administration,
         title_en="Closed",
         registration="invitation",
@@ -256,3 +257,18 @@ def test_a_stranger_cannot_turn_a_connection_into_a_meeting(
             actor=stranger, event=qingling.event, connection=connection
         )
     assert not MeetingRequest.objects.exists()
+
+
+def test_no_actor_is_nobody_not_the_system(event, administration):
+    """`actor=None` is refused like a stranger: only `SYSTEM` acts without a person."""
+    with pytest.raises(PermissionDenied):
+        services.event_create(actor=None, organiser=administration, title_en="Day")
+    with pytest.raises(PermissionDenied):
+        services.event_publish(actor=None, event=event, published=False)
+    with pytest.raises(PermissionDenied):
+        services.participant_add(actor=None, event=event, organisation=administration)
+
+    event.refresh_from_db()
+    assert event.is_published
+    assert Event.objects.count() == 1
+    assert not Participant.objects.exists()

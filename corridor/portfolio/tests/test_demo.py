@@ -1,6 +1,7 @@
 """The demo data that `make run` loads: real facts with their sources, a synthetic set
 labelled synthetic, demo logins that work, and a second run that changes nothing."""
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -8,6 +9,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 
 from corridor.accounts import roles
@@ -19,6 +21,7 @@ from corridor.portfolio.demo import (
     SECTOR_WEIGHTS,
     SYNTHETIC_EN,
     SYNTHETIC_ZH,
+    demo_counts,
 )
 from corridor.portfolio.models import (
     Innovation,
@@ -211,3 +214,42 @@ def test_a_value_in_yuan_says_which_synthetic_rate_it_used(fast_passwords):
     assert raffles.fx_rate.source == FX_SOURCE
     assert raffles.value_usd == Decimal("3336000000.00")
     assert FxRate.objects.exclude(source=FX_SOURCE).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_database_holds_the_same_records_and_totals(fast_passwords):
+    """The demo file and its loader give this database, to the record and to the dollar: a
+    change to the file, or to the order the generator reads it in, shows here."""
+    load_demo()
+
+    assert demo_counts() == {
+        "real projects": 7,
+        "synthetic projects": 300,
+        "published projects": 283,
+        "sub-projects": 39,
+        "project parties": 701,
+        "status changes": 555,
+        "real innovations": 4,
+        "synthetic innovations": 12,
+        "organisations": 52,
+        "synthetic organisations": 40,
+        "users": 4,
+        "exchange rates": 22,
+        "published figures": 20,
+    }
+    totals = Project.objects.aggregate(value=Sum("value_usd"), counted=Sum("counted_value_usd"))
+    assert totals == {"value": Decimal("23266485331.00"), "counted": Decimal("22361761631.00")}
+    assert dict(Counter(Project.objects.values_list("kind", flat=True))) == {
+        "commercial": 137,
+        "financing": 91,
+        "g2b": 59,
+        "g2g": 20,
+    }
+    assert dict(Counter(Project.objects.values_list("status", flat=True))) == {
+        "signed": 136,
+        "in_progress": 86,
+        "completed": 60,
+        "terminated": 20,
+        "suspended": 5,
+    }
+    assert AuditEntry.objects.count() == 956

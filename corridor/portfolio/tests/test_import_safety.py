@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from corridor.accounts.models import User
 from corridor.core.models import AuditEntry
-from corridor.portfolio import iati, imports
+from corridor.portfolio import iati, import_store
 from corridor.portfolio.models import Project, ProjectStatusChange
 from corridor.testing.factories import FxRateFactory, ProjectFactory, ProjectPartyFactory
 
@@ -34,8 +34,8 @@ def sgd_rate(db):
 
 @pytest.fixture
 def one_row_per_chunk(monkeypatch):
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 1)
-    monkeypatch.setattr(imports, "SQLITE_PAUSE", 0)
+    monkeypatch.setattr(import_store, "WRITE_CHUNK", 1)
+    monkeypatch.setattr(import_store, "SQLITE_PAUSE", 0)
 
 
 def good_file() -> bytes:
@@ -58,7 +58,7 @@ def test_rows_written_chunk_by_chunk_give_the_same_projects(
 ):
     seen = []
 
-    report = imports.run_import(
+    report = import_store.run_import(
         actor=owner,
         name="good.csv",
         content=good_file(),
@@ -87,11 +87,11 @@ def test_rows_written_chunk_by_chunk_give_the_same_projects(
 def test_importing_again_updates_in_bulk_and_keeps_what_did_not_change(
     owner, enterprise, other_enterprise, sgd_rate, one_row_per_chunk
 ):
-    imports.run_import(actor=owner, name="good.csv", content=good_file())
+    import_store.run_import(actor=owner, name="good.csv", content=good_file())
     changed = good_file().replace(b"Cold-chain warehouse", b"Cold-chain warehouse phase 2")
     changed = changed.replace(b"2500000,USD", b"3000000,USD")
 
-    report = imports.run_import(actor=owner, name="good.csv", content=changed)
+    report = import_store.run_import(actor=owner, name="good.csv", content=changed)
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     warehouse = Project.objects.get(external_id="SUB-1")
@@ -122,7 +122,7 @@ def test_a_chunk_that_fails_undoes_the_chunks_written_before_it(
         "status_changes": ProjectStatusChange.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
-    applied = imports._Writer._apply
+    applied = import_store._Writer._apply
     calls = []
 
     def fails_third_time(self, batch):
@@ -131,9 +131,9 @@ def test_a_chunk_that_fails_undoes_the_chunks_written_before_it(
             raise IntegrityError("UNIQUE constraint failed: portfolio_project.external_id")
         applied(self, batch)
 
-    monkeypatch.setattr(imports._Writer, "_apply", fails_third_time)
+    monkeypatch.setattr(import_store._Writer, "_apply", fails_third_time)
 
-    report = imports.run_import(actor=owner, name="good.csv", content=changed)
+    report = import_store.run_import(actor=owner, name="good.csv", content=changed)
 
     assert "nothing was written" in report.errors[0].message
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
@@ -153,7 +153,7 @@ def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
     existing = ProjectFactory(
         external_id="P-3", title_en="Before the import", owner=enterprise, is_published=False
     )
-    prepare = imports._Writer._prepare
+    prepare = import_store._Writer._prepare
 
     def someone_edits_meanwhile(self, chunk):
         batch = prepare(self, chunk)
@@ -162,10 +162,10 @@ def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
         )
         return batch
 
-    monkeypatch.setattr(imports._Writer, "_prepare", someone_edits_meanwhile)
+    monkeypatch.setattr(import_store._Writer, "_prepare", someone_edits_meanwhile)
     content = b"external_id,title_en,kind,sector\nP-3,From the file,commercial,ict\n"
 
-    report = imports.run_import(actor=owner, name="p.csv", content=content)
+    report = import_store.run_import(actor=owner, name="p.csv", content=content)
 
     assert "changed or deleted by someone else" in report.errors[0].message
     existing.refresh_from_db()
@@ -176,13 +176,13 @@ def test_a_project_changed_by_someone_else_during_the_import_refuses_it(
 def test_others_can_write_while_a_large_import_runs(owner, monkeypatch):
     """Before, the import wrote every row in one transaction: on SQLite, any other write (a
     login) waited for it and failed with "database is locked" after 5 s."""
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 100)
+    monkeypatch.setattr(import_store, "WRITE_CHUNK", 100)
     writing = threading.Event()
     outcome = {}
 
     def run_import():
         try:
-            outcome["report"] = imports.run_import(
+            outcome["report"] = import_store.run_import(
                 actor=owner,
                 name="many.csv",
                 content=many_rows(1500),
@@ -279,7 +279,7 @@ REFUSED = "contains a document type or entity declaration"
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_XLSX))
 def test_a_workbook_with_a_dtd_or_entities_is_refused(owner, kind):
-    report = imports.run_import(actor=owner, name="p.xlsx", content=HOSTILE_XLSX[kind])
+    report = import_store.run_import(actor=owner, name="p.xlsx", content=HOSTILE_XLSX[kind])
 
     assert [e.message for e in report.errors if REFUSED in e.message], report.errors
     assert Project.objects.count() == 0
@@ -290,7 +290,7 @@ def test_a_workbook_with_corrupt_sheet_xml_is_refused(owner):
         workbook(GOOD_XLSX_ROWS), SHEET, lambda text: text.replace("</sheetData>", "<row")
     )
 
-    report = imports.run_import(actor=owner, name="p.xlsx", content=content)
+    report = import_store.run_import(actor=owner, name="p.xlsx", content=content)
 
     assert len(report.errors) == 1
     assert "The workbook cannot be read" in report.errors[0].message
@@ -398,7 +398,7 @@ def test_the_csv_export_writes_formulas_as_text(client, enterprise):
 def test_a_leading_tab_is_kept_on_import_and_escaped_on_export(client, owner, enterprise):
     content = "external_id,title_en,title_zh,kind,sector\nT-1,\t=1+1, 标题,commercial,ict\n"
 
-    report = imports.run_import(actor=owner, name="t.csv", content=content.encode())
+    report = import_store.run_import(actor=owner, name="t.csv", content=content.encode())
 
     assert report.errors == []
     project = Project.objects.get(external_id="T-1")
@@ -426,7 +426,7 @@ def test_an_import_that_changes_a_project_raises_its_version(owner, enterprise, 
     )
     content = b"external_id,title_en,kind,sector\nP-9,From the file,commercial,ict\n"
 
-    report = imports.run_import(actor=owner, name="p.csv", content=content)
+    report = import_store.run_import(actor=owner, name="p.csv", content=content)
 
     assert report.errors == [] and report.updated == 1
     before = existing.version

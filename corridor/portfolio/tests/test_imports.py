@@ -16,7 +16,7 @@ from django.utils import translation
 from django_tasks_db.management.commands import db_worker
 
 from corridor.core.models import AuditEntry
-from corridor.portfolio import imports
+from corridor.portfolio import import_jobs, import_store, imports
 from corridor.portfolio.models import ImportJob, Project
 from corridor.testing.factories import FxRateFactory, ProjectFactory
 
@@ -66,7 +66,7 @@ def xlsx(rows: list[list]) -> bytes:
 
 
 def test_good_csv_creates_exact_projects(owner, enterprise, parties, sgd_rate):
-    report = imports.run_import(
+    report = import_store.run_import(
         actor=owner, name="projects_good.csv", content=data_file("projects_good.csv")
     )
 
@@ -130,7 +130,7 @@ def test_good_xlsx_with_date_and_number_cells(owner, enterprise, sgd_rate):
         ]
     )
 
-    report = imports.run_import(actor=owner, name="projects.xlsx", content=content)
+    report = import_store.run_import(actor=owner, name="projects.xlsx", content=content)
 
     assert report.errors == []
     assert (report.rows, report.created) == (2, 2)
@@ -151,17 +151,17 @@ def test_good_xlsx_with_date_and_number_cells(owner, enterprise, sgd_rate):
 
 def test_importing_twice_creates_no_duplicates(owner, parties, sgd_rate):
     content = data_file("projects_good.csv")
-    imports.run_import(actor=owner, name="projects_good.csv", content=content)
+    import_store.run_import(actor=owner, name="projects_good.csv", content=content)
     entries = AuditEntry.objects.count()
 
-    again = imports.run_import(actor=owner, name="projects_good.csv", content=content)
+    again = import_store.run_import(actor=owner, name="projects_good.csv", content=content)
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Project.objects.count() == 3
     assert AuditEntry.objects.count() == entries
 
     changed = content.replace(b"Cold-chain warehouse", b"Cold-chain warehouse (phase 1)")
-    third = imports.run_import(actor=owner, name="projects_good.csv", content=changed)
+    third = import_store.run_import(actor=owner, name="projects_good.csv", content=changed)
 
     assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
     assert Project.objects.count() == 3
@@ -183,8 +183,8 @@ def test_the_downloaded_templates_import_their_example_row(client, owner, enterp
     assert kind_row[0] == "kind"
     assert "g2g" in kind_row[4] and "financing" in kind_row[4]
 
-    first = imports.run_import(actor=owner, name="t.xlsx", content=xlsx_template.content)
-    second = imports.run_import(actor=owner, name="t.csv", content=csv_template.content)
+    first = import_store.run_import(actor=owner, name="t.xlsx", content=xlsx_template.content)
+    second = import_store.run_import(actor=owner, name="t.csv", content=csv_template.content)
 
     assert (first.created, second.unchanged) == (1, 1)
     example = Project.objects.get(external_id="EXAMPLE-0001")
@@ -195,7 +195,7 @@ def test_the_downloaded_templates_import_their_example_row(client, owner, enterp
 
 
 def test_bad_rows_write_nothing_and_name_every_row_and_column(owner):
-    report = imports.run_import(
+    report = import_store.run_import(
         actor=owner, name="bad.csv", content=data_file("projects_bad_rows.csv")
     )
 
@@ -206,7 +206,7 @@ def test_bad_rows_write_nothing_and_name_every_row_and_column(owner):
 
 def test_bad_row_messages_in_english(owner):
     with translation.override("en"):
-        report = imports.run_import(
+        report = import_store.run_import(
             actor=owner, name="bad.csv", content=data_file("projects_bad_rows.csv")
         )
 
@@ -219,7 +219,7 @@ def test_bad_row_messages_in_english(owner):
 
 def test_bad_rows_are_reported_in_chinese_too(owner):
     with translation.override("zh-hans"):
-        report = imports.run_import(
+        report = import_store.run_import(
             actor=owner, name="bad.csv", content=data_file("projects_bad_rows.csv")
         )
 
@@ -228,7 +228,7 @@ def test_bad_rows_are_reported_in_chinese_too(owner):
 
 
 def test_wrong_column_is_named(owner):
-    report = imports.run_import(
+    report = import_store.run_import(
         actor=owner, name="wrong.csv", content=data_file("projects_wrong_column.csv")
     )
 
@@ -238,7 +238,7 @@ def test_wrong_column_is_named(owner):
 
 
 def test_missing_required_columns_are_named(owner):
-    report = imports.run_import(
+    report = import_store.run_import(
         actor=owner, name="p.csv", content=b"external_id,kind\nA-1,commercial\n"
     )
 
@@ -261,7 +261,7 @@ def test_every_kind_of_bad_row_is_named(owner, enterprise):
         b"D-10,Child of existing,commercial,ict,,,EXISTING,,\n"
     )
 
-    report = imports.run_import(actor=owner, name="p.csv", content=content)
+    report = import_store.run_import(actor=owner, name="p.csv", content=content)
 
     assert where(report) == [
         (3, "external_id"),
@@ -293,7 +293,7 @@ def test_every_kind_of_bad_row_is_named(owner, enterprise):
     ],
 )
 def test_unreadable_files_get_a_clear_error(owner, name, content, message):
-    report = imports.run_import(actor=owner, name=name, content=content)
+    report = import_store.run_import(actor=owner, name=name, content=content)
 
     assert len(report.errors) == 1
     assert report.errors[0].row in (None, 1)
@@ -305,7 +305,7 @@ def test_too_large_a_file_is_refused(owner, settings):
     settings.IMPORT_MAX_BYTES = 40
     content = data_file("projects_bad_rows.csv")
 
-    report = imports.run_import(actor=owner, name="big.csv", content=content)
+    report = import_store.run_import(actor=owner, name="big.csv", content=content)
 
     assert report.errors[0].message == (
         f"The file is {len(content)} bytes; the largest file Corridor imports is 40 bytes. "
@@ -316,7 +316,7 @@ def test_too_large_a_file_is_refused(owner, settings):
 def test_utf8_with_bom_and_semicolons_is_read(owner, enterprise):
     content = "external_id;title_zh;kind;sector\nZH-1;重庆项目;g2b;health\n".encode("utf-8-sig")
 
-    report = imports.run_import(actor=owner, name="p.csv", content=content)
+    report = import_store.run_import(actor=owner, name="p.csv", content=content)
 
     assert report.created == 1
     assert Project.objects.get(external_id="ZH-1").title_zh == "重庆项目"
@@ -330,7 +330,7 @@ def test_a_member_cannot_import_for_another_organisation(outsider, enterprise):
         b"external_id,title_en,kind,sector,owner\nO-1,Not mine,commercial,ict,Qingling Motors\n"
     )
 
-    report = imports.run_import(actor=outsider, name="p.csv", content=content)
+    report = import_store.run_import(actor=outsider, name="p.csv", content=content)
 
     assert where(report) == [(2, "owner")]
     assert Project.objects.count() == 0
@@ -340,7 +340,7 @@ def test_a_member_cannot_update_another_organisations_project(outsider, enterpri
     ProjectFactory(external_id="QL-1", title_en="Electric vans", owner=enterprise)
     content = b"external_id,title_en,kind,sector\nQL-1,Hijacked,commercial,ict\n"
 
-    report = imports.run_import(actor=outsider, name="p.csv", content=content)
+    report = import_store.run_import(actor=outsider, name="p.csv", content=content)
 
     assert where(report) == [(2, "external_id")]
     assert Project.objects.get(external_id="QL-1").title_en == "Electric vans"
@@ -351,7 +351,7 @@ def test_a_facilitator_imports_for_any_organisation(facilitator, enterprise):
         b"external_id,title_en,kind,sector,owner\nF-1,For them,commercial,ict,Qingling Motors\n"
     )
 
-    report = imports.run_import(actor=facilitator, name="p.csv", content=content)
+    report = import_store.run_import(actor=facilitator, name="p.csv", content=content)
 
     assert report.created == 1
     assert Project.objects.get(external_id="F-1").owner == enterprise
@@ -475,7 +475,7 @@ def test_a_queued_import_runs_in_the_database_worker(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
     with django_capture_on_commit_callbacks(execute=True):
-        started = imports.start_import(
+        started = import_jobs.start_import(
             actor=owner, name="projects_good.csv", content=data_file("projects_good.csv")
         )
     job = started.job
@@ -516,7 +516,7 @@ def test_a_background_import_with_bad_rows_reports_them(
     settings.IMPORT_BACKGROUND_ROWS = 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        started = imports.start_import(
+        started = import_jobs.start_import(
             actor=owner, name="bad.csv", content=data_file("projects_bad_rows.csv")
         )
 

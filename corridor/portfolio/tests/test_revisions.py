@@ -12,7 +12,7 @@ from corridor.accounts.models import Membership
 from corridor.accounts.services import api_token_create
 from corridor.core.audit import audit_entries_for
 from corridor.core.models import AuditEntry
-from corridor.portfolio import imports, services
+from corridor.portfolio import import_store, services
 from corridor.portfolio.models import Project, ProjectParty, ProjectRevision
 from corridor.testing.factories import (
     MembershipFactory,
@@ -444,13 +444,13 @@ def test_a_members_import_over_a_published_project_is_held_too(owner, admin_user
     """Imports write through the same service: a member's file cannot change public totals."""
     header = "external_id,title_en,kind,sector,value,currency,signed_on\n"
     first = header + "IMP-1,Data channel,g2g,ict,2500000,USD,2020-06-01\n"
-    report = imports.run_import(actor=owner, name="p.csv", content=first.encode())
+    report = import_store.run_import(actor=owner, name="p.csv", content=first.encode())
     assert report.errors == [] and report.created == 1
     imported = Project.objects.get(external_id="IMP-1")
     services.project_publish(actor=admin_user, project=imported, published=True)
 
     second = header + f"IMP-1,Data channel,g2g,ict,{HUGE},USD,2020-06-01\n"
-    report = imports.run_import(actor=owner, name="p.csv", content=second.encode())
+    report = import_store.run_import(actor=owner, name="p.csv", content=second.encode())
     assert report.errors == []
     imported.refresh_from_db()
     assert imported.value == Decimal("2500000.00")

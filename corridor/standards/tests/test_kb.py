@@ -62,7 +62,7 @@ def test_the_shipped_knowledge_base_covers_both_markets_and_the_origin_agreement
     rcep = knowledge_base.requirements["cn-rcep-proof-of-origin"]
     assert (rcep.market, rcep.origins, rcep.authority) == ("CN", ("SG",), "cn-gacc")
     gacc = knowledge_base.requirements["cn-gacc-overseas-manufacturer-registration"]
-    assert gacc.confidence == "unconfirmed"
+    assert gacc.confidence == "partly confirmed"  # since the Food Safety Law's text was found
     fuel = knowledge_base.requirements["sg-nea-fuel-economy-emissions-data"]
     assert fuel.equivalent_evidence == ("eu-wvta-certificate", "eu-coc")
     scopes = {(s.market, s.family, s.coverage) for s in knowledge_base.scopes}

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from corridor.directory.tasks import profile_embed_all
+from corridor.directory.embeddings import profile_embed_all
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.events.demo import TIME_LIMIT, events_demo_summary, load_events_demo
-from corridor.events.planning import reason_text
+from corridor.events.schedule_codes import in_words
 
 LABELS = {
     "organisations": gettext_lazy("Organisations"),
@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 % {
                     "first": meeting.requester,
                     "second": meeting.requested,
-                    "reason": reason_text(reason),
+                    "reason": in_words(reason),
                 }
             )
         write(

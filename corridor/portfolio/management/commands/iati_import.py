@@ -1,11 +1,16 @@
-"""python manage.py iati_import PATH [--owner NAME] [--kind KIND] [--country CC]"""
+"""python manage.py iati_import PATH [--owner NAME | --create-administration NAME] [--kind KIND]
+[--country CC]"""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Organisation
+from corridor.accounts.services import organisation_create
+from corridor.core.actors import SYSTEM
 from corridor.portfolio.iati import DEFAULT_IMPORT_KIND, IatiImportError, import_activities
 from corridor.portfolio.models import Project
 
@@ -26,6 +31,14 @@ class Command(BaseCommand):
             "(default: the initiative's administration).",
         )
         parser.add_argument(
+            "--create-administration",
+            default="",
+            metavar="NAME",
+            help="On a fresh installation: create the initiative's administration "
+            "organisation with this English name (country from --country); it owns the "
+            "new projects.",
+        )
+        parser.add_argument(
             "--kind",
             default=DEFAULT_IMPORT_KIND,
             choices=Project.Kind.values,
@@ -43,16 +56,21 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(_("There is no file at “%(path)s”.") % {"path": path})
         try:
-            report = import_activities(
-                file, owner=self._owner(owner), kind=kind, default_country=country
-            )
+            with transaction.atomic():  # a refused file leaves no new administration behind
+                report = import_activities(
+                    file,
+                    actor=SYSTEM,
+                    owner=self._owner(owner, options["create_administration"], country),
+                    kind=kind,
+                    default_country=country,
+                )
         except IatiImportError as exc:
             raise CommandError(str(exc)) from exc
         for warning in report.warnings:
             self.stderr.write(warning)
         self.stdout.write(report.summary())
 
-    def _owner(self, name: str) -> Organisation:
+    def _owner(self, name: str, administration_name: str, country: str) -> Organisation:
         if name:
             owner = Organisation.objects.filter(name_en=name).order_by("id").first()
             if owner is None:
@@ -62,8 +80,32 @@ class Command(BaseCommand):
                 )
             return owner
         owner = Organisation.objects.filter(is_administration=True).order_by("id").first()
-        if owner is None:
+        if owner is not None and administration_name:
             raise CommandError(
-                _("There is no administration organisation; name the owner with --owner.")
+                _(
+                    "The initiative already has its administration organisation, "
+                    "“%(name)s”; leave out --create-administration."
+                )
+                % {"name": owner.name_en}
             )
-        return owner
+        if owner is not None:
+            return owner
+        if not administration_name:
+            raise CommandError(
+                _(
+                    "There is no organisation to record the projects for yet. Run the command "
+                    'again with --create-administration "English name" --country CC to '
+                    "create the initiative's administration organisation, which will own them, "
+                    "or name an existing organisation with --owner."
+                )
+            )
+        try:
+            return organisation_create(
+                actor=SYSTEM,
+                name_en=administration_name,
+                kind=Organisation.Kind.AGENCY,
+                country=country.upper(),
+                is_administration=True,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from corridor.accounts.models import Organisation
 from corridor.core.actors import SYSTEM, is_system
-from corridor.portfolio import imports
+from corridor.portfolio import import_store
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 'Give --owner "Organisation name" (or --as USERNAME): new projects need an '
                 "organisation that records them."
             )
-        report = imports.run_import(
+        report = import_store.run_import(
             actor=actor, name=file.name, content=file.read_bytes(), owner=organisation
         )
         if not report.ok:

@@ -1,40 +1,5 @@
-"""IATI activity XML: export projects as IATI 2.03, import IATI 2.01, 2.02 and 2.03 files.
-
-IATI (the International Aid Transparency Initiative) publishes activities as XML
-(https://iatistandard.org/en/iati-standard/203/activity-standard/). This module maps our
-cooperation projects to IATI activities and back. The choices below are Corridor's own;
-each mapping is a dict so that it can be printed and reviewed.
-
-Export (`export_activities`)
-- `iati-identifier`: the project's external id when it already looks like an IATI
-  identifier (an organisation identifier such as ``NL-1`` or ``XM-DAC-7`` followed by
-  ``-`` and the activity's own id), else ``<IATI_REPORTING_ORG_REF>-<external id>``.
-- `reporting-org`: ``settings.IATI_REPORTING_ORG_REF`` (default ``XI-CORRIDOR``, a
-  placeholder: set it to the administration's registered organisation identifier before
-  publishing to the IATI Registry), named after the initiative's administration
-  organisation, type from its kind.
-- Titles, descriptions, organisation names and document titles are narratives in English
-  (``xml:lang="en"``) and Chinese (``xml:lang="zh"``); empty ones are left out.
-- Roles, organisation types, statuses, sectors and document categories: see the dicts below.
-- `activity-date` type 2 (actual start) is the signing date.
-- `recipient-country`: CN when the location names Chongqing, SG when it names Singapore,
-  else the one country all parties share; left out otherwise.
-- `sector`: the DAC 5-digit code (vocabulary 1) where a sensible one exists, and always
-  our own code (vocabulary 99, the reporting organisation's own), each at 100 %.
-- The value is one commitment `transaction` (type 2) in the project's currency, dated
-  (and value-dated) on the signing date, or on the date the project was recorded.
-- `document-link` per document or link; `related-activity` type 1 for the framework
-  agreement and type 2 for each sub-project, when that project is in the export or
-  published (an export never names a project its reader may not see).
-- IATI requires a description, a participating organisation and an activity date. When
-  a project has none, the export writes a stand-in (the title; the organisation that
-  recorded the project as accountable; the date it was recorded as planned start) and
-  marks it ``corridor:placeholder="1"``; our import ignores marked elements.
-- Our own details IATI has no code for (the project kind, a party's exact role, a link's
-  kind) travel as attributes in the ``corridor:`` namespace, which the schema allows; other
-  tools ignore them and a round trip through our import loses nothing.
-- Every export is validated against the IATI 2.03 schema vendored in ``iati_schema/``
-  (CC BY 4.0, see its NOTICE.md); a failure is a bug in this module, not in the data.
+"""The IATI reader: IATI 2.01, 2.02 and 2.03 activity files into projects, through the
+portfolio's services.
 
 Import (`import_activities`)
 - Versions 2.01, 2.02 and 2.03 are read the same way: for the elements read here 2.02
@@ -60,22 +25,23 @@ Import (`import_activities`)
 - Kind: IATI has no such notion; imported projects get ``kind`` (default "financing",
   since IATI reports flows of funds: commitments, disbursements and budgets).
 - Everything is written in one transaction: when any activity is invalid, nothing is.
+- Each activity another publisher reported (its reporting-org ref is not our
+  ``IATI_REPORTING_ORG_REF``) is kept as it was read (`IatiActivitySource`, with the file's
+  ``xml:lang`` written onto it when it has none), so that the export loses nothing of it;
+  an activity that is not valid IATI 2.03 as it stands is not kept, with a warning, and
+  is exported from the project alone.
 """
 
-import mimetypes
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import IO
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -89,407 +55,31 @@ from corridor.core.models import Sector
 from corridor.core.money import to_usd
 from corridor.core.vocabularies import is_country, is_currency
 from corridor.portfolio import services
-from corridor.portfolio.models import Project, ProjectLink, ProjectParty
-
-IATI_VERSION = "2.03"
-SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-CORRIDOR_NS = "urn:x-corridor:iati:1"
-SCHEMA_PATH = Path(__file__).resolve().parent / "iati_schema" / "iati-activities-schema.xsd"
-DEFAULT_REPORTING_ORG_REF = "XI-CORRIDOR"
-DEFAULT_IMPORT_KIND = Project.Kind.FINANCING
-
-# An organisation identifier (two capital letters, a registration agency, maybe more parts)
-# followed by the activity's own id, e.g. NL-1-PPR-24706 or XM-DAC-7-PPR-28250.
-IATI_IDENTIFIER = re.compile(r"^[A-Z]{2}-[A-Za-z0-9]+-\S+$")
-# Control characters XML 1.0 cannot carry (they may have come in through a CSV import).
-NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-# --- mappings ----------------------------------------------------------------------------
-# OrganisationRole codelist: 1 Funding, 2 Accountable, 3 Extending, 4 Implementing.
-ROLE_TO_IATI = {
-    ProjectParty.Role.INVESTOR: "1",
-    ProjectParty.Role.INITIATOR: "2",
-    ProjectParty.Role.FACILITATOR: "3",
-    ProjectParty.Role.IMPLEMENTER: "4",
-    ProjectParty.Role.COUNTERPART: "4",
-}
-IATI_TO_ROLE = {
-    "1": ProjectParty.Role.INVESTOR,
-    "2": ProjectParty.Role.INITIATOR,
-    "3": ProjectParty.Role.FACILITATOR,
-    "4": ProjectParty.Role.IMPLEMENTER,
-}
-
-# OrganisationType codelist: 10 Government, 15 Other Public Sector, 21-24 NGOs,
-# 30 Public Private Partnership, 40 Multilateral, 60 Foundation, 70-73 Private Sector,
-# 80 Academic, Training and Research, 90 Other. A chamber of commerce or business
-# association is neither an NGO in IATI's sense nor a company, hence 90.
-ORGANISATION_KIND_TO_IATI = {
-    Organisation.Kind.AGENCY: "10",
-    Organisation.Kind.REGULATOR: "10",
-    Organisation.Kind.ENTERPRISE: "70",
-    Organisation.Kind.CHAMBER: "90",
-    Organisation.Kind.PARTNER: "90",
-}
-IATI_TO_ORGANISATION_KIND = {
-    "10": Organisation.Kind.AGENCY,
-    "11": Organisation.Kind.AGENCY,  # Local Government
-    "15": Organisation.Kind.AGENCY,  # Other Public Sector
-    "70": Organisation.Kind.ENTERPRISE,
-    "71": Organisation.Kind.ENTERPRISE,
-    "72": Organisation.Kind.ENTERPRISE,
-    "73": Organisation.Kind.ENTERPRISE,
-}  # every other type (NGOs, multilaterals, foundations, academia, other) -> partner
-
-# ActivityStatus codelist: 1 Pipeline/identification, 2 Implementation, 3 Finalisation,
-# 4 Closed, 5 Cancelled, 6 Suspended. A signed project whose work has not started is in
-# the pipeline; a completed one is closed.
-STATUS_TO_IATI = {
-    Project.Status.SIGNED: "1",
-    Project.Status.IN_PROGRESS: "2",
-    Project.Status.COMPLETED: "4",
-    Project.Status.TERMINATED: "5",
-    Project.Status.SUSPENDED: "6",
-}
-IATI_TO_STATUS = {
-    "1": Project.Status.SIGNED,
-    "2": Project.Status.IN_PROGRESS,
-    "3": Project.Status.COMPLETED,
-    "4": Project.Status.COMPLETED,
-    "5": Project.Status.TERMINATED,
-    "6": Project.Status.SUSPENDED,
-}
-
-# Our sectors -> DAC 5-digit purpose codes (Sector vocabulary 1), checked against the
-# OECD DAC CRS purpose codes: 24030 Formal sector financial intermediaries, 21050 Air
-# transport, 21010 Transport policy and administrative management, 22040 Information and
-# communication technology (ICT), 31120 Agricultural development, 32110 Industrial policy
-# and administrative management, 12110 Health policy and administrative management,
-# 11110 Education policy and administrative management, 33210 Tourism policy and
-# administrative management, 41010 Environmental policy and administrative management,
-# 99810 Sectors not specified. The digital economy has no DAC code of its own; ICT is the
-# nearest.
-SECTOR_TO_DAC = {
-    "financial-services": "24030",
-    "aviation": "21050",
-    "transport-logistics": "21010",
-    "ict": "22040",
-    "agriculture-food": "31120",
-    "manufacturing": "32110",
-    "health": "12110",
-    "education": "11110",
-    "tourism": "33210",
-    "digital-economy": "22040",
-    "green-development": "41010",
-    "other": "99810",
-}
-# Import: an exact DAC code first, then its 3-digit category (DAC vocabulary 2).
-DAC_TO_SECTOR = {"21050": "aviation", "22040": "ict", "24030": "financial-services"}
-DAC_CATEGORY_TO_SECTOR = {
-    "111": "education",
-    "112": "education",
-    "113": "education",
-    "114": "education",
-    "121": "health",
-    "122": "health",
-    "123": "health",
-    "130": "health",
-    "210": "transport-logistics",
-    "220": "ict",
-    "240": "financial-services",
-    "311": "agriculture-food",
-    "313": "agriculture-food",
-    "321": "manufacturing",
-    "332": "tourism",
-    "410": "green-development",
-}
-DEFAULT_SECTOR = "other"
-
-# DocumentCategory codelist: A09 Memorandum of understanding, A12 Activity web page.
-# Our "document" is typically the signed agreement; news, statements and other links are
-# web pages about the activity.
-LINK_KIND_TO_CATEGORY = {
-    ProjectLink.Kind.DOCUMENT: "A09",
-    ProjectLink.Kind.NEWS: "A12",
-    ProjectLink.Kind.OFFICIAL: "A12",
-    ProjectLink.Kind.OTHER: "A12",
-}
-
-TRANSACTION_COMMITMENT = "2"
-BUDGET_REVISED = "2"
-DATE_PLANNED_START = "1"
-DATE_ACTUAL_START = "2"
-RELATED_PARENT = "1"
-RELATED_CHILD = "2"
-SECTOR_VOCABULARY_DAC = "1"
-SECTOR_VOCABULARY_DAC_CATEGORY = "2"
-SECTOR_VOCABULARY_OWN = "99"
-SECTOR_VOCABULARY_OWN_OTHER = "98"
-
-
-def _corridor(name: str) -> str:
-    return f"{{{CORRIDOR_NS}}}{name}"
-
-
-def reporting_org_ref() -> str:
-    return getattr(settings, "IATI_REPORTING_ORG_REF", "") or DEFAULT_REPORTING_ORG_REF
-
-
-def iati_identifier(external_id: str) -> str:
-    """The IATI identifier of the project with this external id."""
-    if IATI_IDENTIFIER.match(external_id):
-        return external_id
-    return f"{reporting_org_ref()}-{external_id}"
-
-
-# --- export --------------------------------------------------------------------------------
-
-
-class IatiExportError(Exception):
-    """The export does not validate against the IATI schema: a bug in this module."""
-
-
-@cache
-def activity_schema() -> etree.XMLSchema:
-    """The IATI 2.03 activity schema (vendored; loaded once per process)."""
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
-
-
-def _with_related(projects):
-    if not isinstance(projects, QuerySet):
-        return list(projects)
-    return projects.select_related("sector", "owner", "parent").prefetch_related(
-        Prefetch(
-            "parties", queryset=ProjectParty.objects.select_related("organisation").order_by("id")
-        ),
-        Prefetch("links", queryset=ProjectLink.objects.order_by("id")),
-        Prefetch(
-            "children",
-            queryset=Project.objects.only(
-                "id", "external_id", "parent_id", "is_published"
-            ).order_by("id"),
-        ),
-    )
-
-
-def export_activities(projects) -> bytes:
-    """An IATI 2.03 activity file with one activity per project, in schema order.
-
-    `projects` is a queryset (related rows are prefetched, so the number of queries does
-    not grow with the projects) or a list of projects. With no project the document has no
-    activity, which the schema does not allow: check the count first when that matters.
-    """
-    root = etree.Element(
-        "iati-activities",
-        nsmap={"corridor": CORRIDOR_NS},
-        attrib={
-            "version": IATI_VERSION,
-            "generated-datetime": timezone.now().replace(microsecond=0).isoformat(),
-        },
-    )
-    reporting = _reporting_org()
-    projects = _with_related(projects)
-    exported = {project.pk for project in projects}
-    for project in projects:
-        root.append(_activity(project, reporting, exported))
-    if len(root):
-        schema = activity_schema()
-        if not schema.validate(root):
-            raise IatiExportError(str(schema.error_log.last_error))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-@dataclass(frozen=True)
-class _ReportingOrg:
-    ref: str
-    type: str
-    name_en: str
-    name_zh: str
-
-
-def _reporting_org() -> _ReportingOrg:
-    administration = Organisation.objects.filter(is_administration=True).order_by("id").first()
-    if administration is None:
-        return _ReportingOrg(reporting_org_ref(), "10", "Corridor", "")
-    return _ReportingOrg(
-        ref=reporting_org_ref(),
-        type=ORGANISATION_KIND_TO_IATI.get(administration.kind, "90"),
-        name_en=administration.name_en,
-        name_zh=administration.name_zh,
-    )
-
-
-def _add(parent, tag: str, text: str | None = None, **attrib) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attrib.items()})
-    if text is not None:
-        element.text = NOT_XML.sub("", text)
-    return element
-
-
-def _narratives(parent, english: str, chinese: str) -> etree._Element:
-    if english:
-        _add(parent, "narrative", english).set(XML_LANG, "en")
-    if chinese:
-        _add(parent, "narrative", chinese).set(XML_LANG, "zh")
-    return parent
-
-
-def _placeholder(element) -> etree._Element:
-    element.set(_corridor("placeholder"), "1")
-    return element
-
-
-def _recorded_on(project: Project) -> date:
-    return timezone.localdate(project.created_at) if project.created_at else timezone.localdate()
-
-
-def _recipient_country(project: Project) -> str:
-    location = f"{project.location_en} {project.location_zh}".lower()
-    if "chongqing" in location or "重庆" in location:
-        return "CN"
-    if "singapore" in location or "新加坡" in location:
-        return "SG"
-    countries = {party.organisation.country for party in project.parties.all()}
-    return countries.pop() if len(countries) == 1 else ""
-
-
-def _document_format(url: str) -> str:
-    guessed, _encoding = mimetypes.guess_type(url.split("?")[0])
-    return guessed or "text/html"
-
-
-def _activity(project: Project, reporting: _ReportingOrg, exported: set[int]) -> etree._Element:
-    activity = etree.Element("iati-activity")
-    activity.set(XML_LANG, "en")
-    if project.currency:
-        activity.set("default-currency", project.currency)
-    if project.updated_at:
-        activity.set("last-updated-datetime", project.updated_at.replace(microsecond=0).isoformat())
-    activity.set(_corridor("kind"), project.kind)
-
-    _add(activity, "iati-identifier", iati_identifier(project.external_id))
-    _narratives(
-        _add(activity, "reporting-org", ref=reporting.ref, type=reporting.type),
-        reporting.name_en,
-        reporting.name_zh,
-    )
-    _narratives(_add(activity, "title"), project.title_en, project.title_zh)
-    if project.description_en or project.description_zh:
-        _narratives(
-            _add(activity, "description", type="1"), project.description_en, project.description_zh
-        )
-    else:
-        _placeholder(
-            _narratives(_add(activity, "description", type="1"), project.title_en, project.title_zh)
-        )
-
-    parties = list(project.parties.all())
-    for party in parties:
-        org = party.organisation
-        element = _add(
-            activity,
-            "participating-org",
-            role=ROLE_TO_IATI[party.role],
-            type=ORGANISATION_KIND_TO_IATI.get(org.kind, "90"),
-        )
-        if org.iati_ref:
-            element.set("ref", org.iati_ref)
-        element.set(_corridor("role"), party.role)
-        _narratives(element, org.name_en, org.name_zh)
-    if not parties:
-        owner = project.owner
-        _placeholder(
-            _narratives(
-                _add(
-                    activity,
-                    "participating-org",
-                    role="2",
-                    type=ORGANISATION_KIND_TO_IATI.get(owner.kind, "90"),
-                ),
-                owner.name_en,
-                owner.name_zh,
-            )
-        )
-
-    _add(activity, "activity-status", code=STATUS_TO_IATI[project.status])
-    if project.signed_on:
-        _add(
-            activity,
-            "activity-date",
-            type=DATE_ACTUAL_START,
-            iso_date=project.signed_on.isoformat(),
-        )
-    else:
-        _placeholder(
-            _add(
-                activity,
-                "activity-date",
-                type=DATE_PLANNED_START,
-                iso_date=_recorded_on(project).isoformat(),
-            )
-        )
-
-    country = _recipient_country(project)
-    if country:
-        _add(activity, "recipient-country", code=country, percentage="100")
-    if project.location_en or project.location_zh:
-        location = _add(activity, "location")
-        _narratives(_add(location, "name"), project.location_en, project.location_zh)
-
-    dac = SECTOR_TO_DAC.get(project.sector.code)
-    if dac:
-        _add(activity, "sector", vocabulary=SECTOR_VOCABULARY_DAC, code=dac, percentage="100")
-    _narratives(
-        _add(
-            activity,
-            "sector",
-            vocabulary=SECTOR_VOCABULARY_OWN,
-            code=project.sector.code,
-            percentage="100",
-        ),
-        project.sector.name_en,
-        project.sector.name_zh,
-    )
-
-    if project.value is not None and project.currency:
-        on = (project.signed_on or _recorded_on(project)).isoformat()
-        commitment = _add(activity, "transaction")
-        _add(commitment, "transaction-type", code=TRANSACTION_COMMITMENT)
-        _add(commitment, "transaction-date", iso_date=on)
-        _add(commitment, "value", f"{project.value:f}", currency=project.currency, value_date=on)
-
-    for link in project.links.all():
-        document = _add(activity, "document-link", url=link.url, format=_document_format(link.url))
-        document.set(_corridor("kind"), link.kind)
-        _narratives(_add(document, "title"), link.title_en, link.title_zh)
-        _add(document, "category", code=LINK_KIND_TO_CATEGORY.get(link.kind, "A12"))
-        if link.title_en and not link.title_zh:
-            _add(document, "language", code="en")
-        elif link.title_zh and not link.title_en:
-            _add(document, "language", code="zh")
-        if link.published_on:
-            _add(document, "document-date", iso_date=link.published_on.isoformat())
-
-    # Only related projects the reader may see: in this export, or published.
-    parent = project.parent
-    if parent is not None and (parent.pk in exported or parent.is_published):
-        _add(
-            activity,
-            "related-activity",
-            ref=iati_identifier(parent.external_id),
-            type=RELATED_PARENT,
-        )
-    for child in project.children.all():
-        if child.pk not in exported and not child.is_published:
-            continue
-        _add(
-            activity, "related-activity", ref=iati_identifier(child.external_id), type=RELATED_CHILD
-        )
-    return activity
-
-
-# --- import --------------------------------------------------------------------------------
+from corridor.portfolio.iati.mapping import (
+    BUDGET_REVISED,
+    DAC_CATEGORY_TO_SECTOR,
+    DAC_TO_SECTOR,
+    DATE_ACTUAL_START,
+    DATE_PLANNED_START,
+    DEFAULT_IMPORT_KIND,
+    DEFAULT_SECTOR,
+    IATI_TO_ORGANISATION_KIND,
+    IATI_TO_ROLE,
+    IATI_TO_STATUS,
+    RELATED_CHILD,
+    RELATED_PARENT,
+    SECTOR_VOCABULARY_DAC,
+    SECTOR_VOCABULARY_DAC_CATEGORY,
+    SECTOR_VOCABULARY_OWN,
+    SECTOR_VOCABULARY_OWN_OTHER,
+    SUPPORTED_VERSIONS,
+    TRANSACTION_COMMITMENT,
+    XML_LANG,
+    activity_schema,
+    corridor_name,
+    reporting_org_ref,
+)
+from corridor.portfolio.models import IatiActivitySource, Project, ProjectLink, ProjectParty
 
 
 @dataclass
@@ -586,6 +176,7 @@ class _Activity:
     child_identifiers: list[str] = field(default_factory=list)
     transactions: int = 0
     title_shortened: bool = False
+    element: etree._Element | None = None
     problems: list[ActivityProblem] = field(default_factory=list)
 
     def problem(self, field_name: str, message: str, line: int | None = None) -> None:
@@ -664,7 +255,7 @@ def _text(element) -> str:
     return " ".join((element.text or "").split()) if element is not None else ""
 
 
-def _languages(element, default_language: str) -> tuple[str, str]:
+def languages(element, default_language: str) -> tuple[str, str]:
     """(English, Chinese) text of an element's narratives; see the module docstring."""
     if element is None:
         return "", ""
@@ -684,7 +275,7 @@ def _languages(element, default_language: str) -> tuple[str, str]:
 
 
 def _is_placeholder(element) -> bool:
-    return element.get(_corridor("placeholder")) == "1"
+    return element.get(corridor_name("placeholder")) == "1"
 
 
 def _iso_date(raw: str | None) -> date | None:
@@ -793,7 +384,7 @@ def _value(record: _Activity, activity, default_currency: str) -> tuple[Decimal 
     return total, currency
 
 
-def _signing_date(activity) -> date | None:
+def signing_date(activity) -> date | None:
     dates = {
         element.get("type"): _iso_date(element.get("iso-date"))
         for element in activity.findall("activity-date")
@@ -811,39 +402,39 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
     identifier = _text(activity.find("iati-identifier"))
     language = activity.get(XML_LANG) or file_language
     data = services.ProjectInput()
-    record = _Activity(identifier=identifier, line=activity.sourceline, data=data)
+    record = _Activity(identifier=identifier, line=activity.sourceline, data=data, element=activity)
     if not identifier:
         record.problem(_("identifier"), _("The activity has no iati-identifier; give it one."))
 
-    title_en, title_zh = _languages(activity.find("title"), language)
+    title_en, title_zh = languages(activity.find("title"), language)
     data.title_en, data.title_zh = title_en[:300], title_zh[:300]
     record.title_shortened = len(title_en) > 300 or len(title_zh) > 300
     descriptions = [d for d in activity.findall("description") if not _is_placeholder(d)]
     general = [d for d in descriptions if d.get("type") in (None, "1")] or descriptions
     if general:
-        data.description_en, data.description_zh = _languages(general[0], language)
+        data.description_en, data.description_zh = languages(general[0], language)
 
-    data.kind = activity.get(_corridor("kind")) or kind
+    data.kind = activity.get(corridor_name("kind")) or kind
     if data.kind not in Project.Kind.values:
         data.kind = kind
     status = activity.find("activity-status")
     code = status.get("code") if status is not None else ""
     data.status = IATI_TO_STATUS.get(code, Project.Status.SIGNED)
     data.sector = _sector_code(activity, sector_codes)
-    data.signed_on = _signing_date(activity)
+    data.signed_on = signing_date(activity)
     location = activity.find("location/name")
     if location is not None:
-        location_en, location_zh = _languages(location, language)
+        location_en, location_zh = languages(location, language)
         data.location_en, data.location_zh = location_en[:200], location_zh[:200]
     data.value, data.currency = _value(record, activity, activity.get("default-currency") or "")
 
     for org in activity.findall("participating-org"):
         if _is_placeholder(org):
             continue
-        role = org.get(_corridor("role"))
+        role = org.get(corridor_name("role"))
         if role not in ProjectParty.Role.values:
             role = IATI_TO_ROLE.get(org.get("role") or "")
-        name_en, name_zh = _languages(org, language)
+        name_en, name_zh = languages(org, language)
         ref = (org.get("ref") or "").strip()
         if role is None or not (name_en or name_zh or ref):
             continue
@@ -861,9 +452,9 @@ def _read_activity(activity, *, kind: str, sector_codes: set[str], file_language
             record.child_identifiers.append(ref)
 
     for document in activity.findall("document-link"):
-        title_en, title_zh = _languages(document.find("title"), language)
+        title_en, title_zh = languages(document.find("title"), language)
         url = (document.get("url") or "").strip()
-        kind_attr = document.get(_corridor("kind"))
+        kind_attr = document.get(corridor_name("kind"))
         categories = {c.get("code") for c in document.findall("category")}
         if kind_attr in ProjectLink.Kind.values:
             link_kind = kind_attr
@@ -935,7 +526,7 @@ def import_activities(
     new organisations to be created. Raises IatiImportError (nothing written) when the file
     is malformed, is not an IATI activity file, or any activity is invalid.
     """
-    if actor is not None and not services.can_record_for(actor, owner):
+    if not is_system(actor) and not services.can_record_for(actor, owner):
         raise PermissionDenied(_("You can only record projects for your own organisation."))
     if kind not in Project.Kind.values:
         raise IatiImportError(
@@ -1110,7 +701,7 @@ def _check(
         for name, message in errors.items():
             record.problem(_field_label(name), message)
         project = existing.get(record.identifier)
-        if project and actor is not None and not services.can_change_project(actor, project):
+        if project and not is_system(actor) and not services.can_change_project(actor, project):
             record.problem(
                 _("identifier"),
                 _(
@@ -1160,7 +751,7 @@ def _refused(identifier: str, line: int | None, exc: ValidationError) -> IatiImp
 def _create_organisation(party: _Party, default_country: str) -> Organisation:
     try:
         return organisation_create(
-            actor=None,
+            actor=SYSTEM,
             name_en=party.name_en,
             name_zh=party.name_zh,
             kind=IATI_TO_ORGANISATION_KIND.get(party.type, Organisation.Kind.PARTNER),
@@ -1232,14 +823,7 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
             report.activities_updated += 1
         for link in record.links:
             _link, created = services.project_link_save(
-                actor=actor,
-                project=project,
-                url=link.url,
-                title_en=link.title_en,
-                title_zh=link.title_zh,
-                kind=link.kind,
-                published_on=link.published_on,
-                audit_action="import",
+                actor=actor, project=project, audit_action="import", **asdict(link)
             )
             if created:
                 report.links_created += 1
@@ -1247,4 +831,39 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
                 report.links_updated += 1
     except ValidationError as exc:
         raise _refused(record.identifier, record.line, exc) from exc
+    _keep_source(record, project, report)
     report.projects.append(project)
+
+
+def _keep_source(record: _Activity, project: Project, report: ImportReport) -> None:
+    """Keep the activity as it was read, so that the export loses nothing of it (see the
+    writer). Our own exports (our reporting organisation) are written from the project
+    alone; an activity that is not valid IATI 2.03 cannot be written out as it was."""
+    reporting = record.element.find("reporting-org")
+    reporting_ref = (reporting.get("ref") or "").strip() if reporting is not None else ""
+    if reporting_ref == reporting_org_ref():
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    element = etree.fromstring(etree.tostring(record.element, with_tail=False))
+    if element.get(XML_LANG) is None:  # narratives without a language are in the file's
+        element.set(XML_LANG, record.element.getparent().get(XML_LANG) or "en")
+    wrapper = etree.Element("iati-activities", version="2.03")
+    wrapper.append(element)
+    if not activity_schema().validate(wrapper):
+        report.warnings.append(
+            _(
+                "Activity “%(identifier)s” is not valid IATI 2.03 as it stands (%(reason)s), "
+                "so an export will give only what Corridor holds of it."
+            )
+            % {"identifier": record.identifier, "reason": activity_schema().error_log.last_error}
+        )
+        IatiActivitySource.objects.filter(project=project).delete()
+        return
+    IatiActivitySource.objects.update_or_create(
+        project=project,
+        defaults={
+            "xml": etree.tostring(element, encoding="unicode"),
+            "reporting_org_ref": reporting_ref,
+            "imported_at": timezone.now(),
+        },
+    )

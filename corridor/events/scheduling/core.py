@@ -1,6 +1,6 @@
-"""The meeting scheduler's data: the problem and schedule dataclasses, input checks and the
-index every solver works on. Part of `corridor.events.scheduling` (import from there); no
-Django import.
+"""The meeting scheduler's data: the problem and schedule dataclasses, input checks, the
+index every solver works on, and the Schedule a solver's positions make (`schedule_of`).
+Part of `corridor.events.scheduling` (import from there); no Django import.
 
 Rules that every part of the scheduler shares, written down once:
 
@@ -23,6 +23,7 @@ Rules that every part of the scheduler shares, written down once:
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -350,3 +351,49 @@ def fairness_violations(problem: Problem, slot_of: dict[str, int]) -> list[str]:
     if counts and max(counts) - min(counts) > problem.fairness:
         return [f"fairness: breaks range from {min(counts)} to {max(counts)}"]
     return []
+
+
+def schedule_of(
+    ix: Index,
+    slot_of: dict[int, int],
+    started: float,
+    *,
+    left_out: list[int] | None = None,
+    reason: str = CAPACITY,
+) -> Schedule:
+    """A Schedule from positions (meeting -> slot of the Index), with its breaks, weight,
+    moves and validity status: "feasible" when valid, else "unsolved"."""
+    problem = ix.problem
+    keyed = {ix.meeting_keys[m]: t for m, t in slot_of.items()}
+    unplaced = dict(ix.dropped)
+    if problem.mode == "all":
+        reason = UNSOLVED  # nothing proves it cannot be placed: the search ran out of time
+    for m in left_out or [m for m in range(ix.n_meetings) if m not in slot_of]:
+        unplaced.setdefault(ix.meeting_keys[m], reason)
+    per_person = breaks_of(problem, keyed)
+    schedule = Schedule(
+        slot_of=keyed,
+        unplaced=unplaced,
+        breaks=sum(per_person.values()),
+        breaks_of=per_person,
+        weight=sum(ix.weight[m] for m in slot_of),
+        moved=count_moved(problem, keyed),
+        seconds=time.monotonic() - started,
+    )
+    complete = problem.mode == "max" or not unplaced
+    fair = not fairness_violations(problem, keyed)
+    schedule.status = "feasible" if complete and fair else "unsolved"
+    return schedule
+
+
+def count_moved(problem: Problem, slot_of: dict[str, int]) -> int:
+    """Meetings of `problem.previous` that left their published slot (or lost it)."""
+    if not problem.previous:
+        return 0
+    return sum(
+        1 for key, t in problem.previous.items() if key in slot_of and slot_of[key] != t
+    ) + sum(1 for key in problem.previous if key not in slot_of and _exists(problem, key))
+
+
+def _exists(problem: Problem, key: str) -> bool:
+    return any(m.key == key for m in problem.meetings)

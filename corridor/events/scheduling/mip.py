@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from highspy import _core as highs_core
 
-from corridor.events.scheduling_core import Index
+from corridor.events.scheduling.core import Index
 
 MAX_COLUMNS = 400_000  # beyond this the model takes longer to build than to be useful
 

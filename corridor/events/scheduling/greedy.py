@@ -16,7 +16,9 @@ import random
 import time
 from dataclasses import dataclass
 
-from corridor.events.scheduling_core import Index
+from corridor.events.scheduling.core import Index
+
+GREEDY_BUDGET = 0.02  # seconds of greedy restarts before the exact search
 
 
 @dataclass
@@ -192,3 +194,15 @@ def greedy_best(
         if rank(candidate) < rank(best):
             best = candidate
     return best
+
+
+def first_placement(ix: Index) -> Placement:
+    """The greedy answer that `solve` starts from (and `greedy` returns): restarts for
+    GREEDY_BUDGET seconds, or a quarter of the time limit when that is shorter."""
+    problem = ix.problem
+    return greedy_best(
+        ix,
+        maximise=problem.mode == "max",
+        cap=problem.fairness,
+        budget=min(GREEDY_BUDGET, problem.time_limit / 4),
+    )

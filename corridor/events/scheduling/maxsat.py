@@ -28,7 +28,7 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF, IDPool
 
-from corridor.events.scheduling_core import Index
+from corridor.events.scheduling.core import Index
 
 PAIRWISE_UP_TO = 6
 

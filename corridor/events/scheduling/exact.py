@@ -1,7 +1,7 @@
 """What `scheduling.solve` runs after the checks: greedy, then the exact search, keeping
 the best valid schedule and reporting it as it improves. Part of
-`corridor.events.scheduling`; no Django import. See scheduling.py for the modes and
-scheduling_search.py for the search itself."""
+`corridor.events.scheduling`; no Django import. See the package's docstring for the modes
+and search.py for the search itself."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 
-from corridor.events.scheduling import FLOOR_SHARE, GREEDY_BUDGET, _schedule
-from corridor.events.scheduling_core import Index, Schedule
-from corridor.events.scheduling_greedy import greedy_best
-from corridor.events.scheduling_maxsat import BreakModel, break_floors, build_model
-from corridor.events.scheduling_mip import maximise_weight
-from corridor.events.scheduling_search import Objective, minimise
+from corridor.events.scheduling.core import Index, Schedule, count_breaks, schedule_of
+from corridor.events.scheduling.greedy import first_placement
+from corridor.events.scheduling.maxsat import BreakModel, break_floors, build_model
+from corridor.events.scheduling.mip import maximise_weight
+from corridor.events.scheduling.search import Objective, minimise
 
+FLOOR_SHARE = 0.1  # share of the time limit spent on per-participant lower bounds
 MIP_SHARE = 0.6  # mode "max": share of the remaining time for the weight
 BREAK_PHASE_MAX_LITERALS = 60_000  # mode "max": larger placements keep their greedy slots
 
@@ -47,7 +47,7 @@ class _Best:
         return (schedule.moved, schedule.breaks)
 
     def offer(self, positions: dict[int, int], method: str) -> bool:
-        schedule = _schedule(self.ix, positions, self.started)
+        schedule = schedule_of(self.ix, positions, self.started)
         if schedule.status != "feasible":
             if self.fallback is None:
                 self.fallback = schedule
@@ -87,15 +87,9 @@ def run(ix: Index, started: float, on_progress: Callable[[Schedule], None] | Non
     # stop searching a little early: building models and ending workers take time too
     deadline = started + max(problem.time_limit - min(0.5, 0.05 * problem.time_limit), 0.05)
     best = _Best(ix, started, on_progress)
-    maximise = problem.mode == "max"
-    placement = greedy_best(
-        ix,
-        maximise=maximise,
-        cap=problem.fairness,
-        budget=min(GREEDY_BUDGET, problem.time_limit / 4),
-    )
+    placement = first_placement(ix)
     best.offer(placement.slot_of, "greedy")
-    if maximise:
+    if problem.mode == "max":
         _maximise(ix, best, deadline)
     elif ix.n_meetings:
         _place_all(ix, best, deadline, placement.slot_of)
@@ -202,8 +196,6 @@ def _fewest_moves(ix, model, best, deadline, hint, offer):
 
 
 def _breaks(ix: Index, positions: dict[int, int]) -> int:
-    from corridor.events.scheduling_core import count_breaks
-
     slots: list[list[int]] = [[] for _ in ix.people]
     for m, t in positions.items():
         a, b = ix.ends[m]

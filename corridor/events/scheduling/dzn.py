@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from corridor.events.scheduling_core import ANY, Meeting, Problem
+from corridor.events.scheduling.core import ANY, Meeting, Problem
 
 TOKEN = re.compile(
     r"\s*(?:(%[^\n]*)|([A-Za-z_][A-Za-z0-9_]*)|(-?\d+)|(\.\.|\[\||\|\]|[=;\[\]{},|]))"

@@ -1,0 +1,115 @@
+"""What a scheduling run does beyond solving (corridor/events/planning.py and the task that
+runs it): it tells the sides of the meetings it moved once the agendas are published, and
+records what it wrote in the audit log."""
+
+import pytest
+from django.core import mail
+
+from corridor.core.audit import audit_entries_for, history
+from corridor.events import schedule_codes, services
+from corridor.events.models import MeetingRequest, ScheduleRun
+from corridor.events.scheduling import core as scheduling_core
+from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
+    event,
+    meeting,
+    motorway,
+    trade_office,
+    vans,
+)
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def blocked(settings, vans, meeting):  # noqa: F811
+    """The meeting sits in slot 1 (unlocked), and Qingling Motors is no longer free then:
+    the next run must move it."""
+    settings.TASKS = IMMEDIATE
+    services.meeting_lock(actor=None, request=meeting, slot=0)
+    services.meeting_lock(actor=None, request=meeting, slot=None)
+    services.participant_update(actor=None, participant=vans, blocked_slots=[0])
+    mail.outbox.clear()
+    return meeting
+
+
+def run_now(capture, event) -> ScheduleRun:  # noqa: F811
+    """Start a run and let the (immediate) task solve it, as a worker would."""
+    with capture(execute=True):
+        run = services.schedule_start(actor=None, event=event, time_limit=5)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_that_moves_a_meeting_on_published_agendas_tells_both_sides(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    """The run returns what it moved; the task sends the e-mails (planning tells nobody)."""
+    services.agendas_publish(actor=None, event=event)
+
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    moved = MeetingRequest.objects.get(pk=blocked.pk)
+    assert (run.status, run.moved) == (ScheduleRun.Status.DONE, 1)
+    assert (moved.slot, moved.sequence) == (1, 1)
+    assert sorted(email.to[0] for email in mail.outbox) == [
+        "outsider@example.org",
+        "owner@example.org",
+    ]
+    assert all(email.subject.startswith("Meeting moved: ") for email in mail.outbox)
+
+
+def test_a_run_on_draft_agendas_tells_nobody(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    assert (run.status, run.moved) == (ScheduleRun.Status.DONE, 1)
+    assert MeetingRequest.objects.get(pk=blocked.pk).slot == 1
+    assert mail.outbox == []
+
+
+def test_a_run_records_what_it_wrote_in_the_audit_log(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    entry = audit_entries_for(run).first()
+    assert (entry.actor, entry.action) == (None, "update")
+    assert entry.readable_summary() == (
+        "Schedule written. Meetings placed: 1; not placed: 0; moved to another slot: 1; "
+        "given a new table: 1; given a new interpreter: 0."
+    )
+    assert [row.who for row in history([entry], viewer=None)] == ["system"]
+
+
+def test_a_run_that_fails_writes_no_meeting_and_no_audit_entry(
+    django_capture_on_commit_callbacks,
+    event,  # noqa: F811
+    blocked,
+):
+    services.meeting_lock(actor=None, request=blocked, slot=1)
+    services.participant_update(actor=None, participant=blocked.requested, blocked_slots=[1])
+
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    assert run.status == ScheduleRun.Status.FAILED
+    assert [entry.action for entry in audit_entries_for(run)] == ["create"]
+
+
+def test_every_code_the_solver_reports_has_words():
+    """schedule_codes words the solver's codes without importing it: the table must follow."""
+    codes = {
+        value
+        for name, value in vars(scheduling_core).items()
+        if name.isupper() and isinstance(value, str) and value != scheduling_core.ANY
+    }
+    assert len(codes) == 14
+    assert sorted(codes - set(schedule_codes.TEXTS)) == []
+    assert schedule_codes.in_words("fixed_overlap") == "a side has two locked meetings in one slot"
+    assert schedule_codes.in_words("a code from later") == "the scheduler could not place it"
