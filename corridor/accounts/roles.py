@@ -72,6 +72,16 @@ def acting_organisation_ids(user, kinds: frozenset[str] | None = None) -> set[in
     }
 
 
+def acting_organisations(user, kinds: frozenset[str]):
+    """The organisations the user may act for where members of these kinds act: any
+    organisation for the initiative's staff, else their own of these kinds; by name."""
+    if is_facilitator(user):
+        return Organisation.objects.order_by("name_en")
+    return Organisation.objects.filter(pk__in=acting_organisation_ids(user, kinds)).order_by(
+        "name_en"
+    )
+
+
 def memberships(user) -> list[Membership]:
     """The user's memberships with their organisations (cached on the user)."""
     return list(_memberships(user))

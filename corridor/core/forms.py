@@ -43,6 +43,20 @@ class NameField(forms.CharField):
         validate_name_text(value, str(self.label or ""))
 
 
+class TitleDescriptionForm(forms.Form):
+    """The bilingual title and description of a record, for a form to inherit (list its own
+    first fields in `field_order` to keep them above)."""
+
+    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
+    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 MISSING_VERSION = _(
     "The version of the record you opened is missing; reload the page and make your change again."
 )

@@ -5,7 +5,7 @@ Pages report a refusal the way the API does: a view (or the service it calls) ra
 it, with a way back to the list of the part the person was in (from the URL namespace).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +65,7 @@ def post_form(
     done: Callable[[object], HttpResponse],
     again: Callable[[object], HttpResponse],
     success: str | Callable[[object], str] = "",
+    formsets: Sequence = (),
 ) -> HttpResponse:
     """POST a form → call a service → show its errors on the form.
 
@@ -72,13 +73,15 @@ def post_form(
     the fields it names (the form's `add_service_errors`); a `PermissionDenied` goes up to the
     403 page. On success the message is flashed and `done(result)` answers (a redirect); on
     any error, "Nothing was saved" is flashed and `again(form)` shows the page with the
-    person's values, which should answer 400.
+    person's values, which should answer 400. `formsets` are posted with the form: all must be
+    valid, and each is shown the service's errors too (its own `add_service_errors`).
     """
-    if form.is_valid():
+    if all([form.is_valid(), *(formset.is_valid() for formset in formsets)]):
         try:
             result = write(form.cleaned_data)
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            for shown in (form, *formsets):
+                shown.add_service_errors(exc)
             form.stale_fields = set(getattr(exc, "error_dict", {}))
         else:
             text = success(result) if callable(success) else success

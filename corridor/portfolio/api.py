@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -22,10 +21,18 @@ from pydantic import ConfigDict, field_validator
 
 from corridor.accounts.api import AUTH, AUTH_OR_ANONYMOUS, organisation_by_id
 from corridor.accounts.models import Organisation
-from corridor.core.api import ErrorOut, Int64, NameText, Pages, PersonRefOut, choices_of
+from corridor.core.api import (
+    ErrorOut,
+    Int64,
+    NameText,
+    OrganisationRefOut,
+    Pages,
+    PersonRefOut,
+    choices_of,
+)
 from corridor.core.models import Sector
-from corridor.portfolio import queries, services
-from corridor.portfolio.models import Innovation, Project, ProjectParty, ProjectRevision
+from corridor.portfolio import permissions, queries, services
+from corridor.portfolio.models import Innovation, Project, ProjectRevision
 
 router = Router(tags=["portfolio"])
 
@@ -50,12 +57,8 @@ class SectorOut(Schema):
     is_priority: bool
 
 
-class PortfolioOrganisationOut(Schema):
-    id: int
-    name_en: str
-    name_zh: str
+class PortfolioOrganisationOut(OrganisationRefOut):
     kind: str
-    country: str
 
 
 class ProjectPartyOut(Schema):
@@ -72,13 +75,18 @@ class FxRateOut(Schema):
     source: str
 
 
-class ProjectOut(Schema):
+class _RecordOut(Schema):
+    """What projects and innovations both start with."""
+
     id: int
     external_id: str
     title_en: str
     title_zh: str
     description_en: str
     description_zh: str
+
+
+class ProjectOut(_RecordOut):
     kind: str
     status: str
     status_changed_on: date | None
@@ -104,10 +112,6 @@ class ProjectOut(Schema):
     version: int = Field(
         ..., description="Send it back with a change; a stale version answers 409 (see PATCH)."
     )
-
-    @staticmethod
-    def resolve_parties(project: Project) -> list[ProjectParty]:
-        return list(project.parties.all())
 
 
 class StatusChangeOut(Schema):
@@ -137,18 +141,6 @@ class ProjectDetailOut(ProjectOut):
     status_changes: list[StatusChangeOut]
     milestones: list[ProjectMilestoneOut]
     links: list[LinkOut]
-
-    @staticmethod
-    def resolve_status_changes(project: Project):
-        return list(project.status_changes.all())
-
-    @staticmethod
-    def resolve_milestones(project: Project):
-        return list(project.milestones.all())
-
-    @staticmethod
-    def resolve_links(project: Project):
-        return list(project.links.all())
 
 
 class ProjectConflictOut(ErrorOut):
@@ -189,13 +181,7 @@ class ReplicationOut(Schema):
     replicated_on: date | None
 
 
-class InnovationOut(Schema):
-    id: int
-    external_id: str
-    title_en: str
-    title_zh: str
-    description_en: str
-    description_zh: str
+class InnovationOut(_RecordOut):
     category: str
     adopted_on: date | None
     agencies: list[PortfolioOrganisationOut]
@@ -203,14 +189,6 @@ class InnovationOut(Schema):
     is_published: bool
     is_synthetic: bool
     source_url: str
-
-    @staticmethod
-    def resolve_agencies(innovation: Innovation):
-        return list(innovation.agencies.all())
-
-    @staticmethod
-    def resolve_replications(innovation: Innovation):
-        return list(innovation.replications.all())
 
 
 class PublishedFigureOut(Schema):
@@ -277,6 +255,18 @@ class ProjectFilters(Schema):
     )
     published: bool | None = None
     sort: Literal["-signed_on", "signed_on", "-value", "value"] | None = None
+
+    def project_filter(self) -> queries.ProjectFilter:
+        """The list's one filter, from the validated values."""
+        return queries.ProjectFilter(
+            q=self.q or "",
+            kind=self.kind,
+            status=self.status,
+            side=self.side,
+            sector=self.sector,
+            year=self.year,
+            published=self.published,
+        )
 
 
 class InnovationFilters(Schema):
@@ -364,9 +354,7 @@ class ProjectPublishIn(Schema):
 
 
 def _projects(request):
-    return queries.project_list_rows(Project.objects.visible_to(request.user)).prefetch_related(
-        Prefetch("parties", queryset=ProjectParty.objects.select_related("organisation"))
-    )
+    return queries.project_api_rows(Project.objects.visible_to(request.user))
 
 
 def _project_detail_rows(request):
@@ -383,21 +371,8 @@ def _visible_project(request, project_id: int) -> Project:
 
 def _check_sector_code(code: str | None) -> None:
     if code and not Sector.objects.filter(code=code).exists():
-        raise ValidationError(
-            {
-                "sector": _("“%(value)s” is not a sector; see /api/portfolio/sectors.")
-                % {"value": code}
-            }
-        )
-
-
-def _filter_params(filters: ProjectFilters) -> dict[str, str]:
-    """The validated filters as the string parameters that queries.project_filter reads."""
-    params = filters.model_dump(exclude_none=True)
-    params.pop("sort", None)
-    if "published" in params:
-        params["published"] = "true" if params["published"] else "false"
-    return {name: str(value) for name, value in params.items()}
+        message = _("“%(value)s” is not a sector; see /api/portfolio/sectors.") % {"value": code}
+        raise ValidationError({"sector": message})
 
 
 KEEP = object()  # a reference the body leaves unchanged
@@ -477,7 +452,7 @@ TEXT_FIELDS = [
 def project_list(request, filters: Query[ProjectFilters]):
     """The projects the caller may see (anonymous: the published ones), newest first."""
     _check_sector_code(filters.sector)
-    projects, _understood = queries.project_filter(_projects(request), _filter_params(filters))
+    projects = queries.project_filter(_projects(request), filters.project_filter())
     projects, _sort = queries.project_order(projects, filters.sort)
     return projects
 
@@ -527,7 +502,7 @@ def project_update(request, project_id: int, payload: ProjectPatch):
     values until an administrator publishes it (see /revisions)."""
     project = _visible_project(request, project_id)
     changes = payload.model_dump(exclude_unset=True)
-    held = services.changes_are_held(request.user, project)
+    held = permissions.changes_are_held(request.user, project)
     pending = services.pending_revision(project) if held else None
     data = services.revision_input(pending) if pending else services.input_of(project)
     for name in TEXT_FIELDS:
@@ -626,14 +601,8 @@ def project_transition(request, project_id: int, payload: ProjectTransitionIn):
     or terminated. Needs the date of the change and a reason. On a published project, a change
     by anyone but an initiative administrator is held: 202 with the pending revision."""
     project = _visible_project(request, project_id)
-    held = services.changes_are_held(request.user, project)
-    services.project_transition(
-        actor=request.user,
-        project=project,
-        to_status=payload.to_status,
-        on=payload.on,
-        reason=payload.reason,
-    )
+    held = permissions.changes_are_held(request.user, project)
+    services.project_transition(actor=request.user, project=project, **payload.model_dump())
     if held:
         return Status(
             202, _revisions(request, project_id).get(status=ProjectRevision.Status.PENDING)
@@ -689,8 +658,8 @@ def dashboard(request, filters: Query[ProjectFilters]):
     caller may see, with the list's filters. Values are in US dollars and never count a
     sub-project's value twice. Labels are in the request's language."""
     _check_sector_code(filters.sector)
-    projects, _understood = queries.project_filter(
-        Project.objects.visible_to(request.user), _filter_params(filters)
+    projects = queries.project_filter(
+        Project.objects.visible_to(request.user), filters.project_filter()
     )
     figures = queries.dashboard_figures(projects)
     return {

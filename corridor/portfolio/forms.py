@@ -8,12 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.forms import NameField, VersionedFormMixin
+from corridor.core.forms import ServiceErrorsMixin, TitleDescriptionForm, VersionedFormMixin
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
 from corridor.portfolio.models import Innovation, Project, ProjectParty, PublishedFigure
-from corridor.portfolio.services import PartyInput, ProjectInput, ReplicationInput, input_of
+from corridor.portfolio.queries import ProjectFilter
+from corridor.portfolio.services import (
+    REVISION_FIELDS,
+    PartyInput,
+    ProjectInput,
+    ReplicationInput,
+    input_of,
+)
 
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 
@@ -33,9 +40,23 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class RecordFormMixin(ServiceErrorsMixin, VersionedFormMixin):
+    """A form that records a new record or changes one (in the attribute `record_attribute`,
+    None for a new one): a change needs the version it was loaded with, and a stale version
+    is shown above the form."""
+
+    SERVICE_FIELDS = {"version": None}
+    record_attribute = ""
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(getattr(self, self.record_attribute) is not None)
+        return data
+
+
 class ProjectFilterForm(forms.Form):
-    """The filters of the project list and the dashboard (GET). queries.project_filter
-    applies the same parameters; this form shows them and explains a value it cannot use."""
+    """The filters of the project list and the dashboard (GET): the form shows them and
+    explains a value it cannot use; `project_filter` gives what the list is narrowed to."""
 
     q = forms.CharField(label=_("Words in the title"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
@@ -70,6 +91,11 @@ class ProjectFilterForm(forms.Form):
         else:
             del self.fields["owner"]
 
+    def project_filter(self) -> ProjectFilter:
+        """The filters understood from the parameters (a value not understood is left out,
+        as the list leaves it out, while the form says why)."""
+        return ProjectFilter.from_params(self.data)
+
 
 class InnovationFilterForm(forms.Form):
     q = forms.CharField(label=_("Words in the title"), required=False)
@@ -85,9 +111,12 @@ class InnovationFilterForm(forms.Form):
         )
 
 
-class ProjectForm(VersionedFormMixin, forms.Form):
+class ProjectForm(RecordFormMixin, TitleDescriptionForm):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
+
+    field_order = ["version", "owner", "external_id"]  # then the title and description
+    record_attribute = "project"
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     owner = forms.TypedChoiceField(label=_("Recorded by (organisation)"), coerce=int)
@@ -96,14 +125,6 @@ class ProjectForm(VersionedFormMixin, forms.Form):
         required=False,
         max_length=150,
         help_text=_("A stable identifier such as an IATI identifier; leave empty to get one."),
-    )
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     kind = forms.ChoiceField(label=_("Kind"))
     status = forms.ChoiceField(label=_("Status when recorded"))
@@ -156,61 +177,15 @@ class ProjectForm(VersionedFormMixin, forms.Form):
     def initial_for(cls, project: Project, data: ProjectInput | None = None) -> dict:
         """The form's values: the project's, or `data` (a pending revision's) when given."""
         data = data or input_of(project)
-        return {
-            "version": project.version,
-            "title_en": data.title_en,
-            "title_zh": data.title_zh,
-            "description_en": data.description_en,
-            "description_zh": data.description_zh,
-            "kind": data.kind,
-            "sector": data.sector,
-            "value": data.value,
-            "currency": data.currency,
-            "signed_on": data.signed_on,
-            "location_en": data.location_en,
-            "location_zh": data.location_zh,
-            "parent_external_id": data.parent_external_id,
-            "source_url": data.source_url,
-            "is_synthetic": data.is_synthetic,
+        return {"version": project.version} | {
+            name: getattr(data, name) for name in REVISION_FIELDS
         }
 
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.project is not None)
-        return data
-
     def project_input(self) -> ProjectInput:
-        data = self.cleaned_data
-        return ProjectInput(
-            title_en=data["title_en"],
-            title_zh=data["title_zh"],
-            description_en=data["description_en"],
-            description_zh=data["description_zh"],
-            kind=data["kind"],
-            status=self.project.status if self.project else data["status"],
-            sector=data["sector"],
-            value=data["value"],
-            currency=data["currency"],
-            signed_on=data["signed_on"],
-            location_en=data["location_en"],
-            location_zh=data["location_zh"],
-            parent_external_id=data["parent_external_id"],
-            external_id=self.project.external_id if self.project else data["external_id"],
-            is_synthetic=data["is_synthetic"],
-            source_url=data["source_url"],
-        )
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors ({field: message}) beside the fields they name."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field_name = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields:
-                field_name = None
-            for message in messages:
-                self.add_error(field_name, message)
+        values = {name: self.cleaned_data[name] for name in REVISION_FIELDS if name in self.fields}
+        if self.project:  # neither changes through this form
+            values.update(status=self.project.status, external_id=self.project.external_id)
+        return ProjectInput(**values)
 
 
 class ProjectRevisionForm(forms.Form):
@@ -224,7 +199,7 @@ class ProjectRevisionForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(ServiceErrorsMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     on = forms.DateField(label=_("Date of the change"), widget=DateInput())
     reason = forms.CharField(
@@ -238,14 +213,6 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = [
             (status, labels[status]) for status in workflow.allowed_next(project.status)
         ]
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 # --- parties of a project ------------------------------------------------------------------
@@ -303,21 +270,25 @@ class PartyForm(forms.Form):
         self.fields["role"].choices = _blank(_("choose a role")) + list(ProjectParty.Role.choices)
 
 
-class BasePartyFormSet(forms.BaseFormSet):
-    """The parties of a project, one row each; rows marked "Remove" are left out."""
+class RowsFormSet(forms.BaseFormSet):
+    """Rows a person adds and removes: the delete box of each row says "Remove"."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove")
 
-    def kept_forms(self) -> list[PartyForm]:
+    def kept_forms(self) -> list[forms.Form]:
         """The filled-in rows not marked "Remove" (an untouched blank row has no data)."""
         return [
             form
             for form in self.forms
             if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
         ]
+
+
+class BasePartyFormSet(RowsFormSet):
+    """The parties of a project, one row each; rows marked "Remove" are left out."""
 
     def clean(self):
         kept = self.kept_forms()
@@ -369,16 +340,11 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(VersionedFormMixin, forms.Form):
+class InnovationForm(RecordFormMixin, TitleDescriptionForm):
+    field_order = ["version"]  # then the title and description
+    record_attribute = "innovation"
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
     category = forms.ChoiceField(label=_("Category"))
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
     agencies = OrganisationsChoiceField(
@@ -400,17 +366,12 @@ class InnovationForm(VersionedFormMixin, forms.Form):
     )
 
     def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
-        self.innovation = innovation
         super().__init__(*args, **kwargs)
+        self.innovation = innovation
         self.fields["category"].choices = _blank(_("choose a category")) + list(
             Innovation.Category.choices
         )
         self.fields["agencies"].queryset = agency_choices(self.initial.get("agencies", []))
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.innovation is not None)
-        return data
 
     @classmethod
     def initial_for(cls, innovation: Innovation) -> dict:
@@ -436,7 +397,7 @@ class InnovationForm(VersionedFormMixin, forms.Form):
             )
             if not error.error_dict:
                 return
-        _add_service_errors(self, error)
+        super().add_service_errors(error)
 
 
 class ReplicationForm(forms.Form):
@@ -456,12 +417,7 @@ class ReplicationForm(forms.Form):
         return data
 
 
-class BaseReplicationFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove")
-
+class BaseReplicationFormSet(RowsFormSet):
     def add_service_errors(self, error: ValidationError) -> None:
         """The service's errors about replications (each names the replication's number)
         go above the rows."""
@@ -479,8 +435,7 @@ class BaseReplicationFormSet(forms.BaseFormSet):
                 country=form.cleaned_data["country"],
                 replicated_on=form.cleaned_data["replicated_on"],
             )
-            for form in self.forms
-            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+            for form in self.kept_forms()
         ]
 
     @staticmethod
@@ -506,7 +461,9 @@ ReplicationFormSet = forms.formset_factory(
 # --- published figures ---------------------------------------------------------------------
 
 
-class PublishedFigureForm(VersionedFormMixin, forms.Form):
+class PublishedFigureForm(RecordFormMixin, forms.Form):
+    record_attribute = "figure"
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     metric = forms.ChoiceField(label=_("Metric"))
     qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
@@ -543,11 +500,6 @@ class PublishedFigureForm(VersionedFormMixin, forms.Form):
             PublishedFigure.Metric.choices
         )
 
-    def clean(self):
-        data = super().clean()
-        self.check_version(self.figure is not None)
-        return data
-
     @classmethod
     def initial_for(cls, figure: PublishedFigure) -> dict:
         return {name: getattr(figure, name) for name in cls.base_fields}
@@ -558,17 +510,3 @@ class PublishedFigureForm(VersionedFormMixin, forms.Form):
         # stored in the order of Project.Kind, whatever order the browser sent
         fields["kinds"] = [kind for kind in Project.Kind.values if kind in fields["kinds"]]
         return fields
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        _add_service_errors(self, error)
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors ({field: message}) beside the fields they name."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            # a stale version is about the whole record: the message goes above the form
-            form.add_error(name if name in form.fields and name != "version" else None, message)

@@ -3,22 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import TaskResultStatus
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.portfolio import import_jobs, imports, services
+from corridor.portfolio import import_jobs, imports, permissions
 from corridor.portfolio.models import ImportJob
-
-
-def _organisations_for(user):
-    """The organisations a user may import for: their own, or any for the administration."""
-    if roles.is_facilitator(user):
-        return Organisation.objects.order_by("name_en")
-    return Organisation.objects.filter(pk__in=services.project_owner_ids(user)).order_by("name_en")
+from corridor.portfolio.tasks import import_projects
 
 
 class ImportForm(forms.Form):
@@ -58,10 +53,15 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_start(request):
-    organisations = _organisations_for(request.user)
-    context = {"columns": imports.column_help(), "report": None}
+    organisations = permissions.project_owners(request.user)
     if not organisations.exists():
-        return render(request, "portfolio/import.html", {**context, "form": None}, status=403)
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government agency "
+                "or a partner organisation import projects."
+            )
+        )
+    context = {"columns": imports.column_help(), "report": None}
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -101,10 +101,6 @@ def _task_failed(job: ImportJob) -> bool:
     """The worker recorded the task as failed before the job could say so itself."""
     if not job.task_id:
         return False
-    from django_tasks import TaskResultStatus
-
-    from corridor.portfolio.tasks import import_projects
-
     try:
         result = import_projects.get_result(job.task_id)
     except Exception:  # the backend keeps no results, or forgot this one
@@ -114,8 +110,8 @@ def _task_failed(job: ImportJob) -> bool:
 
 @login_required
 def import_status(request, job_id):
-    job = get_object_or_404(ImportJob, pk=job_id)
-    if job.started_by_id != request.user.pk and not roles.is_initiative_admin(request.user):
+    job = permissions.import_jobs_visible_to(request.user).filter(pk=job_id).first()
+    if job is None:
         raise Http404(_("No such import."))
     failed = job.status == ImportJob.Status.FAILED or (job.is_running and _task_failed(job))
     report = None

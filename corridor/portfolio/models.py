@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from corridor.accounts.models import Organisation
-from corridor.accounts.roles import is_facilitator, organisation_ids
+from corridor.accounts.roles import is_facilitator, is_initiative_admin, organisation_ids
 from corridor.core.bilingual import BilingualTitleMixin, bilingual
 from corridor.core.models import FxRate, Sector
 
@@ -486,6 +486,16 @@ class PublishedFigure(models.Model):
         return f"{self.get_metric_display()} {self.value} ({self.as_of})"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The person who started an import sees it, and the initiative's administrators."""
+        if is_initiative_admin(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(started_by=user)
+
+
 class ImportJob(models.Model):
     """A large project import that runs as a background task, with its progress and report."""
 
@@ -527,6 +537,8 @@ class ImportJob(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
-from corridor.portfolio.models import Innovation, Project, ProjectRevision, PublishedFigure
+from corridor.portfolio.models import (
+    Innovation,
+    Project,
+    ProjectParty,
+    ProjectRevision,
+    PublishedFigure,
+)
 
 ZERO = Decimal("0")
 
@@ -71,48 +77,82 @@ def _positive_int(params: Mapping, name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def project_filter(queryset: QuerySet, params: Mapping) -> tuple[QuerySet, dict]:
-    """Apply the list filters found in `params` (GET parameters or any mapping).
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What a list of projects is narrowed to: the one filter of the list page, the
+    dashboard, their CSV and IATI exports (read from the page's parameters by `from_params`,
+    which `ProjectFilterForm.project_filter` uses) and the API (its query schema builds one).
+    A field left as None (or `q` empty) does not narrow the list."""
 
-    Returns the filtered queryset and the filters that were understood, by name. A value
-    that cannot be understood (an unknown status, a year that is not a number) is left out
-    rather than guessed; the filter form shows why.
-    """
-    filters: dict = {}
-    words = _text(params, "q").split()
-    if words:
-        filters["q"] = " ".join(words)
-    filters["kind"] = _choice(params, "kind", Project.Kind.values)
-    filters["status"] = _choice(params, "status", Project.Status.values)
-    filters["side"] = _choice(params, "side", Project.Side.values)
-    sector = _text(params, "sector")
-    filters["sector"] = sector[:40] if sector else None
-    filters["year"] = _year(params, "year")
-    filters["signed_from"] = _date(params, "signed_from")
-    filters["signed_to"] = _date(params, "signed_to")
-    filters["published"] = _yes_no(params, "published")
-    filters["synthetic"] = _yes_no(params, "synthetic")
-    filters["owner"] = _positive_int(params, "owner")
-    filters = {name: value for name, value in filters.items() if value is not None}
+    q: str = ""  # words of the title, each of which must appear (English or Chinese)
+    kind: str | None = None
+    status: str | None = None
+    side: str | None = None  # the leading side
+    sector: str | None = None  # a sector code
+    year: int | None = None  # the signing year
+    signed_from: date | None = None
+    signed_to: date | None = None
+    published: bool | None = None
+    synthetic: bool | None = None
+    owner: int | None = None  # the id of the organisation that recorded the project
 
-    for word in words:
+    @classmethod
+    def from_params(cls, params: Mapping) -> "ProjectFilter":
+        """The filters found in `params` (GET parameters or any mapping of strings). A value
+        that cannot be understood (an unknown status, a year that is not a number) is left out
+        rather than guessed; the filter form shows why."""
+        sector = _text(params, "sector")
+        return cls(
+            q=_text(params, "q"),
+            kind=_choice(params, "kind", Project.Kind.values),
+            status=_choice(params, "status", Project.Status.values),
+            side=_choice(params, "side", Project.Side.values),
+            sector=sector[:40] if sector else None,
+            year=_year(params, "year"),
+            signed_from=_date(params, "signed_from"),
+            signed_to=_date(params, "signed_to"),
+            published=_yes_no(params, "published"),
+            synthetic=_yes_no(params, "synthetic"),
+            owner=_positive_int(params, "owner"),
+        )
+
+    @property
+    def words(self) -> list[str]:
+        return self.q.split()
+
+    def understood(self) -> dict:
+        """The filters in use, by name (the words of `q` joined by one space)."""
+        filters = {name: getattr(self, name) for name in PROJECT_LOOKUPS}
+        if self.words:
+            filters = {"q": " ".join(self.words), **filters}
+        return {name: value for name, value in filters.items() if value is not None}
+
+
+# ProjectFilter's fields, and the project fields they narrow
+PROJECT_LOOKUPS = {
+    "kind": "kind",
+    "status": "status",
+    "side": "lead_side",
+    "sector": "sector__code",
+    "year": "signed_year",
+    "signed_from": "signed_on__gte",
+    "signed_to": "signed_on__lte",
+    "published": "is_published",
+    "synthetic": "is_synthetic",
+    "owner": "owner_id",
+}
+
+
+def project_filter(queryset: QuerySet, filters: ProjectFilter) -> QuerySet:
+    """The projects of `queryset` that pass `filters`."""
+    for word in filters.words:
         queryset = queryset.filter(Q(title_en__icontains=word) | Q(title_zh__icontains=word))
-    lookups = {
-        "kind": "kind",
-        "status": "status",
-        "side": "lead_side",
-        "sector": "sector__code",
-        "year": "signed_year",
-        "signed_from": "signed_on__gte",
-        "signed_to": "signed_on__lte",
-        "published": "is_published",
-        "synthetic": "is_synthetic",
-        "owner": "owner_id",
+    conditions = {
+        lookup: getattr(filters, name)
+        for name, lookup in PROJECT_LOOKUPS.items()
+        if getattr(filters, name) is not None
     }
-    conditions = {lookups[name]: value for name, value in filters.items() if name in lookups}
-    if conditions:
-        queryset = queryset.filter(**conditions)
-    return queryset, filters
+    return queryset.filter(**conditions) if conditions else queryset
 
 
 def project_order(queryset: QuerySet, sort: str | None) -> tuple[QuerySet, str]:
@@ -132,6 +172,18 @@ def project_detail_queryset(queryset: QuerySet) -> QuerySet:
         "status_changes__by__memberships__organisation",  # who, for anonymous: the organisation
         "milestones",
         "links",
+    )
+
+
+def sub_projects(queryset: QuerySet, project: Project) -> QuerySet:
+    """The projects of `queryset` inside the framework agreement `project`, oldest first."""
+    return queryset.filter(parent=project).select_related("sector").order_by("signed_on", "id")
+
+
+def project_api_rows(queryset: QuerySet) -> QuerySet:
+    """What the API reads for each project: the list's rows with the parties' organisations."""
+    return project_list_rows(queryset).prefetch_related(
+        Prefetch("parties", queryset=ProjectParty.objects.select_related("organisation"))
     )
 
 

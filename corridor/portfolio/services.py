@@ -3,6 +3,7 @@
 Views, the API, imports and tasks call these functions; none of them writes models directly.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -15,9 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.core.actors import is_system
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
@@ -33,85 +32,35 @@ from corridor.portfolio.models import (
     ProjectStatusChange,
     PublishedFigure,
 )
+from corridor.portfolio.permissions import (  # noqa: F401 (asked through services by imports)
+    can_change_project,
+    can_decide_revision,
+    can_publish,
+    can_record_figures,
+    can_record_for,
+    can_record_innovations,
+    can_record_projects,
+    changes_are_held,
+    project_owner_ids,
+)
 
 # Values are stored with 20 digits, 2 of them decimals; the bound leaves room for the
 # conversion to US dollars.
 MAX_VALUE = Decimal(10**17)
 
-AUDITED_FIELDS = [
-    "external_id",
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "kind",
-    "status",
-    "sector_id",
-    "value",
-    "currency",
-    "value_usd",
-    "signed_on",
-    "location_en",
-    "location_zh",
-    "parent_id",
-    "owner_id",
-    "lead_side",
-    "is_published",
-    "source_url",
-]
+AUDITED_FIELDS = (
+    "external_id title_en title_zh description_en description_zh kind status sector_id value "
+    "currency value_usd signed_on location_en location_zh parent_id owner_id lead_side "
+    "is_published source_url"
+).split()
 
 
 # --- permissions ---------------------------------------------------------------------------
 
 
-def can_change_project(user, project: Project) -> bool:
-    """Administrators and the initiative's facilitators change any project; members only
-    the projects their own organisation recorded."""
-    if roles.is_facilitator(user):
-        return True
-    return project.owner_id in roles.organisation_ids(user)
-
-
-def project_owner_ids(user) -> set[int]:
-    """The organisations the user records projects for (not a regulator's, nor a chamber's:
-    see `roles.RECORDS_PROJECTS`); the initiative's staff record for any organisation."""
-    return roles.acting_organisation_ids(user, roles.RECORDS_PROJECTS)
-
-
-def can_record_for(user, owner: Organisation) -> bool:
-    return roles.is_facilitator(user) or owner.pk in project_owner_ids(user)
-
-
-def can_record_projects(user) -> bool:
-    """May the user record (or import) projects at all: "Record a project" and "Import"."""
-    return roles.is_facilitator(user) or bool(project_owner_ids(user))
-
-
-def can_record_innovations(user) -> bool:
-    """Institutional innovations are recorded by the initiative's staff."""
-    return roles.is_facilitator(user)
-
-
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
-
-
-def changes_are_held(user, project: Project) -> bool:
-    """A change to a published project waits for an initiative administrator to publish it,
-    unless an administrator (who decides what the public sees) makes it. The system (imports
-    with no person, the demo loader) is `None` and changes directly."""
-    return (
-        user is not None
-        and not is_system(user)
-        and project.is_published
-        and not roles.is_initiative_admin(user)
-    )
-
-
-def can_decide_revision(user) -> bool:
-    """Only the initiative's administrators publish or reject a proposed change."""
-    return roles.is_initiative_admin(user)
 
 
 def _stale(message: str) -> ValidationError:
@@ -385,7 +334,7 @@ def project_create(
     *, actor, owner: Organisation, data: ProjectInput, audit_action: str = "create"
 ) -> Project:
     _require(
-        actor is None or is_system(actor) or can_record_for(actor, owner),
+        can_record_for(actor, owner),
         _("You can only record projects for your own organisation."),
     )
     errors, clean = validate_project_input(data, known_parents=None)
@@ -445,7 +394,7 @@ def project_update(
     project, and everything the public sees, keeps its published values until an
     administrator publishes the revision."""
     _require(
-        actor is None or is_system(actor) or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     errors, clean = validate_project_input(data, self_external_id=project.external_id)
@@ -504,22 +453,7 @@ def project_update(
 
 # The fields of ProjectInput a revision holds (all but `parties`, held apart, and the errors).
 REVISION_FIELDS = [
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "kind",
-    "status",
-    "sector",
-    "value",
-    "currency",
-    "signed_on",
-    "location_en",
-    "location_zh",
-    "parent_external_id",
-    "external_id",
-    "is_synthetic",
-    "source_url",
+    f.name for f in dataclasses.fields(ProjectInput) if f.name not in ("parties", "extra_errors")
 ]
 
 
@@ -668,14 +602,8 @@ def _pending_for_decision(actor, revision: ProjectRevision) -> ProjectRevision:
     )
     revision = ProjectRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.status != ProjectRevision.Status.PENDING:
-        raise ValidationError(
-            {
-                "status": _(
-                    "This proposed change was already decided (%(status)s); nothing was changed."
-                )
-                % {"status": revision.get_status_display()}
-            }
-        )
+        message = _("This proposed change was already decided (%(status)s); nothing was changed.")
+        raise ValidationError({"status": message % {"status": revision.get_status_display()}})
     return revision
 
 
@@ -705,18 +633,15 @@ def project_revision_publish(*, actor, revision: ProjectRevision) -> Project:
                 on=date.fromisoformat(transition["on"]),
                 reason=transition["reason"],
             )
-        revision.status = ProjectRevision.Status.PUBLISHED
-        revision.decided_by, revision.decided_at = actor, timezone.now()
-        revision.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(
-            actor=actor,
+        _decide(
+            actor,
+            revision,
+            ProjectRevision.Status.PUBLISHED,
             action="publish",
-            target=revision,
             summary=gettext_noop("Proposed change published"),
             summary_params={},
             changes=changes,
         )
-        _notify_author(revision)
     return project
 
 
@@ -729,20 +654,29 @@ def project_revision_reject(*, actor, revision: ProjectRevision, note: str = "")
         )
     with transaction.atomic():
         revision = _pending_for_decision(actor, revision)
-        revision.status = ProjectRevision.Status.REJECTED
-        revision.decided_by, revision.decided_at = actor, timezone.now()
-        revision.decision_note = note
-        revision.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit_record(
-            actor=actor,
+        rejected = ProjectRevision.Status.REJECTED
+        _decide(
+            actor,
+            revision,
+            rejected,
+            note=note,
             action="update",
-            target=revision,
             summary=note or gettext_noop("Proposed change rejected"),
             summary_params=None if note else {},
-            changes={"status": [ProjectRevision.Status.PENDING, ProjectRevision.Status.REJECTED]},
+            changes={"status": [ProjectRevision.Status.PENDING, rejected]},
         )
-        _notify_author(revision)
     return revision
+
+
+def _decide(actor, revision: ProjectRevision, status: str, *, note: str = "", **audit) -> None:
+    """Record an administrator's decision on a proposed change with its audit entry, and
+    tell the author once it is committed."""
+    revision.status = status
+    revision.decided_by, revision.decided_at = actor, timezone.now()
+    revision.decision_note = note
+    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(actor=actor, target=revision, **audit)
+    _notify_author(revision)
 
 
 def _notify_author(revision: ProjectRevision) -> None:
@@ -776,7 +710,7 @@ def project_set_parties(
     initiative administrator is held with the project's other pending changes (the parties
     decide the leading side that public breakdowns count)."""
     _require(
-        actor is None or is_system(actor) or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     for party in parties:
@@ -852,7 +786,7 @@ def project_transition(
             to_status=to_status,
             on=on,
             reason=reason.strip(),
-            by=actor,
+            by=actor if _is_user(actor) else None,
         )
         project.status = to_status
         project.status_changed_on = on
@@ -870,7 +804,7 @@ def project_transition(
 def project_publish(*, actor, project: Project, published: bool) -> Project:
     """Only the initiative's administrators decide what anonymous visitors see."""
     _require(
-        roles.is_initiative_admin(actor),
+        can_publish(actor),
         _("Only the initiative's administrators can publish projects."),
     )
     if project.is_published == published:
@@ -894,7 +828,7 @@ def innovation_save(
     """Create or change an institutional innovation (administrators and facilitators only).
     A change carries the version the person loaded; if someone saved since, it is refused."""
     _require(
-        roles.is_facilitator(actor),
+        can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )
     agencies = fields.pop("agencies", None)
@@ -943,7 +877,7 @@ def published_figure_save(
     """Record or change a published figure (administrators only). A change carries the
     version the person loaded; if someone saved since, it is refused."""
     _require(
-        roles.is_initiative_admin(actor),
+        can_record_figures(actor),
         _("Only the initiative's administrators record published figures."),
     )
     errors = {}
@@ -992,7 +926,7 @@ def project_link_save(
     """Add a document or link to a project, or change the one it already has at the same
     address (so importing a file twice adds nothing). Returns (link, created)."""
     _require(
-        actor is None or is_system(actor) or can_change_project(actor, project),
+        can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
     url, title_en, title_zh = url.strip(), title_en.strip(), title_zh.strip()
@@ -1137,7 +1071,7 @@ def innovation_set_replications(
     """Replace the places an innovation was replicated to (administrators and facilitators
     only). Nothing is written when any replication is wrong."""
     _require(
-        roles.is_facilitator(actor),
+        can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )
     errors, rows = _replication_errors(replications)

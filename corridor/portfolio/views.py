@@ -14,13 +14,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
@@ -28,7 +26,7 @@ from corridor.core.bilingual import bilingual
 from corridor.core.exports import safe_row
 from corridor.core.forms import MISSING_VERSION
 from corridor.core.templatetags.corridor import usd_short
-from corridor.portfolio import queries, services
+from corridor.portfolio import permissions, queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
     InnovationFilterForm,
@@ -42,6 +40,7 @@ from corridor.portfolio.forms import (
     TransitionForm,
     organisations_by_name,
 )
+from corridor.portfolio.iati import export_activities
 from corridor.portfolio.models import (
     Innovation,
     Project,
@@ -49,19 +48,38 @@ from corridor.portfolio.models import (
     ProjectRevision,
     PublishedFigure,
 )
+from corridor.portfolio.queries import ProjectFilter
 
 PAGE_SIZE = 25
 
+# What the person is told when their change of a published project is held for review.
+HELD = {
+    "project": gettext_lazy(
+        "Your change is waiting for an administrator of the initiative to "
+        "publish it; until then everyone else sees the published values."
+    ),
+    "status": gettext_lazy(
+        "Your change of the status is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "status."
+    ),
+    "parties": gettext_lazy(
+        "Your change of the parties is waiting for an administrator of the "
+        "initiative to publish it; until then everyone else sees the published "
+        "parties."
+    ),
+}
 
-def forbidden(request, exc: PermissionDenied):
-    return core_views.forbidden(
-        request, exc, back_url=reverse("portfolio:dashboard"), back_label=_("Back to the dashboard")
-    )
+
+def _filtered_projects(request, filters: ProjectFilter | None = None):
+    """The projects the person may see that pass the list's filters, in the list's order."""
+    filters = filters or ProjectFilter.from_params(request.GET)
+    projects = queries.project_filter(Project.objects.visible_to(request.user), filters)
+    return queries.project_order(projects, request.GET.get("sort"))
 
 
-def _filtered_projects(request):
-    projects = Project.objects.visible_to(request.user)
-    return queries.project_filter(projects, request.GET)
+def _filter_form(request) -> ProjectFilterForm:
+    return ProjectFilterForm(request.GET or None, projects=Project.objects.visible_to(request.user))
 
 
 def _export_query(request) -> str:
@@ -93,7 +111,9 @@ def _bar_items(rows) -> list[ChartItem]:
 
 
 def dashboard(request):
-    projects, filters = _filtered_projects(request)
+    filter_form = _filter_form(request)
+    filters = filter_form.project_filter()
+    projects = queries.project_filter(Project.objects.visible_to(request.user), filters)
     figures = queries.dashboard_figures(projects)
     year_items = [
         ChartItem(
@@ -117,10 +137,8 @@ def dashboard(request):
     ]
     innovations = queries.innovations_visible_to(request.user)
     context = {
-        "filter_form": ProjectFilterForm(
-            request.GET or None, projects=Project.objects.visible_to(request.user)
-        ),
-        "filters": filters,
+        "filter_form": filter_form,
+        "filters": filters.understood(),
         "figures": figures,
         "charts": charts,
         "innovation_count": innovations.count(),
@@ -137,21 +155,20 @@ def dashboard(request):
 
 
 def project_list(request):
-    projects, filters = _filtered_projects(request)
-    projects, sort = queries.project_order(projects, request.GET.get("sort"))
+    filter_form = _filter_form(request)
+    filters = filter_form.project_filter()
+    projects, sort = _filtered_projects(request, filters)
     page = Paginator(queries.project_list_rows(projects), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {
-        "filter_form": ProjectFilterForm(
-            request.GET or None, projects=Project.objects.visible_to(request.user)
-        ),
-        "filters": filters,
+        "filter_form": filter_form,
+        "filters": filters.understood(),
         "page_obj": page,
         "projects": page.object_list,
         "sort": sort,
         "export_query": _export_query(request),
-        "can_create": services.can_record_projects(request.user),
+        "can_create": permissions.can_record_projects(request.user),
         "pending_changes": queries.pending_revisions_visible_to(request.user).count()
         if request.user.is_authenticated
         else 0,
@@ -165,7 +182,7 @@ def revision_list(request):
     see them (their own organisation's; the administration sees all)."""
     context = {
         "revisions": queries.pending_revisions_visible_to(request.user),
-        "can_decide": services.can_decide_revision(request.user),
+        "can_decide": permissions.can_decide_revision(request.user),
     }
     return render(request, "portfolio/revision_list.html", context)
 
@@ -190,21 +207,38 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def _labels(choices) -> dict[str, str]:
+    """Code → label in the active language, resolved now: CSV rows are written after the
+    view returns."""
+    return {code: str(label) for code, label in choices.choices}
+
+
+def _title_columns() -> list[str]:
+    return [_("external id"), _("title"), _("title (English)"), _("title (Chinese)")]
+
+
+def _title_cells(record, language: str) -> list[str]:
+    return [
+        record.external_id,
+        bilingual(record, "title", language),
+        record.title_en,
+        record.title_zh,
+    ]
+
+
 def project_export_csv(request):
     """The filtered list as CSV: labels in the active language, codes beside them."""
-    projects, _filters = _filtered_projects(request)
-    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    projects, _sort = _filtered_projects(request)
     language = get_language()
     # Labels are resolved now: the rows are written after the view returns.
-    kinds = {code: str(label) for code, label in Project.Kind.choices}
-    statuses = {code: str(label) for code, label in Project.Status.choices}
-    sides = {code: str(label) for code, label in Project.Side.choices}
+    kinds, statuses, sides = (
+        _labels(Project.Kind),
+        _labels(Project.Status),
+        _labels(Project.Side),
+    )
     yes, no = _("yes"), _("no")
     header = [
-        _("external id"),
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *_title_columns(),
         _("kind code"),
         _("kind"),
         _("status code"),
@@ -231,10 +265,7 @@ def project_export_csv(request):
         yield header
         for p in queries.project_list_rows(projects).iterator(chunk_size=2000):
             yield [
-                p.external_id,
-                bilingual(p, "title", language),
-                p.title_en,
-                p.title_zh,
+                *_title_cells(p, language),
                 p.kind,
                 kinds.get(p.kind, p.kind),
                 p.status,
@@ -262,10 +293,7 @@ def project_export_csv(request):
 
 def project_export_iati(request):
     """The filtered list as IATI 2.03 activity XML."""
-    from corridor.portfolio.iati import export_activities  # written alongside; loaded late
-
-    projects, _filters = _filtered_projects(request)
-    projects, _sort = queries.project_order(projects, request.GET.get("sort"))
+    projects, _sort = _filtered_projects(request)
     response = HttpResponse(export_activities(projects), content_type="application/xml")
     response["Content-Disposition"] = (
         f'attachment; filename="corridor-iati-{timezone.localdate():%Y%m%d}.xml"'
@@ -301,12 +329,7 @@ def _value_note(project: Project) -> str:
 def project_detail(request, pk: int):
     projects = queries.project_detail_queryset(Project.objects.visible_to(request.user))
     project = get_object_or_404(projects, pk=pk)
-    children = (
-        Project.objects.visible_to(request.user)
-        .filter(parent=project)
-        .select_related("sector")
-        .order_by("signed_on", "id")
-    )
+    children = queries.sub_projects(Project.objects.visible_to(request.user), project)
     context = {
         "project": project,
         "children": children,
@@ -315,30 +338,30 @@ def project_detail(request, pk: int):
         and project.value_usd is not None
         and project.counted_value_usd == 0,
         "entries": audit_entries_for(project),
-        "can_change": services.can_change_project(request.user, project)
-        if request.user.is_authenticated
-        else False,
-        "can_publish": roles.is_initiative_admin(request.user),
+        "can_change": permissions.can_change_project(request.user, project),
+        "can_publish": permissions.can_publish(request.user),
     }
     revision = queries.pending_revision_visible_to(request.user, project)
     if revision is not None:
         context.update(
             revision=revision,
             revision_rows=_revision_rows(revision),
-            can_decide=services.can_decide_revision(request.user),
+            can_decide=permissions.can_decide_revision(request.user),
             revision_form=ProjectRevisionForm(),
         )
     return render(request, "portfolio/project_detail.html", context)
 
 
+# What a proposed change's fields are called when they are not the project's own fields.
+REVISION_LABELS = {
+    "parent_external_id": gettext_lazy("framework agreement (external id)"),
+    "parties": gettext_lazy("parties"),
+    "status_reason": gettext_lazy("reason for the status change"),
+}
+
+
 def _revision_label(name: str) -> str:
-    if name == "parent_external_id":
-        return _("framework agreement (external id)")
-    if name == "parties":
-        return _("parties")
-    if name == "status_reason":
-        return _("reason for the status change")
-    return str(Project._meta.get_field(name).verbose_name)
+    return str(REVISION_LABELS.get(name) or Project._meta.get_field(name).verbose_name)
 
 
 def _revision_rows(revision) -> list[tuple[str, str, str]]:
@@ -391,8 +414,6 @@ def project_revision_publish(request, pk: int, revision_pk: int):
     revision = _pending_revision(request, pk, revision_pk)
     try:
         services.project_revision_publish(actor=request.user, revision=revision)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -410,8 +431,6 @@ def project_revision_reject(request, pk: int, revision_pk: int):
         services.project_revision_reject(
             actor=request.user, revision=revision, note=form.cleaned_data.get("note", "")
         )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -421,24 +440,43 @@ def project_revision_reject(request, pk: int, revision_pk: int):
     return redirect("portfolio:project_detail", pk=pk)
 
 
-def _owners_for(user):
-    if roles.is_facilitator(user):
-        return list(Organisation.objects.order_by("name_en"))
-    return list(Organisation.objects.filter(pk__in=services.project_owner_ids(user)))
+def _to_project(project: Project):
+    return redirect("portfolio:project_detail", pk=project.pk)
+
+
+def _post(request, form, write, *, page, done, success: str, formsets=()):
+    """The page of a form: shown on GET; on POST, the form goes to the service (`write`)."""
+    if request.method != "POST":
+        return page(form)
+    return core_views.post_form(
+        request, form, write, done=done, again=page, success=success, formsets=formsets
+    )
+
+
+def _is_stale(form) -> bool:
+    """The service refused the save: someone else saved the record since it was opened."""
+    return "version" in getattr(form, "stale_fields", ())
+
+
+def _saved_values(form, record, initial_for) -> list[tuple[str, str]] | None:
+    """After a stale save: the saved record's values, shown beside the person's, whose form
+    now carries the saved version (so that saving again, knowingly, replaces them)."""
+    if not _is_stale(form):
+        return None
+    record.refresh_from_db()
+    form.take_version(record.version)
+    return form.saved_values(initial_for(record))
 
 
 @login_required
 def project_create(request):
-    owners = _owners_for(request.user)
+    owners = list(permissions.project_owners(request.user))
     if not owners:
-        return forbidden(
-            request,
-            PermissionDenied(
-                _(
-                    "Only the initiative's staff and members of an enterprise, a government "
-                    "agency or a partner organisation record projects."
-                )
-            ),
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government "
+                "agency or a partner organisation record projects."
+            )
         )
     # `?party=<organisation id>` (repeated) starts the project with those organisations as
     # initiators: the directory links here from an accepted connection between two enterprises.
@@ -453,28 +491,23 @@ def project_create(request):
         own = [o for o in owners if o in initiators]
         initial = {"owner": (own or owners)[0].pk}
     form = ProjectForm(request.POST or None, owners=owners, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        owner = next(o for o in owners if o.pk == form.cleaned_data["owner"])
+
+    def write(cleaned):
+        owner = next(o for o in owners if o.pk == cleaned["owner"])
         data = form.project_input()
         if initiators:
             data.parties = [
                 services.PartyInput(organisation=o, role=ProjectParty.Role.INITIATOR)
                 for o in initiators
             ]
-        try:
-            project = services.project_create(actor=request.user, owner=owner, data=data)
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The project was recorded."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    return render(
-        request,
-        "portfolio/project_form.html",
-        {"form": form, "project": None, "initiators": initiators},
-    )
+        return services.project_create(actor=request.user, owner=owner, data=data)
+
+    def page(form):
+        context = {"form": form, "project": None, "initiators": initiators}
+        return render(request, "portfolio/project_form.html", context)
+
+    success = _("The project was recorded.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 def _changeable_project(request, pk: int) -> Project:
@@ -482,20 +515,16 @@ def _changeable_project(request, pk: int) -> Project:
     project = get_object_or_404(
         Project.objects.visible_to(request.user).select_related("sector", "parent"), pk=pk
     )
-    if not services.can_change_project(request.user, project):
+    if not permissions.can_change_project(request.user, project):
         raise PermissionDenied(_("You can only change projects your organisation recorded."))
     return project
-
-
-def _is_stale(exc: ValidationError) -> bool:
-    return "version" in getattr(exc, "error_dict", {})
 
 
 def _project_form_initial(user, project: Project) -> dict:
     """What the edit form starts from: the pending revision when the person's changes are
     held (so a second change builds on the first), else the project."""
     pending = (
-        services.pending_revision(project) if services.changes_are_held(user, project) else None
+        services.pending_revision(project) if permissions.changes_are_held(user, project) else None
     )
     data = services.revision_input(pending) if pending is not None else None
     return ProjectForm.initial_for(project, data)
@@ -503,83 +532,52 @@ def _project_form_initial(user, project: Project) -> dict:
 
 @login_required
 def project_edit(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    held = services.changes_are_held(request.user, project)
+    project = _changeable_project(request, pk)
+    held = permissions.changes_are_held(request.user, project)
     form = ProjectForm(
         request.POST or None, project=project, initial=_project_form_initial(request.user, project)
     )
-    saved_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(
-                actor=request.user,
-                project=project,
-                data=form.project_input(),
-                version=form.cleaned_data["version"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            if _is_stale(exc):
-                project.refresh_from_db()
-                saved_values = form.saved_values(_project_form_initial(request.user, project))
-                form.take_version(project.version)
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change is waiting for an administrator of the initiative to "
-                        "publish it; until then everyone else sees the published values."
-                    ),
-                )
-            else:
-                messages.success(request, _("The project was saved."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
-    return render(request, "portfolio/project_form.html", context)
+
+    def write(cleaned):
+        return services.project_update(
+            actor=request.user,
+            project=project,
+            data=form.project_input(),
+            version=cleaned["version"],
+        )
+
+    def page(form):
+        saved_values = _saved_values(
+            form, project, lambda project: _project_form_initial(request.user, project)
+        )
+        context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
+        return render(request, "portfolio/project_form.html", context)
+
+    success = str(HELD["project"]) if held else _("The project was saved.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 @login_required
 def project_transition(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    held = services.changes_are_held(request.user, project)
+    project = _changeable_project(request, pk)
+    held = permissions.changes_are_held(request.user, project)
     form = TransitionForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_transition(
-                actor=request.user,
-                project=project,
-                to_status=form.cleaned_data["to_status"],
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change of the status is waiting for an administrator of the "
-                        "initiative to publish it; until then everyone else sees the published "
-                        "status."
-                    ),
-                )
-            else:
-                messages.success(request, _("The status was changed."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {"form": form, "project": project, "held": held}
-    return render(request, "portfolio/project_transition.html", context)
+
+    def write(cleaned):
+        return services.project_transition(
+            actor=request.user,
+            project=project,
+            to_status=cleaned["to_status"],
+            on=cleaned["on"],
+            reason=cleaned["reason"],
+        )
+
+    def page(form):
+        context = {"form": form, "project": project, "held": held}
+        return render(request, "portfolio/project_transition.html", context)
+
+    success = str(HELD["status"]) if held else _("The status was changed.")
+    return _post(request, form, write, page=page, done=_to_project, success=success)
 
 
 @require_POST
@@ -587,10 +585,7 @@ def project_transition(request, pk: int):
 def project_publish(request, pk: int):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
     published = request.POST.get("published") == "1"
-    try:
-        services.project_publish(actor=request.user, project=project, published=published)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
+    services.project_publish(actor=request.user, project=project, published=published)
     if published:
         messages.success(request, _("The project is published: anyone can now see it."))
     else:
@@ -616,7 +611,7 @@ def innovation_list(request):
         "page_obj": page,
         "innovations": page.object_list,
         "export_query": _export_query(request),
-        "can_record": roles.is_facilitator(request.user),
+        "can_record": permissions.can_record_innovations(request.user),
     }
     return render(request, "portfolio/innovation_list.html", context)
 
@@ -629,7 +624,7 @@ def innovation_detail(request, pk: int):
     context = {
         "innovation": innovation,
         "entries": audit_entries_for(innovation),
-        "can_change": roles.is_facilitator(request.user),
+        "can_change": permissions.can_record_innovations(request.user),
     }
     return render(request, "portfolio/innovation_detail.html", context)
 
@@ -638,13 +633,10 @@ def innovation_export_csv(request):
     innovations, _filters = _filtered_innovations(request)
     innovations = innovations.prefetch_related("agencies", "replications")
     language = get_language()
-    categories = {code: str(label) for code, label in Innovation.Category.choices}
+    categories = _labels(Innovation.Category)
     yes, no = _("yes"), _("no")
     header = [
-        _("external id"),
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *_title_columns(),
         _("category code"),
         _("category"),
         _("adopted on"),
@@ -659,10 +651,7 @@ def innovation_export_csv(request):
         yield header
         for i in innovations.iterator(chunk_size=500):
             yield [
-                i.external_id,
-                bilingual(i, "title", language),
-                i.title_en,
-                i.title_zh,
+                *_title_cells(i, language),
                 i.category,
                 categories.get(i.category, i.category),
                 i.adopted_on.isoformat() if i.adopted_on else "",
@@ -686,7 +675,7 @@ def figure_list(request):
     context = {
         "comparisons": comparisons,
         "as_of": queries.figures_as_of(),
-        "can_record_figures": roles.is_initiative_admin(request.user),
+        "can_record_figures": permissions.can_record_figures(request.user),
     }
     return render(request, "portfolio/figure_list.html", context)
 
@@ -701,192 +690,149 @@ def _posted_version(request) -> int | None:
 
 @login_required
 def project_parties(request, pk: int):
-    try:
-        project = _changeable_project(request, pk)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    organisations = organisations_by_name()
-    pending = (
-        services.pending_revision(project)
-        if services.changes_are_held(request.user, project)
-        else None
-    )
+    project = _changeable_project(request, pk)
+    held = permissions.changes_are_held(request.user, project)
+    pending = services.pending_revision(project) if held else None
     formset = PartyFormSet(
         request.POST or None,
         initial=PartyFormSet.initial_for(
             project, pending.values.get("parties") if pending else None
         ),
-        form_kwargs={"organisations": organisations},
+        form_kwargs={"organisations": organisations_by_name()},
         prefix="parties",
     )
-    held = services.changes_are_held(request.user, project)
-    version, stale = project.version, False
-    if request.method == "POST" and _posted_version(request) is None:
-        formset.non_form_errors().append(MISSING_VERSION)
-    elif request.method == "POST" and formset.is_valid():
-        try:
-            services.project_set_parties(
-                actor=request.user,
-                project=project,
-                parties=formset.party_inputs(),
-                version=_posted_version(request),
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            formset.add_service_errors(exc)
-            stale = _is_stale(exc)
-            if stale:
-                project.refresh_from_db()
-                version = project.version
-        else:
-            if held:
-                messages.success(
-                    request,
-                    _(
-                        "Your change of the parties is waiting for an administrator of the "
-                        "initiative to publish it; until then everyone else sees the published "
-                        "parties."
-                    ),
-                )
-            else:
-                messages.success(request, _("The parties were saved."))
-            return redirect("portfolio:project_detail", pk=project.pk)
-    context = {
-        "formset": formset,
-        "project": project,
-        "version": version,
-        "held": held,
-        "saved_parties": project.parties.select_related("organisation") if stale else None,
-    }
-    return render(request, "portfolio/project_parties.html", context)
+    version = project.version
+
+    def write(_cleaned):
+        if _posted_version(request) is None:
+            raise ValidationError(MISSING_VERSION)
+        return services.project_set_parties(
+            actor=request.user,
+            project=project,
+            parties=formset.party_inputs(),
+            version=_posted_version(request),
+        )
+
+    def page(formset):
+        stale = _is_stale(formset)
+        if stale:
+            project.refresh_from_db()
+        context = {
+            "formset": formset,
+            "project": project,
+            "version": project.version if stale else version,
+            "held": held,
+            "saved_parties": project.parties.select_related("organisation") if stale else None,
+        }
+        return render(request, "portfolio/project_parties.html", context)
+
+    success = str(HELD["parties"]) if held else _("The parties were saved.")
+    return _post(request, formset, write, page=page, done=_to_project, success=success)
 
 
 # --- recording institutional innovations ---------------------------------------------------
 
 
 def _require_facilitator(request) -> None:
-    if not roles.is_facilitator(request.user):
+    if not permissions.can_record_innovations(request.user):
         raise PermissionDenied(
             _("Only the initiative's administrators and facilitators record innovations.")
         )
 
 
-def _innovation_form_page(request, innovation: Innovation | None):
+@login_required
+def innovation_edit(request, pk: int | None = None):
+    """Record an innovation (no `pk`: the "new" page), or change one."""
+    _require_facilitator(request)
+    innovation = None
+    if pk is not None:
+        innovation = get_object_or_404(
+            queries.innovations_visible_to(request.user).prefetch_related(
+                "agencies", "replications"
+            ),
+            pk=pk,
+        )
     form = InnovationForm(
         request.POST or None,
         innovation=innovation,
         initial=InnovationForm.initial_for(innovation) if innovation else None,
     )
-    saved_values = None
     replications = ReplicationFormSet(
         request.POST or None,
         initial=ReplicationFormSet.initial_for(innovation),
         prefix="replications",
     )
-    if request.method == "POST" and form.is_valid() and replications.is_valid():
-        try:
-            # the innovation and its replications are saved together, or not at all
-            with transaction.atomic():
-                saved = services.innovation_save(
-                    actor=request.user, innovation=innovation, **form.innovation_fields()
-                )
-                services.innovation_set_replications(
-                    actor=request.user,
-                    innovation=saved,
-                    replications=replications.replication_inputs(),
-                )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            replications.add_service_errors(exc)
-            if _is_stale(exc):
-                innovation = Innovation.objects.get(pk=innovation.pk)
-                saved_values = form.saved_values(InnovationForm.initial_for(innovation))
-                form.take_version(innovation.version)
-        else:
-            messages.success(request, _("The innovation was saved."))
-            return redirect("portfolio:innovation_detail", pk=saved.pk)
-    context = {
-        "form": form,
-        "replications": replications,
-        "innovation": innovation,
-        "saved_values": saved_values,
-    }
-    return render(request, "portfolio/innovation_form.html", context)
 
+    @transaction.atomic  # the innovation and its replications are saved together, or not at all
+    def write(_cleaned):
+        saved = services.innovation_save(
+            actor=request.user, innovation=innovation, **form.innovation_fields()
+        )
+        services.innovation_set_replications(
+            actor=request.user, innovation=saved, replications=replications.replication_inputs()
+        )
+        return saved
 
-@login_required
-def innovation_create(request):
-    try:
-        _require_facilitator(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    return _innovation_form_page(request, None)
+    def page(form):
+        context = {
+            "form": form,
+            "replications": replications,
+            "innovation": innovation,
+            "saved_values": _saved_values(form, innovation, InnovationForm.initial_for),
+        }
+        return render(request, "portfolio/innovation_form.html", context)
 
-
-@login_required
-def innovation_edit(request, pk: int):
-    try:
-        _require_facilitator(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    innovation = get_object_or_404(
-        queries.innovations_visible_to(request.user).prefetch_related("agencies", "replications"),
-        pk=pk,
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=lambda saved: redirect("portfolio:innovation_detail", pk=saved.pk),
+        success=_("The innovation was saved."),
+        formsets=[replications],
     )
-    return _innovation_form_page(request, innovation)
+
+
+innovation_create = innovation_edit
 
 
 # --- recording published figures -----------------------------------------------------------
 
 
 def _require_initiative_admin(request) -> None:
-    if not roles.is_initiative_admin(request.user):
+    if not permissions.can_record_figures(request.user):
         raise PermissionDenied(_("Only the initiative's administrators record published figures."))
 
 
-def _figure_form_page(request, figure: PublishedFigure | None):
+@login_required
+def figure_edit(request, pk: int | None = None):
+    """Record a published figure (no `pk`: the "new" page), or change one."""
+    _require_initiative_admin(request)
+    figure = get_object_or_404(PublishedFigure, pk=pk) if pk is not None else None
     form = PublishedFigureForm(
         request.POST or None,
         figure=figure,
         initial=PublishedFigureForm.initial_for(figure) if figure else None,
     )
-    saved_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.published_figure_save(
-                actor=request.user, figure=figure, **form.figure_fields()
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            if _is_stale(exc):
-                figure.refresh_from_db()
-                saved_values = form.saved_values(PublishedFigureForm.initial_for(figure))
-                form.take_version(figure.version)
-        else:
-            messages.success(request, _("The published figure was saved."))
-            return redirect("portfolio:figure_list")
-    context = {"form": form, "figure": figure, "saved_values": saved_values}
-    return render(request, "portfolio/figure_form.html", context)
+
+    def write(_cleaned):
+        return services.published_figure_save(
+            actor=request.user, figure=figure, **form.figure_fields()
+        )
+
+    def page(form):
+        saved_values = _saved_values(form, figure, PublishedFigureForm.initial_for)
+        context = {"form": form, "figure": figure, "saved_values": saved_values}
+        return render(request, "portfolio/figure_form.html", context)
+
+    return _post(
+        request,
+        form,
+        write,
+        page=page,
+        done=lambda _figure: redirect("portfolio:figure_list"),
+        success=_("The published figure was saved."),
+    )
 
 
-@login_required
-def figure_create(request):
-    try:
-        _require_initiative_admin(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    return _figure_form_page(request, None)
-
-
-@login_required
-def figure_edit(request, pk: int):
-    try:
-        _require_initiative_admin(request)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    return _figure_form_page(request, get_object_or_404(PublishedFigure, pk=pk))
+figure_create = figure_edit

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from corridor.core.actors import SYSTEM
 from corridor.portfolio import services
 from corridor.testing.factories import (
     InnovationFactory,
@@ -35,7 +36,7 @@ def make_projects(count: int, owner) -> None:
 
 def test_dashboard_shows_totals_and_the_no_double_count_sentence(client, enterprise):
     parent = services.project_create(
-        actor=None,
+        actor=SYSTEM,
         owner=enterprise,
         data=services.ProjectInput(
             title_en="Framework",
@@ -47,7 +48,7 @@ def test_dashboard_shows_totals_and_the_no_double_count_sentence(client, enterpr
         ),
     )
     services.project_create(
-        actor=None,
+        actor=SYSTEM,
         owner=enterprise,
         data=services.ProjectInput(
             title_en="Sub",

@@ -1,12 +1,16 @@
 """Filters, totals and breakdowns of the portfolio (queries.py)."""
 
+import csv
 import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from corridor.core.actors import SYSTEM
 from corridor.portfolio import queries, services
 from corridor.portfolio.models import Project
+from corridor.portfolio.queries import ProjectFilter
 from corridor.testing.factories import (
     FxRateFactory,
     InnovationFactory,
@@ -89,36 +93,65 @@ def three_projects(enterprise, other_enterprise):
     ],
 )
 def test_project_filter_applies_each_filter(three_projects, params, expected):
-    filtered, _filters = queries.project_filter(Project.objects.all(), params)
+    filtered = queries.project_filter(Project.objects.all(), ProjectFilter.from_params(params))
     assert titles(filtered) == expected
 
 
 def test_project_filter_by_owner(three_projects, other_enterprise):
-    filtered, filters = queries.project_filter(
-        Project.objects.all(), {"owner": str(other_enterprise.pk)}
-    )
+    filters = ProjectFilter.from_params({"owner": str(other_enterprise.pk)})
+    filtered = queries.project_filter(Project.objects.all(), filters)
     assert titles(filtered) == ["Raffles City Chongqing"]
-    assert filters == {"owner": other_enterprise.pk}
+    assert filters.understood() == {"owner": other_enterprise.pk}
 
 
 def test_project_filter_ignores_values_it_cannot_understand(three_projects):
     params = {"kind": "spaceship", "year": "last year", "signed_from": "2019-13-45", "q": "  "}
-    filtered, filters = queries.project_filter(Project.objects.all(), params)
-    assert filters == {}
-    assert filtered.count() == 3
+    filters = ProjectFilter.from_params(params)
+    assert filters == ProjectFilter()
+    assert filters.understood() == {}
+    assert queries.project_filter(Project.objects.all(), filters).count() == 3
 
 
 def test_project_filter_reports_cleaned_filters(three_projects):
-    _filtered, filters = queries.project_filter(
-        Project.objects.all(),
+    filters = ProjectFilter.from_params(
         {"q": "  data   channel ", "year": "2019", "published": "yes", "signed_to": "2020-01-31"},
     )
-    assert filters == {
+    assert filters.understood() == {
         "q": "data channel",
         "year": 2019,
         "published": True,
         "signed_to": datetime.date(2020, 1, 31),
     }
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        (
+            {},
+            ["Electric vans to Singapore", "International Data Channel", "Raffles City Chongqing"],
+        ),
+        ({"kind": "commercial"}, ["Electric vans to Singapore", "Raffles City Chongqing"]),
+        ({"published": "true", "q": " channel "}, ["International Data Channel"]),
+        (
+            {"status": "completed", "side": "singapore", "sector": "other", "year": "2012"},
+            ["Raffles City Chongqing"],
+        ),
+        ({"kind": "commercial", "sector": "ict"}, []),
+    ],
+)
+def test_page_api_and_csv_give_the_same_projects_for_the_same_filter(
+    client, admin_user, three_projects, params, expected
+):
+    client.force_login(admin_user)
+    page = client.get(reverse("portfolio:project_list"), params)
+    assert sorted(p.title_en for p in page.context["projects"]) == expected
+    api = client.get("/api/portfolio/projects", params)
+    assert api.status_code == 200, api.content
+    assert sorted(item["title_en"] for item in api.json()["items"]) == expected
+    export = client.get(reverse("portfolio:project_export_csv"), params)
+    rows = list(csv.reader(b"".join(export.streaming_content).decode("utf-8-sig").splitlines()))
+    assert sorted(row[2] for row in rows[1:]) == expected
 
 
 def test_project_order_by_value_and_date(three_projects):
@@ -137,7 +170,7 @@ def test_project_order_by_value_and_date(three_projects):
 
 def _record(owner, title, value, currency="USD", parent="", **extra):
     return services.project_create(
-        actor=None,
+        actor=SYSTEM,
         owner=owner,
         data=services.ProjectInput(
             title_en=title,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from corridor.core.actors import SYSTEM
 from corridor.core.audit import audit_entries_for
 from corridor.core.models import AuditEntry
 from corridor.portfolio import services, workflow
@@ -80,6 +81,46 @@ def test_an_anonymous_visitor_cannot_record_a_project(enterprise):
     with pytest.raises(PermissionDenied):
         services.project_create(actor=AnonymousUser(), owner=enterprise, data=project_input())
     assert Project.objects.count() == 0
+
+
+def test_no_actor_is_refused_like_a_stranger(enterprise, own_project):
+    """`None` is no one: a forgotten actor never means "allowed everything"."""
+    before, entries = stored(own_project), audit_count()
+    with pytest.raises(PermissionDenied, match="only record projects for your own organisation"):
+        services.project_create(actor=None, owner=enterprise, data=project_input())
+    with pytest.raises(PermissionDenied, match="only change projects your organisation recorded"):
+        services.project_update(
+            actor=None, project=own_project, data=input_of(own_project, title_en="Anyone's")
+        )
+    with pytest.raises(PermissionDenied):
+        services.project_set_parties(
+            actor=None,
+            project=own_project,
+            parties=[PartyInput(organisation=OrganisationFactory(), role="investor")],
+        )
+    with pytest.raises(PermissionDenied):
+        services.project_link_save(actor=None, project=own_project, url="https://example.org/a")
+    with pytest.raises(PermissionDenied):
+        services.project_transition(
+            actor=None, project=own_project, to_status="in_progress", on=None, reason="Why not"
+        )
+    assert stored(own_project) == before
+    assert Project.objects.count() == 1
+    assert audit_count() == entries
+
+
+def test_the_system_records_and_changes_any_project_directly(enterprise):
+    project = services.project_create(
+        actor=SYSTEM, owner=enterprise, data=project_input(external_id="SYS-1")
+    )
+    project.is_published = True
+    project.save()
+    services.project_update(
+        actor=SYSTEM, project=project, data=input_of(project, title_en="Changed by the system")
+    )
+    project.refresh_from_db()
+    assert project.title_en == "Changed by the system"  # a published project: not held
+    assert not project.revisions.exists()
 
 
 def test_a_facilitator_records_projects_for_any_organisation(facilitator, enterprise):
@@ -271,7 +312,7 @@ def test_the_status_is_not_changed_by_editing(owner, own_project):
 
 def test_an_import_records_a_changed_status_as_a_dated_change(own_project):
     services.project_update(
-        actor=None,
+        actor=SYSTEM,
         project=own_project,
         data=input_of(own_project, status="completed"),
         audit_action="import",

@@ -237,9 +237,10 @@ def test_outsider_cannot_change_the_status(client, outsider, published):
 
 
 def test_outsider_sees_no_edit_buttons(client, outsider, published):
-    text = (
-        login(client, outsider).get(reverse("portfolio:project_detail", args=[published.pk])).text
-    )
+    response = login(client, outsider).get(reverse("portfolio:project_detail", args=[published.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "International Data Channel" in text  # the page itself, not an error page
     assert "/edit/" not in text and "/status/" not in text and "/publish/" not in text
 
 

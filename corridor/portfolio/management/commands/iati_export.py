@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from corridor.core.models import Sector
 from corridor.portfolio.iati import export_activities
 from corridor.portfolio.models import Project
+from corridor.portfolio.queries import ProjectFilter, project_filter
 
 
 class Command(BaseCommand):
@@ -29,14 +30,15 @@ class Command(BaseCommand):
                         "choices": ", ".join(Sector.objects.values_list("code", flat=True)),
                     }
                 )
-            projects = projects.filter(sector__code=sector)
         if status:
             if status not in Project.Status.values:
                 raise CommandError(
                     _("“%(value)s” is not a project status; use one of: %(choices)s.")
                     % {"value": status, "choices": ", ".join(Project.Status.values)}
                 )
-            projects = projects.filter(status=status)
+        projects = project_filter(
+            projects, ProjectFilter(sector=sector or None, status=status or None)
+        )
         count = projects.count()
         if count == 0:
             raise CommandError(
