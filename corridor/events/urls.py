@@ -1,6 +1,6 @@
-"""The event pages: the list, an event with its participants and meetings, the scheduler,
-agendas (page, PDF, calendar file), the table plan and the outcomes after the event. Each
-URL is named after its view."""
+"""The event pages: the list, an event with its participants, interpreters and meetings, the
+scheduler, agendas (page, PDF, calendar file), the table plan and the outcomes after the
+event. Each URL is named after its view."""
 
 from django.urls import path
 
