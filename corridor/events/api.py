@@ -40,6 +40,7 @@ from corridor.core.api import (
 from corridor.events import permissions, queries, schedule_codes, services
 from corridor.events.models import (
     Event,
+    Interpreter,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -133,9 +134,14 @@ class ParticipantConflictOut(ErrorOut):
 
 
 class InterpreterOut(Schema):
+    """An interpreter working at the event: the languages they interpret between and the
+    slots they are not available."""
+
     id: int
     name_en: str
     name_zh: str
+    languages: list[str] = Field(..., description='Working languages: "en" and/or "zh".')
+    unavailable_slots: list[int] = Field(..., description="Slot numbers, from 1.")
 
 
 class RequestOut(Schema):
@@ -302,6 +308,26 @@ class ParticipantPatch(Schema):
     version: int = Field(..., description="The `version` of the participant you read.")
 
 
+class InterpreterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name_en: str
+    name_zh: str = ""
+    languages: list[str] = Field(["en", "zh"], description='"en" and "zh".')
+    unavailable_slots: list[int] = Field([], description="Slot numbers, from 1.")
+
+
+class InterpreterPatch(Schema):
+    """The fields to change; fields left out keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name_en: str | None = None
+    name_zh: str | None = None
+    languages: list[str] | None = None
+    unavailable_slots: list[int] | None = Field(None, description="Slot numbers, from 1.")
+
+
 class RequestFilters(Schema):
     participant: int | None = Field(
         None, description="Only this participant's requests (either side)."
@@ -463,11 +489,16 @@ def _participant_ref(participant: Participant) -> dict:
     }
 
 
-def _interpreter_out(meeting: MeetingRequest) -> dict | None:
-    interpreter = meeting.interpreter
+def _interpreter_out(interpreter: Interpreter | None) -> dict | None:
     if interpreter is None:
         return None
-    return {"id": interpreter.pk, "name_en": interpreter.name_en, "name_zh": interpreter.name_zh}
+    return {
+        "id": interpreter.pk,
+        "name_en": interpreter.name_en,
+        "name_zh": interpreter.name_zh,
+        "languages": list(interpreter.languages or []),
+        "unavailable_slots": [slot + 1 for slot in interpreter.blocked_slots or []],
+    }
 
 
 def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
@@ -484,7 +515,7 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
         "slot": _slot_out(slots[meeting.slot]) if placed else None,
         "table": meeting.table,
         "locked": meeting.locked,
-        "interpreter": _interpreter_out(meeting),
+        "interpreter": _interpreter_out(meeting.interpreter),
         "needs_interpreter": meeting.needs_interpreter,
         "why_not_placed": schedule_codes.in_words(meeting.unplaced_reason)
         if unplaced and meeting.unplaced_reason
@@ -686,6 +717,66 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
     return _participant_out(request, participant, queries.sees_contacts(request.user, event))
 
 
+# --- interpreters --------------------------------------------------------------------------
+
+
+def _interpreter(request, event_id: int, interpreter_id: int) -> Interpreter:
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    found = event.interpreters.filter(pk=interpreter_id).first()
+    if found is None:
+        raise HttpError(
+            404,
+            _("No interpreter of this event has the id “%(value)s”.") % {"value": interpreter_id},
+        )
+    return found
+
+
+@router.get("/{int:event_id}/interpreters", response=list[InterpreterOut], auth=AUTH)
+def interpreter_list(request, event_id: int):
+    """The event's interpreters (organisers only)."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    return [_interpreter_out(interpreter) for interpreter in event.interpreters.all()]
+
+
+@router.post("/{int:event_id}/interpreters", response={201: InterpreterOut}, auth=AUTH)
+def interpreter_add(request, event_id: int, payload: InterpreterIn):
+    """Add an interpreter (organisers only) with the languages they interpret between and
+    the slots they are not available; the next scheduling run uses them."""
+    event = _visible_event(request, event_id)
+    try:
+        interpreter = services.interpreter_add(
+            actor=request.user,
+            event=event,
+            name_en=payload.name_en,
+            name_zh=payload.name_zh,
+            languages=payload.languages,
+            blocked_slots=_from_one(payload.unavailable_slots),
+        )
+    except ValidationError as exc:
+        raise _with_api_names(exc) from exc
+    return Status(201, _interpreter_out(interpreter))
+
+
+@router.patch(
+    "/{int:event_id}/interpreters/{int:interpreter_id}", response=InterpreterOut, auth=AUTH
+)
+def interpreter_update(request, event_id: int, interpreter_id: int, payload: InterpreterPatch):
+    """Change the fields given (organisers only); the next scheduling run uses the change."""
+    interpreter = _interpreter(request, event_id, interpreter_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "unavailable_slots" in changes:
+        changes["blocked_slots"] = _from_one(changes.pop("unavailable_slots"))
+    try:
+        interpreter = services.interpreter_update(
+            actor=request.user, interpreter=interpreter, **changes
+        )
+    except ValidationError as exc:
+        raise _with_api_names(exc) from exc
+    return _interpreter_out(interpreter)
+
+
 # --- meeting requests and meetings ---------------------------------------------------------
 
 
@@ -875,7 +966,7 @@ def agenda(request, event_id: int, participant_id: int):
                         "id": meeting.pk,
                         "other": _participant_ref(item.other),
                         "table": meeting.table,
-                        "interpreter": _interpreter_out(meeting),
+                        "interpreter": _interpreter_out(meeting.interpreter),
                         "needs_interpreter": item.needs_interpreter,
                         "priority": meeting.priority,
                         "locked": meeting.locked,

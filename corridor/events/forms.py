@@ -32,6 +32,17 @@ def _languages_field(**kwargs):
     )
 
 
+def _slots_field(help_text):
+    """Per-slot checkboxes of the times someone cannot meet (choices: the event's slots)."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Unavailable slots"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
 def _participant_name(participant) -> str:
     return bilingual(participant.organisation, "name")
 
@@ -175,13 +186,7 @@ class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
 
     SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    blocked_slots = forms.TypedMultipleChoiceField(
-        label=_("Unavailable slots"),
-        required=False,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Tick the times when nobody from the organisation can meet."),
-    )
+    blocked_slots = _slots_field(_("Tick the times when nobody from the organisation can meet."))
     languages = _languages_field()
     fixed_table = forms.IntegerField(
         label=_("Fixed table"),
@@ -220,6 +225,32 @@ class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
         if self.organising:
             arguments["fixed_table"] = data["fixed_table"]
         return arguments
+
+
+# --- interpreters ---------------------------------------------------------------------------
+
+
+class InterpreterForm(ServiceErrorsMixin, forms.Form):
+    """An interpreter the organisers add or change: names, the languages they interpret
+    between and the slots they are not available."""
+
+    name_en = NameField(label=_("Name (English)"), required=False, max_length=150)
+    name_zh = NameField(label=_("Name (Chinese)"), required=False, max_length=150)
+    languages = _languages_field(initial=list(LANGUAGE_LABELS))
+    blocked_slots = _slots_field(_("Tick the times when the interpreter cannot work."))
+
+    def __init__(self, *args, slot_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blocked_slots"].choices = slot_choices
+
+    @staticmethod
+    def initial_for(interpreter) -> dict:
+        return {
+            "name_en": interpreter.name_en,
+            "name_zh": interpreter.name_zh,
+            "languages": list(interpreter.languages or []),
+            "blocked_slots": list(interpreter.blocked_slots or []),
+        }
 
 
 # --- meeting requests -----------------------------------------------------------------------

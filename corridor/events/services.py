@@ -329,17 +329,89 @@ def participant_update(
     return participant
 
 
-def interpreter_add(*, actor, event: Event, name_en: str, name_zh: str = "") -> Interpreter:
-    """An English–Chinese interpreter working at the event; the scheduler's answer gives each
-    meeting whose sides share no working language a free interpreter of its slot."""
-    require_organiser(actor, event)
-    if not (name_en or "").strip():
+def _interpreter_name(name_en) -> str:
+    name_en = (name_en or "").strip()
+    if not name_en:
         raise ValidationError({"name_en": _("Name (English): give the interpreter's name.")})
-    with transaction.atomic():
-        interpreter = Interpreter.objects.create(
-            event=event, name_en=name_en.strip(), name_zh=(name_zh or "").strip()
+    return name_en
+
+
+def _interpreter_languages(languages) -> list[str]:
+    cleaned = _clean_languages(languages)
+    if len(cleaned) < 2:
+        raise ValidationError(
+            {"languages": _("Working languages: an interpreter works between two languages.")}
         )
+    return cleaned
+
+
+def interpreter_add(
+    *,
+    actor,
+    event: Event,
+    name_en: str,
+    name_zh: str = "",
+    languages=LANGUAGES,
+    blocked_slots=(),
+) -> Interpreter:
+    """An interpreter working at the event (organisers only): the languages they interpret
+    between (the participants' choices) and the slots they are not available. The scheduler
+    gives each meeting whose sides share no working language an interpreter free in its
+    slot who speaks a language of each side."""
+    require_organiser(actor, event)
+    fields = {
+        "name_en": _interpreter_name(name_en),
+        "name_zh": (name_zh or "").strip(),
+        "languages": _interpreter_languages(languages),
+        "blocked_slots": _clean_blocked(event, blocked_slots),
+    }
+    with transaction.atomic():
+        interpreter = Interpreter.objects.create(event=event, **fields)
         audit_record(actor=actor, action="create", target=interpreter, summary=str(interpreter))
+    return interpreter
+
+
+def interpreter_update(
+    *,
+    actor,
+    interpreter: Interpreter,
+    name_en=UNCHANGED,
+    name_zh=UNCHANGED,
+    languages=UNCHANGED,
+    blocked_slots=UNCHANGED,
+) -> Interpreter:
+    """Change an interpreter's names, languages or unavailable slots (organisers only);
+    fields left UNCHANGED keep their values. The next scheduling run uses the change."""
+    event = interpreter.event
+    require_organiser(actor, event)
+    cleaners = {
+        "name_en": _interpreter_name,
+        "name_zh": lambda value: (value or "").strip(),
+        "languages": _interpreter_languages,
+        "blocked_slots": lambda value: _clean_blocked(event, value),
+    }
+    given = {
+        "name_en": name_en,
+        "name_zh": name_zh,
+        "languages": languages,
+        "blocked_slots": blocked_slots,
+    }
+    changes = {
+        name: cleaners[name](value) for name, value in given.items() if value is not UNCHANGED
+    }
+    with transaction.atomic():
+        saved = Interpreter.objects.select_for_update().get(pk=interpreter.pk)
+        before = {name: getattr(saved, name) for name in changes}
+        for name, value in changes.items():
+            setattr(saved, name, value)
+        saved.save(update_fields=list(changes) or None)
+        _take_saved(interpreter, saved)
+        audit_record(
+            actor=actor,
+            action="update",
+            target=interpreter,
+            changes={k: [str(before[k]), str(v)] for k, v in changes.items() if before[k] != v},
+        )
     return interpreter
 
 

@@ -1,10 +1,18 @@
-"""The event pages: the list, an event with its participants and meetings, the scheduler,
-agendas (page, PDF, calendar file), the table plan and the outcomes after the event. Each
-URL is named after its view."""
+"""The event pages: the list, an event with its participants, interpreters and meetings, the
+scheduler, agendas (page, PDF, calendar file), the table plan and the outcomes after the
+event. Each URL is named after its view."""
 
 from django.urls import path
 
-from corridor.events.views import agendas, events, meetings, outcomes, participants, schedule
+from corridor.events.views import (
+    agendas,
+    events,
+    interpreters,
+    meetings,
+    outcomes,
+    participants,
+    schedule,
+)
 
 app_name = "events"
 
@@ -22,6 +30,8 @@ PAGES = [
     (EVENT + "register/", participants.participant_register),
     (EVENT + "participants/add/", participants.participant_add),
     (PARTICIPANT, participants.participant_edit),
+    (EVENT + "interpreters/add/", interpreters.interpreter_add),
+    (EVENT + "interpreters/<int:interpreter_pk>/", interpreters.interpreter_edit),
     (EVENT + "requests/new/", meetings.request_create),
     (REQUEST + "answer/", meetings.request_answer),
     (REQUEST + "priority/", meetings.request_update),

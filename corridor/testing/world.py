@@ -291,6 +291,7 @@ def build_world() -> World:
         actor=SYSTEM, meeting=meeting, participant=qingling_at, outcome="follow_up"
     )
 
+    interpreter = events.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
     draft_event = events.event_create(
         actor=SYSTEM, organiser=administration, title_en="Next year's forum", is_published=False
     )
@@ -352,6 +353,7 @@ def build_world() -> World:
         motorway_at=motorway_at.pk,
         logistics_at=logistics_at.pk,
         meeting=meeting.pk,
+        interpreter=interpreter.pk,
         outcome_version=outcome.version,
         pending=pending.pk,
         pending_version=pending.version,

@@ -258,6 +258,11 @@ ROWS = [
     page("events:participant_edit", GET,                         "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:participant_edit", POST,                        "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", data=lambda i: {
         "version": i["qingling_at_version"], "languages": ["zh", "en"]}),
+    page("events:interpreter_add", POST,                         "  L 403 403 403 403 403 302 302", pk="event", data={
+        "interpreter-name_en": "Tan Mei", "interpreter-languages": ["en", "zh"], "interpreter-blocked_slots": ["1"]}),
+    page("events:interpreter_edit", GET,                         "  L 403 403 403 403 403 200 200", pk="event", interpreter_pk="interpreter"),
+    page("events:interpreter_edit", POST,                        "  L 403 403 403 403 403 302 302", pk="event", interpreter_pk="interpreter", data={
+        "name_en": "Lim Wei", "languages": ["en", "zh"], "blocked_slots": ["0"]}),
     page("events:request_create", POST,                          "  L 403 403 400 302 403 403 403", pk="event", data=lambda i: {
         "ask-requester": i["motorway_at"], "ask-requested": i["logistics_at"], "ask-priority": "must"},
         note="Motorway asks Logistics"),
@@ -374,6 +379,11 @@ ROWS = [
         "organisation": i["lion_trade"]}, note="unpublished event"),
     api("/api/events/{event_id}/participants/{participant_id}", PATCH, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", data=lambda i: {
         "version": i["qingling_at_version"], "languages": ["zh", "en"]}),
+    api("/api/events/{event_id}/interpreters", GET,              "401 403 403 403 403 403 200 200", event_id="event"),
+    api("/api/events/{event_id}/interpreters", POST,             "401 403 403 403 403 403 201 201", event_id="event", data={
+        "name_en": "Tan Mei", "unavailable_slots": [2]}),
+    api("/api/events/{event_id}/interpreters/{interpreter_id}", PATCH, "401 403 403 403 403 403 200 200", event_id="event", interpreter_id="interpreter", data={
+        "languages": ["zh", "en"], "unavailable_slots": [1]}),
     api("/api/events/{event_id}/requests", GET,                  "401 200 200 200 200 200 200 200", event_id="event"),
     api("/api/events/{event_id}/requests", POST,                 "401 403 403 403 201 403 201 201", event_id="event", data=lambda i: {
         "requester": i["motorway_at"], "requested": i["logistics_at"], "priority": "must"},

@@ -18,6 +18,7 @@ from corridor.core.actors import SYSTEM
 from corridor.events import services
 from corridor.events.models import (
     Event,
+    Interpreter,
     MeetingOutcome,
     MeetingRequest,
     Participant,
@@ -603,6 +604,73 @@ def test_changes_to_a_participant_by_people_who_may_not_are_refused(
     assert Participant.objects.get(pk=ours.pk).fixed_table == 2
 
 
+# --- interpreters ---------------------------------------------------------------------------
+
+
+def patch_interpreter(client, interpreter, body, user):
+    return client.patch(
+        url(interpreter.event, "interpreters", interpreter.pk),
+        json.dumps(body),
+        content_type="application/json",
+        headers=bearer(user),
+    )
+
+
+def test_the_organisers_add_list_and_change_interpreters_counted_from_1(client, organiser, event):
+    added = post_json(
+        client,
+        url(event, "interpreters"),
+        {"name_en": "Tan Mei", "name_zh": "陈梅", "unavailable_slots": [2, 5]},
+        organiser,
+    )
+
+    assert added.status_code == 201
+    interpreter = Interpreter.objects.get(pk=added.json()["id"])
+    assert (interpreter.languages, interpreter.blocked_slots) == (["en", "zh"], [1, 4])
+    listed = get(client, url(event, "interpreters"), organiser).json()
+    assert listed == [
+        {
+            "id": interpreter.pk,
+            "name_en": "Tan Mei",
+            "name_zh": "陈梅",
+            "languages": ["en", "zh"],
+            "unavailable_slots": [2, 5],
+        }
+    ]
+
+    changed = patch_interpreter(client, interpreter, {"unavailable_slots": [1]}, organiser)
+    too_far = patch_interpreter(client, interpreter, {"unavailable_slots": [7]}, organiser)
+    one_language = patch_interpreter(client, interpreter, {"languages": ["zh"]}, organiser)
+
+    assert (changed.status_code, changed.json()["unavailable_slots"]) == (200, [1])
+    assert changed.json()["name_zh"] == "陈梅"  # left out: kept
+    assert too_far.status_code == 400
+    assert too_far.json()["errors"] == {
+        "unavailable_slots": ["Unavailable slots: the event has slots 1 to 6; 7 is not one."]
+    }
+    assert one_language.json()["errors"] == {
+        "languages": ["Working languages: an interpreter works between two languages."]
+    }
+    interpreter.refresh_from_db()
+    assert (interpreter.languages, interpreter.blocked_slots) == (["en", "zh"], [0])
+
+
+def test_interpreters_are_refused_to_participants_and_outsiders(
+    client, owner, outsider, event, ours
+):
+    interpreter = services.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
+    before = row(interpreter)
+    for person in (owner, outsider):
+        listed = get(client, url(event, "interpreters"), person)
+        added = post_json(client, url(event, "interpreters"), {"name_en": "Tan Mei"}, person)
+        changed = patch_interpreter(client, interpreter, {"unavailable_slots": [1]}, person)
+        assert [r.status_code for r in (listed, added, changed)] == [403, 403, 403]
+        assert added.json()["detail"] == ORGANISERS_ONLY
+
+    assert row(interpreter) == before
+    assert Interpreter.objects.count() == 1
+
+
 def test_the_participant_list_says_whom_the_caller_acts_for(client, owner, organiser, ours, theirs):
     mine = get(client, url(ours.event, "participants"), owner).json()
     organisers = get(client, url(ours.event, "participants"), organiser).json()
@@ -1123,6 +1191,8 @@ def test_the_openapi_schema_lists_the_events_paths(client, db):
         "/api/events/{event_id}/publish": {"post"},
         "/api/events/{event_id}/participants": {"get", "post"},
         "/api/events/{event_id}/participants/{participant_id}": {"patch"},
+        "/api/events/{event_id}/interpreters": {"get", "post"},
+        "/api/events/{event_id}/interpreters/{interpreter_id}": {"patch"},
         "/api/events/{event_id}/requests": {"get", "post"},
         "/api/events/{event_id}/requests/{request_id}": {"patch"},
         "/api/events/{event_id}/requests/{request_id}/answer": {"post"},

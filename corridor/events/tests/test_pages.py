@@ -14,7 +14,7 @@ from corridor.accounts.models import Membership
 from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.events import services
-from corridor.events.models import Event, MeetingRequest, Participant, ScheduleRun
+from corridor.events.models import Event, Interpreter, MeetingRequest, Participant, ScheduleRun
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -407,6 +407,77 @@ def test_a_participant_marks_the_times_it_cannot_meet(client, event, vans, owner
     assert (vans.blocked_slots, vans.languages) == ([1, 4], ["en", "zh"])
     table = text(section(client.get(url("event_detail", event.pk)), "participant-table"))
     assert f"{SLOT_1} {SLOT_4}" in table
+
+
+# --- interpreters ---------------------------------------------------------------------------
+
+
+def test_organisers_add_an_interpreter_and_change_when_they_cannot_work(
+    client, event, vans, organiser
+):
+    client.force_login(organiser)
+    page = client.get(url("event_detail", event.pk)).content.decode()
+    assert SLOT_4 in section(page, "add-interpreter")
+    client.post(
+        url("interpreter_add", event.pk),
+        {
+            "interpreter-name_en": "Tan Mei",
+            "interpreter-name_zh": "陈梅",
+            "interpreter-languages": ["en", "zh"],
+            "interpreter-blocked_slots": ["1"],
+        },
+    )
+
+    interpreter = Interpreter.objects.get(event=event)
+    assert (interpreter.name_zh, interpreter.languages, interpreter.blocked_slots) == (
+        "陈梅",
+        ["en", "zh"],
+        [1],
+    )
+    table = text(section(client.get(url("event_detail", event.pk)), "interpreter-table"))
+    assert f"Tan Mei 陈梅 English, Chinese {SLOT_1}" in table
+
+    edit = url("interpreter_edit", event.pk, interpreter.pk)
+    assert 'value="1" id="id_blocked_slots_1" checked' in client.get(edit).content.decode()
+    response = client.post(
+        edit, {"name_en": "Tan Mei", "languages": ["en", "zh"], "blocked_slots": ["0", "4"]}
+    )
+
+    assert response.status_code == 302
+    interpreter.refresh_from_db()
+    assert interpreter.blocked_slots == [0, 4]
+
+
+def test_an_interpreter_with_one_language_is_named_under_its_field(client, event, organiser):
+    client.force_login(organiser)
+    response = client.post(
+        url("interpreter_add", event.pk),
+        {"interpreter-name_en": "Tan Mei", "interpreter-languages": ["en"]},
+    )
+
+    assert response.status_code == 400
+    assert "an interpreter works between two languages" in text(
+        section(response, "add-interpreter")
+    )
+    assert not Interpreter.objects.exists()
+
+
+def test_a_participants_member_or_an_outsider_cannot_add_or_change_interpreters(
+    client, event, vans, motorway, owner, outsider
+):
+    interpreter = services.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
+    edit = url("interpreter_edit", event.pk, interpreter.pk)
+    for person in (owner, outsider):
+        client.force_login(person)
+        assert (
+            "Add an interpreter" not in client.get(url("event_detail", event.pk)).content.decode()
+        )
+        assert client.get(edit).status_code == 403
+        added = client.post(url("interpreter_add", event.pk), {"interpreter-name_en": "Tan Mei"})
+        changed = client.post(edit, {"name_en": "Lim Wei", "blocked_slots": ["0"]})
+        assert (added.status_code, changed.status_code) == (403, 403)
+
+    assert list(Interpreter.objects.values_list("name_en", "blocked_slots")) == [("Lim Wei", [])]
 
 
 # --- meeting requests -----------------------------------------------------------------------

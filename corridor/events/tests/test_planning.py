@@ -5,6 +5,7 @@ records what it wrote in the audit log."""
 import pytest
 from django.core import mail
 
+from corridor.core.actors import SYSTEM
 from corridor.core.audit import audit_entries_for, history
 from corridor.events import planning, schedule_codes, services
 from corridor.events.models import Interpreter, MeetingRequest, ScheduleRun
@@ -13,6 +14,7 @@ from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
     event,
     meeting,
     motorway,
+    organiser,
     trade_office,
     vans,
 )
@@ -25,9 +27,9 @@ def blocked(settings, vans, meeting):  # noqa: F811
     """The meeting sits in slot 1 (unlocked), and Qingling Motors is no longer free then:
     the next run must move it."""
     settings.TASKS = IMMEDIATE
-    services.meeting_lock(actor=None, request=meeting, slot=0)
-    services.meeting_lock(actor=None, request=meeting, slot=None)
-    services.participant_update(actor=None, participant=vans, blocked_slots=[0])
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=0)
+    services.meeting_lock(actor=SYSTEM, request=meeting, slot=None)
+    services.participant_update(actor=SYSTEM, participant=vans, blocked_slots=[0])
     mail.outbox.clear()
     return meeting
 
@@ -35,7 +37,7 @@ def blocked(settings, vans, meeting):  # noqa: F811
 def run_now(capture, event) -> ScheduleRun:  # noqa: F811
     """Start a run and let the (immediate) task solve it, as a worker would."""
     with capture(execute=True):
-        run = services.schedule_start(actor=None, event=event, time_limit=5)
+        run = services.schedule_start(actor=SYSTEM, event=event, time_limit=5)
     run.refresh_from_db()
     return run
 
@@ -46,7 +48,7 @@ def test_a_run_that_moves_a_meeting_on_published_agendas_tells_both_sides(
     blocked,
 ):
     """The run returns what it moved; the task sends the e-mails (planning tells nobody)."""
-    services.agendas_publish(actor=None, event=event)
+    services.agendas_publish(actor=SYSTEM, event=event)
 
     run = run_now(django_capture_on_commit_callbacks, event)
 
@@ -93,8 +95,8 @@ def test_a_run_that_fails_writes_no_meeting_and_no_audit_entry(
     event,  # noqa: F811
     blocked,
 ):
-    services.meeting_lock(actor=None, request=blocked, slot=1)
-    services.participant_update(actor=None, participant=blocked.requested, blocked_slots=[1])
+    services.meeting_lock(actor=SYSTEM, request=blocked, slot=1)
+    services.participant_update(actor=SYSTEM, participant=blocked.requested, blocked_slots=[1])
 
     run = run_now(django_capture_on_commit_callbacks, event)
 
@@ -157,3 +159,28 @@ def test_a_run_without_a_free_interpreter_for_a_pair_fails_with_the_reason(
     assert run.status == ScheduleRun.Status.FAILED
     assert [error["code"] for error in run.errors] == ["no_interpreter"]
     assert schedule_codes.in_words("no_interpreter").startswith("the two sides share no")
+
+
+def test_a_run_places_no_interpreted_meeting_where_the_only_interpreter_is_unavailable(
+    django_capture_on_commit_callbacks,
+    settings,
+    event,  # noqa: F811
+    meeting,  # noqa: F811
+    organiser,  # noqa: F811
+):
+    """Qingling Motors (Chinese) meets Motorway Group (English): once the organisers mark the
+    only interpreter unavailable in the meeting's slot, the next run moves it elsewhere."""
+    settings.TASKS = IMMEDIATE
+    only = services.interpreter_add(actor=organiser, event=event, name_en="Tan Mei")
+    run_now(django_capture_on_commit_callbacks, event)
+    meeting.refresh_from_db()
+    first = meeting.slot
+    assert (first, meeting.interpreter) != (None, None)
+
+    services.interpreter_update(actor=organiser, interpreter=only, blocked_slots=[first])
+    run = run_now(django_capture_on_commit_callbacks, event)
+
+    meeting.refresh_from_db()
+    assert run.status == ScheduleRun.Status.DONE
+    assert meeting.slot not in (None, first)
+    assert meeting.interpreter == only

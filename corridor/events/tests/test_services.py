@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory
 from corridor.events import services
-from corridor.events.models import Event, MeetingRequest, Participant
+from corridor.events.models import Event, Interpreter, MeetingRequest, Participant
 from corridor.testing.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +272,85 @@ def test_no_actor_is_nobody_not_the_system(event, administration):
     assert event.is_published
     assert Event.objects.count() == 1
     assert not Participant.objects.exists()
+
+
+# --- interpreters ---------------------------------------------------------------------------
+
+
+def test_organisers_add_and_change_an_interpreter_with_languages_and_unavailable_slots(
+    event, facilitator
+):
+    interpreter = services.interpreter_add(
+        actor=facilitator,
+        event=event,
+        name_en=" Tan Mei ",
+        languages=["zh", "EN"],
+        blocked_slots=[4, 1, 4],
+    )
+    assert (interpreter.name_en, interpreter.languages, interpreter.blocked_slots) == (
+        "Tan Mei",
+        ["en", "zh"],
+        [1, 4],
+    )
+
+    services.interpreter_update(actor=facilitator, interpreter=interpreter, blocked_slots=[])
+
+    interpreter.refresh_from_db()
+    assert (interpreter.name_en, interpreter.blocked_slots) == ("Tan Mei", [])
+
+
+def test_the_system_adds_an_interpreter_who_works_in_english_and_chinese(event):
+    interpreter = services.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
+
+    assert (interpreter.languages, interpreter.blocked_slots) == (["en", "zh"], [])
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"name_en": " "}, "name_en", "Name (English): give the interpreter's name."),
+        (
+            {"languages": ["en", "ms"]},
+            "languages",
+            "Working languages: choose English (en) and/or Chinese (zh).",
+        ),
+        (
+            {"languages": ["en"]},
+            "languages",
+            "Working languages: an interpreter works between two languages.",
+        ),
+        (
+            {"blocked_slots": [2, 6]},
+            "blocked_slots",
+            "Unavailable slots: the event has slots 1 to 6; 7 is not one.",
+        ),
+    ],
+)
+def test_bad_interpreter_input_names_the_field_and_writes_nothing(
+    event, facilitator, change, field, message
+):
+    interpreter = services.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
+    arguments = {"name_en": "Tan Mei"} | change
+
+    with pytest.raises(ValidationError) as added:
+        services.interpreter_add(actor=facilitator, event=event, **arguments)
+    with pytest.raises(ValidationError) as changed:
+        services.interpreter_update(actor=facilitator, interpreter=interpreter, **change)
+
+    assert added.value.message_dict == changed.value.message_dict == {field: [message]}
+    assert list(Interpreter.objects.values_list("name_en", "languages", "blocked_slots")) == [
+        ("Lim Wei", ["en", "zh"], [])
+    ]
+
+
+def test_participants_members_outsiders_and_nobody_cannot_add_or_change_interpreters(
+    event, qingling, owner, outsider
+):
+    interpreter = services.interpreter_add(actor=SYSTEM, event=event, name_en="Lim Wei")
+    for actor in (owner, outsider, None):
+        with pytest.raises(PermissionDenied):
+            services.interpreter_add(actor=actor, event=event, name_en="Tan Mei")
+        with pytest.raises(PermissionDenied):
+            services.interpreter_update(actor=actor, interpreter=interpreter, blocked_slots=[0])
+
+    assert list(Interpreter.objects.values_list("name_en", "blocked_slots")) == [("Lim Wei", [])]

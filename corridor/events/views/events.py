@@ -14,6 +14,7 @@ from corridor.events import permissions, queries, services
 from corridor.events.forms import (
     ConnectionForm,
     EventForm,
+    InterpreterForm,
     LockForm,
     MeetingAddForm,
     ParticipantAddForm,
@@ -102,6 +103,16 @@ def _request_rows(user, requests, *, slot_choices, labels, bound):
     return requests
 
 
+def _interpreter_rows(event: Event, labels: dict[int, str]) -> list:
+    interpreters = list(event.interpreters.all())
+    for interpreter in interpreters:
+        interpreter.blocked_labels = [labels.get(i, "") for i in interpreter.blocked_slots or []]
+        interpreter.language_labels = [
+            LANGUAGE_LABELS.get(code, code) for code in interpreter.languages or []
+        ]
+    return interpreters
+
+
 def event_page(request, event: Event, *, bound: dict | None = None, status: int = 200):
     """Render the event page. `bound` holds forms bound to a failed POST, by key
     ("register", "participant", "ask", "meeting", "connection", ("priority", pk),
@@ -148,6 +159,10 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
         if unregistered:
             context["register_form"] = RegisterForm(organisations=unregistered, prefix="register")
     if organising:
+        context["interpreters"] = _interpreter_rows(event, labels)
+        context["interpreter_form"] = bound.get("interpreter") or InterpreterForm(
+            slot_choices=slot_choices(slots), prefix="interpreter"
+        )
         others = _unregistered(queries.participating_organisations(), participants)
         context["participant_form"] = bound.get("participant") or ParticipantAddForm(
             organisations=others, prefix="participant"
