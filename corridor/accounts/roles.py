@@ -72,6 +72,16 @@ def acting_organisation_ids(user, kinds: frozenset[str]) -> set[int]:
     }
 
 
+def organisations_to_act_for(user, kinds: frozenset[str]):
+    """The organisations the user may start something for (a case, an assessment, a
+    project, an event), by name: any, for the initiative's facilitators; else their own
+    organisations of these kinds (`acting_organisation_ids`)."""
+    organisations = Organisation.objects.all()
+    if not is_facilitator(user):
+        organisations = organisations.filter(pk__in=acting_organisation_ids(user, kinds))
+    return organisations.order_by("name_en", "id")
+
+
 def memberships(user) -> list[Membership]:
     """The user's memberships with their organisations (cached on the user)."""
     return list(_memberships(user))

@@ -20,7 +20,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from corridor.cases import queries, services
-from corridor.cases.documents import visible_documents
+from corridor.cases.documents.services import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
 from corridor.core.api import (
@@ -170,6 +170,14 @@ class CaseFilters(Schema):
     status: choices_of(Case.Status, "CaseStatus") | None = None
     kind: choices_of(Case.Kind, "CaseKind") | None = None
     market: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Target market.")
+    role: choices_of(CaseParty.Role, "CasePartyRole") | None = Field(
+        None, description="Only the cases in which you act in this role."
+    )
+
+    def case_filter(self) -> queries.CaseFilter:
+        return queries.CaseFilter(
+            **{name: value or "" for name, value in self.model_dump().items()}
+        )
 
 
 class CaseIn(Schema):
@@ -434,14 +442,7 @@ def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
 @paginate(Pages, page_size=PAGE_SIZE)
 def case_list(request, filters: Query[CaseFilters]):
     """The cases the caller takes part in, most recently changed first."""
-    cases = _cases(request)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.kind:
-        cases = cases.filter(kind=filters.kind)
-    if filters.market:
-        cases = cases.filter(target_market=filters.market.upper())
-    return cases.order_by("-updated_at", "-id")
+    return queries.case_list(request.user, filters.case_filter())
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut, auth=AUTH)

@@ -7,7 +7,7 @@ assessments the real cases are opened from). Loading is idempotent: a case is ke
 English title, and a case that exists is left alone, so a second run writes nothing.
 
 Every write goes through the services (`corridor.cases.services`,
-`corridor.cases.documents`, `corridor.accounts.services`) as the demo person who would make
+`corridor.cases.documents.services`, `corridor.accounts.services`) as the demo person who would make
 it. Two things only the demo does directly, after the service call:
 
 - **backdating**: the services stamp what they write with the current time; the real
@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from corridor.accounts.models import Membership, Organisation, User
 from corridor.accounts.services import membership_add, organisation_create
-from corridor.cases import documents, services
+from corridor.cases import services
+from corridor.cases.documents import services as documents
 from corridor.cases.models import (
     Case,
     CaseDocument,

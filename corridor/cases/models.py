@@ -1,25 +1,34 @@
 """Facilitation cases: one shared, multi-party journey from gap to approval.
 
 Who may see and do what is decided in `permissions.py` and enforced by `services.py`;
-`Case.objects.visible_to(user)` is the only door through which pages and the API reach cases.
+`Case.objects.visible_to(user)` is the only door through which pages and the API reach cases
+(its rule, who acts through which party, is `visibility.py`).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.cases.visibility import user_party_q
 from corridor.core.bilingual import BilingualTitleMixin
 from corridor.standards.models import ReadinessAssessment
 
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Administrators see every case; everyone else the cases in which one of their
-        organisations is a party (a facilitator: the cases assigned to it)."""
-        from corridor.cases.permissions import visible_cases  # one place for the rule
-
-        return visible_cases(self, user)
+        """Administrators see every case; anonymous people none; everyone else the cases
+        in which they act through a party (`visibility.user_party_q`; a facilitator: the
+        cases assigned to it)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if roles.is_initiative_admin(user):
+            return self
+        return self.filter(
+            Exists(CaseParty.objects.filter(user_party_q(user), case=OuterRef("pk")))
+        )
 
 
 class Case(BilingualTitleMixin, models.Model):

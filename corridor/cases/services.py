@@ -3,7 +3,7 @@ event on the case's timeline (and an audit entry for case-level writes), then en
 e-mails once the transaction has committed.
 
 Pages, the API, the demo and tasks call these functions; none of them writes models directly.
-Documents are written by `corridor/cases/documents.py`.
+Documents are written by `corridor/cases/documents/services.py`.
 """
 
 from datetime import date, timedelta
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Membership, Organisation
-from corridor.cases import permissions, workflow
+from corridor.cases import permissions, tasks, workflow
 from corridor.cases.models import (
     Case,
     CaseIssue,
@@ -95,8 +95,6 @@ def _notify(task_name: str, *args) -> None:
     """Enqueue a notification task once the surrounding transaction commits."""
 
     def enqueue():
-        from corridor.cases import tasks
-
         getattr(tasks, task_name).enqueue(*args)
 
     transaction.on_commit(enqueue)
