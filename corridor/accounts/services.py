@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import ApiToken, Membership, Notification, Organisation, User
+from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
 
@@ -26,7 +27,7 @@ def organisation_create(
     iati_ref: str = "",
 ) -> Organisation:
     """A new organisation; `country` may be empty when it is not known (e.g. from an import)."""
-    if actor is not None and not roles.is_initiative_admin(actor):
+    if actor is not None and not is_system(actor) and not roles.is_initiative_admin(actor):
         raise PermissionDenied(_("Only the initiative's administrators can add organisations."))
     errors = {}
     if not name_en.strip() and not name_zh.strip():
@@ -58,7 +59,7 @@ def organisation_create(
 
 
 def membership_add(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
-    if actor is not None and not roles.is_initiative_admin(actor):
+    if actor is not None and not is_system(actor) and not roles.is_initiative_admin(actor):
         raise PermissionDenied(_("Only the initiative's administrators can add members."))
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("“%(value)s” is not a role.") % {"value": role}})
