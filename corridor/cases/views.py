@@ -105,28 +105,20 @@ def _gantt(page: queries.CasePage, today) -> gantt.Timeline | None:
     rows = []
     for row in page.milestones:
         m = row.milestone
+        dates = {name: getattr(m, name) for name in gantt.DATES}
         title = bilingual(m, "title")
         rows.append(
             gantt.GanttRow(
                 key=m.pk,
                 label=title,
-                planned_start=m.planned_start,
-                planned_end=m.planned_end,
-                actual_start=m.actual_start,
-                actual_end=m.actual_end,
                 approximate=m.dates_approximate,
                 late=bool(row.slippage and row.slippage > 0),
                 depends_on=[d.pk for d in row.depends_on],
                 title=_(
                     "%(title)s — planned %(planned_start)s to %(planned_end)s; actual %(actual_start)s to %(actual_end)s"
                 )
-                % {
-                    "title": title,
-                    "planned_start": m.planned_start or "—",
-                    "planned_end": m.planned_end or "—",
-                    "actual_start": m.actual_start or "—",
-                    "actual_end": m.actual_end or "—",
-                },
+                % {"title": title, **{name: day or "—" for name, day in dates.items()}},
+                **dates,
             )
         )
     return gantt.timeline(rows, today=today)
@@ -434,55 +426,64 @@ def issue_update(request, issue_pk: int):
     )
 
 
-@require_POST
-@login_required
-def issue_comment(request, issue_pk: int):
+def _issue_post(request, issue_pk: int, key: str, form_class, write, success):
+    """POST one of an issue's own forms (its comment, resolve or reopen form):
+    `write(issue, data)` calls the service."""
     issue = _visible_issue(request, issue_pk)
+    prefix = {"comment": "c", "resolve": "r", "reopen": "o"}[key]
     return _post(
         request,
         issue.case,
-        ("comment", issue.pk),
-        CommentForm(request.POST, prefix=f"c{issue.pk}"),
-        lambda data: services.issue_comment(actor=request.user, issue=issue, body=data["body"]),
-        success=_("Your comment was added."),
+        (key, issue.pk),
+        form_class(request.POST, prefix=f"{prefix}{issue.pk}"),
+        lambda data: write(issue, data),
+        success=success,
         anchor=f"issue-{issue.pk}",
+    )
+
+
+@require_POST
+@login_required
+def issue_comment(request, issue_pk: int):
+    return _issue_post(
+        request,
+        issue_pk,
+        "comment",
+        CommentForm,
+        lambda issue, data: services.issue_comment(
+            actor=request.user, issue=issue, body=data["body"]
+        ),
+        success=_("Your comment was added."),
     )
 
 
 @require_POST
 @login_required
 def issue_resolve(request, issue_pk: int):
-    issue = _visible_issue(request, issue_pk)
-    return _post(
+    return _issue_post(
         request,
-        issue.case,
-        ("resolve", issue.pk),
-        ResolveForm(request.POST, prefix=f"r{issue.pk}"),
-        lambda data: services.issue_resolve(
-            actor=request.user,
-            issue=issue,
-            version=data["version"],
-            resolution=data["resolution"],
+        issue_pk,
+        "resolve",
+        ResolveForm,
+        lambda issue, data: services.issue_resolve(
+            actor=request.user, issue=issue, version=data["version"], resolution=data["resolution"]
         ),
-        success=_("The issue “%(title)s” was resolved.") % {"title": issue.title},
-        anchor=f"issue-{issue.pk}",
+        success=lambda issue: _("The issue “%(title)s” was resolved.") % {"title": issue.title},
     )
 
 
 @require_POST
 @login_required
 def issue_reopen(request, issue_pk: int):
-    issue = _visible_issue(request, issue_pk)
-    return _post(
+    return _issue_post(
         request,
-        issue.case,
-        ("reopen", issue.pk),
-        ReopenForm(request.POST, prefix=f"o{issue.pk}"),
-        lambda data: services.issue_reopen(
+        issue_pk,
+        "reopen",
+        ReopenForm,
+        lambda issue, data: services.issue_reopen(
             actor=request.user, issue=issue, version=data["version"]
         ),
-        success=_("The issue “%(title)s” was reopened.") % {"title": issue.title},
-        anchor=f"issue-{issue.pk}",
+        success=lambda issue: _("The issue “%(title)s” was reopened.") % {"title": issue.title},
     )
 
 
