@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("corridor.accounts.urls")),
     path("standards/hs/", include("corridor.standards.hs.urls")),
     path("standards/", include("corridor.standards.urls")),
-    path("cases/documents/", include("corridor.cases.document_urls")),
+    path("cases/documents/", include("corridor.cases.documents.urls")),
     path("cases/", include("corridor.cases.urls")),
     path("directory/", include("corridor.directory.urls")),
     path("events/", include("corridor.events.urls")),

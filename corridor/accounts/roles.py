@@ -72,14 +72,14 @@ def acting_organisation_ids(user, kinds: frozenset[str] | None = None) -> set[in
     }
 
 
-def acting_organisations(user, kinds: frozenset[str]):
-    """The organisations the user may act for where members of these kinds act: any
-    organisation for the initiative's staff, else their own of these kinds; by name."""
-    if is_facilitator(user):
-        return Organisation.objects.order_by("name_en")
-    return Organisation.objects.filter(pk__in=acting_organisation_ids(user, kinds)).order_by(
-        "name_en"
-    )
+def organisations_to_act_for(user, kinds: frozenset[str]):
+    """The organisations the user may start something for (a case, an assessment, a
+    project, an event), by name: any, for the initiative's facilitators; else their own
+    organisations of these kinds (`acting_organisation_ids`)."""
+    organisations = Organisation.objects.all()
+    if not is_facilitator(user):
+        organisations = organisations.filter(pk__in=acting_organisation_ids(user, kinds))
+    return organisations.order_by("name_en", "id")
 
 
 def memberships(user) -> list[Membership]:

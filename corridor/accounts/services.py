@@ -16,9 +16,8 @@ from corridor.core.vocabularies import is_country
 
 
 def _may_administer(actor) -> bool:
-    """The initiative's administrators, and the system (demo loaders, imports). `None` is
-    still let through while the other apps' demo loaders and the IATI import pass it."""
-    return actor is None or is_system(actor) or roles.is_initiative_admin(actor)
+    """The initiative's administrators, and the system (demo loaders, imports)."""
+    return is_system(actor) or roles.is_initiative_admin(actor)
 
 
 def organisation_create(

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,6 @@ from django.views.i18n import set_language as django_set_language
 
 from corridor.accounts import services
 from corridor.accounts.models import ApiToken, Notification
-from corridor.core import views as core_views
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -142,13 +141,8 @@ def notifications_read(request):
             actor=request.user,
             notification_id=int(request.POST.get("notification", "")),
         )
-    except (PermissionDenied, ValueError) as exc:
-        return core_views.forbidden(
-            request,
-            exc if isinstance(exc, PermissionDenied) else PermissionDenied(),
-            back_url=reverse("accounts:notifications"),
-            back_label=_("Back to your notifications"),
-        )
+    except ValueError as exc:
+        raise PermissionDenied from exc
     target = notification.url
     if (
         "open" in request.POST

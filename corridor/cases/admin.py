@@ -3,17 +3,7 @@ pages and services (which check permissions, keep versions and record the timeli
 
 from django.contrib import admin
 
-from corridor.cases.models import (
-    Case,
-    CaseDocument,
-    CaseEvent,
-    CaseIssue,
-    CaseParty,
-    CaseTransition,
-    DocumentVersion,
-    IssueComment,
-    Milestone,
-)
+from corridor.cases import models
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -29,13 +19,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class PartyInline(ReadOnlyInline):
-    model = CaseParty
+    model = models.CaseParty
     fields = ("organisation", "role", "contact", "added_at")
     readonly_fields = fields
 
 
 class TransitionInline(ReadOnlyInline):
-    model = CaseTransition
+    model = models.CaseTransition
     fields = ("from_status", "to_status", "reason", "by", "at")
     readonly_fields = fields
 
@@ -51,7 +41,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Case)
+@admin.register(models.Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ("reference", "title_en", "kind", "applicant", "target_market", "status")
     list_filter = ("kind", "status", "target_market", "is_synthetic")
@@ -60,14 +50,14 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = [PartyInline, TransitionInline]
 
 
-@admin.register(Milestone)
+@admin.register(models.Milestone)
 class MilestoneAdmin(ReadOnlyAdmin):
     list_display = ("title_en", "case", "planned_start", "planned_end", "actual_end", "version")
     list_select_related = ("case",)
     search_fields = ("title_en", "title_zh", "case__reference")
 
 
-@admin.register(CaseIssue)
+@admin.register(models.CaseIssue)
 class CaseIssueAdmin(ReadOnlyAdmin):
     list_display = ("title", "case", "assigned_to", "due_on", "status")
     list_filter = ("status",)
@@ -75,19 +65,19 @@ class CaseIssueAdmin(ReadOnlyAdmin):
     search_fields = ("title", "case__reference")
 
 
-@admin.register(IssueComment)
+@admin.register(models.IssueComment)
 class IssueCommentAdmin(ReadOnlyAdmin):
     list_display = ("issue", "author", "at")
     list_select_related = ("issue", "author")
 
 
 class VersionInline(ReadOnlyInline):
-    model = DocumentVersion
+    model = models.DocumentVersion
     fields = ("number", "original_name", "content_type", "size", "sha256", "uploaded_by")
     readonly_fields = fields
 
 
-@admin.register(CaseDocument)
+@admin.register(models.CaseDocument)
 class CaseDocumentAdmin(ReadOnlyAdmin):
     list_display = ("title", "case", "document_type", "shared_with")
     list_select_related = ("case",)
@@ -95,7 +85,7 @@ class CaseDocumentAdmin(ReadOnlyAdmin):
     inlines = [VersionInline]
 
 
-@admin.register(CaseEvent)
+@admin.register(models.CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "case", "kind", "actor")
     list_filter = ("kind",)

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 
 from corridor.accounts.api import AUTH, organisation_by_id, person_by_id
 from corridor.cases import queries, services
-from corridor.cases.documents import visible_documents
+from corridor.cases.documents.services import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
 from corridor.core.api import ErrorOut, Int64, NameText, OrganisationRefOut, Pages, choices_of
@@ -31,6 +31,8 @@ router = Router(tags=["cases"])
 
 PAGE_SIZE = 50
 LAST_EVENTS = 20
+# A milestone's own values, as the API sends and takes them (its owner and dependencies aside).
+MILESTONE_VALUES = [name for name in services.MILESTONE_FIELDS if name != "owner_id"]
 
 
 # --- schemas: out --------------------------------------------------------------------------
@@ -157,15 +159,27 @@ class CaseDetailOut(CaseOut):
 # --- schemas: in ---------------------------------------------------------------------------
 
 
+class _In(Schema):
+    """A request body: a field the API does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class CaseFilters(Schema):
     status: choices_of(Case.Status, "CaseStatus") | None = None
     kind: choices_of(Case.Kind, "CaseKind") | None = None
     market: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="Target market.")
+    role: choices_of(CaseParty.Role, "CasePartyRole") | None = Field(
+        None, description="Only the cases in which you act in this role."
+    )
+
+    def case_filter(self) -> queries.CaseFilter:
+        return queries.CaseFilter(
+            **{name: value or "" for name, value in self.model_dump().items()}
+        )
 
 
-class CaseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CaseIn(_In):
     applicant_id: int
     title_en: NameText = ""
     title_zh: NameText = ""
@@ -180,28 +194,22 @@ class CaseIn(Schema):
     start_on: date | None = None
 
 
-class CaseTransitionIn(Schema):
+class CaseTransitionIn(_In):
     """The new status and the reason, with the case's `version` you read: if someone
     changed the case since, the answer is 409 and nothing changes."""
-
-    model_config = ConfigDict(extra="forbid")
 
     to_status: str
     reason: str = ""
     version: int
 
 
-class CasePartyIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CasePartyIn(_In):
     organisation_id: int
     role: str
     contact_id: int | None = None
 
 
-class MilestoneIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MilestoneIn(_In):
     title_en: NameText = ""
     title_zh: NameText = ""
     planned_start: date | None = None
@@ -213,11 +221,9 @@ class MilestoneIn(Schema):
     dates_approximate: bool = False
 
 
-class MilestonePatch(Schema):
+class MilestonePatch(_In):
     """The fields to change (fields left out keep their values), with the `version` you
     read: if someone saved the milestone since, the answer is 409 and nothing changes."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: int
     title_en: NameText | None = None
@@ -231,18 +237,14 @@ class MilestonePatch(Schema):
     dates_approximate: bool | None = None
 
 
-class IssueIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class IssueIn(_In):
     title: NameText
     description: str = ""
     assigned_to_id: int | None = None
     due_on: date | None = None
 
 
-class IssuePatch(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class IssuePatch(_In):
     version: int
     title: NameText | None = None
     description: str | None = None
@@ -250,15 +252,11 @@ class IssuePatch(Schema):
     due_on: date | None = None
 
 
-class CommentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CommentIn(_In):
     body: str
 
 
-class ResolveIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ResolveIn(_In):
     version: int
     resolution: str
 
@@ -301,6 +299,15 @@ def _person(user) -> dict | None:
     if user is None:
         return None
     return {"id": user.pk, "username": user.username, "display_name": user.display_name}
+
+
+def _party_out(party: CaseParty) -> dict:
+    return {
+        "id": party.pk,
+        "organisation": party.organisation,
+        "role": party.role,
+        "contact": _person(party.contact),
+    }
 
 
 def _issue_out(issue: CaseIssue) -> dict:
@@ -352,15 +359,7 @@ def _case_detail(request, case: Case) -> dict:
         description_zh=case.description_zh,
         your_role=page.role,
         allowed_transitions=page.transitions,
-        parties=[
-            {
-                "id": p.pk,
-                "organisation": p.organisation,
-                "role": p.role,
-                "contact": _person(p.contact),
-            }
-            for p in page.parties
-        ],
+        parties=[_party_out(p) for p in page.parties],
         milestones=[
             {
                 **CaseMilestoneOut.from_orm(row.milestone).model_dump(),
@@ -386,35 +385,35 @@ def _case_detail(request, case: Case) -> dict:
     return out
 
 
-def _party_of(case: Case, party_id: int | None) -> CaseParty | None:
-    if party_id is None:
+def _one_of(rows, pk: int | None, field: str, message: str):
+    """The row with this id among `rows` (those the caller may name), None without an id;
+    an id not among them is an error on `field`."""
+    if pk is None:
         return None
-    party = CaseParty.objects.filter(pk=party_id, case=case).first()
-    if party is None:
-        raise ValidationError(
-            {
-                "owner_party_id": _(
-                    "No party of this case has the id “%(value)s”; see the case's parties."
-                )
-                % {"value": party_id}
-            }
-        )
-    return party
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise ValidationError({field: message % {"value": pk}})
+    return row
+
+
+def _party_of(case: Case, party_id: int | None) -> CaseParty | None:
+    return _one_of(
+        CaseParty.objects.filter(case=case),
+        party_id,
+        "owner_party_id",
+        _("No party of this case has the id “%(value)s”; see the case's parties."),
+    )
 
 
 def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
     found = {m.pk: m for m in Milestone.objects.filter(case=case, pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ValidationError(
-            {
-                "depends_on": _(
-                    "No milestone of this case has the id “%(value)s”; a milestone can only "
-                    "depend on milestones of the same case."
-                )
-                % {"value": missing[0]}
-            }
+        message = _(
+            "No milestone of this case has the id “%(value)s”; a milestone can only "
+            "depend on milestones of the same case."
         )
+        raise ValidationError({"depends_on": message % {"value": missing[0]}})
     return [found[i] for i in ids]
 
 
@@ -425,14 +424,7 @@ def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
 @paginate(Pages, page_size=PAGE_SIZE)
 def case_list(request, filters: Query[CaseFilters]):
     """The cases the caller takes part in, most recently changed first."""
-    cases = _cases(request)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.kind:
-        cases = cases.filter(kind=filters.kind)
-    if filters.market:
-        cases = cases.filter(target_market=filters.market.upper())
-    return cases.order_by("-updated_at", "-id")
+    return queries.case_list(request.user, filters.case_filter())
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut, auth=AUTH)
@@ -446,40 +438,22 @@ def case_detail(request, case_id: int):
 def case_create(request, payload: CaseIn):
     """Open a case as a draft; from a readiness assessment, its roadmap becomes milestones."""
     applicant = organisation_by_id(payload.applicant_id, "applicant_id")
-    assessment = None
-    if payload.assessment_id is not None:
-        assessment = assessments_visible_to(request.user).filter(pk=payload.assessment_id).first()
-        if assessment is None:
-            raise ValidationError(
-                {
-                    "assessment_id": _("No readiness assessment has the id “%(value)s”.")
-                    % {"value": payload.assessment_id}
-                }
-            )
-    region_case = None
-    if payload.region_case_id is not None:
-        region_case = _cases(request).filter(pk=payload.region_case_id).first()
-        if region_case is None:
-            raise ValidationError(
-                {
-                    "region_case_id": _("No case has the id “%(value)s”.")
-                    % {"value": payload.region_case_id}
-                }
-            )
     case = services.case_open(
         actor=request.user,
         applicant=applicant,
-        title_en=payload.title_en,
-        title_zh=payload.title_zh,
-        target_market=payload.target_market,
-        product_name=payload.product_name,
-        hs_code=payload.hs_code,
-        description_en=payload.description_en,
-        description_zh=payload.description_zh,
-        assessment=assessment,
-        region_case=region_case,
-        kind=payload.kind,
-        start_on=payload.start_on,
+        assessment=_one_of(
+            assessments_visible_to(request.user),
+            payload.assessment_id,
+            "assessment_id",
+            _("No readiness assessment has the id “%(value)s”."),
+        ),
+        region_case=_one_of(
+            _cases(request),
+            payload.region_case_id,
+            "region_case_id",
+            _("No case has the id “%(value)s”."),
+        ),
+        **payload.model_dump(exclude={"applicant_id", "assessment_id", "region_case_id"}),
     )
     return Status(201, _case_detail(request, _visible_case(request, case.pk)))
 
@@ -516,15 +490,7 @@ def party_add(request, case_id: int, payload: CasePartyIn):
         role=payload.role,
         contact=person_by_id(payload.contact_id, "contact_id"),
     )
-    return Status(
-        201,
-        {
-            "id": party.pk,
-            "organisation": party.organisation,
-            "role": party.role,
-            "contact": _person(party.contact),
-        },
-    )
+    return Status(201, _party_out(party))
 
 
 # --- milestones ----------------------------------------------------------------------------
@@ -538,15 +504,9 @@ def milestone_add(request, case_id: int, payload: MilestoneIn):
         case=case,
         milestone=None,
         version=None,
-        title_en=payload.title_en,
-        title_zh=payload.title_zh,
-        planned_start=payload.planned_start,
-        planned_end=payload.planned_end,
-        actual_start=payload.actual_start,
-        actual_end=payload.actual_end,
         owner=_party_of(case, payload.owner_party_id),
         depends_on=_milestones_of(case, payload.depends_on),
-        dates_approximate=payload.dates_approximate,
+        **payload.model_dump(include=set(MILESTONE_VALUES)),
     )
     return Status(201, milestone)
 
@@ -562,18 +522,7 @@ def milestone_update(request, case_id: int, milestone_id: int, payload: Mileston
     if milestone is None:
         raise HttpError(404, _("No milestone has the id “%(value)s”.") % {"value": milestone_id})
     changes = payload.model_dump(exclude_unset=True)
-    values = {
-        name: changes.get(name, getattr(milestone, name))
-        for name in (
-            "title_en",
-            "title_zh",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "dates_approximate",
-        )
-    }
+    values = {name: changes.get(name, getattr(milestone, name)) for name in MILESTONE_VALUES}
     values["dates_approximate"] = bool(values["dates_approximate"])
     owner = (
         _party_of(case, changes["owner_party_id"])

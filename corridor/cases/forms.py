@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.cases.models import Case, CaseParty
+from corridor.cases.queries import CaseFilter
 from corridor.core.bilingual import bilingual
 from corridor.core.forms import NameField, ServiceErrorsMixin
 
@@ -35,6 +36,12 @@ class CaseFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("My role"), required=False, choices=_blank(_("any role")) + CaseParty.Role.choices
     )
+
+    def case_filter(self) -> CaseFilter:
+        """The filter the person asked for (none if what they typed does not parse)."""
+        if not self.is_valid():
+            return CaseFilter()
+        return CaseFilter(**self.cleaned_data)
 
 
 class CaseOpenForm(ServiceErrorsMixin, forms.Form):

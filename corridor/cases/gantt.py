@@ -19,6 +19,10 @@ MIN_BAR = 3  # a one-day step stays visible
 LABEL_UNITS = 38  # longer titles are cut (the full title is in the row's tooltip)
 
 
+# The four dates of a row, named as on a milestone.
+DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
+
+
 @dataclass
 class GanttRow:
     key: int  # the milestone id

@@ -1,25 +1,53 @@
 """Facilitation cases: one shared, multi-party journey from gap to approval.
 
 Who may see and do what is decided in `permissions.py` and enforced by `services.py`;
-`Case.objects.visible_to(user)` is the only door through which pages and the API reach cases.
+`Case.objects.visible_to(user)` is the only door through which pages and the API reach cases
+(its rule, who acts through which party, is `visibility.py`).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.cases.visibility import user_party_q
 from corridor.core.bilingual import BilingualTitleMixin
 from corridor.standards.models import ReadinessAssessment
 
 
+def _person(verbose_name, *, related_name: str = "+", blank: bool = False):
+    """Who did or is given something: a person, forgotten (None) if their account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
+def _in_case(related_name: str):
+    """The case a row belongs to (deleted with it)."""
+    return models.ForeignKey(
+        "Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name=related_name
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Administrators see every case; everyone else the cases in which one of their
-        organisations is a party (a facilitator: the cases assigned to it)."""
-        from corridor.cases.permissions import visible_cases  # one place for the rule
-
-        return visible_cases(self, user)
+        """Administrators see every case; anonymous people none; everyone else the cases
+        in which they act through a party (`visibility.user_party_q`; a facilitator: the
+        cases assigned to it)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if roles.is_initiative_admin(user):
+            return self
+        return self.filter(
+            Exists(CaseParty.objects.filter(user_party_q(user), case=OuterRef("pk")))
+        )
 
 
 class Case(BilingualTitleMixin, models.Model):
@@ -80,13 +108,7 @@ class Case(BilingualTitleMixin, models.Model):
         ),
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _person(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -109,9 +131,7 @@ class CaseParty(models.Model):
         REGULATOR = "regulator", _("regulator contact")
         OBSERVER = "observer", _("observer")
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties"
-    )
+    case = _in_case("parties")
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -119,14 +139,7 @@ class CaseParty(models.Model):
         related_name="case_parties",
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("contact person"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    contact = _person(_("contact person"), blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
@@ -142,21 +155,13 @@ class CaseParty(models.Model):
 
 
 class CaseTransition(models.Model):
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transitions"
-    )
+    case = _in_case("transitions")
     from_status = models.CharField(
         _("from"), max_length=30, choices=Case.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=30, choices=Case.Status.choices)
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = _person(_("by"))
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -168,9 +173,7 @@ class CaseTransition(models.Model):
 class Milestone(BilingualTitleMixin, models.Model):
     """A step of the journey, often one requirement of the readiness roadmap."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="milestones"
-    )
+    case = _in_case("milestones")
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     requirement_key = models.CharField(_("requirement"), max_length=120, blank=True)
@@ -216,26 +219,11 @@ class CaseIssue(models.Model):
         OPEN = "open", _("open")
         RESOLVED = "resolved", _("resolved")
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="issues"
-    )
+    case = _in_case("issues")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("raised by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_case_issues",
-    )
+    raised_by = _person(_("raised by"))
+    assigned_to = _person(_("assigned to"), related_name="assigned_case_issues", blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
@@ -259,13 +247,7 @@ class IssueComment(models.Model):
     issue = models.ForeignKey(
         CaseIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="comments"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = _person(_("author"))
     body = models.TextField(_("comment"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -280,19 +262,11 @@ class CaseDocument(models.Model):
     roles (besides the applicant and facilitators) who may see it; each version lists those
     who may see that version (a new version starts with what its uploader may share)."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="documents"
-    )
+    case = _in_case("documents")
     title = models.CharField(_("title"), max_length=300)
     document_type = models.CharField(_("document type"), max_length=60)
     shared_with = models.JSONField(_("shared with"), default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _person(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -323,13 +297,7 @@ class DocumentVersion(models.Model):
             "version: at upload, those of the document the uploader may share with."
         ),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = _person(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -346,18 +314,9 @@ class CaseEvent(models.Model):
 
     `kind` and `params` are language-neutral; pages render them as translated sentences."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
-    )
+    case = _in_case("events")
     at = models.DateTimeField(_("at"), db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = _person(_("actor"), blank=True)
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("details"), default=dict, blank=True)
     document = models.ForeignKey(

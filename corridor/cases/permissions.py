@@ -12,11 +12,10 @@ or take out a facilitator or a regulator contact, and only the initiative's own
 facilitator approves a case (`workflow.DECISIONS`).
 """
 
-from django.db.models import Exists, OuterRef, Q
-
 from corridor.accounts import roles
 from corridor.cases import workflow
 from corridor.cases.models import Case, CaseDocument, CaseParty, DocumentVersion
+from corridor.cases.visibility import party_organisation_ids
 
 R = CaseParty.Role
 
@@ -41,36 +40,6 @@ ROLE_ORDER: tuple[str, ...] = (
 
 def _is_authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
-
-
-def party_organisation_ids(user) -> set[int]:
-    """The user's organisations through which they act in cases: all but the
-    initiative administration (its people act only as contacts)."""
-    return {
-        m.organisation_id
-        for m in roles._memberships(user)  # cached on the user: no query after the first
-        if not m.organisation.is_administration
-    }
-
-
-def user_party_q(user, prefix: str = "") -> Q:
-    """Parties (reached through `prefix`, e.g. "parties__") the user acts for."""
-    condition = Q(**{f"{prefix}contact": user})
-    organisations = party_organisation_ids(user)
-    if organisations:
-        condition |= Q(**{f"{prefix}organisation_id__in": organisations})
-    return condition
-
-
-def visible_cases(queryset, user):
-    """Administrators see all cases; anonymous people none; everyone else the cases in
-    which they act through a party."""
-    if not _is_authenticated(user):
-        return queryset.none()
-    if roles.is_initiative_admin(user):
-        return queryset
-    mine = CaseParty.objects.filter(user_party_q(user), case=OuterRef("pk"))
-    return queryset.filter(Exists(mine))
 
 
 def role_among(user, parties) -> str | None:

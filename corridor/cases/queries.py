@@ -6,10 +6,13 @@ Everything starts from `Case.objects.visible_to(user)` (or a case already reache
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from corridor.accounts import roles
+from corridor.accounts.models import Organisation
 from corridor.cases import permissions, workflow
 from corridor.cases.models import (
     Case,
@@ -17,9 +20,13 @@ from corridor.cases.models import (
     CaseEvent,
     CaseIssue,
     CaseParty,
+    CaseTransition,
     DocumentVersion,
+    IssueComment,
     Milestone,
 )
+from corridor.cases.visibility import user_party_q
+from corridor.standards import watching
 
 MY_WORK_LIMIT = 100  # rows per list on the "my work" page
 EVENTS_LIMIT = 100  # events on the case page
@@ -50,6 +57,38 @@ def age_days(issue: CaseIssue, today: date | None = None) -> int:
     return max(0, (timezone.localdate(end) - timezone.localdate(issue.raised_at)).days)
 
 
+# --- the list of cases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the list of cases is narrowed to, typed once for the page
+    (`forms.CaseFilterForm.case_filter`) and the API (`api.CaseFilters.case_filter`).
+    Empty values do not narrow."""
+
+    status: str = ""
+    kind: str = ""
+    market: str = ""  # target market, ISO 3166 alpha-2
+    role: str = ""  # the role the user acts in (CaseParty.Role)
+
+
+def case_list(user, case_filter: CaseFilter = CaseFilter()) -> QuerySet:
+    """The cases the user sees, narrowed by `case_filter`, most recently changed first."""
+    cases = Case.objects.visible_to(user).select_related("applicant")
+    if case_filter.status:
+        cases = cases.filter(status=case_filter.status)
+    if case_filter.kind:
+        cases = cases.filter(kind=case_filter.kind)
+    if case_filter.market:
+        cases = cases.filter(target_market=case_filter.market.upper())
+    if case_filter.role:
+        mine = CaseParty.objects.filter(
+            user_party_q(user), case=OuterRef("pk"), role=case_filter.role
+        )
+        cases = cases.filter(Exists(mine))
+    return cases.order_by("-updated_at", "-id")
+
+
 # --- my work -------------------------------------------------------------------------------
 
 
@@ -69,18 +108,14 @@ def my_work(user) -> dict:
     if roles.is_initiative_admin(user):
         in_my_cases = Q()
     else:
-        in_my_cases = Q(
-            case__in=CaseParty.objects.filter(permissions.user_party_q(user)).values("case_id")
-        )
+        in_my_cases = Q(case__in=CaseParty.objects.filter(user_party_q(user)).values("case_id"))
     issues = list(
         CaseIssue.objects.filter(in_my_cases, assigned_to=user, status=CaseIssue.Status.OPEN)
         .select_related("case")
         .order_by("due_on", "id")[:MY_WORK_LIMIT]
     )
     milestones = list(
-        Milestone.objects.filter(
-            permissions.user_party_q(user, prefix="owner__"), actual_end__isnull=True
-        )
+        Milestone.objects.filter(user_party_q(user, prefix="owner__"), actual_end__isnull=True)
         .select_related("case", "owner__organisation")
         .order_by("planned_end", "position", "id")[:MY_WORK_LIMIT]
     )
@@ -90,7 +125,7 @@ def my_work(user) -> dict:
     else:
         awaiting_q = Q(pk__in=[])
         for role, statuses in workflow.AWAITING.items():
-            acting = CaseParty.objects.filter(permissions.user_party_q(user), role=role)
+            acting = CaseParty.objects.filter(user_party_q(user), role=role)
             awaiting_q |= Q(pk__in=acting.values("case_id"), status__in=statuses)
     awaiting = list(
         Case.objects.filter(awaiting_q, status__in=open_statuses)
@@ -241,6 +276,62 @@ def case_page(user, case: Case) -> CasePage:
     )
 
 
+# --- what the case page's forms offer ----------------------------------------------------
+
+
+def issues_visible_to(user) -> QuerySet:
+    """The issues of the cases the user sees, with their case."""
+    return CaseIssue.objects.select_related("case__applicant", "case__region_case").filter(
+        case__in=Case.objects.visible_to(user).values("pk")
+    )
+
+
+def regional_cases(user) -> list[Case]:
+    """The regional cases the user sees: an enterprise case may belong to one."""
+    return list(Case.objects.visible_to(user).filter(kind=Case.Kind.REGIONAL).order_by("reference"))
+
+
+def case_parties(case: Case) -> list[CaseParty]:
+    return list(CaseParty.objects.filter(case=case).select_related("organisation"))
+
+
+def case_milestones(case: Case) -> list[Milestone]:
+    return list(Milestone.objects.filter(case=case))
+
+
+def person_named(username: str):
+    """The person with this user name, or None."""
+    return get_user_model().objects.filter(username=username).first()
+
+
+def case_people(parties: list[CaseParty]) -> list:
+    """Everyone who takes part in the case (issues can be assigned to them)."""
+    condition = Q(pk__in=[p.contact_id for p in parties if p.contact_id])
+    organisations = [p.organisation_id for p in parties if not p.organisation.is_administration]
+    if organisations:
+        condition |= Q(memberships__organisation_id__in=organisations)
+    return list(
+        get_user_model().objects.filter(condition).distinct().order_by("name_en", "username")
+    )
+
+
+def organisations_outside(case: Case) -> list[Organisation]:
+    """The organisations that may still be added to the case, by name."""
+    return list(Organisation.objects.exclude(case_parties__case=case).order_by("name_en", "id"))
+
+
+def comments_by_issue(case: Case) -> dict[int, list[IssueComment]]:
+    """The comments of the case's issues, oldest first, by issue id. One query."""
+    comments: dict[int, list[IssueComment]] = {}
+    for comment in IssueComment.objects.filter(issue__case=case).select_related("author"):
+        comments.setdefault(comment.issue_id, []).append(comment)
+    return comments
+
+
+def last_transition(case: Case) -> CaseTransition | None:
+    return case.transitions.select_related("by").order_by("-at", "-id").first()
+
+
 # --- the home page -------------------------------------------------------------------------
 
 HOME_LIMIT = 8  # rows per list on the home page
@@ -305,10 +396,6 @@ def open_cases_touched(user, changes) -> list:
     """The open cases `user` may see whose product and market one of the knowledge-base
     `changes` touches (`standards.watching.touches`), oldest reference first; for the digest
     a `kb_load` sends. Two queries at most."""
-    from django.urls import reverse
-
-    from corridor.standards import watching
-
     markets = {change.market for change in changes}
     if not markets:
         return []

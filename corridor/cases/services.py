@@ -3,7 +3,7 @@ event on the case's timeline (and an audit entry for case-level writes), then en
 e-mails once the transaction has committed.
 
 Pages, the API, the demo and tasks call these functions; none of them writes models directly.
-Documents are written by `corridor/cases/documents.py`.
+Documents are written by `corridor/cases/documents/services.py`.
 """
 
 from datetime import date, timedelta
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Membership, Organisation
-from corridor.cases import permissions, workflow
+from corridor.cases import permissions, tasks, workflow
 from corridor.cases.models import (
     Case,
     CaseIssue,
@@ -76,6 +76,11 @@ def _require_write(actor, case: Case) -> None:
     )
 
 
+def _touch(case: Case) -> None:
+    """Mark the case as changed now (what lists sort it by)."""
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+
+
 def _bilingual_title(obj) -> dict:
     return {"title": obj.title_en or obj.title_zh, "title_zh": obj.title_zh}
 
@@ -95,8 +100,6 @@ def _notify(task_name: str, *args) -> None:
     """Enqueue a notification task once the surrounding transaction commits."""
 
     def enqueue():
-        from corridor.cases import tasks
-
         getattr(tasks, task_name).enqueue(*args)
 
     transaction.on_commit(enqueue)
@@ -367,7 +370,7 @@ def case_add_party(
             % {"organisation": organisation.name_en, "role": party.get_role_display()},
             changes={"parties": [None, {"organisation_id": organisation.pk, "role": role}]},
         )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return party
 
 
@@ -427,7 +430,7 @@ def case_remove_party(*, actor, party: CaseParty) -> None:
             summary=_("Removed %(organisation)s") % {"organisation": organisation.name_en},
             changes={"parties": [{"organisation_id": organisation.pk, "role": role}, None]},
         )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
 
 
 def case_transition(*, actor, case: Case, to_status: str, reason: str, version: int | None) -> Case:
@@ -654,7 +657,7 @@ def milestone_save(
                     kind="milestone_changed",
                     params={**_bilingual_title(milestone), "fields": changed},
                 )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return milestone
 
 
@@ -698,7 +701,7 @@ def issue_raise(
         record_event(case=case, actor=actor, kind="issue_raised", params=_issue_params(issue))
         if assigned_to is not None:
             _assigned(issue, actor)
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return issue
 
 
@@ -775,7 +778,7 @@ def issue_update(
                 kind="issue_changed",
                 params={**_issue_params(issue), "fields": changed},
             )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return issue
 
 
@@ -792,7 +795,7 @@ def issue_comment(*, actor, issue: CaseIssue, body: str) -> IssueComment:
             body=body,
         )
         record_event(case=case, actor=actor, kind="issue_commented", params=_issue_params(issue))
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return comment
 
 
@@ -817,7 +820,7 @@ def issue_resolve(*, actor, issue: CaseIssue, version: int, resolution: str) -> 
             kind="issue_resolved",
             params={**_issue_params(issue), "resolution": resolution},
         )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return issue
 
 
@@ -833,5 +836,5 @@ def issue_reopen(*, actor, issue: CaseIssue, version: int) -> CaseIssue:
         issue.version += 1
         issue.save()
         record_event(case=case, actor=actor, kind="issue_reopened", params=_issue_params(issue))
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _touch(case)
     return issue

@@ -1,4 +1,4 @@
-"""The case pages (the documents' pages are in document_urls.py)."""
+"""The case pages (the documents' pages are in documents/urls.py)."""
 
 from django.urls import path
 

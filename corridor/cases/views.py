@@ -2,17 +2,16 @@
 
 Every read starts from `Case.objects.visible_to(request.user)` (a case the user does not take
 part in answers 404, like one that does not exist); every write goes through
-`corridor.cases.services`, which checks permission again. A refused action shows a 403 page
-with the service's reason. A write that fails validation shows the case page again with the
-person's typed values and the error beside them (nothing is lost).
+`corridor.cases.services`, which checks permission again. A refused action raises
+`PermissionDenied`: the site's 403 page shows the service's reason. A write that fails
+validation shows the case page again with the person's typed values and the error beside
+them (nothing is lost; `core_views.post_form`).
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from corridor.accounts import roles
-from corridor.accounts.models import Organisation
 from corridor.cases import gantt, permissions, queries, services
-from corridor.cases.documents import document_panel
+from corridor.cases.documents.services import document_panel
 from corridor.cases.events_text import event_text
 from corridor.cases.forms import (
     CaseFilterForm,
@@ -36,19 +34,13 @@ from corridor.cases.forms import (
     ResolveForm,
     TransitionForm,
 )
-from corridor.cases.models import Case, CaseIssue, CaseParty, IssueComment, Milestone
+from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
 from corridor.core import views as core_views
 from corridor.core.bilingual import bilingual
 from corridor.standards.queries import assessments_visible_to
 
 PAGE_SIZE = 25
 SOON_DAYS = 14  # a milestone due within this many days is "due soon" on the my-work page
-
-
-def forbidden(request, exc: PermissionDenied):
-    return core_views.forbidden(
-        request, exc, back_url=reverse("cases:case_list"), back_label=_("Back to the cases")
-    )
 
 
 def _visible_case(request, pk: int) -> Case:
@@ -63,24 +55,9 @@ def _visible_case(request, pk: int) -> Case:
 
 @login_required
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related("applicant")
     form = CaseFilterForm(request.GET or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            cases = cases.filter(status=data["status"])
-        if data["kind"]:
-            cases = cases.filter(kind=data["kind"])
-        if data["market"]:
-            cases = cases.filter(target_market=data["market"].upper())
-        if data["role"]:
-            mine = CaseParty.objects.filter(
-                permissions.user_party_q(request.user), case=OuterRef("pk"), role=data["role"]
-            )
-            cases = cases.filter(Exists(mine))
-    page = Paginator(cases.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    cases = queries.case_list(request.user, form.case_filter())
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": form,
         "page_obj": page,
@@ -90,94 +67,58 @@ def case_list(request):
     return render(request, "cases/case_list.html", context)
 
 
-def _applicants_for(user) -> list[Organisation]:
-    if roles.is_facilitator(user):
-        return list(Organisation.objects.order_by("name_en", "id"))
-    return list(
-        Organisation.objects.filter(pk__in=permissions.applicant_organisation_ids(user)).order_by(
-            "name_en", "id"
-        )
-    )
-
-
 @login_required
 def case_open(request):
-    applicants = _applicants_for(request.user)
+    applicants = list(roles.organisations_to_act_for(request.user, roles.OPENS_CASES))
     if not applicants:
-        return forbidden(
-            request,
-            PermissionDenied(
-                _(
-                    "Only the initiative's staff and members of an enterprise, a government "
-                    "agency or a partner organisation open cases."
-                )
-            ),
+        raise PermissionDenied(
+            _(
+                "Only the initiative's staff and members of an enterprise, a government "
+                "agency or a partner organisation open cases."
+            )
         )
     form = CaseOpenForm(
         request.POST or None,
         initial={"assessment": request.GET.get("assessment")},
         applicants=applicants,
         assessments=list(assessments_visible_to(request.user).order_by("-created_at")[:200]),
-        region_cases=list(
-            Case.objects.visible_to(request.user)
-            .filter(kind=Case.Kind.REGIONAL)
-            .order_by("reference")
+        region_cases=queries.regional_cases(request.user),
+    )
+    if request.method != "POST":
+        return render(request, "cases/case_open.html", {"form": form})
+    return core_views.post_form(
+        request,
+        form,
+        lambda _data: services.case_open(actor=request.user, **form.service_arguments()),
+        done=lambda case: redirect("cases:case_detail", pk=case.pk),
+        again=lambda form: render(request, "cases/case_open.html", {"form": form}),
+        success=lambda case: (
+            _("The case %(reference)s was opened.") % {"reference": case.reference}
         ),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(actor=request.user, **form.service_arguments())
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("The case %(reference)s was opened.") % {"reference": case.reference}
-            )
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/case_open.html", {"form": form})
 
 
 # --- the case page -------------------------------------------------------------------------
-
-
-def _people_of(parties: list[CaseParty]):
-    """Everyone who takes part in the case (issues can be assigned to them)."""
-    User = get_user_model()
-    condition = Q(pk__in=[p.contact_id for p in parties if p.contact_id])
-    organisations = [p.organisation_id for p in parties if not p.organisation.is_administration]
-    if organisations:
-        condition |= Q(memberships__organisation_id__in=organisations)
-    return list(User.objects.filter(condition).distinct().order_by("name_en", "username"))
 
 
 def _gantt(page: queries.CasePage, today) -> gantt.Timeline | None:
     rows = []
     for row in page.milestones:
         m = row.milestone
+        dates = {name: getattr(m, name) for name in gantt.DATES}
         title = bilingual(m, "title")
         rows.append(
             gantt.GanttRow(
                 key=m.pk,
                 label=title,
-                planned_start=m.planned_start,
-                planned_end=m.planned_end,
-                actual_start=m.actual_start,
-                actual_end=m.actual_end,
                 approximate=m.dates_approximate,
                 late=bool(row.slippage and row.slippage > 0),
                 depends_on=[d.pk for d in row.depends_on],
                 title=_(
                     "%(title)s — planned %(planned_start)s to %(planned_end)s; actual %(actual_start)s to %(actual_end)s"
                 )
-                % {
-                    "title": title,
-                    "planned_start": m.planned_start or "—",
-                    "planned_end": m.planned_end or "—",
-                    "actual_start": m.actual_start or "—",
-                    "actual_end": m.actual_end or "—",
-                },
+                % {"title": title, **{name: day or "—" for name, day in dates.items()}},
+                **dates,
             )
         )
     return gantt.timeline(rows, today=today)
@@ -212,9 +153,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
     can_manage_parties = page.role in permissions.PARTY_MANAGERS
     for row in page.milestones:
         row.early_days = -row.slippage if row.slippage and row.slippage < 0 else 0
-    comments: dict[int, list[IssueComment]] = {}
-    for comment in IssueComment.objects.filter(issue__case=case).select_related("author"):
-        comments.setdefault(comment.issue_id, []).append(comment)
+    comments = queries.comments_by_issue(case)
     for row in page.issues:
         row.comments = comments.get(row.issue.pk, [])
     context = {
@@ -237,17 +176,10 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         # Someone moved the case meanwhile: show what is saved now, whatever the person
         # may do next.
         context["transition_stale"] = bound["transition"]
-        context["last_transition"] = (
-            case.transitions.select_related("by").order_by("-at", "-id").first()
-        )
+        context["last_transition"] = queries.last_transition(case)
     if can_manage_parties:
-        organisations = list(
-            Organisation.objects.exclude(pk__in=[p.organisation_id for p in page.parties]).order_by(
-                "name_en", "id"
-            )
-        )
         context["party_form"] = bound.get("party") or PartyForm(
-            organisations=organisations,
+            organisations=queries.organisations_outside(case),
             roles=permissions.party_roles_for(user, page.role),
             prefix="party",
         )
@@ -258,7 +190,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             and permissions.manages_party_role_as(page.role, user, p.role)
         }
     if page.can_write:
-        people = _people_of(page.parties)
+        people = queries.case_people(page.parties)
         context["new_milestone_form"] = bound.get("new_milestone") or MilestoneForm(
             parties=page.parties, milestones=milestones, prefix="new-milestone"
         )
@@ -314,26 +246,25 @@ def _read_only() -> str:
     )
 
 
-def _done(request, case: Case, message: str, anchor: str = ""):
-    messages.success(request, message)
-    return redirect(reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else ""))
-
-
-def _failed(request, case: Case, key, form, exc: ValidationError):
-    """Show the page again with the person's values and the service's reasons."""
-    form.add_service_errors(exc)
-    form.stale_fields = set(getattr(exc, "error_dict", {}))
-    messages.error(request, _("Nothing was saved: see the reason below the form."))
-    return _case_page(request, case, bound={key: form}, status=400)
-
-
-def _invalid(request, case: Case, key, form):
-    """The form did not parse: show it again, unless the person may not write at all."""
-    if key == "party" and not permissions.can_manage_parties(request.user, case):
-        return forbidden(request, PermissionDenied(_PARTY_MANAGERS_ONLY))
-    if not permissions.can_write(request.user, case):
-        return forbidden(request, PermissionDenied(_read_only()))
-    return _case_page(request, case, bound={key: form}, status=400)
+def _post(request, case: Case, key, form, write, *, success, anchor=""):
+    """POST one of the case page's forms to a service (`core_views.post_form`): a refusal
+    goes up to the 403 page; a form that does not parse, or the service's reasons, show
+    the case page again with the person's values (400), unless they may not write at all.
+    `success` and `anchor` may be functions of what the service returned."""
+    if not form.is_valid():
+        if key == "party" and not permissions.can_manage_parties(request.user, case):
+            raise PermissionDenied(_PARTY_MANAGERS_ONLY)
+        if not permissions.can_write(request.user, case):
+            raise PermissionDenied(_read_only())
+    url = reverse("cases:case_detail", args=[case.pk])
+    return core_views.post_form(
+        request,
+        form,
+        write,
+        done=lambda result: core_views.back_to(url, anchor(result) if callable(anchor) else anchor),
+        again=lambda form: _case_page(request, case, bound={key: form}, status=400),
+        success=success,
+    )
 
 
 @require_POST
@@ -343,25 +274,21 @@ def case_transition(request, pk: int):
     data = request.POST.copy()
     if "to_status" in data and "t-to_status" not in data:  # the buttons name the new status
         data["t-to_status"] = data["to_status"]
-    form = TransitionForm(data, prefix="t")
-    if not form.is_valid():
-        return _invalid(request, case, "transition", form)
-    try:
-        moved = services.case_transition(
+    return _post(
+        request,
+        case,
+        "transition",
+        TransitionForm(data, prefix="t"),
+        lambda data: services.case_transition(
             actor=request.user,
             case=case,
-            to_status=form.cleaned_data["to_status"],
-            reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, case, "transition", form, exc)
-    return _done(
-        request,
-        moved,
-        _("The case is now “%(status)s”.") % {"status": moved.get_status_display()},
+            to_status=data["to_status"],
+            reason=data["reason"],
+            version=data["version"],
+        ),
+        success=lambda moved: (
+            _("The case is now “%(status)s”.") % {"status": moved.get_status_display()}
+        ),
     )
 
 
@@ -369,45 +296,39 @@ def case_transition(request, pk: int):
 @login_required
 def party_add(request, pk: int):
     case = _visible_case(request, pk)
-    organisations = list(Organisation.objects.exclude(case_parties__case=case))
     form = PartyForm(
         request.POST,
-        organisations=organisations,
+        organisations=queries.organisations_outside(case),
         roles=permissions.party_roles_for(request.user, permissions.party_role(request.user, case)),
         prefix="party",
     )
-    if not form.is_valid():
-        return _invalid(request, case, "party", form)
-    organisation = form.organisations[form.cleaned_data["organisation"]]
     contact = None
-    username = form.cleaned_data["contact"].strip()
+    username = form.cleaned_data["contact"].strip() if form.is_valid() else ""
     if username:
-        contact = get_user_model().objects.filter(username=username).first()
+        contact = queries.person_named(username)
         if contact is None:
             form.add_error(
                 "contact",
                 _("No person has the user name “%(value)s”; check the spelling or leave it empty.")
                 % {"value": username},
             )
-            return _invalid(request, case, "party", form)
-    try:
-        services.case_add_party(
-            actor=request.user,
-            case=case,
-            organisation=organisation,
-            role=form.cleaned_data["role"],
-            contact=contact,
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, case, "party", form, exc)
-    return _done(
+    return _post(
         request,
         case,
-        _("%(organisation)s now takes part in the case.")
-        % {"organisation": bilingual(organisation, "name")},
-        "parties",
+        "party",
+        form,
+        lambda data: services.case_add_party(
+            actor=request.user,
+            case=case,
+            organisation=form.organisations[data["organisation"]],
+            role=data["role"],
+            contact=contact,
+        ),
+        success=lambda party: (
+            _("%(organisation)s now takes part in the case.")
+            % {"organisation": bilingual(party.organisation, "name")}
+        ),
+        anchor="parties",
     )
 
 
@@ -416,22 +337,20 @@ def party_add(request, pk: int):
 def party_remove(request, pk: int, party_pk: int):
     case = _visible_case(request, pk)
     party = get_object_or_404(
-        CaseParty.objects.select_related("organisation"), pk=party_pk, case=case
+        CaseParty.objects.select_related("organisation").filter(case=case), pk=party_pk
     )
+    url = reverse("cases:case_detail", args=[case.pk])
     try:
         services.case_remove_party(actor=request.user, party=party)
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(reverse("cases:case_detail", args=[case.pk]) + "#parties")
-    return _done(
+        return core_views.back_to(url, "parties")
+    messages.success(
         request,
-        case,
         _("%(organisation)s no longer takes part in the case.")
         % {"organisation": bilingual(party.organisation, "name")},
-        "parties",
     )
+    return core_views.back_to(url, "parties")
 
 
 @require_POST
@@ -441,61 +360,48 @@ def milestone_save(request, pk: int, milestone_pk: int | None = None):
     milestone = None
     if milestone_pk is not None:
         milestone = get_object_or_404(Milestone, pk=milestone_pk, case=case)
-    milestones = list(Milestone.objects.filter(case=case))
-    parties = list(CaseParty.objects.filter(case=case).select_related("organisation"))
-    key = ("milestone", milestone.pk) if milestone else "new_milestone"
     form = MilestoneForm(
         request.POST,
-        parties=parties,
-        milestones=milestones,
+        parties=queries.case_parties(case),
+        milestones=queries.case_milestones(case),
         milestone=milestone,
         prefix=f"m{milestone.pk}" if milestone else "new-milestone",
     )
-    if not form.is_valid():
-        return _invalid(request, case, key, form)
-    try:
-        saved = services.milestone_save(
-            actor=request.user, case=case, milestone=milestone, **form.service_arguments()
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, case, key, form, exc)
-    return _done(
+    return _post(
         request,
         case,
-        _("The milestone “%(title)s” was saved.") % {"title": bilingual(saved, "title")},
-        f"milestone-{saved.pk}",
+        ("milestone", milestone.pk) if milestone else "new_milestone",
+        form,
+        lambda data: services.milestone_save(
+            actor=request.user, case=case, milestone=milestone, **form.service_arguments()
+        ),
+        success=lambda saved: (
+            _("The milestone “%(title)s” was saved.") % {"title": bilingual(saved, "title")}
+        ),
+        anchor=lambda saved: f"milestone-{saved.pk}",
     )
 
 
 def _visible_issue(request, issue_pk: int) -> CaseIssue:
-    return get_object_or_404(
-        CaseIssue.objects.select_related("case__applicant", "case__region_case"),
-        pk=issue_pk,
-        case__in=Case.objects.visible_to(request.user).values("pk"),
-    )
+    return get_object_or_404(queries.issues_visible_to(request.user), pk=issue_pk)
 
 
 @require_POST
 @login_required
 def issue_raise(request, pk: int):
     case = _visible_case(request, pk)
-    people = _people_of(list(CaseParty.objects.filter(case=case).select_related("organisation")))
+    people = queries.case_people(queries.case_parties(case))
     form = IssueForm(request.POST, people=people, prefix="new-issue")
-    if not form.is_valid():
-        return _invalid(request, case, "new_issue", form)
-    try:
-        issue = services.issue_raise(actor=request.user, case=case, **form.service_arguments())
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, case, "new_issue", form, exc)
-    return _done(
+    return _post(
         request,
         case,
-        _("The issue “%(title)s” was raised.") % {"title": issue.title},
-        f"issue-{issue.pk}",
+        "new_issue",
+        form,
+        lambda data: services.issue_raise(
+            actor=request.user, case=case, **form.service_arguments()
+        ),
+        success=lambda issue: _("The issue “%(title)s” was raised.") % {"title": issue.title},
+        anchor=lambda issue: f"issue-{issue.pk}",
     )
 
 
@@ -503,92 +409,81 @@ def issue_raise(request, pk: int):
 @login_required
 def issue_update(request, issue_pk: int):
     issue = _visible_issue(request, issue_pk)
-    case = issue.case
-    people = _people_of(list(CaseParty.objects.filter(case=case).select_related("organisation")))
+    people = queries.case_people(queries.case_parties(issue.case))
     form = IssueForm(request.POST, people=people, prefix=f"i{issue.pk}")
-    key = ("issue", issue.pk)
-    if not form.is_valid():
-        return _invalid(request, case, key, form)
-    try:
-        services.issue_update(
-            actor=request.user,
-            issue=issue,
-            version=form.cleaned_data["version"],
-            **form.service_arguments(),
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, case, key, form, exc)
-    return _done(
+    return _post(
         request,
-        case,
-        _("The issue “%(title)s” was saved.") % {"title": form.cleaned_data["title"]},
-        f"issue-{issue.pk}",
+        issue.case,
+        ("issue", issue.pk),
+        form,
+        lambda data: services.issue_update(
+            actor=request.user, issue=issue, version=data["version"], **form.service_arguments()
+        ),
+        success=lambda _saved: (
+            _("The issue “%(title)s” was saved.") % {"title": form.cleaned_data["title"]}
+        ),
+        anchor=f"issue-{issue.pk}",
+    )
+
+
+def _issue_post(request, issue_pk: int, key: str, form_class, write, success):
+    """POST one of an issue's own forms (its comment, resolve or reopen form):
+    `write(issue, data)` calls the service."""
+    issue = _visible_issue(request, issue_pk)
+    prefix = {"comment": "c", "resolve": "r", "reopen": "o"}[key]
+    return _post(
+        request,
+        issue.case,
+        (key, issue.pk),
+        form_class(request.POST, prefix=f"{prefix}{issue.pk}"),
+        lambda data: write(issue, data),
+        success=success,
+        anchor=f"issue-{issue.pk}",
     )
 
 
 @require_POST
 @login_required
 def issue_comment(request, issue_pk: int):
-    issue = _visible_issue(request, issue_pk)
-    form = CommentForm(request.POST, prefix=f"c{issue.pk}")
-    form.is_valid()
-    try:
-        services.issue_comment(
-            actor=request.user, issue=issue, body=form.cleaned_data.get("body", "")
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, issue.case, ("comment", issue.pk), form, exc)
-    return _done(request, issue.case, _("Your comment was added."), f"issue-{issue.pk}")
+    return _issue_post(
+        request,
+        issue_pk,
+        "comment",
+        CommentForm,
+        lambda issue, data: services.issue_comment(
+            actor=request.user, issue=issue, body=data["body"]
+        ),
+        success=_("Your comment was added."),
+    )
 
 
 @require_POST
 @login_required
 def issue_resolve(request, issue_pk: int):
-    issue = _visible_issue(request, issue_pk)
-    form = ResolveForm(request.POST, prefix=f"r{issue.pk}")
-    form.is_valid()
-    try:
-        services.issue_resolve(
-            actor=request.user,
-            issue=issue,
-            version=form.cleaned_data.get("version"),
-            resolution=form.cleaned_data.get("resolution", ""),
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, issue.case, ("resolve", issue.pk), form, exc)
-    return _done(
+    return _issue_post(
         request,
-        issue.case,
-        _("The issue “%(title)s” was resolved.") % {"title": issue.title},
-        f"issue-{issue.pk}",
+        issue_pk,
+        "resolve",
+        ResolveForm,
+        lambda issue, data: services.issue_resolve(
+            actor=request.user, issue=issue, version=data["version"], resolution=data["resolution"]
+        ),
+        success=lambda issue: _("The issue “%(title)s” was resolved.") % {"title": issue.title},
     )
 
 
 @require_POST
 @login_required
 def issue_reopen(request, issue_pk: int):
-    issue = _visible_issue(request, issue_pk)
-    form = ReopenForm(request.POST, prefix=f"o{issue.pk}")
-    form.is_valid()
-    try:
-        services.issue_reopen(
-            actor=request.user, issue=issue, version=form.cleaned_data.get("version")
-        )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
-    except ValidationError as exc:
-        return _failed(request, issue.case, ("reopen", issue.pk), form, exc)
-    return _done(
+    return _issue_post(
         request,
-        issue.case,
-        _("The issue “%(title)s” was reopened.") % {"title": issue.title},
-        f"issue-{issue.pk}",
+        issue_pk,
+        "reopen",
+        ReopenForm,
+        lambda issue, data: services.issue_reopen(
+            actor=request.user, issue=issue, version=data["version"]
+        ),
+        success=lambda issue: _("The issue “%(title)s” was reopened.") % {"title": issue.title},
     )
 
 

@@ -8,7 +8,7 @@ it, with a way back to the list of the part the person was in (from the URL name
 from collections.abc import Callable, Sequence
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +24,7 @@ WAYS_BACK = {
     "case_documents": ("cases:case_list", gettext_lazy("Back to the cases")),
     "directory": ("directory:profile_list", gettext_lazy("Back to the directory")),
     "events": ("events:event_list", gettext_lazy("Back to the events")),
+    "accounts": ("accounts:notifications", gettext_lazy("Back to your notifications")),
 }
 
 
@@ -50,11 +51,6 @@ def permission_denied(request, exception=None):
         "back_label": back and back[1],
     }
     return render(request, "403.html", context, status=403)
-
-
-def forbidden(request, exc: PermissionDenied, **_ignored):
-    """Kept while the apps move to raising `PermissionDenied`: the same page as handler403."""
-    return permission_denied(request, exc)
 
 
 def post_form(

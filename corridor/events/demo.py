@@ -137,7 +137,7 @@ class EventsDemo:
         ).first()
         if organisation is None:
             organisation = organisation_create(
-                actor=None,
+                actor=SYSTEM,
                 name_en=SYNTHETIC_EN + EVENT["organiser_en"],
                 name_zh=SYNTHETIC_ZH + EVENT["organiser_zh"],
                 kind=Organisation.Kind.CHAMBER,

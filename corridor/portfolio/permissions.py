@@ -30,7 +30,7 @@ def project_owner_ids(user) -> set[int]:
 
 def project_owners(user) -> QuerySet[Organisation]:
     """The organisations the user may record (or import) projects for, by name."""
-    return roles.acting_organisations(user, roles.RECORDS_PROJECTS)
+    return roles.organisations_to_act_for(user, roles.RECORDS_PROJECTS)
 
 
 def can_record_for(user, owner: Organisation) -> bool:

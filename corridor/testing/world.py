@@ -33,7 +33,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.accounts.models import Membership, Notification
 from corridor.cases import services as cases
-from corridor.cases.documents import document_upload
+from corridor.cases.documents.services import document_upload
 from corridor.cases.models import CaseParty
 from corridor.core.actors import SYSTEM
 from corridor.directory import services as directory

@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from corridor.accounts.services import api_token_create
 from corridor.cases import services
-from corridor.cases.documents import document_upload
+from corridor.cases.documents.services import document_upload
 from corridor.cases.models import Case, CaseIssue, Milestone
 from corridor.cases.tests.test_permissions import rows, van_case
 from corridor.cases.timeline import record_event
@@ -103,6 +104,24 @@ def test_the_list_is_filtered_and_needs_credentials(client, van):
     bad = get(client, CASES, van.applicant, status="nonsense")
     assert bad.status_code == 422 and "status" in bad.json()["errors"]
     assert client.get(CASES).status_code == 401
+
+
+def test_the_role_filter_gives_the_cases_the_page_gives(client, van, facilitator, enterprise):
+    services.case_open(
+        actor=facilitator, applicant=enterprise, title_en="Vans to Thailand", target_market="TH"
+    )
+    for person in (van.applicant, van.partner):
+        for role in ("partner", "applicant"):
+            api = get(client, CASES, person, role=role).json()["items"]
+            client.force_login(person)
+            page = client.get(reverse("cases:case_list"), {"role": role}).context["cases"]
+            assert [c["reference"] for c in api] == [c.reference for c in page]
+    as_partner = get(client, CASES, van.partner, role="partner").json()["items"]
+    assert [c["reference"] for c in as_partner] == [van.case.reference]
+    assert get(client, CASES, van.applicant, role="partner").json()["count"] == 0
+    assert get(client, CASES, van.applicant, role="applicant").json()["count"] == 2
+    bad = get(client, CASES, van.applicant, role="nonsense")
+    assert bad.status_code == 422 and "role" in bad.json()["errors"]
 
 
 def test_the_detail_carries_parties_milestones_issues_and_the_last_events(client, van):

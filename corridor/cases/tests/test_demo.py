@@ -18,7 +18,7 @@ from corridor.cases.demo import (
     VAN_TITLE,
     cases_demo_counts,
 )
-from corridor.cases.documents import document_share
+from corridor.cases.documents.services import document_share
 from corridor.cases.models import Case, CaseDocument, CaseIssue, DocumentVersion
 
 SYNTHETIC_DRAFT = "[Synthetic] Qingling light truck for Singapore (draft)"

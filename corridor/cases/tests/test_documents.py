@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from corridor.cases import documents
+from corridor.cases.documents import services as documents
 from corridor.cases.models import Case, CaseDocument, CaseEvent, CaseParty, DocumentVersion
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 

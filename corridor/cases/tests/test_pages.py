@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from corridor.cases import gantt, services
-from corridor.cases.documents import document_upload
+from corridor.cases.documents.services import document_upload
 from corridor.cases.models import Case, CaseEvent, CaseIssue, Milestone
 from corridor.cases.tests.test_permissions import rows, van_case
 from corridor.cases.timeline import record_event
@@ -516,7 +516,9 @@ def _queries(client, url) -> int:
 # session, user, memberships, case, parties, milestones, dependencies, issues, comments,
 # documents, versions, events, related cases, document panel (parties, documents, versions);
 # writers also get the people (assignees) and the organisations (parties to add).
-@pytest.mark.parametrize("who, expected", [("facilitator", 18), ("regulator", 16)])  # incl. the unread count
+@pytest.mark.parametrize(
+    "who, expected", [("facilitator", 18), ("regulator", 16)]
+)  # incl. the unread count
 def test_the_case_page_makes_the_same_number_of_queries_with_8_or_69_events(
     client, van, who, expected
 ):

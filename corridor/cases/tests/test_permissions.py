@@ -20,6 +20,7 @@ from corridor.cases.models import (
     IssueComment,
     Milestone,
 )
+from corridor.core.actors import SYSTEM
 from corridor.core.models import AuditEntry
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -230,6 +231,24 @@ def test_an_anonymous_person_cannot_write_anything(van):
     for write in every_write(van.case, AnonymousUser()):
         with pytest.raises(PermissionDenied):
             write()
+
+    assert rows() == before
+
+
+@pytest.mark.parametrize("actor", [None, SYSTEM], ids=["None", "SYSTEM"])
+def test_no_actor_is_not_allowed_everything(van, actor):
+    """A forgotten `actor` (None) is refused like a stranger; the system acts in cases
+    only as the demo person it names, never as itself."""
+    with_content(van)
+    before = rows()
+
+    for write in every_write(van.case, actor):
+        with pytest.raises(PermissionDenied):
+            write()
+    with pytest.raises(PermissionDenied):
+        services.case_open(
+            actor=actor, applicant=van.case.applicant, title_en="Nobody's", target_market="SG"
+        )
 
     assert rows() == before
 

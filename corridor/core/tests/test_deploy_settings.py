@@ -80,7 +80,9 @@ def test_an_inline_script_carries_the_nonce_the_policy_allows(client, facilitato
     response = client.get(reverse("portfolio:innovation_create"))
     assert response.status_code == 200
     nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", response["Content-Security-Policy"])
-    scripts = [a for a in re.findall(r"<script([^>]*)>", response.content.decode()) if "src=" not in a]
+    scripts = [
+        a for a in re.findall(r"<script([^>]*)>", response.content.decode()) if "src=" not in a
+    ]
     assert scripts, "the page has its inline formset script"
     for attributes in scripts:
         assert f'nonce="{nonce.group(1)}"' in attributes

@@ -3,13 +3,13 @@ page) and download.
 
 A document the user may not see answers 404, exactly like one that does not exist: its case
 must be visible (`Case.objects.visible_to`) and the document shared with the user's role.
-Every write goes through `corridor.cases.documents`, which checks permission again; a refused
-write shows the 403 page with the service's reason, like the other case pages.
+Every write goes through `corridor.cases.documents.services`, which checks permission again; a refused
+write raises `PermissionDenied`, which the site's 403 page shows with the service's reason.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from corridor.cases import documents, permissions
+from corridor.cases import permissions
+from corridor.cases.documents import services as documents
 from corridor.cases.models import Case, CaseDocument, DocumentVersion
-from corridor.cases.views import forbidden
 
 
 def _visible_case(request, case_pk: int) -> Case:
@@ -61,8 +61,6 @@ def document_upload(request, case_pk: int):
             uploaded_file=request.FILES.get("file"),
             shared_with=request.POST.getlist("shared_with"),
         )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         _report_errors(request, exc)
     else:
@@ -88,8 +86,6 @@ def document_version_upload(request, document_pk: int):
             shared_with=document.shared_with,
             document=document,
         )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         _report_errors(request, exc)
     else:
@@ -110,8 +106,6 @@ def document_share(request, document_pk: int):
         documents.document_share(
             actor=request.user, document=document, shared_with=request.POST.getlist("shared_with")
         )
-    except PermissionDenied as exc:
-        return forbidden(request, exc)
     except ValidationError as exc:
         _report_errors(request, exc)
     else:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from corridor.cases import document_views
+from corridor.cases.documents import views as document_views
 
 app_name = "case_documents"
 
