@@ -24,7 +24,15 @@ from corridor.cases import queries, services
 from corridor.cases.documents.services import visible_documents
 from corridor.cases.events_text import event_text
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
-from corridor.core.api import ErrorOut, Int64, NameText, OrganisationRefOut, Pages, choices_of
+from corridor.core.api import (
+    ErrorOut,
+    Int64,
+    NameText,
+    OrganisationRefOut,
+    Pages,
+    choices_of,
+    conflict_or_raise,
+)
 from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])
@@ -287,14 +295,6 @@ def _visible_issue(request, issue_id: int) -> CaseIssue:
     return issue
 
 
-def _stale_or_raise(exc: ValidationError):
-    """A stale version answers 409 with the service's sentence; other errors stay 400."""
-    errors = getattr(exc, "message_dict", {})
-    if "version" in errors:
-        return Status(409, {"detail": errors["version"][0], "errors": errors})
-    raise exc
-
-
 def _person(user) -> dict | None:
     if user is None:
         return None
@@ -476,7 +476,7 @@ def case_transition(request, case_id: int, payload: CaseTransitionIn):
             version=payload.version,
         )
     except ValidationError as exc:
-        return _stale_or_raise(exc)
+        return conflict_or_raise(exc, "version")
     return _case_detail(request, _visible_case(request, case_id))
 
 
@@ -545,7 +545,7 @@ def milestone_update(request, case_id: int, milestone_id: int, payload: Mileston
             **values,
         )
     except ValidationError as exc:
-        return _stale_or_raise(exc)
+        return conflict_or_raise(exc, "version")
     return saved
 
 
@@ -579,7 +579,7 @@ def issue_update(request, issue_id: int, payload: IssuePatch):
     try:
         services.issue_update(actor=request.user, issue=issue, version=payload.version, **arguments)
     except ValidationError as exc:
-        return _stale_or_raise(exc)
+        return conflict_or_raise(exc, "version")
     return _issue_out(_visible_issue(request, issue_id))
 
 
@@ -606,7 +606,7 @@ def issue_resolve(request, issue_id: int, payload: ResolveIn):
             actor=request.user, issue=issue, version=payload.version, resolution=payload.resolution
         )
     except ValidationError as exc:
-        return _stale_or_raise(exc)
+        return conflict_or_raise(exc, "version")
     return _issue_out(_visible_issue(request, issue_id))
 
 

@@ -122,6 +122,25 @@ def send_case_transition(transition_id: int) -> int:
     return sent
 
 
+def _late_lines(heading, items, *, today, due, wording) -> list[str]:
+    """One section of the overdue e-mail: its heading, a line per item late since `due(item)`
+    (`wording(days)` gives the sentence, singular or plural), then a blank line."""
+    lines = [heading]
+    for item in items:
+        days = (today - due(item)).days
+        lines.append(
+            wording(days)
+            % {
+                "reference": item.case.reference,
+                "title": item.title,
+                "date": due(item).isoformat(),
+                "days": days,
+                "url": case_url(item.case),
+            }
+        )
+    return [*lines, ""]
+
+
 def send_overdue(today: date | None = None) -> int:
     """One e-mail per person listing their overdue open issues and the late milestones of
     their parties. Returns the number of e-mails sent."""
@@ -187,47 +206,33 @@ def send_overdue(today: date | None = None) -> int:
         with translation.override(language_of(user)):
             lines = [_("Hello %(name)s,") % {"name": user.display_name}, ""]
             if per_user_issues.get(user_id):
-                lines.append(_("These issues assigned to you are overdue:"))
-                for issue in per_user_issues[user_id]:
-                    days = (today - issue.due_on).days
-                    lines.append(
-                        ngettext(
-                            "- [%(reference)s] “%(title)s”, due on %(date)s (%(days)d day late): "
-                            "%(url)s",
-                            "- [%(reference)s] “%(title)s”, due on %(date)s (%(days)d days late): "
-                            "%(url)s",
-                            days,
-                        )
-                        % {
-                            "reference": issue.case.reference,
-                            "title": issue.title,
-                            "date": issue.due_on.isoformat(),
-                            "days": days,
-                            "url": case_url(issue.case),
-                        }
-                    )
-                lines.append("")
+                lines += _late_lines(
+                    _("These issues assigned to you are overdue:"),
+                    per_user_issues[user_id],
+                    today=today,
+                    due=lambda issue: issue.due_on,
+                    wording=lambda days: ngettext(
+                        "- [%(reference)s] “%(title)s”, due on %(date)s (%(days)d day late): "
+                        "%(url)s",
+                        "- [%(reference)s] “%(title)s”, due on %(date)s (%(days)d days late): "
+                        "%(url)s",
+                        days,
+                    ),
+                )
             if per_user_milestones.get(user_id):
-                lines.append(_("These milestones of your organisation are late:"))
-                for milestone in per_user_milestones[user_id]:
-                    days = (today - milestone.planned_end).days
-                    lines.append(
-                        ngettext(
-                            "- [%(reference)s] “%(title)s”, planned to end on %(date)s "
-                            "(%(days)d day late): %(url)s",
-                            "- [%(reference)s] “%(title)s”, planned to end on %(date)s "
-                            "(%(days)d days late): %(url)s",
-                            days,
-                        )
-                        % {
-                            "reference": milestone.case.reference,
-                            "title": milestone.title,
-                            "date": milestone.planned_end.isoformat(),
-                            "days": days,
-                            "url": case_url(milestone.case),
-                        }
-                    )
-                lines.append("")
+                lines += _late_lines(
+                    _("These milestones of your organisation are late:"),
+                    per_user_milestones[user_id],
+                    today=today,
+                    due=lambda milestone: milestone.planned_end,
+                    wording=lambda days: ngettext(
+                        "- [%(reference)s] “%(title)s”, planned to end on %(date)s "
+                        "(%(days)d day late): %(url)s",
+                        "- [%(reference)s] “%(title)s”, planned to end on %(date)s "
+                        "(%(days)d days late): %(url)s",
+                        days,
+                    ),
+                )
             count = len(per_user_issues.get(user_id, [])) + len(
                 per_user_milestones.get(user_id, [])
             )

@@ -96,6 +96,13 @@ class VersionedFormMixin:
         data[self.add_prefix("version")] = str(version)
         self.data = data
 
+    def show_saved(self, initial: dict) -> list[tuple[str, str]]:
+        """After a stale save: the saved values to show beside the person's (`saved_values`),
+        and the saved version taken, so that saving again knowingly replaces them."""
+        rows = self.saved_values(initial)
+        self.take_version(initial["version"])
+        return rows
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker (ISO dates)."""

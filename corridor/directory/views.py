@@ -194,8 +194,7 @@ def _profile_form_page(request, organisation: Organisation, profile: Profile | N
             organisation.refresh_from_db()
             shown = Profile.objects.filter(organisation=organisation).first()
             current = ProfileForm.initial_for(organisation, shown, request.user)
-            saved_values = form.saved_values(current)
-            form.take_version(current["version"])
+            saved_values = form.show_saved(current)
         context = {
             "form": form,
             "organisation": organisation,

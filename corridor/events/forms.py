@@ -12,6 +12,7 @@ from corridor.core.forms import (
     NameField,
     ServiceErrorsMixin,
     TimeInput,
+    TitleDescriptionForm,
     UncheckedMultipleChoiceField,
     VersionedFormMixin,
 )
@@ -82,19 +83,13 @@ def _priority_field(initial: str):
 # --- creating an event ----------------------------------------------------------------------
 
 
-class EventForm(ServiceErrorsMixin, forms.Form):
+class EventForm(ServiceErrorsMixin, TitleDescriptionForm):
+    field_order = ["organiser"]
+
     organiser = forms.TypedChoiceField(
         label=_("Organiser"),
         coerce=int,
         help_text=_("The organisation running the event; its members can manage it."),
-    )
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     venue_en = forms.CharField(label=_("Venue (English)"), required=False, max_length=300)
     venue_zh = forms.CharField(label=_("Venue (Chinese)"), required=False, max_length=300)

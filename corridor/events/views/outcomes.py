@@ -128,8 +128,7 @@ def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
             # someone recorded it since: show theirs, keep the person's, and let a second
             # save (knowingly) replace it
             current = OutcomeForm.initial_for(queries.outcome_of(meeting, participant))
-            form.saved_now = form.saved_values(current)
-            form.take_version(current["version"])
+            form.saved_now = form.show_saved(current)
 
     text = _("The outcome of the meeting with %(name)s was recorded.")
     recorded = text % {"name": names(_other(meeting, participant))}

@@ -78,8 +78,7 @@ def participant_edit(request, pk: int, participant_pk: int):
             # save (knowingly) replace theirs
             participant.refresh_from_db()
             current = AvailabilityForm.initial_for(participant)
-            saved_values = form.saved_values(current)
-            form.take_version(current["version"])
+            saved_values = form.show_saved(current)
         context = {
             "event": event,
             "participant": participant,
