@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.cases.visibility import user_party_q
-from corridor.core.bilingual import BilingualTitleMixin
+from corridor.core.models import BilingualDescribed, BilingualTitled
 from corridor.standards.models import ReadinessAssessment
 
 
@@ -50,7 +50,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(BilingualTitleMixin, models.Model):
+class Case(BilingualDescribed):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("enterprise case")
         REGIONAL = "regional", _("regional case")
@@ -66,10 +66,6 @@ class Case(BilingualTitleMixin, models.Model):
 
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     applicant = models.ForeignKey(
         Organisation, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -170,12 +166,10 @@ class CaseTransition(models.Model):
         verbose_name_plural = _("case transitions")
 
 
-class Milestone(BilingualTitleMixin, models.Model):
+class Milestone(BilingualTitled):
     """A step of the journey, often one requirement of the readiness roadmap."""
 
     case = _in_case("milestones")
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     requirement_key = models.CharField(_("requirement"), max_length=120, blank=True)
     owner = models.ForeignKey(
         CaseParty,

@@ -11,8 +11,28 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.bilingual import BilingualNameMixin
+from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin
 from corridor.core.text import one_stop
+
+
+class BilingualTitled(BilingualTitleMixin, models.Model):
+    """A record people name by a title, in English (required) and Chinese."""
+
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualDescribed(BilingualTitled):
+    """A titled record with a description in both languages."""
+
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class Sector(BilingualNameMixin, models.Model):

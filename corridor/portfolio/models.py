@@ -9,8 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from corridor.accounts.models import Organisation
 from corridor.accounts.roles import is_facilitator, is_initiative_admin, organisation_ids
-from corridor.core.bilingual import BilingualTitleMixin, bilingual
-from corridor.core.models import FxRate, Sector
+from corridor.core.bilingual import bilingual
+from corridor.core.models import BilingualDescribed, BilingualTitled, FxRate, Sector
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -33,7 +33,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(published | Q(owner_id__in=orgs) | Q(pk__in=party_of))
 
 
-class Project(BilingualTitleMixin, models.Model):
+class Project(BilingualDescribed):
     """A cooperation project signed between governments and companies of both sides."""
 
     class Kind(models.TextChoices):
@@ -64,10 +64,6 @@ class Project(BilingualTitleMixin, models.Model):
             "update instead of duplicating."
         ),
     )
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SIGNED
@@ -250,12 +246,10 @@ class ProjectStatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
 
-class ProjectMilestone(BilingualTitleMixin, models.Model):
+class ProjectMilestone(BilingualTitled):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
     )
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     planned_on = models.DateField(_("planned date"), null=True, blank=True)
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
 
@@ -265,7 +259,7 @@ class ProjectMilestone(BilingualTitleMixin, models.Model):
         verbose_name_plural = _("milestones")
 
 
-class ProjectLink(BilingualTitleMixin, models.Model):
+class ProjectLink(BilingualTitled):
     """A document or link about a project, with who published it."""
 
     class Kind(models.TextChoices):
@@ -277,8 +271,6 @@ class ProjectLink(BilingualTitleMixin, models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="links"
     )
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     url = models.URLField(_("address"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -374,7 +366,7 @@ class InnovationQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Innovation(BilingualTitleMixin, models.Model):
+class Innovation(BilingualDescribed):
     """An institutional innovation (a 'pioneering institutional opening-up achievement')."""
 
     class Category(models.TextChoices):
@@ -386,10 +378,6 @@ class Innovation(BilingualTitleMixin, models.Model):
         OTHER = "other", _("other")
 
     external_id = models.CharField(_("external id"), max_length=150, unique=True)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     agencies = models.ManyToManyField(

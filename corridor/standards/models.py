@@ -3,7 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
-from corridor.core.bilingual import BilingualTitleMixin, bilingual
+from corridor.core.bilingual import bilingual
+from corridor.core.models import BilingualTitled
 
 
 class HsCode(models.Model):
@@ -71,7 +72,7 @@ class Authority(models.Model):
         return self.name
 
 
-class Requirement(BilingualTitleMixin, models.Model):
+class Requirement(BilingualTitled):
     """A market-access requirement, loaded from the knowledge-base YAML by `kb_load`.
 
     The YAML in corridor/standards/kb/ is the source of truth; this table is its loaded
@@ -81,8 +82,6 @@ class Requirement(BilingualTitleMixin, models.Model):
     market = models.CharField(_("market"), max_length=2)
     mast = models.CharField(_("MAST code"), max_length=10)
     kind = models.CharField(_("kind"), max_length=80)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
     authority = models.ForeignKey(
