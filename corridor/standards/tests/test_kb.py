@@ -23,7 +23,7 @@ def test_the_shipped_knowledge_base_validates_clean():
 
 def test_every_requirement_has_a_source_a_short_quote_a_check_date_and_a_duration_source():
     loaded = kb.read_knowledge_base(kb.KB_DIR)
-    assert len(loaded.knowledge_base.requirements) == 160
+    assert len(loaded.knowledge_base.requirements) == 164
     for rid, requirement in loaded.knowledge_base.requirements.items():
         assert requirement.source_url.startswith(("http://", "https://")), rid
         assert requirement.source_quote.strip(), rid
@@ -677,7 +677,7 @@ def load(directory: Path | None = None) -> str:
 @pytest.mark.django_db
 def test_kb_load_twice_changes_nothing_the_second_time():
     assert load() == (
-        "Requirements: 160 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
+        "Requirements: 164 created, 0 updated, 0 unchanged, 0 removed. Authorities: 12 created, "
         "0 updated. Assessments marked stale: 0. People told: 0."
     )
     region = Requirement.objects.get(key="sg-sfa-region-accreditation")
@@ -691,10 +691,10 @@ def test_kb_load_twice_changes_nothing_the_second_time():
     assert region.definition["duration_source"] == "estimate"
     assert region.content_hash == kb.current_hashes()["sg-sfa-region-accreditation"]
     assert load() == (
-        "Requirements: 0 created, 0 updated, 160 unchanged, 0 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 0 updated, 164 unchanged, 0 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 0. People told: 0."
     )
-    assert Requirement.objects.count() == 160
+    assert Requirement.objects.count() == 164
     assert Authority.objects.count() == 12
 
 
@@ -763,7 +763,7 @@ def test_a_changed_requirement_marks_exactly_its_assessments_stale_and_tells_eac
         output = load(kb_copy)
 
     assert output == (
-        "Requirements: 0 created, 1 updated, 158 unchanged, 1 removed. Authorities: 0 created, "
+        "Requirements: 0 created, 1 updated, 162 unchanged, 1 removed. Authorities: 0 created, "
         "0 updated. Assessments marked stale: 3. People told: 3."
     )
     stale = set(ReadinessAssessment.objects.filter(is_stale=True).values_list("id", flat=True))
