@@ -260,7 +260,7 @@ def test_one_digest_per_person_in_their_language_naming_changes_stale_assessment
     with django_capture_on_commit_callbacks(execute=True):
         output = load(kb_copy)
 
-    assert output.startswith("Requirements: 1 created, 1 updated, 176 unchanged, 1 removed.")
+    assert output.startswith("Requirements: 1 created, 1 updated, 162 unchanged, 1 removed.")
     assert output.endswith("Assessments marked stale: 1. People told: 4.")
     told = sorted(Notification.objects.values_list("recipient__username", flat=True))
     assert told == ["colleague", "li", "outsider", "owner"]
