@@ -46,6 +46,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 FORMATS = ("csv", "xlsx")
+CSV_CHUNK = 200  # rows per piece of a streamed CSV
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -95,6 +96,8 @@ def _local(value: datetime.datetime) -> datetime.datetime:
 
 def csv_text(value: Any) -> str:
     """A value as the text of a CSV cell (before `safe_cell`)."""
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -139,12 +142,19 @@ def _csv_response(headers, rows, language: str) -> StreamingHttpResponse:
 
     def lines():
         yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8 (Chinese intact)
-        yield writer.writerow(safe_row(csv_text(h) for h in headers))
+        yield writer.writerow([safe_cell(csv_text(h)) for h in headers])
         # The rows are read while the response streams, after the view returned: in the
-        # export's language, so that labels and names stay in it.
+        # export's language, so that labels and names stay in it. Sent CSV_CHUNK rows at a
+        # time.
         with translation.override(language):
+            lines = []
             for row in rows:
-                yield writer.writerow(safe_row(csv_text(value) for value in row))
+                lines.append(writer.writerow([safe_cell(csv_text(value)) for value in row]))
+                if len(lines) == CSV_CHUNK:
+                    yield "".join(lines)
+                    lines = []
+            if lines:
+                yield "".join(lines)
 
     return StreamingHttpResponse(lines(), content_type=CONTENT_TYPES["csv"])
 

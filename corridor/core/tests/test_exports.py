@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from corridor.core.exports import (
+    CSV_CHUNK,
     export_language,
     export_paths,
     sheet_title,
@@ -154,3 +155,12 @@ def test_export_links_carry_the_filters_but_not_the_page_number():
     assert f'href="{reverse("portfolio:project_export_xlsx")}{query}"' in html
     assert "page=" not in html
     assert "Export:" in html
+
+
+def test_a_long_csv_streams_in_pieces_with_every_row_once_in_order():
+    rows = [[f"row {i}", i] for i in range(2 * CSV_CHUNK + 7)]
+    streamed = table_response("things", ["name", "n"], iter(rows), "csv")
+    pieces = list(streamed.streaming_content)
+    assert len(pieces) == 1 + 1 + 3  # byte order mark, header, three pieces of rows
+    streamed = table_response("things", ["name", "n"], iter(rows), "csv")
+    assert csv_table(streamed)[1:] == [[name, str(n)] for name, n in rows]
