@@ -3,11 +3,13 @@
 from django.urls import path
 
 from corridor.cases import views
+from corridor.core.exports import export_paths
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    *export_paths("export", views.case_export, "case_export"),
     path("open/", views.case_open, name="case_open"),
     path("my-work/", views.my_work, name="my_work"),
     path("<int:pk>/", views.case_detail, name="case_detail"),

@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from corridor.accounts import roles
-from corridor.cases import gantt, permissions, queries, services
+from corridor.cases import exports, gantt, permissions, queries, services
 from corridor.cases.documents.services import document_panel
 from corridor.cases.events_text import event_text
 from corridor.cases.forms import (
@@ -37,6 +37,7 @@ from corridor.cases.forms import (
 from corridor.cases.models import Case, CaseIssue, CaseParty, Milestone
 from corridor.core import views as core_views
 from corridor.core.bilingual import bilingual
+from corridor.core.exports import export_language, table_response
 from corridor.standards.queries import assessments_visible_to
 
 PAGE_SIZE = 25
@@ -65,6 +66,15 @@ def case_list(request):
         "can_open": permissions.can_open_cases(request.user),
     }
     return render(request, "cases/case_list.html", context)
+
+
+@login_required
+def case_export(request, fmt: str):
+    """The list's cases, narrowed by the same filter, as CSV or XLSX."""
+    with translation.override(export_language(request)):
+        cases = queries.case_list(request.user, CaseFilterForm(request.GET or None).case_filter())
+        headers, rows = exports.case_table(cases)
+        return table_response("cases", headers, rows, fmt, title=_("Facilitation cases"))
 
 
 @login_required

@@ -4,9 +4,11 @@ event. Each URL is named after its view."""
 
 from django.urls import path
 
+from corridor.core.exports import export_paths
 from corridor.events.views import (
     agendas,
     events,
+    exports,
     interpreters,
     meetings,
     outcomes,
@@ -51,4 +53,15 @@ PAGES = [
     (OUTCOMES + "<int:meeting_pk>/project/", outcomes.outcome_project),
 ]
 
-urlpatterns = [path(route, view, name=view.__name__) for route, view in PAGES]
+# Lists as CSV or XLSX: <route>.csv and <route>.xlsx, named <view>_csv and <view>_xlsx.
+EXPORTS = [
+    ("export", exports.event_export),
+    (EVENT + "participants/export", exports.participants_export),
+    (EVENT + "meetings/export", exports.meetings_export),
+    (EVENT + "outcomes/export", exports.outcomes_export),
+    (EVENT + "leads/export", exports.leads_export),
+]
+
+urlpatterns = [path(route, view, name=view.__name__) for route, view in PAGES] + [
+    url for route, view in EXPORTS for url in export_paths(route, view, view.__name__)
+]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from corridor.core.exports import export_paths
 from corridor.portfolio import import_views, views
 
 app_name = "portfolio"
@@ -7,7 +8,7 @@ app_name = "portfolio"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("projects/", views.project_list, name="project_list"),
-    path("projects/export.csv", views.project_export_csv, name="project_export_csv"),
+    *export_paths("projects/export", views.project_export, "project_export"),
     path("projects/export.xml", views.project_export_iati, name="project_export_iati"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/changes/", views.revision_list, name="revision_list"),
@@ -27,7 +28,7 @@ urlpatterns = [
         name="project_revision_reject",
     ),
     path("innovations/", views.innovation_list, name="innovation_list"),
-    path("innovations/export.csv", views.innovation_export_csv, name="innovation_export_csv"),
+    *export_paths("innovations/export", views.innovation_export, "innovation_export"),
     path("innovations/new/", views.innovation_create, name="innovation_create"),
     path("innovations/<int:pk>/", views.innovation_detail, name="innovation_detail"),
     path("innovations/<int:pk>/edit/", views.innovation_edit, name="innovation_edit"),

@@ -5,28 +5,26 @@ Every read starts from `Project.objects.visible_to(request.user)`; every write g
 page with the service's reason.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from corridor.accounts.models import Organisation
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
-from corridor.core.exports import safe_row
+from corridor.core.exports import export_language, table_response
 from corridor.core.forms import MISSING_VERSION
 from corridor.core.templatetags.corridor import usd_short
-from corridor.portfolio import permissions, queries, services
+from corridor.portfolio import exports, permissions, queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
     InnovationFilterForm,
@@ -42,7 +40,6 @@ from corridor.portfolio.forms import (
 )
 from corridor.portfolio.iati import export_activities
 from corridor.portfolio.models import (
-    Innovation,
     Project,
     ProjectParty,
     ProjectRevision,
@@ -187,108 +184,13 @@ def revision_list(request):
     return render(request, "portfolio/revision_list.html", context)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8 (Chinese intact)
-        for row in rows:
-            yield writer.writerow(safe_row(row))  # text that would run as a formula stays text
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _labels(choices) -> dict[str, str]:
-    """Code → label in the active language, resolved now: CSV rows are written after the
-    view returns."""
-    return {code: str(label) for code, label in choices.choices}
-
-
-def _title_columns() -> list[str]:
-    return [_("external id"), _("title"), _("title (English)"), _("title (Chinese)")]
-
-
-def _title_cells(record, language: str) -> list[str]:
-    return [
-        record.external_id,
-        bilingual(record, "title", language),
-        record.title_en,
-        record.title_zh,
-    ]
-
-
-def project_export_csv(request):
-    """The filtered list as CSV: labels in the active language, codes beside them."""
-    projects, _sort = _filtered_projects(request)
-    language = get_language()
-    # Labels are resolved now: the rows are written after the view returns.
-    kinds, statuses, sides = (
-        _labels(Project.Kind),
-        _labels(Project.Status),
-        _labels(Project.Side),
-    )
-    yes, no = _("yes"), _("no")
-    header = [
-        *_title_columns(),
-        _("kind code"),
-        _("kind"),
-        _("status code"),
-        _("status"),
-        _("sector code"),
-        _("sector"),
-        _("side code"),
-        _("side"),
-        _("signing date"),
-        _("value"),
-        _("currency"),
-        _("value in US dollars"),
-        _("value counted in totals (US dollars)"),
-        _("exchange rate date"),
-        _("exchange rate source"),
-        _("framework agreement (external id)"),
-        _("recorded by"),
-        _("location"),
-        _("published"),
-        _("synthetic"),
-    ]
-
-    def rows():
-        yield header
-        for p in queries.project_list_rows(projects).iterator(chunk_size=2000):
-            yield [
-                *_title_cells(p, language),
-                p.kind,
-                kinds.get(p.kind, p.kind),
-                p.status,
-                statuses.get(p.status, p.status),
-                p.sector.code,
-                bilingual(p.sector, "name", language),
-                p.lead_side,
-                sides.get(p.lead_side, p.lead_side),
-                p.signed_on.isoformat() if p.signed_on else "",
-                "" if p.value is None else str(p.value),
-                p.currency,
-                "" if p.value_usd is None else str(p.value_usd),
-                "" if p.counted_value_usd is None else str(p.counted_value_usd),
-                p.fx_rate.date.isoformat() if p.fx_rate else "",
-                p.fx_rate.source if p.fx_rate else "",
-                p.parent.external_id if p.parent else "",
-                bilingual(p.owner, "name", language),
-                bilingual(p, "location", language),
-                yes if p.is_published else no,
-                yes if p.is_synthetic else no,
-            ]
-
-    return _csv_response(rows(), f"corridor-projects-{timezone.localdate():%Y%m%d}.csv")
+def project_export(request, fmt: str):
+    """The filtered list, sorted as the page is, as CSV or XLSX: labels in the export's
+    language (`?lang=`, else the page's), codes beside them."""
+    with translation.override(export_language(request)):
+        projects, _sort = _filtered_projects(request)
+        headers, rows = exports.project_table(projects)
+        return table_response("projects", headers, rows, fmt, title=_("Cooperation projects"))
 
 
 def project_export_iati(request):
@@ -629,40 +531,14 @@ def innovation_detail(request, pk: int):
     return render(request, "portfolio/innovation_detail.html", context)
 
 
-def innovation_export_csv(request):
-    innovations, _filters = _filtered_innovations(request)
-    innovations = innovations.prefetch_related("agencies", "replications")
-    language = get_language()
-    categories = _labels(Innovation.Category)
-    yes, no = _("yes"), _("no")
-    header = [
-        *_title_columns(),
-        _("category code"),
-        _("category"),
-        _("adopted on"),
-        _("agencies involved"),
-        _("replicated to"),
-        _("source"),
-        _("published"),
-        _("synthetic"),
-    ]
-
-    def rows():
-        yield header
-        for i in innovations.iterator(chunk_size=500):
-            yield [
-                *_title_cells(i, language),
-                i.category,
-                categories.get(i.category, i.category),
-                i.adopted_on.isoformat() if i.adopted_on else "",
-                "; ".join(bilingual(a, "name", language) for a in i.agencies.all()),
-                "; ".join(bilingual(r, "place", language) for r in i.replications.all()),
-                i.source_url,
-                yes if i.is_published else no,
-                yes if i.is_synthetic else no,
-            ]
-
-    return _csv_response(rows(), f"corridor-innovations-{timezone.localdate():%Y%m%d}.csv")
+def innovation_export(request, fmt: str):
+    """The filtered list of institutional innovations as CSV or XLSX."""
+    with translation.override(export_language(request)):
+        innovations, _filters = _filtered_innovations(request)
+        headers, rows = exports.innovation_table(innovations)
+        return table_response(
+            "innovations", headers, rows, fmt, title=_("Institutional innovations")
+        )
 
 
 # --- published figures ---------------------------------------------------------------------

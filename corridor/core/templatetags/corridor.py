@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 
 from corridor.core import text
 from corridor.core.audit import actor_label, history
 from corridor.core.bilingual import bilingual, is_chinese
+from corridor.core.exports import FORMATS
 from corridor.core.vocabularies import city_name, country_name, currency_name
 
 register = template.Library()
@@ -91,3 +93,18 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.inclusion_tag("core/_export_links.html", takes_context=True)
+def export_links(context, url_name: str, *args, label: str = "", what: str = "") -> dict:
+    """ "Export: CSV · XLSX": links to `<url_name>_csv` and `<url_name>_xlsx` (with `args`)
+    that carry the page's filters and sort (its query string without the page number).
+    `label` replaces "Export:"; `what` names the list for screen readers when a page has
+    several."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    suffix = f"?{query.urlencode()}" if query else ""
+    links = [
+        (fmt.upper(), reverse(f"{url_name}_{fmt}", args=args) + suffix, fmt) for fmt in FORMATS
+    ]
+    return {"links": links, "label": label, "what": what}

@@ -110,6 +110,7 @@ ROWS = [
     page("portfolio:dashboard", GET,                             "200 200 200 200 200 200 200 200"),
     page("portfolio:project_list", GET,                          "200 200 200 200 200 200 200 200"),
     page("portfolio:project_export_csv", GET,                    "200 200 200 200 200 200 200 200"),
+    page("portfolio:project_export_xlsx", GET,                   "200 200 200 200 200 200 200 200"),
     page("portfolio:project_export_iati", GET,                   "200 200 200 200 200 200 200 200"),
     page("portfolio:project_create", GET,                        "  L 403 200 200 200 403 200 200"),
     page("portfolio:project_create", POST,                       "  L 403 200 302 200 403 302 302", data=lambda i: {
@@ -133,6 +134,7 @@ ROWS = [
     page("portfolio:project_revision_reject", POST,              "  L 404 404 403 404 404 403 302", pk="published", revision_pk="revision", data={"note": "No"}),
     page("portfolio:innovation_list", GET,                       "200 200 200 200 200 200 200 200"),
     page("portfolio:innovation_export_csv", GET,                 "200 200 200 200 200 200 200 200"),
+    page("portfolio:innovation_export_xlsx", GET,                "200 200 200 200 200 200 200 200"),
     page("portfolio:innovation_create", GET,                     "  L 403 403 403 403 403 200 200"),
     page("portfolio:innovation_create", POST,                    "  L 403 403 403 403 403 302 302", data={
         "title_en": "Single window", "category": "trade", "replications-TOTAL_FORMS": "0",
@@ -171,6 +173,8 @@ ROWS = [
 
     # --- cases -------------------------------------------------------------------------
     page("cases:case_list", GET,                                 "  L 200 200 200 200 200 200 200"),
+    page("cases:case_export_csv", GET,                           "  L 200 200 200 200 200 200 200"),
+    page("cases:case_export_xlsx", GET,                          "  L 200 200 200 200 200 200 200"),
     page("cases:my_work", GET,                                   "  L 200 200 200 200 200 200 200"),
     page("cases:case_open", GET,                                 "  L 403 200 200 200 403 200 200"),
     page("cases:case_open", POST,                                "  L 403 200 302 200 403 302 302", data=lambda i: {
@@ -284,6 +288,17 @@ ROWS = [
     page("events:agenda_pdf", GET,                               "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:agenda_ics", GET,                               "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:table_plan", GET,                               "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:event_export_csv", GET,                         "200 200 200 200 200 200 200 200"),
+    page("events:event_export_xlsx", GET,                        "200 200 200 200 200 200 200 200"),
+    page("events:participants_export_csv", GET,                  "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:participants_export_xlsx", GET,                 "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:participants_export_csv", GET,                  "  L 404 404 404 404 404 200 200", pk="draft_event", note="unpublished"),
+    page("events:meetings_export_csv", GET,                      "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:meetings_export_xlsx", GET,                     "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:outcomes_export_csv", GET,                      "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:outcomes_export_xlsx", GET,                     "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:leads_export_csv", GET,                         "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:leads_export_xlsx", GET,                        "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:outcomes", GET,                                 "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
     page("events:outcome_record", POST,                          "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed",
