@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "corridor.directory",
     "corridor.events",
     "corridor.home",
+    "corridor.briefing",
     # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides
     # its page template).
     "ninja",
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "corridor.accounts.context_processors.notifications",
                 "corridor.home.context_processors.actions",
+                "corridor.briefing.context_processors.briefing",
             ],
         },
     },
