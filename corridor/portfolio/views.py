@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.accounts.models import Organisation
+from corridor.core import panels
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
@@ -147,6 +148,8 @@ def dashboard(request):
         ),
         "as_of": queries.figures_as_of(),
         "export_query": _export_query(request),
+        # what higher apps lend the dashboard (the results framework's summary): core.panels
+        "panels": panels.render("dashboard", request),
     }
     return render(request, "portfolio/dashboard.html", context)
 
