@@ -128,8 +128,10 @@ def indicator_chart(
     while tick <= top_value + step / 2:
         chart.y_ticks.append(Tick(y(tick), format_value(tick)))
         tick += step
+    if days < 730:
+        # under two years: the first and the last day, as dates
+        chart.x_ticks = [Tick(x(first), first.isoformat()), Tick(x(last), last.isoformat())]
+        return chart
     for year in range(first.year + (first > date(first.year, 1, 1)), last.year + 1):
         chart.x_ticks.append(Tick(x(date(year, 1, 1)), str(year)))
-    if not chart.x_ticks:
-        chart.x_ticks.append(Tick(x(first), str(first.year)))
     return chart

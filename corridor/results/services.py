@@ -58,6 +58,11 @@ def _decimal(value, field: str, label: str, errors: dict) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def _plain_number(number: Decimal) -> str:
+    """A value for the history: 10800000, 2.5 (no trailing zeros, no exponent)."""
+    return f"{number.normalize():f}"
+
+
 def _url(value: str, field: str, label: str, errors: dict) -> str:
     value = (value or "").strip()
     if not value:
@@ -314,7 +319,7 @@ def target_add(
             target=indicator,
             summary=gettext_noop("Target of %(value)s set for %(start)s to %(end)s"),
             summary_params={
-                "value": str(number),
+                "value": _plain_number(number),
                 "start": period_start.isoformat(),
                 "end": period_end.isoformat(),
             },
@@ -392,7 +397,7 @@ def actual_record(
             target=indicator,
             summary=gettext_noop("Actual of %(value)s recorded for %(start)s to %(end)s"),
             summary_params={
-                "value": str(number),
+                "value": _plain_number(number),
                 "start": period_start.isoformat(),
                 "end": period_end.isoformat(),
             },

@@ -7,7 +7,7 @@ from corridor.results.charts import Value, indicator_chart
 
 
 def chart(**kwargs):
-    return indicator_chart(title="Exports", format_value=lambda v: f"{v:g}", **kwargs)
+    return indicator_chart(title="Exports", format_value=lambda v: f"{v:.0f}", **kwargs)
 
 
 def test_baseline_targets_and_actuals_are_placed_in_time_and_value():
@@ -31,8 +31,18 @@ def test_baseline_targets_and_actuals_are_placed_in_time_and_value():
     assert result.actual_line.count(",") == 2
     # the axis reaches above the target, with round steps and a label per year
     assert [t.label for t in result.y_ticks] == ["0", "50", "100", "150"]
-    assert [t.label for t in result.x_ticks] == ["2025", "2026"]
+    assert [t.label for t in result.x_ticks] == ["2025-01-01", "2026-12-31"]  # under two years
 
 
 def test_an_indicator_with_nothing_to_draw_is_empty():
     assert chart(baseline=None, targets=[], actuals=[]).is_empty
+
+
+def test_over_several_years_each_new_year_is_marked():
+    result = chart(
+        baseline=Value(date(2023, 6, 1), date(2023, 6, 1), D(3), "Baseline: 3"),
+        targets=[Value(date(2024, 1, 1), date(2026, 12, 31), D(10800000), "Target")],
+        actuals=[],
+    )
+    assert [t.label for t in result.x_ticks] == ["2024", "2025", "2026"]
+    assert result.y_ticks[-1].label == "15000000"  # above the target, in round steps

@@ -23,7 +23,11 @@ MID_YEAR = date(2026, 7, 2)  # half the year elapsed (182 of 364 days)
 
 
 def status(actual_value, *, baseline=D(0), direction="increase", targets=(YEAR,), today=MID_YEAR):
-    actuals = [] if actual_value is None else [Period(date(2026, 1, 1), date(2026, 6, 30), D(actual_value))]
+    actuals = (
+        []
+        if actual_value is None
+        else [Period(date(2026, 1, 1), date(2026, 6, 30), D(actual_value))]
+    )
     return status_of(
         baseline=baseline, direction=direction, targets=targets, actuals=actuals, today=today
     )
@@ -99,7 +103,11 @@ def test_actuals_after_the_current_period_are_not_counted_against_it():
     later = Period(date(2027, 1, 1), date(2027, 3, 31), D(500))
     on_time = Period(date(2026, 1, 1), date(2026, 6, 30), D(10))
     progress = status_of(
-        baseline=D(0), direction="increase", targets=[YEAR], actuals=[on_time, later], today=MID_YEAR
+        baseline=D(0),
+        direction="increase",
+        targets=[YEAR],
+        actuals=[on_time, later],
+        today=MID_YEAR,
     )
     assert progress.actual == on_time
     assert progress.status == OFF_TRACK
