@@ -101,7 +101,7 @@ class IndicatorIn(Schema):
     description_zh: LongText = Field("", max_length=5000)
     unit_en: NameText = Field(..., max_length=60)
     unit_zh: NameText = Field("", max_length=60)
-    direction: choices_of(Indicator.Direction, "IndicatorDirection") = "increase"
+    direction: choices_of(Indicator.Direction, "IndicatorDirection") = Indicator.Direction.INCREASE
     baseline_value: Decimal = Decimal(0)
     baseline_on: date | None = None
     project: Int64 | None = Field(None, description="The project it measures (or none).")
@@ -109,7 +109,7 @@ class IndicatorIn(Schema):
     event: Int64 | None = Field(None, description="The event it measures (or none).")
     by_side: bool = False
     by_sector: bool = False
-    feed: choices_of(Indicator.Feed, "IndicatorFeed") = "manual"
+    feed: choices_of(Indicator.Feed, "IndicatorFeed") = Indicator.Feed.MANUAL
     source_url: str = Field("", max_length=500)
 
 
