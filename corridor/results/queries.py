@@ -72,8 +72,6 @@ class IndicatorFilter:
 class IndicatorRow:
     indicator: Indicator
     progress: status.Progress
-    may_define: bool = False
-    may_record: bool = False
 
 
 def _scope_q(scope: str) -> Q:
@@ -132,14 +130,7 @@ def indicator_rows(user, filters: IndicatorFilter, today: date | None = None) ->
         progress = progress_of(indicator, today)
         if filters.status and progress.status != filters.status:
             continue
-        rows.append(
-            IndicatorRow(
-                indicator,
-                progress,
-                may_define=permissions.can_define(user, indicator),
-                may_record=permissions.can_record(user, indicator),
-            )
-        )
+        rows.append(IndicatorRow(indicator, progress))
     return rows
 
 

@@ -188,3 +188,27 @@ def test_the_dashboard_sums_up_the_indicators(world, on_track):
         '<span class="indicator-status no_data">no actual yet</span> 2' in panel
     )  # those anon sees
     assert "never counted in the totals or charts" in panel
+
+
+@pytest.mark.parametrize("extra", [2, 12])
+def test_the_list_and_the_dashboard_ask_as_many_queries_whatever_the_number_of_indicators(
+    world, extra, django_assert_num_queries
+):
+    for number in range(extra):
+        indicator = services.indicator_create(
+            actor=SYSTEM, title_en=f"Extra {number}", unit_en="x", case=world.objects["case"]
+        )
+        services.target_add(
+            actor=SYSTEM,
+            indicator=indicator,
+            period_start=D(2026, 1, 1),
+            period_end=D(2026, 12, 31),
+            value=3,
+        )
+    client = client_of(world, "member")
+    client.get("/results/")  # the session's first queries
+    # session, user, memberships, indicators (with the projects, cases and events they
+    # measure, and the visibility of each as subqueries), their targets, their actuals, and
+    # the unread notifications in the header
+    with django_assert_num_queries(7):
+        assert client.get("/results/").status_code == 200
