@@ -31,6 +31,7 @@ class Mark:
 class Tick:
     at: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the first and last dates stay inside the plot
 
 
 @dataclass
@@ -130,7 +131,10 @@ def indicator_chart(
         tick += step
     if days < 730:
         # under two years: the first and the last day, as dates
-        chart.x_ticks = [Tick(x(first), first.isoformat()), Tick(x(last), last.isoformat())]
+        chart.x_ticks = [
+            Tick(x(first), first.isoformat(), "start"),
+            Tick(x(last), last.isoformat(), "end"),
+        ]
         return chart
     for year in range(first.year + (first > date(first.year, 1, 1)), last.year + 1):
         chart.x_ticks.append(Tick(x(date(year, 1, 1)), str(year)))
