@@ -108,11 +108,3 @@ def require_define(user, indicator: Indicator) -> None:
 
 def require_record(user, indicator: Indicator) -> None:
     require(can_record(user, indicator), NOT_YOURS_TO_RECORD[indicator.scope])
-
-
-def can_add_indicators(user) -> bool:
-    """Offer "New indicator": the initiative's staff, and anyone who records projects, opens
-    cases or organises events (the form then offers only their own records)."""
-    if roles.is_facilitator(user):
-        return True
-    return bool(roles.organisation_kinds(user) & (roles.RECORDS_PROJECTS | roles.ORGANISES_EVENTS))

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
-from corridor.cases.models import Case, Milestone
+from corridor.cases import permissions as cases_permissions
+from corridor.cases.models import Case, CaseParty, Milestone
+from corridor.cases.visibility import user_party_q
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest
 from corridor.portfolio.models import Project
 from corridor.results import permissions, status
@@ -230,6 +232,23 @@ def scope_choices(user) -> list[tuple[str, str]]:
                 (f"event:{event.pk}", str(_("Event: %(title)s") % {"title": event.title}))
             )
     return choices
+
+
+def may_add_indicators(user) -> bool:
+    """Offer "New indicator": to the initiative's staff, and to members whose organisations
+    record a project, organise an event or manage a case (its applicant or facilitator)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if roles.is_facilitator(user):
+        return True
+    organisations = roles.organisation_ids(user)
+    return (
+        Project.objects.filter(owner_id__in=organisations).exists()
+        or Event.objects.filter(organiser_id__in=organisations).exists()
+        or CaseParty.objects.filter(
+            user_party_q(user), role__in=cases_permissions.PARTY_MANAGERS
+        ).exists()
+    )
 
 
 def scope_from_choice(user, choice: str) -> dict:

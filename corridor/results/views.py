@@ -58,7 +58,7 @@ def indicator_list(request):
         "status_labels": STATUS_LABELS,
         "counts": queries.status_counts(rows),
         "total": len(rows),
-        "may_add": permissions.can_add_indicators(request.user),
+        "may_add": queries.may_add_indicators(request.user),
     }
     return render(request, "results/indicator_list.html", context)
 
