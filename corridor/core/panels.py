@@ -2,9 +2,10 @@
 
 The portfolio's dashboard sits below the results framework in the layers, so it cannot import
 it; the results app registers its summary here from its `AppConfig.ready`, and the dashboard
-renders every panel registered for "dashboard", in the order they were registered. A panel is
-a callable taking the request and returning HTML (safe: rendered from a template), or "" to
-show nothing.
+renders every panel registered for "dashboard", in the order they were registered; a project's
+page those registered for "project", given the project. A panel is a callable taking the
+request (and the page's record as keyword arguments) and returning HTML (safe: rendered from a
+template), or "" to show nothing.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,6 @@ def register(page: str, panel: Callable) -> None:
         panels.append(panel)
 
 
-def render(page: str, request) -> list[str]:
+def render(page: str, request, **records) -> list[str]:
     """The HTML of each panel registered for the page that has something to show."""
-    return [html for html in (panel(request) for panel in _PANELS.get(page, [])) if html]
+    return [html for html in (panel(request, **records) for panel in _PANELS.get(page, [])) if html]

@@ -343,6 +343,8 @@ def project_detail(request, pk: int):
         "entries": audit_entries_for(project),
         "can_change": permissions.can_change_project(request.user, project),
         "can_publish": permissions.can_publish(request.user),
+        # what higher apps lend the page (the project's indicators): core.panels
+        "panels": panels.render("project", request, project=project),
     }
     revision = queries.pending_revision_visible_to(request.user, project)
     if revision is not None:

@@ -13,3 +13,4 @@ class ResultsConfig(AppConfig):
 
         # the portfolio's dashboard shows the indicators' summary without importing results
         panels.register("dashboard", views.dashboard_panel)
+        panels.register("project", views.project_panel)

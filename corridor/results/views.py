@@ -78,6 +78,17 @@ def dashboard_panel(request) -> str:
     return render_to_string("results/_dashboard_panel.html", context, request=request)
 
 
+def project_panel(request, *, project) -> str:
+    """A project page's indicators (registered in `apps.py`): each with its current target
+    and progress, and "New indicator" for those who may set them."""
+    rows = queries.indicator_rows(request.user, queries.IndicatorFilter(project=project.pk))
+    may_define = permissions.can_define_for(request.user, project=project)
+    if not rows and not may_define:
+        return ""
+    context = {"rows": rows, "project": project, "may_define": may_define}
+    return render_to_string("results/_project_panel.html", context, request=request)
+
+
 # --- one indicator -------------------------------------------------------------------------
 
 

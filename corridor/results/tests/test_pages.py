@@ -213,3 +213,13 @@ def test_the_list_and_the_dashboard_ask_as_many_queries_whatever_the_number_of_i
     # notifications in the header
     with django_assert_num_queries(8):
         assert client.get("/results/").status_code == 200
+
+
+def test_a_project_page_shows_its_indicators_and_offers_new_ones_to_who_may(world):
+    project = world.ids["project"]
+    member = client_of(world, "member").get(f"/projects/{project}/").content.decode()
+    panel = member.split('id="project-indicators"', 1)[1].split("</section>", 1)[0]
+    assert "project indicator" in panel and "100 things" in panel
+    assert f"/results/new/?project={project}" in panel
+    partner = client_of(world, "partner").get(f"/projects/{project}/").content.decode()
+    assert "project indicator" in partner and f"/results/new/?project={project}" not in partner
