@@ -187,7 +187,7 @@ def test_the_dashboard_sums_up_the_indicators(world, on_track):
     assert (
         '<span class="indicator-status no_data">no actual yet</span> 2' in panel
     )  # those anon sees
-    assert "never counted in the dashboard&#x27;s totals or charts" in panel
+    assert "never counted in the dashboard's totals or charts" in panel
 
 
 @pytest.mark.parametrize("extra", [2, 12])
