@@ -149,10 +149,6 @@ class Indicator(BilingualTitleMixin, models.Model):
             return "event"
         return "initiative"
 
-    @property
-    def scope_record(self):
-        return self.project or self.case or self.event
-
 
 class Target(models.Model):
     indicator = models.ForeignKey(

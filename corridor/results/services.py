@@ -207,6 +207,16 @@ def indicator_update(*, actor, indicator: Indicator, version: int, **data) -> In
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
     errors, clean = _check_indicator({**current, **data}, indicator.scope)
+    rows = [Target.objects.filter(indicator=indicator), Actual.objects.filter(indicator=indicator)]
+    if not clean["by_side"] and any(r.exclude(side="").exists() for r in rows):
+        errors["by_side"] = _(
+            "Broken down by side: some targets or actuals are given by side; keep the breakdown."
+        )
+    if not clean["by_sector"] and any(r.filter(sector__isnull=False).exists() for r in rows):
+        errors["by_sector"] = _(
+            "Broken down by sector: some targets or actuals are given by sector; keep the "
+            "breakdown."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

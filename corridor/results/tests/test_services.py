@@ -284,3 +284,24 @@ def test_a_stale_change_writes_nothing_and_every_write_is_in_the_history(world):
         "Jobs",
         "Jobs",
     ]
+
+
+def test_a_breakdown_in_use_cannot_be_switched_off(world):
+    indicator = services.indicator_create(
+        actor=SYSTEM, title_en="Trade", unit_en="US$", by_side=True
+    )
+    services.target_add(
+        actor=SYSTEM,
+        indicator=indicator,
+        period_start=D(2026, 1, 1),
+        period_end=D(2026, 12, 31),
+        value=10,
+        side="singapore",
+    )
+    errors = errors_of(
+        lambda: services.indicator_update(
+            actor=SYSTEM, indicator=indicator, version=1, by_side=False
+        )
+    )
+    assert "keep the breakdown" in errors["by_side"][0]
+    assert Indicator.objects.get(pk=indicator.pk).by_side
