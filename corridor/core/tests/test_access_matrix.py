@@ -307,6 +307,28 @@ ROWS = [
         f"project-{i['meeting']}-title_en": "Vans for Lion City Logistics",
         f"project-{i['meeting']}-sector": "manufacturing"}),
 
+    # --- results -----------------------------------------------------------------------
+    page("results:indicator_list", GET,                          "200 200 200 200 200 200 200 200"),
+    page("results:indicator_create", GET,                        "  L 403 403 200 403 403 200 200"),
+    page("results:indicator_create", POST,                       "  L 403 403 400 403 403 302 302", data={
+        "scope_record": "initiative", "title_en": "Jobs", "unit_en": "jobs", "direction": "increase",
+        "baseline_value": "0", "feed": "manual"}, note="initiative-wide"),
+    page("results:indicator_detail", GET,                        "404 404 404 200 200 404 200 200", pk="project_indicator"),
+    page("results:indicator_edit", GET,                          "  L 404 404 200 403 404 200 200", pk="project_indicator"),
+    page("results:indicator_edit", POST,                         "  L 404 404 302 403 404 302 302", pk="project_indicator", data={
+        "title_en": "Vans exported", "unit_en": "vans", "direction": "increase", "baseline_value": "0",
+        "feed": "manual", "version": "1"}),
+    page("results:target_add", GET,                              "  L 404 404 200 403 403 200 200", pk="case_indicator"),
+    page("results:target_add", POST,                             "  L 404 404 302 403 403 302 302", pk="case_indicator", data={
+        "period_start": "2027-01-01", "period_end": "2027-12-31", "value": "3"}),
+    page("results:actual_record", GET,                           "  L 404 404 200 200 403 200 200", pk="case_indicator"),
+    page("results:actual_record", POST,                          "  L 404 404 302 302 403 302 302", pk="case_indicator", data={
+        "period_start": "2026-01-01", "period_end": "2026-06-30", "value": "2",
+        "source_url": "https://example.org/approval"}),
+    page("results:actual_measure", POST,                         "  L 403 403 403 403 403 302 302", pk="event_indicator", data={
+        "period_start": "2026-03-10", "period_end": "2026-03-10"}),
+    page("results:actual_document", GET,                         "404 404 404 200 200 200 200 200", pk="evidence"),
+
     # --- API: portfolio ----------------------------------------------------------------
     api("/api/portfolio/projects", POST,                         "401 403 403 201 403 403 201 201", data=lambda i: {
         "owner_id": i["qingling"], "title_en": "New vans", "kind": "commercial", "status": "signed",
@@ -416,6 +438,20 @@ ROWS = [
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
         "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
         "version": i["outcome_version"]}),
+
+    # --- API: results ------------------------------------------------------------------
+    api("/api/results/indicators/{indicator_id}", GET,           "404 404 404 200 200 404 200 200", indicator_id="project_indicator"),
+    api("/api/results/indicators/{indicator_id}", PATCH,         "401 404 404 200 403 404 200 200", indicator_id="project_indicator", data={
+        "version": 1, "unit_zh": "辆"}),
+    api("/api/results/indicators/{indicator_id}/targets", GET,   "404 404 404 200 200 404 200 200", indicator_id="project_indicator"),
+    api("/api/results/indicators/{indicator_id}/targets", POST,  "401 404 404 201 403 404 201 201", indicator_id="project_indicator", data={
+        "period_start": "2027-01-01", "period_end": "2027-12-31", "value": "40"}),
+    api("/api/results/indicators/{indicator_id}/actuals", GET,   "404 404 404 200 200 200 200 200", indicator_id="case_indicator"),
+    api("/api/results/indicators/{indicator_id}/actuals", POST,  "401 404 404 201 201 403 201 201", indicator_id="case_indicator", data={
+        "period_start": "2026-01-01", "period_end": "2026-06-30", "value": "2",
+        "source_url": "https://example.org/approval"}),
+    api("/api/results/indicators/{indicator_id}/actuals/measure", POST, "401 403 403 403 403 403 201 201", indicator_id="event_indicator", data={
+        "period_start": "2026-03-10", "period_end": "2026-03-10"}),
 ]
 # fmt: on
 
