@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.cases.models import Case
-from corridor.core.bilingual import BilingualTitleMixin, bilingual
-from corridor.core.models import Sector
+from corridor.core.bilingual import bilingual
+from corridor.core.models import BilingualDescribed, Sector
 from corridor.events.models import Event
 from corridor.portfolio.models import Project
 
@@ -43,7 +43,7 @@ class Side(models.TextChoices):
     SINGAPORE = "singapore", _("Singapore")
 
 
-class Indicator(BilingualTitleMixin, models.Model):
+class Indicator(BilingualDescribed):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("higher is better")
         DECREASE = "decrease", _("lower is better")
@@ -60,10 +60,6 @@ class Indicator(BilingualTitleMixin, models.Model):
         MILESTONES_MET = "milestones_met", _("milestones met in the case")
         CASES_APPROVED = "cases_approved", _("enterprise cases approved under the regional case")
 
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     unit_en = models.CharField(_("unit (English)"), max_length=60)
     unit_zh = models.CharField(_("unit (Chinese)"), max_length=60, blank=True)
     direction = models.CharField(

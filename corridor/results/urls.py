@@ -3,12 +3,14 @@ forms that add indicators, targets and actuals. Each URL is named after its view
 
 from django.urls import path
 
+from corridor.core.exports import export_paths
 from corridor.results import views
 
 app_name = "results"
 
 urlpatterns = [
     path("", views.indicator_list, name="indicator_list"),
+    *export_paths("export", views.indicator_export, "indicator_export"),
     path("new/", views.indicator_create, name="indicator_create"),
     path("<int:pk>/", views.indicator_detail, name="indicator_detail"),
     path("<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),

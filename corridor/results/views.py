@@ -10,13 +10,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
-from corridor.results import permissions, queries, services
+from corridor.core.exports import export_language, table_response
+from corridor.results import exports, permissions, queries, services
 from corridor.results.charts import Value, indicator_chart
 from corridor.results.forms import (
     STATUS_LABELS,
@@ -61,6 +62,16 @@ def indicator_list(request):
         "may_add": queries.may_add_indicators(request.user),
     }
     return render(request, "results/indicator_list.html", context)
+
+
+def indicator_export(request, fmt: str):
+    """The filtered list as CSV or XLSX, in the export's language (`?lang=`, else the page's)."""
+    with translation.override(export_language(request)):
+        rows = queries.indicator_rows(
+            request.user, queries.IndicatorFilter.from_params(request.GET)
+        )
+        headers, lines = exports.indicator_table(rows)
+        return table_response("indicators", headers, lines, fmt, title=_("Indicators"))
 
 
 def dashboard_panel(request) -> str:

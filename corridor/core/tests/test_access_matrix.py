@@ -309,6 +309,8 @@ ROWS = [
 
     # --- results -----------------------------------------------------------------------
     page("results:indicator_list", GET,                          "200 200 200 200 200 200 200 200"),
+    page("results:indicator_export_csv", GET,                    "200 200 200 200 200 200 200 200"),
+    page("results:indicator_export_xlsx", GET,                   "200 200 200 200 200 200 200 200"),
     page("results:indicator_create", GET,                        "  L 403 403 200 403 403 200 200"),
     page("results:indicator_create", POST,                       "  L 403 403 400 403 403 302 302", data={
         "scope_record": "initiative", "title_en": "Jobs", "unit_en": "jobs", "direction": "increase",
