@@ -172,10 +172,17 @@ def _generation(path: Path) -> int:
         return 0
 
 
-def index_rebuild() -> vector_index.VectorIndex:
-    """Write the whole index file from the database and return it opened."""
+def index_rebuild(*, unless_readable: bool = False) -> vector_index.VectorIndex:
+    """Write the whole index file from the database and return it opened. With
+    `unless_readable`, a file another process wrote meanwhile is kept (readers that all
+    found it missing rebuild it once, not once each)."""
     path = index_path()
     with vector_index.locked(path):
+        if unless_readable:
+            try:
+                return vector_index.open_index(path)
+            except (FileNotFoundError, vector_index.CorruptIndex):
+                pass
         vector_index.save(path, _from_database(), _generation(path) + 1)
         return vector_index.open_index(path)
 
@@ -227,7 +234,7 @@ def shared_index(embedded: dict[int, int]) -> vector_index.VectorIndex:
 
 def _rebuilt_or_in_memory() -> vector_index.VectorIndex:
     try:
-        return index_rebuild()
+        return index_rebuild(unless_readable=True)
     except (OSError, vector_index.CorruptIndex) as error:
         logger.warning(
             "The directory's vector index cannot be written (%s); this process keeps one in "

@@ -101,8 +101,12 @@ class Int8Vectors:
         codes, scale = quantised(np.asarray(vector, dtype=np.float32).reshape(1, -1))
         if scale[0] == 0:
             return np.zeros(n, dtype=np.float32)
-        products = np.asarray(simsimd.cdist(codes, self.codes, metric="dot", dtype="int8"))
-        return (products.reshape(n) * (float(scale[0]) * self.scale)).astype(np.float32)
+        products = simsimd.cdist(codes, self.codes, metric="dot", dtype="int8", out_dtype="float32")
+        # int32 sums of at most 512 * 127 * 127 < 2**24: exact in float32
+        products = np.asarray(products).reshape(n)
+        products *= self.scale
+        products *= scale[0]
+        return products
 
     __matmul__ = dot
 
