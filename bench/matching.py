@@ -24,7 +24,7 @@
     /proc/self/smaps (Rss; Pss, this process's share, alone and while two more processes
     map the same file, as three app servers would), against < 100 MB per process.
 
-    .venv/bin/python bench/matching.py                        # about five minutes
+    .venv/bin/python bench/matching.py                        # several minutes (10 under load)
     .venv/bin/python bench/matching.py --profiles 20000 --large 0  # smaller (c)
 """
 
