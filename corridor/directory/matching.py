@@ -428,13 +428,11 @@ class Candidates:
     ):
         n = len(keys)
         self.keys = np.asarray(keys, dtype=np.int64).reshape(n)
-        self.offer = np.ascontiguousarray(offer, dtype=np.float32).reshape(n, DIMENSIONS)
-        self.need = np.ascontiguousarray(need, dtype=np.float32).reshape(n, DIMENSIONS)
+        self.offer, self.has_offer = _matrix(offer, n)
+        self.need, self.has_need = _matrix(need, n)
         if len(signals) != n:
             raise ValueError("keys, vectors and signals must have the same length")
         self.index = {int(key): position for position, key in enumerate(self.keys)}
-        self.has_offer = np.linalg.norm(self.offer, axis=1) > 1e-6
-        self.has_need = np.linalg.norm(self.need, axis=1) > 1e-6
         self.countries = np.array([s.country.upper() for s in signals], dtype="<U2")
         self.sectors = np.array([sector_mask(s.sectors) for s in signals], dtype=np.int64)
         self.targets: dict[str, np.ndarray] = {}
@@ -447,6 +445,18 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+
+def _matrix(vectors, n: int):
+    """(matrix, bool per row: not zero). A float array becomes float32 (n, 512); an object
+    that scores rows itself (`vector_index.Int8Vectors`: `@ vector`, `present`, rows by
+    index) is kept as it is, so the shared int8 file is never copied into float32."""
+    if isinstance(vectors, np.ndarray):
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32).reshape(n, DIMENSIONS)
+        return matrix, np.linalg.norm(matrix, axis=1) > 1e-6
+    if len(vectors) != n:
+        raise ValueError("keys, vectors and signals must have the same length")
+    return vectors, np.asarray(vectors.present, dtype=bool)
 
 
 def _admissible(query: Query, candidates: Candidates) -> np.ndarray:

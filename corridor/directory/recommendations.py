@@ -2,7 +2,9 @@
 
 Each process keeps one `matching.Candidates` (every embedded profile's mean vectors and
 structured signals as arrays) and rebuilds it only when a profile's embeddings change (the
-newest `embedded_at` moves, or the number of embedded profiles does). A request then costs
+newest `embedded_at` moves, or the number of embedded profiles does) or the shared vector
+file does. The vectors are not the process's own: they are the int8 rows of the one file
+all processes map (`embeddings.shared_index`, `vector_index.py`). A request then costs
 two matrix-vector products, one query for the shortlist's statements and one for the
 profiles shown; it never computes an embedding of a profile.
 """
@@ -20,7 +22,7 @@ from corridor.accounts import roles
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_name
-from corridor.directory import matching, permissions
+from corridor.directory import embeddings, matching, permissions, vector_index
 from corridor.directory.models import Feedback, Profile, Statement
 from corridor.directory.queries import feedback_of
 
@@ -30,13 +32,25 @@ class _Index:
     stamp: tuple
     candidates: "matching.Candidates"
     rows: dict[int, int]  # profile id -> row in the arrays
-    offer: np.ndarray
-    need: np.ndarray
+    offer: "vector_index.Int8Vectors"  # rows of the shared file (int8), read like float32
+    need: "vector_index.Int8Vectors"
     public: np.ndarray  # bool per row: may be shown to people outside the initiative
     signals: list
+    profiles: "_Profiles"
 
     def signals_of(self, key: int) -> "matching.Signals":
         return self.signals[self.rows[key]]
+
+
+@dataclass
+class _Profiles:
+    """What the database says of the embedded profiles (rebuilt when an embedding changes):
+    which embedding each holds, its structured signals, whether it is public."""
+
+    stamp: tuple
+    fingerprints: dict[int, int]
+    signals: dict[int, "matching.Signals"]
+    public: dict[int, bool]
 
 
 _lock = threading.Lock()
@@ -67,16 +81,15 @@ def _sector_codes() -> dict[int, list[str]]:
     return codes
 
 
-def _build(stamp: tuple) -> _Index:
+def _profiles(stamp: tuple) -> _Profiles:
     sectors = _sector_codes()
-    keys, offers, needs, signals, public = [], [], [], [], []
+    found = _Profiles(stamp=stamp, fingerprints={}, signals={}, public={})
     profiles = (
         Profile.objects.filter(embedded_at__isnull=False)
         .select_related("organisation")
         .only(
             "id",
-            "offer_vector",
-            "need_vector",
+            "embedded_hash",
             "target_markets",
             "visibility",
             "organisation__country",
@@ -85,32 +98,42 @@ def _build(stamp: tuple) -> _Index:
         .order_by("id")
     )
     for profile in profiles.iterator(chunk_size=2000):
-        keys.append(profile.pk)
-        offers.append(matching.from_bytes(bytes(profile.offer_vector)))
-        needs.append(matching.from_bytes(bytes(profile.need_vector)))
-        signals.append(_signals_of(profile, sectors.get(profile.organisation_id, [])))
-        public.append(profile.visibility == Profile.Visibility.PUBLIC)
-    shape = (0, matching.DIMENSIONS)
-    offer = np.vstack(offers) if offers else np.zeros(shape, np.float32)
-    need = np.vstack(needs) if needs else np.zeros(shape, np.float32)
+        found.fingerprints[profile.pk] = embeddings.fingerprint(profile.embedded_hash)
+        found.signals[profile.pk] = _signals_of(profile, sectors.get(profile.organisation_id, []))
+        found.public[profile.pk] = profile.visibility == Profile.Visibility.PUBLIC
+    return found
+
+
+def _build(stamp: tuple, profiles: _Profiles) -> _Index:
+    """The vectors are the shared file's (`embeddings.shared_index`), mapped, never copied
+    into this process; the signals are this process's, for the same rows."""
+    shared = embeddings.shared_index(profiles.fingerprints)
+    keys = shared.keys.tolist()
+    nowhere = matching.Signals()  # a row the database no longer has (never shown)
+    signals = [profiles.signals.get(key, nowhere) for key in keys]
     return _Index(
-        stamp=stamp,
-        candidates=matching.Candidates(keys, offer, need, signals),
+        stamp=(stamp[0], shared.identity),
+        candidates=matching.Candidates(keys, shared.offer, shared.need, signals),
         rows={key: row for row, key in enumerate(keys)},
-        offer=offer,
-        need=need,
-        public=np.array(public, dtype=bool),
+        offer=shared.offer,
+        need=shared.need,
+        public=np.array([profiles.public.get(key, False) for key in keys], dtype=bool),
         signals=signals,
+        profiles=profiles,
     )
 
 
 def current_index() -> _Index:
-    """The process's index, rebuilt if profiles were embedded since it was built."""
+    """The process's index, rebuilt if profiles were embedded since it was built or the
+    shared file was written again (by the task, or another process putting it right)."""
     global _index
-    stamp = _stamp()
+    stamp = (_stamp(), vector_index.identity(embeddings.index_path()))
     with _lock:
         if _index is None or _index.stamp != stamp:
-            _index = _build(stamp)
+            profiles = _index.profiles if _index is not None else None
+            if profiles is None or profiles.stamp != stamp[0]:
+                profiles = _profiles(stamp[0])
+            _index = _build(stamp, profiles)
         return _index
 
 
