@@ -45,7 +45,12 @@ PAIRS = ROOT / "bench" / "matching_pairs.jsonl"
 # Written after the ranker's corrections were developed on PAIRS, and run once then: the
 # figure that says how the ranker does on pairs it was not shaped on.
 HOLDOUT = ROOT / "bench" / "matching_holdout.jsonl"
+# Same-sector look-alikes (another route, temperature, currency, role, authority, scale, an
+# exclusion) in both languages: the DEVELOPMENT set the decisive facets were written on, so
+# its figure is optimistic too (bench/README-matching.md).
+HARD_DEV = ROOT / "bench" / "matching_hard_dev.jsonl"
 TARGET_TOP1 = 0.9
+TARGET_HARD_TOP1 = 0.85
 TARGET_P95_MS = 50
 BATCH = 64
 CALLS, WARM_UPS, NAIVE_CALLS = 200, 5, 3
@@ -65,8 +70,13 @@ def main() -> int:
     print(f"encoder loaded in {time.perf_counter() - started:.1f} s (one BLAS thread)")
 
     top1 = quality(Path(args.pairs))
-    if Path(args.pairs) == PAIRS and HOLDOUT.exists():
-        quality(HOLDOUT)
+    if Path(args.pairs) == PAIRS:
+        summary = {PAIRS.name: _LAST.copy()}
+        for extra in (HOLDOUT, HARD_DEV):
+            if extra.exists():
+                quality(extra, TARGET_HARD_TOP1 if extra == HARD_DEV else TARGET_TOP1)
+                summary[extra.name] = _LAST.copy()
+        side_by_side(summary)
     texts, vectors = throughput(args.encode)
     p95 = latency(args.profiles, texts, vectors)
 
@@ -78,7 +88,24 @@ def main() -> int:
 # --- (a) quality ---------------------------------------------------------------------------
 
 
-def quality(path: Path) -> float:
+_LAST: dict = {}  # the last quality() run's figures per ranker, for the side-by-side table
+
+
+def side_by_side(summary: dict) -> None:
+    """Before (meaning alone) and after (with the decisive facets), every set in one table."""
+    print()
+    print("== (a) side by side: before = meaning only (decisive=False), after = the product")
+    print(f"   {'set':<28} {'':<7} {'top-1':>6} {'top-5':>6} {'nDCG@10':>8}")
+    for name, figures in summary.items():
+        for label, ranker in (("before", "meaning"), ("after", "combined")):
+            result = figures[ranker]
+            print(
+                f"   {name:<28} {label:<7} {result['top1']:>6.3f} {result['top5']:>6.3f} "
+                f"{result['ndcg10']:>8.3f}"
+            )
+
+
+def quality(path: Path, target: float = TARGET_TOP1) -> float:
     lines = evaluation.load(path)
     prepared = evaluation.prepare(lines)
     needs = len(prepared.needs)
@@ -89,6 +116,7 @@ def quality(path: Path) -> float:
         ("encoder alone (cosine, every offer)", "encoder", True),
         ("character 1-3-gram BM25 alone (every offer)", "bm25", True),
         ("combined, without the across-border filter", "combined", False),
+        ("before: meaning only, no facets (decisive=False)", "meaning", True),
         ("combined (matching.recommend, as the product)", "combined", True),
     ]
     combined, misses = {}, []
@@ -98,6 +126,8 @@ def quality(path: Path) -> float:
         print(
             f"   {label:<52} {result['top1']:>6.3f} {result['top5']:>6.3f} {result['ndcg10']:>8.3f}"
         )
+        if across_border:
+            _LAST[ranker] = result
         if ranker == "combined" and across_border:
             combined = result
             misses = [
@@ -106,8 +136,8 @@ def quality(path: Path) -> float:
                 for r in ranked
                 if r.rank != 1
             ]
-    verdict = "met" if combined["top1"] >= TARGET_TOP1 else "MISSED"
-    print(f"   combined top-1 {combined['top1']:.3f} >= {TARGET_TOP1}: {verdict}")
+    verdict = "met" if combined["top1"] >= target else "MISSED"
+    print(f"   combined top-1 {combined['top1']:.3f} >= {target}: {verdict}")
     print(f"   combined misses (need -> offer ranked first): {', '.join(misses) or 'none'}")
     return combined["top1"]
 

@@ -633,7 +633,9 @@ class _Direction:
     compared: dict[int, facets.Comparison] | None = None
 
 
-def _best_pairs(my_items: Sequence[Item], theirs: _Lines, lexical: bool) -> _Direction:
+def _best_pairs(
+    my_items: Sequence[Item], theirs: _Lines, lexical: bool, fair: bool = True
+) -> _Direction:
     """For each side, the pair (one of my items, one of its lines) with the most evidence."""
     n = len(theirs.counts)
     result = _Direction(
@@ -647,7 +649,7 @@ def _best_pairs(my_items: Sequence[Item], theirs: _Lines, lexical: bool) -> _Dir
     if not my_items or not theirs.items:
         return result
     cosine = (theirs.vectors @ _vectors(my_items).T).astype(np.float64)  # (their, my lines)
-    evidence = WEIGHTS.centred(_language_fair(cosine, my_items, theirs.items))
+    evidence = WEIGHTS.centred(_language_fair(cosine, my_items, theirs.items) if fair else cosine)
     if lexical:
         bm25 = CharBM25([item.text for item in theirs.items])
         for column, item in enumerate(my_items):
@@ -711,6 +713,7 @@ def rerank(
     sides: Sequence[Side],
     first_scores: dict[int, float],
     limit: int = 10,
+    decisive: bool = True,
 ) -> list[Recommendation]:
     """Stage 2 on the shortlist: best statement pair per direction (max cosine over items),
     character n-gram BM25 between the query's needs and the candidate's offers (catches exact
@@ -718,7 +721,12 @@ def rerank(
 
     The score is the stage-1 score (profile-level meaning, structure, feedback) with
     `pair_share` of its meaning replaced by the best pairs' evidence. A side missing from
-    `first_scores` gets its stage-1 score computed here from its items."""
+    `first_scores` gets its stage-1 score computed here from its items.
+
+    With `decisive` (the product's ranking) cosines across languages are made fair
+    (`_language_fair`) and the `FACET_DEPTH` strongest candidates are re-ranked on the
+    decisive facets (`facets.compare`); without it the ranking is on meaning alone, as
+    before the facets, for the benchmark's side-by-side figures."""
     if not sides or limit <= 0:
         return []
     sides = [side for side in sides if _side_allowed(query, side)]
@@ -734,8 +742,8 @@ def rerank(
     if missing:
         first[missing] = _first_scores(query, small)[missing]
 
-    their_offer = _best_pairs(query.side.needs, offers, lexical=True)
-    your_offer = _best_pairs(query.side.offers, needs, lexical=False)
+    their_offer = _best_pairs(query.side.needs, offers, lexical=True, fair=decisive)
+    your_offer = _best_pairs(query.side.offers, needs, lexical=False, fair=decisive)
     profile_meaning = _profile_meaning(query, small).astype(np.float64)
 
     def scored() -> np.ndarray:
@@ -745,7 +753,8 @@ def rerank(
     score = scored()
     # The decisive facets re-rank the strongest candidates: a look-alike that ships the
     # other way or at another temperature falls, the one that meets the need on them rises.
-    chosen = sorted(range(len(sides)), key=lambda i: (-score[i], sides[i].key))[:FACET_DEPTH]
+    depth = FACET_DEPTH if decisive else 0
+    chosen = sorted(range(len(sides)), key=lambda i: (-score[i], sides[i].key))[:depth]
     _with_facets(their_offer, query.side.needs, offers, chosen, mine_are_needs=True)
     _with_facets(your_offer, query.side.offers, needs, chosen, mine_are_needs=False)
     score = scored()
@@ -849,6 +858,7 @@ def recommend(
     sides_for: Callable[[list[int]], dict[int, Side]],
     limit: int = 10,
     shortlist_size: int = 200,
+    decisive: bool = True,
 ) -> list[Recommendation]:
     """shortlist -> sides_for(keys) (Django fetches Statement rows; match_pairs uses memory)
     -> rerank. THE ranking code the product and match_pairs both use."""
@@ -858,7 +868,7 @@ def recommend(
     keys = [key for key, _ in first]
     found = sides_for(keys)
     sides = [found[key] for key in keys if key in found]
-    return rerank(query, sides, dict(first), limit)
+    return rerank(query, sides, dict(first), limit, decisive)
 
 
 # --- lexical: character n-gram BM25 --------------------------------------------------------
