@@ -456,7 +456,9 @@ PRODUCTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("power adapters", "电源适配器"), ("850440",)),
     (("snacks", "零食"), ("1905",)),
     (("electronics", "electronic components", "电子产品", "电子元器件"), ("85",)),
-    (("medical devices", "医疗器械"), ("9018",)),
+    # a category: in Singapore's and China's rules alike it takes in instruments, beds, meters
+    # and in-vitro diagnostic reagents
+    (("medical devices", "医疗器械"), ("9018", "9019", "9021", "9022", "9027", "9402", "3822")),
     (("vaccines", "疫苗"), ("3002",)),
     (("traditional Chinese medicines", "中药", "中成药", "中药饮片"), ("3004",)),
     (("health supplements", "保健品"), ("2106",)),
@@ -564,6 +566,30 @@ def _products() -> tuple[re.Pattern, dict[str, tuple[str, tuple[str, ...]]]]:
         key = seen_entries.setdefault(term.names, term.names[0])
         names.setdefault(term.text, (key, term.codes))
     return re.compile(_alternation(names), re.IGNORECASE), names
+
+
+@functools.cache
+def _product_names() -> dict[str, dict[str, str]]:
+    """A product key -> its first English and first Chinese name."""
+    found: dict[str, dict[str, str]] = {}
+    for names_of_entry, _codes in PRODUCTS:
+        _add_names(found, names_of_entry[0], names_of_entry)
+    for term in core_terms.terms():
+        if term.names[0] not in NOT_PRODUCTS:
+            _add_names(found, term.names[0], term.names)
+    return found
+
+
+def _add_names(found: dict, key: str, names) -> None:
+    entry = found.setdefault(key, {})
+    for name in names:
+        language = "zh" if re.search(r"[\u3400-\u9fff]", name) else "en"
+        entry.setdefault(language, name)
+
+
+def product_name(key: str, language: str) -> str:
+    """The product's everyday name in "en" or "zh" (the key itself when it has none)."""
+    return _product_names().get(key, {}).get(language, key)
 
 
 # "we need", "looking for", "寻找": the line asks for something
@@ -1009,8 +1035,6 @@ def compare(need_text: str, offer_text: str) -> tuple[float, Comparison]:
         codes, wanted_codes = _product_codes(head), _product_codes(wanted)
         if head == wanted or _codes_meet(codes, wanted_codes):
             matches.append(Point("product", head))
-        elif wanted in offer.products:
-            pass  # the offer is about something else, but names what the need asks for
         elif bool(codes) == bool(wanted_codes):  # both goods, or both services
             differs.append(Point("product", head, wanted))
     _compare_roles(need, offer, offer_text, matches, differs)
