@@ -456,6 +456,7 @@ PRODUCTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("power adapters", "电源适配器"), ("850440",)),
     (("snacks", "零食"), ("1905",)),
     (("electronics", "electronic components", "电子产品", "电子元器件"), ("85",)),
+    (("automotive electronics", "circuit boards", "PCB", "汽车电子", "电路板"), ("8534", "85")),
     # a category: in Singapore's and China's rules alike it takes in instruments, beds, meters
     # and in-vitro diagnostic reagents
     (("medical devices", "医疗器械"), ("9018", "9019", "9021", "9022", "9027", "9402", "3822")),
@@ -684,7 +685,10 @@ _WHERE_PATTERNS = [
     re.compile(rf"\b(?:in|at|across)\s+(?:the\s+)?{_P}", re.IGNORECASE),
     re.compile(rf"在{_P}|位于{_P}|{_P}(?:境内|机场)"),
     # 新加坡的地勤服务商: where the partner sought is
-    re.compile(rf"{_P}的\S{{0,8}}?(?:服务商|公司|机构|合作伙伴|银行|基金|进口商|经销商|地接社)"),
+    re.compile(
+        rf"{_P}(?:(?:和|、|与|及){_P})*的\S{{0,8}}?"
+        r"(?:服务商|公司|机构|合作伙伴|银行|基金|进口商|经销商|地接社)"
+    ),
 ]
 
 
@@ -778,18 +782,29 @@ def _extract_plain(text: str) -> Facets:
         payment=frozenset(_found(_PAYMENT_RE, _PAYMENT_OF, text)),
         authorities=frozenset(authorities),
         scale=frozenset(_found(_SCALE_RE, _SCALE_OF, text)),
-        languages=frozenset(_found(_LANGUAGE_RE, _LANGUAGE_OF, text)),
+        languages=frozenset(_languages(text)),
         is_roles=frozenset(is_),
         seeks_roles=frozenset(seeks),
         seeking=bool(_SEEKING.search(text)),
     )
 
 
+_BILINGUAL = re.compile(r"中英|英中|双语|bilingual", re.IGNORECASE)
+
+
+def _languages(text: str) -> set[str]:
+    found = set(_found(_LANGUAGE_RE, _LANGUAGE_OF, text))
+    if _BILINGUAL.search(text):  # "中英文", "bilingual": Chinese and English
+        found |= {"Chinese", "English"}
+    return found
+
+
 def _where(text: str) -> set[str]:
+    """Every place of each phrase that says where ("新加坡和印尼的经销商": both)."""
     found = set()
     for pattern in _WHERE_PATTERNS:
         for match in pattern.finditer(text):
-            found.update(_place_codes(match))
+            found.update(_PLACE_OF[m.group(0).lower()] for m in _PLACE_RE.finditer(match.group(0)))
     return found
 
 
@@ -798,8 +813,12 @@ def _roles(text: str) -> tuple[set[str], set[str]]:
     "寻找"… is sought; after "we are", "我们是" it is the writer's; verbs ("we import",
     "我们生产") are the writer's."""
     seeks, is_ = set(), set()
-    text = _products()[0].sub(lambda m: "_" * len(m.group(0)), text)
+    # a role noun inside a longer product name is not a role ("工厂" in "工厂管理系统")
+    inside = [m.span() for m in _products()[0].finditer(text)]
     for match in _ROLE_NOUN_RE.finditer(text):
+        start, end = match.span()
+        if any(a <= start and end <= b and (a, b) != (start, end) for a, b in inside):
+            continue
         role = _ROLE_NOUN_OF[match.group(0).lower()]
         before = text[max(0, match.start() - 40) : match.start()]
         last_seek = max((m.end() for m in _SEEKING.finditer(before)), default=-1)
@@ -940,8 +959,9 @@ _OFFER_IS_A_NEED = re.compile(
 
 
 def _compare_sets(kind, wanted, given, matches, differs, conflicts=None) -> None:
-    """Codes of one kind: a match when the offer names what the need names; a difference
-    when both name some and the offer lacks the need's (or names one that excludes it)."""
+    """Codes of one kind: a match for each the offer names of those the need names; a
+    difference when both name some and none is the same (or, with `conflicts`, one excludes
+    the other)."""
     if not wanted or not given:
         return
     if conflicts is not None:
@@ -949,20 +969,14 @@ def _compare_sets(kind, wanted, given, matches, differs, conflicts=None) -> None
         if clash:
             differs.append(Point(kind, clash[0][0], clash[0][1]))
             return
-        if wanted & given:
-            matches.append(Point(kind, sorted(wanted & given)[0]))
+        matches.extend(Point(kind, code) for code in sorted(wanted & given))
         return
-    if wanted <= given:
-        matches.append(Point(kind, sorted(wanted)[0]))
-    elif wanted & given:
-        matches.append(Point(kind, sorted(wanted & given)[0]))
-        differs.append(
-            Point(
-                kind, sorted(given - wanted)[0] if given - wanted else "", sorted(wanted - given)[0]
-            )
-        )
-    else:
-        differs.append(Point(kind, sorted(given)[0], sorted(wanted)[0]))
+    common, missing, other = wanted & given, wanted - given, given - wanted
+    matches.extend(Point(kind, code) for code in sorted(common))
+    # A difference when the offer names others in place of at least half of the need's:
+    # "USD/CNY" for an "SGD/CNY" need, not "RMB/SGD" for an "RMB, USD or SGD" one.
+    if missing and other and len(missing) >= len(common):
+        differs.append(Point(kind, sorted(other)[0], sorted(missing)[0]))
 
 
 def _compare_excluded(need: Facets, excluded: Facets | None, differs) -> None:
@@ -1035,7 +1049,7 @@ def compare(need_text: str, offer_text: str) -> tuple[float, Comparison]:
         codes, wanted_codes = _product_codes(head), _product_codes(wanted)
         if head == wanted or _codes_meet(codes, wanted_codes):
             matches.append(Point("product", head))
-        elif bool(codes) == bool(wanted_codes):  # both goods, or both services
+        elif codes and wanted_codes:  # two goods (services overlap too much to tell)
             differs.append(Point("product", head, wanted))
     _compare_roles(need, offer, offer_text, matches, differs)
     _compare_excluded(need, offer.excluded, differs)

@@ -331,7 +331,9 @@ def reason_text(reason: "matching.Reason") -> str:
         else:
             text = _("Your offer %(offer)s meets their need %(need)s.") % values
         decisive = facets_text(reason)
-        return f"{text} {decisive}" if decisive else text
+        return (
+            _("%(reason)s %(facets)s") % {"reason": text, "facets": decisive} if decisive else text
+        )
     if reason.kind == "sectors":
         names = {
             s.code: bilingual(s, "name") for s in Sector.objects.filter(code__in=reason.detail)

@@ -38,9 +38,7 @@ def ranked(encode, need, need_country, offers, decisive=True):
         np.zeros((len(sides), matching.DIMENSIONS), np.float32),
         [s.signals for s in sides],
     )
-    query = Query(
-        side=me, offer=np.zeros(matching.DIMENSIONS, np.float32), need=me.needs[0].vector
-    )
+    query = Query(side=me, offer=np.zeros(matching.DIMENSIONS, np.float32), need=me.needs[0].vector)
     by_key = {s.key: s for s in sides}
     return matching.recommend(
         query, candidates, lambda keys: {k: by_key[k] for k in keys}, decisive=decisive

@@ -80,7 +80,9 @@ def test_excluded_things_are_kept_apart_from_what_the_line_offers():
 
 def test_the_same_route_matches_and_the_reverse_route_differs_across_languages():
     need = "寻找新加坡的医药冷链物流，运输2至8度的疫苗从重庆到新加坡。"
-    right_signal, right = compare(need, "Pharmaceutical cold chain at 2–8 °C, Chongqing to Singapore.")
+    right_signal, right = compare(
+        need, "Pharmaceutical cold chain at 2–8 °C, Chongqing to Singapore."
+    )
     wrong_signal, wrong = compare(need, "我们提供新加坡到重庆的2至8度医药冷链。")
 
     assert ("route", "CQ>SG") in kinds(right.matches)
