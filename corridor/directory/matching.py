@@ -33,6 +33,13 @@ two matrix-vector products (three with feedback), a few array comparisons and an
 only: the best-matching pair of lines per direction, plus character n-gram BM25 between the
 query's needs and the candidate's offers (exact product names and standard codes such as
 "ISO 13485" that a sentence vector blurs), and builds the reasons that quote those lines.
+Two corrections decide between same-sector look-alikes there: a pair of lines in different
+languages has its cosine divided by the cosine of a line and its translation
+(`Weights.cross_language`), so a need's look-alikes in its own language no longer win for
+sharing its words; and the strongest `FACET_DEPTH` candidates are re-ranked on the decisive
+facets of the quoted pair (`facets.compare`: route, temperature, currency, payment terms,
+authority, scale, role, product, exclusions), which the reasons name as matching or
+differing.
 """
 
 from __future__ import annotations
