@@ -114,8 +114,7 @@ def day(event, people):
     q, m, c, d, e, f = people
     pairs = [(q, m), (q, c), (q, d), (m, c), (d, e), (e, f), (c, f)]
     meetings = [
-        services.meeting_add(actor=SYSTEM, event=event, requester=a, requested=b)
-        for a, b in pairs
+        services.meeting_add(actor=SYSTEM, event=event, requester=a, requested=b) for a, b in pairs
     ]
     schedule(event)
     return meetings
@@ -168,9 +167,9 @@ def test_an_absent_participant_frees_only_their_meetings(event, day, people, fac
         pk: s for pk, s in before.items() if pk not in theirs
     }
     assert {c.meeting.pk for c in plan.moved} == theirs
-    assert set(
-        MeetingRequest.objects.filter(pk__in=theirs).values_list("sequence", flat=True)
-    ) == {1}
+    assert set(MeetingRequest.objects.filter(pk__in=theirs).values_list("sequence", flat=True)) == {
+        1
+    }
     assert Absence.objects.get().from_slot == 0
     # a second time the same day is refused, naming the participant
     with pytest.raises(ValidationError) as refused:
