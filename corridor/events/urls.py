@@ -6,11 +6,13 @@ from django.urls import path
 
 from corridor.events.views import (
     agendas,
+    booking,
     events,
     interpreters,
     meetings,
     outcomes,
     participants,
+    replan,
     schedule,
 )
 
@@ -49,6 +51,14 @@ PAGES = [
     (OUTCOMES, outcomes.outcomes),
     (OUTCOMES + "<int:meeting_pk>/", outcomes.outcome_record),
     (OUTCOMES + "<int:meeting_pk>/project/", outcomes.outcome_project),
+    # the event day: late changes (views/replan.py) and self-booking (views/booking.py)
+    (EVENT + "day/", replan.event_day),
+    (PARTICIPANT + "absent/", replan.participant_absent),
+    (REQUEST + "cancel-and-replan/", replan.meeting_cancel),
+    (EVENT + "book/", booking.booking_page),
+    (EVENT + "book/new/", booking.booking_book),
+    (REQUEST + "unbook/", booking.booking_cancel),
+    (EVENT + "book/mode/", booking.booking_mode),
 ]
 
 urlpatterns = [path(route, view, name=view.__name__) for route, view in PAGES]
