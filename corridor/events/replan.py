@@ -115,12 +115,6 @@ def _plan(
     forbidden = defaultdict(set)
     for key, slots_of in problem.forbidden.items():
         forbidden[key] |= slots_of
-    for absence in Absence.objects.filter(event=event):
-        forbidden[str(absence.participant_id)] |= {
-            s.index
-            for s in slots
-            if s.session.date == absence.date and s.index >= absence.from_slot
-        }
     plan = Plan()
     if absent is not None:
         covered = absence_slots(slots, now)

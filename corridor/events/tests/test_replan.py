@@ -241,3 +241,17 @@ def test_only_the_organisers_mark_absent_or_cancel(event, day, people, who, owne
         replan.meeting_cancel(actor=None, meeting=day[0], now=BEFORE)
     assert placed(event) == before
     assert not Absence.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_later_scheduling_run_keeps_the_absent_participant_out(event, day, people):
+    q = people[0]
+    replan.participant_mark_absent(actor=SYSTEM, participant=q, now=BEFORE)
+
+    run = services.schedule_start(actor=SYSTEM, event=event, mode="max", time_limit=5)
+    planning.run(run.pk)
+
+    theirs = MeetingRequest.objects.filter(event=event, status="accepted").filter(
+        pk__in=[m.pk for m in day if q.pk in (m.requester_id, m.requested_id)]
+    )
+    assert list(theirs.values_list("slot", flat=True)) == [None, None, None]
+    assert MeetingRequest.objects.filter(slot__isnull=False).count() == 4
