@@ -39,7 +39,8 @@ class ReplanOut(Schema):
 class FreeSlotOut(SlotOut):
     free: bool
     busy: str = Field(
-        ..., description='Why not free: "you", "them", "both", "past", "full"; empty if free.'
+        ...,
+        description='Why not free: "you", "them", "both", "past", "full", "interpreter"; empty if free.',
     )
 
 

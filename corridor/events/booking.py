@@ -6,7 +6,9 @@ Conflicts are made impossible by the database, not only checked: a booking holds
 side and slot (`BookedSlot`, unique per event, participant and slot) and one per slot and
 table (`Booking`, unique per event, slot and table). Of two bookings of one person's slot
 made at the same moment exactly one commits; the other is refused with a sentence saying
-the slot was just taken. A booked meeting is locked, so a scheduling run keeps it.
+the slot was just taken. A booked meeting is locked, so a scheduling run keeps it. A pair that shares no
+language gets an interpreter free in that slot (unique per event, slot and interpreter too),
+or the slot is refused.
 
 The reads (`slots_with`) tell the booking page which slots both sides have free.
 """
@@ -30,6 +32,7 @@ from corridor.events.models import (
     BookedSlot,
     Booking,
     Event,
+    Interpreter,
     MeetingRequest,
     Participant,
     Slot,
@@ -49,7 +52,8 @@ from corridor.events.permissions import (
 class FreeSlot:
     slot: Slot
     free: bool
-    busy: str = ""  # whom the slot is not free for: "you", "them", "both", "past", "full"
+    # why the slot is not free: "you", "them", "both", "past", "full", "interpreter"
+    busy: str = ""
 
 
 def _busy_slots(event: Event, participant: Participant, slots: list[Slot]) -> set[int]:
@@ -102,6 +106,8 @@ def slots_with(
             busy = "them"
         elif slot.index in full:
             busy = "full"
+        elif _interpreters_for(event, me, other, slot.index) == []:
+            busy = "interpreter"
         else:
             busy = ""
         result.append(FreeSlot(slot, not busy, busy))
@@ -123,6 +129,30 @@ def _tables_for(event: Event, slot: int, sides: tuple[Participant, Participant])
     )
     free = [t for t in range(1, event.tables + 1) if t not in taken]
     return [t for t in free if t not in owned] + [t for t in free if t in owned]
+
+
+def _interpreters_for(
+    event: Event, requester: Participant, requested: Participant, slot: int
+) -> list[Interpreter] | None:
+    """The interpreters free to serve the pair in the slot; None when the pair needs none
+    (they share a language, or the event lists no interpreters, as for the scheduler)."""
+    first, second = set(requester.languages or []), set(requested.languages or [])
+    interpreters = list(event.interpreters.all())
+    if not interpreters or not first or not second or first & second:
+        return None
+    busy = set(
+        MeetingRequest.objects.filter(
+            event=event, status=MeetingRequest.Status.ACCEPTED, slot=slot
+        ).values_list("interpreter_id", flat=True)
+    )
+    return [
+        person
+        for person in interpreters
+        if set(person.languages or []) & first
+        and set(person.languages or []) & second
+        and slot not in (person.blocked_slots or [])
+        and person.pk not in busy
+    ]
 
 
 def meeting_book(
@@ -163,6 +193,17 @@ def meeting_book(
                     % {"name": bilingual(side.organisation, "name"), "when": when}
                 }
             )
+    interpreters = _interpreters_for(event, requester, requested, slot)
+    if interpreters == []:
+        raise ValidationError(
+            {
+                "slot": _(
+                    "Slot: no interpreter for your two languages is free at %(when)s; choose "
+                    "another slot."
+                )
+                % {"when": when}
+            }
+        )
     pair = Q(requester=requester, requested=requested) | Q(requester=requested, requested=requester)
     already = ValidationError(
         {
@@ -195,7 +236,9 @@ def meeting_book(
         except IntegrityError as exc:  # the same pair, booked at the same moment
             raise already from exc
         booking = None
-        for table in _tables_for(event, slot, (requester, requested)):
+        tables = _tables_for(event, slot, (requester, requested))
+        choices = [(person, table) for person in interpreters or [None] for table in tables]
+        for person, table in choices:
             try:
                 with transaction.atomic():
                     booking = Booking.objects.create(
@@ -203,10 +246,11 @@ def meeting_book(
                         meeting=meeting,
                         slot=slot,
                         table=table,
+                        interpreter=person,
                         booked_by=None if is_system(actor) else actor,
                     )
                 break
-            except IntegrityError:  # another booking took this table a moment ago
+            except IntegrityError:  # another booking took this table (or interpreter)
                 continue
         if booking is None:
             raise ValidationError(
@@ -225,8 +269,8 @@ def meeting_book(
                 )
         except IntegrityError as exc:
             raise taken from exc
-        meeting.table = booking.table
-        meeting.save(update_fields=["table"])
+        meeting.table, meeting.interpreter = booking.table, booking.interpreter
+        meeting.save(update_fields=["table", "interpreter"])
         audit_record(
             actor=actor,
             action="create",

@@ -464,8 +464,9 @@ class Absence(models.Model):
 
 
 class Booking(models.Model):
-    """A meeting that a participant booked directly (self-booking events): its slot and
-    table. The database refuses two bookings of one table in one slot."""
+    """A meeting that a participant booked directly (self-booking events): its slot, table
+    and, when its sides share no language, interpreter. The database refuses two bookings
+    of one table, or of one interpreter, in one slot."""
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="bookings"
@@ -475,6 +476,14 @@ class Booking(models.Model):
     )
     slot = models.PositiveSmallIntegerField(_("slot"))
     table = models.PositiveSmallIntegerField(_("table"))
+    interpreter = models.ForeignKey(
+        Interpreter,
+        verbose_name=_("interpreter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("booked by"),
@@ -489,7 +498,12 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "slot", "table"], name="booking_one_meeting_per_table"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event", "slot", "interpreter"],
+                condition=Q(interpreter__isnull=False),
+                name="booking_one_meeting_per_interpreter",
+            ),
         ]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")

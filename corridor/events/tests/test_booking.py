@@ -230,3 +230,25 @@ def test_two_concurrent_bookings_of_one_slot_exactly_one_wins(
     )
     assert MeetingRequest.objects.filter(slot=1, status="accepted").count() == 1
     assert BookedSlot.objects.filter(participant=target).count() == 1
+
+
+def test_a_pair_without_a_common_language_gets_a_free_interpreter(people, owner):
+    q, m, c, d = people
+    for side, languages in ((q, ["zh"]), (c, ["zh"]), (m, ["en"]), (d, ["en"])):
+        services.participant_update(actor=SYSTEM, participant=side, languages=languages)
+    lin = services.interpreter_add(actor=SYSTEM, event=q.event, name_en="Lin")
+
+    first = booking.meeting_book(actor=owner, requester=q, requested=m, slot=1, now=BEFORE)
+    assert first.interpreter == lin
+    assert [f.busy for f in booking.slots_with(q.event, c, d, now=BEFORE)] == [
+        "",
+        "interpreter",
+        "",
+    ]
+    with pytest.raises(ValidationError) as refused:
+        booking.meeting_book(actor=SYSTEM, requester=c, requested=d, slot=1, now=BEFORE)
+    assert "no interpreter" in refused.value.message_dict["slot"][0]
+    assert (
+        booking.meeting_book(actor=SYSTEM, requester=c, requested=d, slot=2, now=BEFORE).interpreter
+        == lin
+    )
