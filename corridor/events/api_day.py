@@ -73,9 +73,14 @@ def _participant(event: Event, participant_id: int) -> Participant:
     return participant
 
 
-def _meeting(event: Event, request_id: int) -> MeetingRequest:
+def _meeting(request, event: Event, request_id: int) -> MeetingRequest:
+    """A meeting of a participant the caller acts for, or any for the organisers; 404 for
+    the others (as the rest of the API)."""
     meeting = queries.request_at(event, request_id)
-    if meeting is None:
+    if meeting is None or not (
+        queries.may_act_for(request.user, meeting.requester)
+        or queries.may_act_for(request.user, meeting.requested)
+    ):
         raise HttpError(
             404, _("No meeting of this event has the id “%(value)s”.") % {"value": request_id}
         )
@@ -121,15 +126,21 @@ def participant_absent(request, event_id: int, participant_id: int):
 def meeting_cancel(request, event_id: int, request_id: int):
     """Cancel a meeting that has not begun and re-plan the rest of the day (organisers)."""
     event = _event(request, event_id)
-    meeting = _meeting(event, request_id)
+    meeting = _meeting(request, event, request_id)
     return _plan_out(replan.meeting_cancel(actor=request.user, meeting=meeting))
 
 
-@router.get("/{int:event_id}/free-slots", response=list[FreeSlotOut], auth=AUTH)
-def free_slots(request, event_id: int, participant: int, meet: int):
-    """Every slot, saying whether your participant and the other are both free in it."""
+@router.get(
+    "/{int:event_id}/participants/{int:participant_id}/free-slots",
+    response=list[FreeSlotOut],
+    auth=AUTH,
+)
+def free_slots(request, event_id: int, participant_id: int, meet: int | None = None):
+    """Every slot, saying whether your participant is free in it, and with `meet` (another
+    participant's id) whether both are (members of the participant, and organisers)."""
     event = _event(request, event_id)
-    me, other = _participant(event, participant), _participant(event, meet)
+    me = _participant(event, participant_id)
+    other = _participant(event, meet) if meet is not None else None
     permissions.require_acts_for(request.user, me)
     return [
         {
@@ -159,5 +170,5 @@ def booking_create(request, event_id: int, payload: BookingIn):
 def booking_cancel(request, event_id: int, request_id: int):
     """Cancel a booked meeting that has not begun (either side, or an organiser)."""
     event = _event(request, event_id)
-    booking.booking_cancel(actor=request.user, meeting=_meeting(event, request_id))
+    booking.booking_cancel(actor=request.user, meeting=_meeting(request, event, request_id))
     return Status(204, None)

@@ -87,12 +87,14 @@ def _full_slots(event: Event) -> set[int]:
 
 
 def slots_with(
-    event: Event, me: Participant, other: Participant, *, now: datetime | None = None
+    event: Event, me: Participant, other: Participant | None, *, now: datetime | None = None
 ) -> list[FreeSlot]:
-    """Every slot of the event, saying whether `me` and `other` are both free in it."""
+    """Every slot of the event, saying whether `me` and `other` are both free in it (or `me`
+    alone, without `other`)."""
     now = now or timezone.now()
     slots = event.slots()
-    mine, theirs = _busy_slots(event, me, slots), _busy_slots(event, other, slots)
+    mine = _busy_slots(event, me, slots)
+    theirs = _busy_slots(event, other, slots) if other is not None else set()
     full = _full_slots(event)
     result = []
     for slot in slots:
@@ -106,7 +108,7 @@ def slots_with(
             busy = "them"
         elif slot.index in full:
             busy = "full"
-        elif _interpreters_for(event, me, other, slot.index) == []:
+        elif other is not None and _interpreters_for(event, me, other, slot.index) == []:
             busy = "interpreter"
         else:
             busy = ""

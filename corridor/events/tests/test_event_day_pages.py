@@ -206,8 +206,8 @@ def test_the_api_books_and_names_a_wrong_slot(client, open_event, owner, enterpr
     q = participant(open_event, enterprise)
     cedar = dune(open_event)
     grid = client.get(
-        f"/api/events/{open_event.pk}/free-slots",
-        {"participant": q.pk, "meet": cedar.pk},
+        f"/api/events/{open_event.pk}/participants/{q.pk}/free-slots",
+        {"meet": cedar.pk},
         headers=bearer(owner),
     ).json()
     slot = next(row["index"] for row in grid if row["free"])
