@@ -6,6 +6,8 @@ import json
 from datetime import date, time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts.services import api_token_create
 from corridor.core.actors import SYSTEM
@@ -228,3 +230,21 @@ def test_the_api_books_and_names_a_wrong_slot(client, open_event, owner, enterpr
     )
     assert response.status_code == 201
     assert response.json()["slot"] == slot
+
+
+def test_the_event_day_page_asks_the_same_queries_however_many_meetings(client, event, facilitator):
+    client.force_login(facilitator)
+    url = f"/events/{event.pk}/day/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    newcomers = [
+        services.participant_add(actor=SYSTEM, event=event, organisation=OrganisationFactory())
+        for _ in range(3)
+    ]
+    for a, b in [(newcomers[0], newcomers[1]), (newcomers[1], newcomers[2])]:
+        services.meeting_add(actor=SYSTEM, event=event, requester=a, requested=b)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+
+    assert len(large.captured_queries) == len(small.captured_queries)
