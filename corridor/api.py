@@ -169,4 +169,5 @@ api.add_router("/cases/", "corridor.cases.api.router")
 api.add_router("/directory/", "corridor.directory.api.router")
 # No trailing slash: the events' own list is /api/events itself (and /api/events/{id} below).
 api.add_router("/events", "corridor.events.api.router")
+api.add_router("/events", "corridor.events.api_day.router")
 api.add_router("/results/", "corridor.results.api.router")

@@ -35,6 +35,10 @@ class Event(BilingualTitleMixin, models.Model):
         OPEN = "open", _("open to members")
         INVITATION = "invitation", _("by invitation")
 
+    class BookingMode(models.TextChoices):
+        ORGANISER = "organiser", _("scheduled by the organisers")
+        SELF = "self", _("booked by the participants")
+
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
@@ -55,6 +59,16 @@ class Event(BilingualTitleMixin, models.Model):
         help_text=_("The breaks of any two participants differ by at most this many."),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    booking = models.CharField(
+        _("how meetings are set"),
+        max_length=12,
+        choices=BookingMode.choices,
+        default=BookingMode.ORGANISER,
+        help_text=_(
+            "Scheduled by the organisers, or booked by the participants themselves (open "
+            "networking events)."
+        ),
+    )
     agenda_published_at = models.DateTimeField(_("agendas published at"), null=True, blank=True)
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
@@ -414,3 +428,106 @@ class MeetingOutcome(models.Model):
         ]
         verbose_name = _("meeting outcome")
         verbose_name_plural = _("meeting outcomes")
+
+
+# --- the event day: absences and self-booking (events/replan.py, events/booking.py) ----------
+
+
+class Absence(models.Model):
+    """A participant who did not come (or left): absent for the rest of that day. Marking it
+    re-plans the rest of the day (events/replan.py)."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="absences"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    from_slot = models.PositiveSmallIntegerField(_("from slot"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        ordering = ["event", "date", "participant"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "date"], name="absence_once_per_day")
+        ]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+
+
+class Booking(models.Model):
+    """A meeting that a participant booked directly (self-booking events): its slot, table
+    and, when its sides share no language, interpreter. The database refuses two bookings
+    of one table, or of one interpreter, in one slot."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="bookings"
+    )
+    meeting = models.OneToOneField(
+        MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booking"
+    )
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    table = models.PositiveSmallIntegerField(_("table"))
+    interpreter = models.ForeignKey(
+        Interpreter,
+        verbose_name=_("interpreter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "slot", "table"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slot", "table"], name="booking_one_meeting_per_table"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "slot", "interpreter"],
+                condition=Q(interpreter__isnull=False),
+                name="booking_one_meeting_per_interpreter",
+            ),
+        ]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+
+
+class BookedSlot(models.Model):
+    """One side of a booking: the participant is taken in that slot. The database refuses a
+    second booking of one participant in one slot, so of two concurrent bookings exactly
+    one wins."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE)
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="sides"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "participant", "slot"], name="booked_slot_once_per_participant"
+            )
+        ]
+        verbose_name = _("booked slot")
+        verbose_name_plural = _("booked slots")

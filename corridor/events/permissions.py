@@ -153,3 +153,27 @@ def can_cancel(user, request: MeetingRequest) -> bool:
 def can_lock(user, request: MeetingRequest) -> bool:
     """The organisers lock an accepted meeting at a slot."""
     return request.status == MeetingRequest.Status.ACCEPTED and can_organise(user, request.event)
+
+
+# --- self-booking (events/booking.py) -------------------------------------------------------
+
+NOT_SELF_BOOKING = _(
+    "The organisers schedule this event's meetings: ask for a meeting instead of booking one."
+)
+BOOK_FOR_YOUR_OWN = _("You can book meetings only for your own organisation.")
+
+
+def self_booking(event: Event) -> bool:
+    return event.is_published and event.booking == Event.BookingMode.SELF
+
+
+def can_book(user, participant: Participant) -> bool:
+    """Members book meetings for their own organisation, on a published self-booking event."""
+    if not self_booking(participant.event):
+        return False
+    return is_system(user) or is_member(user, participant)
+
+
+def require_books(user, participant: Participant) -> None:
+    require(self_booking(participant.event), NOT_SELF_BOOKING)
+    require(is_system(user) or is_member(user, participant), BOOK_FOR_YOUR_OWN)

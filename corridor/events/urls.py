@@ -7,12 +7,14 @@ from django.urls import path
 from corridor.core.exports import export_paths
 from corridor.events.views import (
     agendas,
+    booking,
     events,
     exports,
     interpreters,
     meetings,
     outcomes,
     participants,
+    replan,
     schedule,
 )
 
@@ -51,6 +53,14 @@ PAGES = [
     (OUTCOMES, outcomes.outcomes),
     (OUTCOMES + "<int:meeting_pk>/", outcomes.outcome_record),
     (OUTCOMES + "<int:meeting_pk>/project/", outcomes.outcome_project),
+    # the event day: late changes (views/replan.py) and self-booking (views/booking.py)
+    (EVENT + "day/", replan.event_day),
+    (PARTICIPANT + "absent/", replan.participant_absent),
+    (REQUEST + "cancel-and-replan/", replan.meeting_cancel),
+    (EVENT + "book/", booking.booking_page),
+    (EVENT + "book/new/", booking.booking_book),
+    (REQUEST + "unbook/", booking.booking_cancel),
+    (EVENT + "book/mode/", booking.booking_mode),
 ]
 
 # Lists as CSV or XLSX: <route>.csv and <route>.xlsx, named <view>_csv and <view>_xlsx.

@@ -300,6 +300,16 @@ ROWS = [
     page("events:leads_export_csv", GET,                         "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:leads_export_xlsx", GET,                        "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:outcomes", GET,                                 "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
+    # the event day (the world's event is over: the organisers' re-plans are refused as such)
+    page("events:event_day", GET,                                "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:participant_absent", GET,                       "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
+    page("events:participant_absent", POST,                      "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
+    page("events:meeting_cancel", POST,                          "  L 403 403 403 403 403 302 302", pk="event", request_pk="meeting"),
+    page("events:booking_page", GET,                             "  L 200 200 200 200 200 200 200", pk="event"),
+    page("events:booking_book", POST,                            "  L 403 403 403 403 403 403 403", pk="event", data=lambda i: {
+        "as": i["qingling_at"], "with": i["motorway_at"], "slot": "1"}, note="organiser-scheduled"),
+    page("events:booking_cancel", POST,                          "  L 403 403 302 403 403 302 302", pk="event", request_pk="meeting"),
+    page("events:booking_mode", POST,                            "  L 403 403 403 403 403 302 302", pk="event", data={"booking": "self"}),
     page("events:outcome_record", POST,                          "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed",
         f"outcome-{i['meeting']}-version": i["outcome_version"]}),
@@ -437,6 +447,12 @@ ROWS = [
     api("/api/events/{event_id}/schedule-runs", POST,            "401 403 403 403 403 403 202 202", event_id="event", data={"mode": "all", "time_limit": 5}),
     api("/api/events/{event_id}/schedule-runs/{run_id}", GET,    "401 403 403 403 403 403 200 200", event_id="event", run_id="run"),
     api("/api/events/{event_id}/agendas/{participant_id}", GET,  "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/participants/{participant_id}/absent", POST, "401 403 403 403 403 403 400 400", event_id="event", participant_id="qingling_at", note="event over"),
+    api("/api/events/{event_id}/requests/{request_id}/cancel-and-replan", POST, "401 404 404 403 404 404 400 400", event_id="event", request_id="meeting", note="meeting held"),
+    api("/api/events/{event_id}/participants/{participant_id}/free-slots", GET, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", **{"?meet": "motorway_at"}),
+    api("/api/events/{event_id}/bookings", POST,                 "401 403 403 403 403 403 403 403", event_id="event", data=lambda i: {
+        "participant": i["qingling_at"], "meet": i["motorway_at"], "slot": 2}, note="organiser-scheduled"),
+    api("/api/events/{event_id}/bookings/{request_id}/cancel", POST, "401 404 404 400 404 404 400 400", event_id="event", request_id="meeting"),
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
         "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
         "version": i["outcome_version"]}),
