@@ -169,3 +169,4 @@ api.add_router("/cases/", "corridor.cases.api.router")
 api.add_router("/directory/", "corridor.directory.api.router")
 # No trailing slash: the events' own list is /api/events itself (and /api/events/{id} below).
 api.add_router("/events", "corridor.events.api.router")
+api.add_router("/events", "corridor.events.day_api.router")  # check-in, live board, results

@@ -1,11 +1,12 @@
 """The event pages: the list, an event with its participants, interpreters and meetings, the
-scheduler, agendas (page, PDF, calendar file), the table plan and the outcomes after the
-event. Each URL is named after its view."""
+scheduler, agendas (page, PDF, calendar file), the table plan, the event day (check-in, the
+live board) and the outcomes and results after the meetings. Each URL is named after its view."""
 
 from django.urls import path
 
 from corridor.events.views import (
     agendas,
+    checkin,
     events,
     interpreters,
     meetings,
@@ -49,6 +50,12 @@ PAGES = [
     (OUTCOMES, outcomes.outcomes),
     (OUTCOMES + "<int:meeting_pk>/", outcomes.outcome_record),
     (OUTCOMES + "<int:meeting_pk>/project/", outcomes.outcome_project),
+    # the event day
+    (EVENT + "checkin/", checkin.checkin_desk),
+    (EVENT + "checkin/code/<str:token>/", checkin.checkin_scan),
+    (EVENT + "checkin/<int:participant_pk>/", checkin.checkin_set),
+    (EVENT + "board/", checkin.board),
+    (EVENT + "results/", checkin.results),
 ]
 
 urlpatterns = [path(route, view, name=view.__name__) for route, view in PAGES]
