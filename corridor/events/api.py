@@ -397,7 +397,7 @@ class OutcomeIn(Schema):
     wants_follow_up: bool | None = Field(
         None,
         description="Whether the side wants a follow-up; only its own members say it. Left "
-        "out: the saved answer stays (\"follow_up\" as the outcome says yes).",
+        'out: the saved answer stays ("follow_up" as the outcome says yes).',
     )
     version: int = Field(
         0,

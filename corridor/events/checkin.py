@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from corridor.core.actors import is_system
@@ -62,7 +62,9 @@ def checkin_qr(url: str, *, title: str = "") -> SafeString:
     """The link as a QR code, an inline SVG element (no script, no image request: the
     site's CSP allows it), dark on white, about 4 px a module."""
     code = segno.make(url, error="m")
-    svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", svgclass="qr-code", title=title or None)
+    svg = code.svg_inline(
+        scale=4, border=4, dark="#000", light="#fff", svgclass="qr-code", title=title or None
+    )
     return mark_safe(svg)  # segno escapes the title; the rest is its own markup
 
 

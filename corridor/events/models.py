@@ -426,7 +426,9 @@ class MeetingOutcome(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "participant"], name="outcome_once_per_side"),
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="outcome_once_per_side"
+            ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="outcome_rating_1_to_5",

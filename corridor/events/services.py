@@ -851,7 +851,9 @@ def _clean_feedback(outcome: str, rating, wants_follow_up) -> dict:
             except (TypeError, ValueError):
                 cleaned["rating"] = 0
             if not 1 <= cleaned["rating"] <= 5:
-                errors["rating"] = _("Rating: give a number from 1 (not useful) to 5 (very useful).")
+                errors["rating"] = _(
+                    "Rating: give a number from 1 (not useful) to 5 (very useful)."
+                )
             elif outcome == MeetingOutcome.Outcome.NO_SHOW:
                 errors["rating"] = _(
                     "Rating: the other side did not come, so there is no meeting to rate. "

@@ -169,7 +169,9 @@ def test_a_forged_or_another_events_code_checks_nobody_in(
 
     assert client.get(url("checkin_scan", event.pk, forged)).status_code == 404
     # a code of the other event opened on this one
-    assert client.get(url("checkin_scan", event.pk, checkin.checkin_token(there))).status_code == 404
+    assert (
+        client.get(url("checkin_scan", event.pk, checkin.checkin_token(there))).status_code == 404
+    )
     # a token signed with another salt (another feature's signature) is not a check-in code
     other = signing.Signer(salt="something.else").sign(f"{event.pk}-{vans.pk}")
     assert client.get(url("checkin_scan", event.pk, other)).status_code == 404
@@ -311,7 +313,9 @@ def test_the_board_shows_who_is_here_and_both_sides_of_each_meeting(
     # the refreshing script runs under the page's CSP: it carries the request's nonce
     nonce = re.search(r"'nonce-([^']+)'", page["Content-Security-Policy"]).group(1)
     assert f'<script nonce="{nonce}">' in page.content.decode()
-    assert f'data-source="{reverse("api:check_in_board", args=[event.pk])}"' in page.content.decode()
+    assert (
+        f'data-source="{reverse("api:check_in_board", args=[event.pk])}"' in page.content.decode()
+    )
 
 
 # --- the API --------------------------------------------------------------------------------

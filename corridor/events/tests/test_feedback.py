@@ -34,8 +34,9 @@ from corridor.events.tests.test_pages import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.django_db
 
 
-def feedback(meeting, *, rating="", follow_up="", outcome="follow_up", note="", version=0):
-    prefix = f"outcome-{meeting.pk}"
+def feedback(held, *, rating="", follow_up="", outcome="follow_up", note="", version=0):
+    """The feedback form of one meeting (`held`) as a browser posts it."""
+    prefix = f"outcome-{held.pk}"
     return {
         f"{prefix}-rating": rating,
         f"{prefix}-wants_follow_up": follow_up,
@@ -138,8 +139,13 @@ def test_an_organiser_records_an_outcome_but_not_the_sides_rating(
     organiser,  # noqa: F811
 ):
     services.outcome_record(
-        actor=owner, meeting=placed, participant=vans, outcome="agreement", rating=5,
-        wants_follow_up=True, version=0,
+        actor=owner,
+        meeting=placed,
+        participant=vans,
+        outcome="agreement",
+        rating=5,
+        wants_follow_up=True,
+        version=0,
     )
     client.force_login(organiser)
     form = section(client.get(url("outcomes", event.pk, vans.pk)), f"meeting-{placed.pk}")
@@ -148,12 +154,18 @@ def test_an_organiser_records_an_outcome_but_not_the_sides_rating(
     # the organiser's form has no rating: what the side said stays
     client.post(
         url("outcome_record", event.pk, vans.pk, placed.pk),
-        feedback(placed, rating="1", follow_up="no", outcome="nothing", note="Left early.", version=1),
+        feedback(
+            placed, rating="1", follow_up="no", outcome="nothing", note="Left early.", version=1
+        ),
     )
     assert saved() == [(vans.pk, "nothing", 5, True, "Left early.")]
     with pytest.raises(PermissionDenied):
         services.outcome_record(
-            actor=organiser, meeting=placed, participant=vans, outcome="nothing", rating=1,
+            actor=organiser,
+            meeting=placed,
+            participant=vans,
+            outcome="nothing",
+            rating=1,
             version=2,
         )
     assert saved() == [(vans.pk, "nothing", 5, True, "Left early.")]
@@ -262,11 +274,20 @@ def test_the_page_shows_a_bad_answer_beside_its_question(
 @pytest.fixture
 def both_sides_said(event, vans, motorway, placed, owner, outsider):  # noqa: F811
     services.outcome_record(
-        actor=owner, meeting=placed, participant=vans, outcome="agreement", rating=5,
-        wants_follow_up=True, note="Contract draft next week.",
+        actor=owner,
+        meeting=placed,
+        participant=vans,
+        outcome="agreement",
+        rating=5,
+        wants_follow_up=True,
+        note="Contract draft next week.",
     )
     services.outcome_record(
-        actor=outsider, meeting=placed, participant=motorway, outcome="nothing", rating=2,
+        actor=outsider,
+        meeting=placed,
+        participant=motorway,
+        outcome="nothing",
+        rating=2,
         wants_follow_up=False,
     )
     services.follow_up_to_project(
