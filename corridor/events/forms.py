@@ -353,16 +353,6 @@ class ScheduleForm(ServiceErrorsMixin, forms.Form):
 # --- after the event ------------------------------------------------------------------------
 
 
-def _rating_choices():
-    return [
-        (1, _("1 — not useful")),
-        (2, "2"),
-        (3, "3"),
-        (4, "4"),
-        (5, _("5 — very useful")),
-    ]
-
-
 def _follow_up(value):
     return {"yes": True, "no": False}[value]
 
@@ -377,8 +367,8 @@ class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
     rating = forms.TypedChoiceField(
-        label=_("How useful was the meeting?"),
-        choices=_rating_choices,
+        label=_("How useful was the meeting? 1: not at all, 5: very"),
+        choices=[(number, str(number)) for number in range(1, 6)],
         coerce=int,
         required=False,
         empty_value=None,

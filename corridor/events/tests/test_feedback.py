@@ -67,7 +67,7 @@ def test_a_member_rates_a_held_meeting_wants_a_follow_up_and_adds_a_note(
     client.force_login(owner)
     page = client.get(url("outcomes", event.pk, vans.pk))
     form = section(page, f"meeting-{placed.pk}")
-    assert "How useful was the meeting?" in text(form)
+    assert "How useful was the meeting? 1: not at all, 5: very" in text(form)
     assert "Do you want a follow-up?" in text(form)
 
     response = client.post(
