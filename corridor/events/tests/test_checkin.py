@@ -2,6 +2,7 @@
 opens it (and tells anyone else nothing), the desk finds people by name in either language,
 the live board shows who is here, and the API follows the same rules."""
 
+import io
 import re
 
 import pytest
@@ -9,6 +10,7 @@ import segno
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from pypdf import PdfReader
 
 from corridor.accounts.models import Membership
 from corridor.accounts.services import api_token_create
@@ -88,9 +90,12 @@ def test_the_agenda_shows_a_qr_code_of_the_link_that_checks_its_participant_in(
     assert svg_paths(code) == svg_paths(expected)
     assert 'role="img"' in code and "QR code to check in Qingling Motors" in code
     assert "Show this code at the registration desk" in text(code)
-    # the printed agenda carries it too
+    # the printed agenda carries it too, beside the heading: the meetings still start on
+    # the first page
     pdf = client.get(url("agenda_pdf", event.pk, vans.pk))
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    first_page = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "Check-in: show this code at the registration desk." in first_page
+    assert "Tue March 10, 09:20–09:40 Motorway Group" in first_page
 
 
 def test_an_organiser_opening_the_link_checks_the_participant_in_once(

@@ -122,6 +122,12 @@ def test_check_in_by_the_qr_link_then_feedback_then_the_results_on_a_phone(
     assert desk.locator(f'#present-list li[data-participant="{vans.pk}"]').is_visible()
     assert desk.locator(f'#absent-list li[data-participant="{motorway.pk}"]').is_visible()
     checks.check(desk)
+    # someone checks Motorway in at another desk: the board follows without a reload
+    checkin.participant_check_in(actor=organiser, participant=motorway)
+    desk.evaluate("document.getElementById('board').dispatchEvent(new Event('board:refresh'))")
+    desk.locator(f'#present-list li[data-participant="{motorway.pk}"]').wait_for()
+    assert desk.locator("#count-present").inner_text() == "2"
+    assert desk.locator(f'[data-presence="{motorway.pk}"].present').count() == 1
 
     # The participant gives feedback on the meeting: 4 of 5, a follow-up, an agreement.
     participant.goto(live_server.url + url("outcomes", event.pk, vans.pk))
