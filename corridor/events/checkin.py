@@ -49,7 +49,7 @@ def participant_for_token(event: Event, token: str) -> Participant | None:
     except signing.BadSignature:
         return None
     event_pk, _sep, participant_pk = value.partition("-")
-    if event_pk != str(event.pk) or not participant_pk.isdigit():
+    if event_pk != str(event.pk) or not (participant_pk.isascii() and participant_pk.isdigit()):
         return None
     return (
         Participant.objects.select_related("organisation", "contact", "checked_in_by", "event")

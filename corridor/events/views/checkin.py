@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from corridor.core.views import back_to, post_action
@@ -20,7 +21,7 @@ from corridor.events.views.shared import names, participant_of, slots_of, visibl
 
 # A participant who scans their own code, or anyone else, learns only this: the same answer
 # whatever the code, before it is read.
-SCAN_ORGANISERS_ONLY = _(
+SCAN_ORGANISERS_ONLY = gettext_lazy(
     "This code checks its participant in when one of the event's organisers opens it. "
     "Show it at the registration desk."
 )
