@@ -9,6 +9,8 @@ import pytest
 import segno
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -381,3 +383,35 @@ def test_the_api_checks_in_by_code_and_by_id_for_organisers_only(
     assert undone.status_code == 200 and undone.json()["checked_in_at"] is None
     assert presence(vans) == (None, None)
     assert presence(motorway)[1] == organiser.pk
+
+
+def test_the_board_and_the_results_ask_the_database_as_often_for_more_people(
+    client,
+    event,  # noqa: F811
+    vans,  # noqa: F811
+    motorway,  # noqa: F811
+    placed,  # noqa: F811
+    organiser,  # noqa: F811
+    third_enterprise,  # noqa: F811
+):
+    client.force_login(organiser)
+
+    def count() -> tuple[int, int]:
+        counts = []
+        for page in ("board", "results"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(page, event.pk)).status_code == 200
+            counts.append(len(queries))
+        return tuple(counts)
+
+    before = count()
+    third = services.participant_add(actor=SYSTEM, event=event, organisation=third_enterprise)
+    for side in (vans, motorway, third):
+        checkin.participant_check_in(actor=organiser, participant=side)
+    more = services.meeting_add(actor=SYSTEM, event=event, requester=vans, requested=third)
+    services.meeting_lock(actor=SYSTEM, request=more, slot=2)
+    services.outcome_record(
+        actor=SYSTEM, meeting=more, participant=third, outcome="agreement", rating=4
+    )
+
+    assert count() == before
