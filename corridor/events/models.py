@@ -182,6 +182,17 @@ class Participant(models.Model):
         default=1,
         help_text=_("Raised on every save (optimistic locking)."),
     )
+    # The event day (corridor/events/checkin.py): when the participant arrived, and who let
+    # them in. Not part of `version`: checking in changes nothing a form edits.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["event", "organisation__name_en", "id"]
@@ -399,6 +410,11 @@ class MeetingOutcome(models.Model):
         Participant, verbose_name=_("recorded for"), on_delete=models.CASCADE, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    # The side's feedback once the meeting is over (only the side's own members give it):
+    # how useful it was, 1 (not at all) to 5 (very), and whether they want to follow it up.
+    # An agreement can still want a follow-up, so the wish is a field of its own.
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    wants_follow_up = models.BooleanField(_("wants a follow-up"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     project = models.ForeignKey(
         Project,
@@ -424,7 +440,13 @@ class MeetingOutcome(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "participant"], name="outcome_once_per_side")
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="outcome_once_per_side"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="outcome_rating_1_to_5",
+            ),
         ]
         verbose_name = _("meeting outcome")
         verbose_name_plural = _("meeting outcomes")

@@ -177,3 +177,30 @@ def can_book(user, participant: Participant) -> bool:
 def require_books(user, participant: Participant) -> None:
     require(self_booking(participant.event), NOT_SELF_BOOKING)
     require(is_system(user) or is_member(user, participant), BOOK_FOR_YOUR_OWN)
+
+
+# --- the event day --------------------------------------------------------------------------
+
+CHECK_IN_ORGANISERS_ONLY = _("Only the event's organisers check participants in.")
+FEEDBACK_NOT_YOURS = _(
+    "Only the participant's own members rate a meeting and say whether they want a follow-up."
+)
+
+
+def can_check_in(user, event: Event) -> bool:
+    """The organisers check people in at the desk, and see the live board and the results."""
+    return can_organise(user, event)
+
+
+def require_checks_in(user, event: Event) -> None:
+    require(can_check_in(user, event), CHECK_IN_ORGANISERS_ONLY)
+
+
+def can_give_feedback(user, participant: Participant) -> bool:
+    """A meeting's rating and the wish for a follow-up are the side's own word: its members
+    give them, not the organisers (who may still record what came of a meeting)."""
+    return is_system(user) or is_member(user, participant)
+
+
+def require_gives_feedback(user, participant: Participant) -> None:
+    require(can_give_feedback(user, participant), FEEDBACK_NOT_YOURS)

@@ -1,6 +1,6 @@
 """The event pages: the list, an event with its participants, interpreters and meetings, the
-scheduler, agendas (page, PDF, calendar file), the table plan and the outcomes after the
-event. Each URL is named after its view."""
+scheduler, agendas (page, PDF, calendar file), the table plan, the event day (check-in, the
+live board) and the outcomes and results after the meetings. Each URL is named after its view."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ from corridor.core.exports import export_paths
 from corridor.events.views import (
     agendas,
     booking,
+    checkin,
     events,
     exports,
     interpreters,
@@ -61,6 +62,12 @@ PAGES = [
     (EVENT + "book/new/", booking.booking_book),
     (REQUEST + "unbook/", booking.booking_cancel),
     (EVENT + "book/mode/", booking.booking_mode),
+    # the event day
+    (EVENT + "checkin/", checkin.checkin_desk),
+    (EVENT + "checkin/code/<str:token>/", checkin.checkin_scan),
+    (EVENT + "checkin/<int:participant_pk>/", checkin.checkin_set),
+    (EVENT + "board/", checkin.board),
+    (EVENT + "results/", checkin.results),
 ]
 
 # Lists as CSV or XLSX: <route>.csv and <route>.xlsx, named <view>_csv and <view>_xlsx.

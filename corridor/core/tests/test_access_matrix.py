@@ -316,6 +316,12 @@ ROWS = [
     page("events:outcome_project", POST,                         "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"project-{i['meeting']}-title_en": "Vans for Lion City Logistics",
         f"project-{i['meeting']}-sector": "manufacturing"}),
+    # the event day: the organisers only; a check-in code is refused before it is read
+    page("events:checkin_desk", GET,                             "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:checkin_scan", GET,                             "  L 403 403 403 403 403 404 404", pk="event", token="1-2:not-a-code"),
+    page("events:checkin_set", POST,                             "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at", data={"present": "1"}),
+    page("events:board", GET,                                    "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:results", GET,                                  "  L 403 403 403 403 403 200 200", pk="event"),
 
     # --- results -----------------------------------------------------------------------
     page("results:indicator_list", GET,                          "200 200 200 200 200 200 200 200"),
@@ -456,6 +462,11 @@ ROWS = [
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
         "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
         "version": i["outcome_version"]}),
+    api("/api/events/{event_id}/check-in", POST,                 "401 403 403 403 403 403 404 404", event_id="event", data={"token": "1-2:not-a-code"}),
+    api("/api/events/{event_id}/participants/{participant_id}/check-in", POST, "401 403 403 403 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/participants/{participant_id}/check-in", DELETE, "401 403 403 403 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/board", GET,                     "401 403 403 403 403 403 200 200", event_id="event"),
+    api("/api/events/{event_id}/results", GET,                   "401 403 403 403 403 403 200 200", event_id="event"),
 
     # --- API: results ------------------------------------------------------------------
     api("/api/results/indicators/{indicator_id}", GET,           "404 404 404 200 200 404 200 200", indicator_id="project_indicator"),
