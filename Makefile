@@ -39,6 +39,7 @@ setup: install
 	$(DEMO) load_cases_demo
 	$(DEMO) load_directory_demo
 	$(DEMO) load_events_demo
+	$(DEMO) load_results_demo
 
 run: setup
 	@echo ""

@@ -169,3 +169,7 @@ api.add_router("/cases/", "corridor.cases.api.router")
 api.add_router("/directory/", "corridor.directory.api.router")
 # No trailing slash: the events' own list is /api/events itself (and /api/events/{id} below).
 api.add_router("/events", "corridor.events.api.router")
+# The event day: late changes and self-booking; check-in, the live board and the results.
+api.add_router("/events", "corridor.events.api_changes.router")
+api.add_router("/events", "corridor.events.api_checkin.router")
+api.add_router("/results/", "corridor.results.api.router")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.directory",
     "corridor.events",
+    "corridor.results",
     "corridor.home",
     "corridor.briefing",
     # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("corridor.cases.urls")),
     path("directory/", include("corridor.directory.urls")),
     path("events/", include("corridor.events.urls")),
+    path("results/", include("corridor.results.urls")),
     path("briefing/", include("corridor.briefing.urls")),
     path("", include("corridor.portfolio.urls")),
 ]

@@ -24,6 +24,7 @@ WAYS_BACK = {
     "case_documents": ("cases:case_list", gettext_lazy("Back to the cases")),
     "directory": ("directory:profile_list", gettext_lazy("Back to the directory")),
     "events": ("events:event_list", gettext_lazy("Back to the events")),
+    "results": ("results:indicator_list", gettext_lazy("Back to the indicators")),
     "accounts": ("accounts:notifications", gettext_lazy("Back to your notifications")),
 }
 

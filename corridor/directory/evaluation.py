@@ -19,6 +19,9 @@ Rankers:
   product builds it: a `Side` with that one need and the need_profile's signals, and
   `across_border` as the product does by default (True), so a candidate of the need's own
   country is never recommended when both countries are known.
+* "meaning": the same, without the decisive facets and the language-fair cosines
+  (`matching.recommend(..., decisive=False)`): the ranking as it was before them, printed
+  beside "combined" by bench/matching.py.
 * "encoder": the cosine between the need's vector and each offer's vector, nothing else
   (every offer ranked, no filter): what the sentence encoder alone achieves.
 * "bm25": `matching.CharBM25` over all offers, the need as the query: a lexical baseline.
@@ -43,7 +46,7 @@ import numpy as np
 
 from corridor.directory import matching
 
-RANKERS = ("combined", "encoder", "bm25")
+RANKERS = ("combined", "meaning", "encoder", "bm25")
 TOP = 10  # nDCG@10: an offer ranked after the 10th counts as not found
 FIELDS = {"id", "need", "offer", "need_profile", "offer_profile"}
 PROFILE_FIELDS = {"country", "city", "sectors", "target_markets"}
@@ -264,8 +267,8 @@ def rank(prepared: Prepared, ranker: str = "combined", across_border: bool = Tru
     bm25 = matching.CharBM25([line.offer for line in prepared.lines]) if ranker == "bm25" else None
     results = []
     for i in prepared.needs:
-        if ranker == "combined":
-            results.append(_combined_rank(prepared, i, across_border))
+        if ranker in ("combined", "meaning"):
+            results.append(_combined_rank(prepared, i, across_border, ranker == "combined"))
         elif ranker == "encoder":
             scores = prepared.offer_vectors @ prepared.need_vectors[i]
             results.append(_rank_from_scores(i, scores))
@@ -274,12 +277,13 @@ def rank(prepared: Prepared, ranker: str = "combined", across_border: bool = Tru
     return results
 
 
-def _combined_rank(prepared: Prepared, i: int, across_border: bool) -> Ranked:
+def _combined_rank(prepared: Prepared, i: int, across_border: bool, decisive: bool) -> Ranked:
     recommendations = matching.recommend(
         query_for(prepared, i, across_border),
         prepared.candidates,
         lambda keys: {key: prepared.sides[key] for key in keys},
         limit=TOP,
+        decisive=decisive,
     )
     keys = [recommendation.key for recommendation in recommendations]
     position = keys.index(i) + 1 if i in keys else None

@@ -2,7 +2,9 @@
 
 Each process keeps one `matching.Candidates` (every embedded profile's mean vectors and
 structured signals as arrays) and rebuilds it only when a profile's embeddings change (the
-newest `embedded_at` moves, or the number of embedded profiles does). A request then costs
+newest `embedded_at` moves, or the number of embedded profiles does) or the shared vector
+file does. The vectors are not the process's own: they are the int8 rows of the one file
+all processes map (`embeddings.shared_index`, `vector_index.py`). A request then costs
 two matrix-vector products, one query for the shortlist's statements and one for the
 profiles shown; it never computes an embedding of a profile.
 """
@@ -13,14 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from corridor.accounts import roles
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_name
-from corridor.directory import matching, permissions
+from corridor.directory import embeddings, facets, matching, permissions, vector_index
 from corridor.directory.models import Feedback, Profile, Statement
 from corridor.directory.queries import feedback_of
 
@@ -30,13 +32,25 @@ class _Index:
     stamp: tuple
     candidates: "matching.Candidates"
     rows: dict[int, int]  # profile id -> row in the arrays
-    offer: np.ndarray
-    need: np.ndarray
+    offer: "vector_index.Int8Vectors"  # rows of the shared file (int8), read like float32
+    need: "vector_index.Int8Vectors"
     public: np.ndarray  # bool per row: may be shown to people outside the initiative
     signals: list
+    profiles: "_Profiles"
 
     def signals_of(self, key: int) -> "matching.Signals":
         return self.signals[self.rows[key]]
+
+
+@dataclass
+class _Profiles:
+    """What the database says of the embedded profiles (rebuilt when an embedding changes):
+    which embedding each holds, its structured signals, whether it is public."""
+
+    stamp: tuple
+    fingerprints: dict[int, int]
+    signals: dict[int, "matching.Signals"]
+    public: dict[int, bool]
 
 
 _lock = threading.Lock()
@@ -67,16 +81,15 @@ def _sector_codes() -> dict[int, list[str]]:
     return codes
 
 
-def _build(stamp: tuple) -> _Index:
+def _profiles(stamp: tuple) -> _Profiles:
     sectors = _sector_codes()
-    keys, offers, needs, signals, public = [], [], [], [], []
+    found = _Profiles(stamp=stamp, fingerprints={}, signals={}, public={})
     profiles = (
         Profile.objects.filter(embedded_at__isnull=False)
         .select_related("organisation")
         .only(
             "id",
-            "offer_vector",
-            "need_vector",
+            "embedded_hash",
             "target_markets",
             "visibility",
             "organisation__country",
@@ -85,32 +98,42 @@ def _build(stamp: tuple) -> _Index:
         .order_by("id")
     )
     for profile in profiles.iterator(chunk_size=2000):
-        keys.append(profile.pk)
-        offers.append(matching.from_bytes(bytes(profile.offer_vector)))
-        needs.append(matching.from_bytes(bytes(profile.need_vector)))
-        signals.append(_signals_of(profile, sectors.get(profile.organisation_id, [])))
-        public.append(profile.visibility == Profile.Visibility.PUBLIC)
-    shape = (0, matching.DIMENSIONS)
-    offer = np.vstack(offers) if offers else np.zeros(shape, np.float32)
-    need = np.vstack(needs) if needs else np.zeros(shape, np.float32)
+        found.fingerprints[profile.pk] = embeddings.fingerprint(profile.embedded_hash)
+        found.signals[profile.pk] = _signals_of(profile, sectors.get(profile.organisation_id, []))
+        found.public[profile.pk] = profile.visibility == Profile.Visibility.PUBLIC
+    return found
+
+
+def _build(stamp: tuple, profiles: _Profiles) -> _Index:
+    """The vectors are the shared file's (`embeddings.shared_index`), mapped, never copied
+    into this process; the signals are this process's, for the same rows."""
+    shared = embeddings.shared_index(profiles.fingerprints)
+    keys = shared.keys.tolist()
+    nowhere = matching.Signals()  # a row the database no longer has (never shown)
+    signals = [profiles.signals.get(key, nowhere) for key in keys]
     return _Index(
-        stamp=stamp,
-        candidates=matching.Candidates(keys, offer, need, signals),
+        stamp=(stamp[0], shared.identity),
+        candidates=matching.Candidates(keys, shared.offer, shared.need, signals),
         rows={key: row for row, key in enumerate(keys)},
-        offer=offer,
-        need=need,
-        public=np.array(public, dtype=bool),
+        offer=shared.offer,
+        need=shared.need,
+        public=np.array([profiles.public.get(key, False) for key in keys], dtype=bool),
         signals=signals,
+        profiles=profiles,
     )
 
 
 def current_index() -> _Index:
-    """The process's index, rebuilt if profiles were embedded since it was built."""
+    """The process's index, rebuilt if profiles were embedded since it was built or the
+    shared file was written again (by the task, or another process putting it right)."""
     global _index
-    stamp = _stamp()
+    stamp = (_stamp(), vector_index.identity(embeddings.index_path()))
     with _lock:
         if _index is None or _index.stamp != stamp:
-            _index = _build(stamp)
+            profiles = _index.profiles if _index is not None else None
+            if profiles is None or profiles.stamp != stamp[0]:
+                profiles = _profiles(stamp[0])
+            _index = _build(stamp, profiles)
         return _index
 
 
@@ -170,19 +193,170 @@ def quoted(line: str, counterpart: str = "") -> str:
     return _("“%(line)s” (in Chinese)") % {"line": line}
 
 
+# The words of the decisive facets (`facets.Point`), in the reader's language. Codes of
+# authorities and currencies (SFA, NMPA, SGD) are written as they are in both languages.
+_PLACES = {
+    "CQ": gettext_lazy("Chongqing"),
+    "ASEAN": gettext_lazy("South-East Asia"),
+}
+_TEMPERATURES = {
+    "deep-frozen": gettext_lazy("deep-frozen"),
+    "frozen": gettext_lazy("frozen"),
+    "chilled": gettext_lazy("chilled"),
+    "ambient": gettext_lazy("ambient"),
+    "live": gettext_lazy("live"),
+    "cold": gettext_lazy("cold chain"),
+}
+_PAYMENT = {
+    "letter-of-credit": gettext_lazy("letter of credit"),
+    "telegraphic-transfer": gettext_lazy("telegraphic transfer"),
+    "open-account": gettext_lazy("open account"),
+    "advance": gettext_lazy("payment in advance"),
+    "non-recourse": gettext_lazy("without recourse"),
+    "recourse": gettext_lazy("with recourse"),
+}
+_AUTHORITIES = {
+    "halal": gettext_lazy("halal"),
+    "IATA DG": gettext_lazy("dangerous goods"),
+    "China Green Building": gettext_lazy("China Green Building label"),
+    "CLS": gettext_lazy("Cybersecurity Labelling Scheme"),
+}
+_SCALE = {
+    "full containers": gettext_lazy("full containers"),
+    "LCL": gettext_lazy("less than a container (LCL)"),
+    "pallets": gettext_lazy("pallets"),
+    "parcels": gettext_lazy("single parcels"),
+    "bulk": gettext_lazy("bulk"),
+    "small batches": gettext_lazy("small batches"),
+    "utility-scale": gettext_lazy("utility scale"),
+    "household": gettext_lazy("household scale"),
+}
+_LANGUAGES = {
+    "Chinese": gettext_lazy("Chinese"),
+    "English": gettext_lazy("English"),
+    "Malay": gettext_lazy("Malay"),
+}
+_ROLES = {
+    "buyer": gettext_lazy("buyer"),
+    "seller": gettext_lazy("seller"),
+    "maker": gettext_lazy("maker"),
+    "distributor": gettext_lazy("distributor"),
+    "certifier": gettext_lazy("certifier"),
+    "forwarder": gettext_lazy("forwarder"),
+    "investor": gettext_lazy("investor"),
+    "lessor": gettext_lazy("lessor"),
+    "airline": gettext_lazy("airline"),
+    "recruiter": gettext_lazy("clinical research organisation"),
+    "trainer": gettext_lazy("trainer"),
+    "installer": gettext_lazy("installer"),
+    "broker": gettext_lazy("customs broker"),
+    "recycler": gettext_lazy("recycler"),
+}
+
+
+def _place(code: str) -> str:
+    return str(_PLACES[code]) if code in _PLACES else country_name(code)
+
+
+def _route(value: str) -> str:
+    origin, _sep, destination = value.partition(">")
+    if origin and destination:
+        return _("%(origin)s → %(destination)s") % {
+            "origin": _place(origin),
+            "destination": _place(destination),
+        }
+    if destination:
+        return _("to %(place)s") % {"place": _place(destination)}
+    return _("from %(place)s") % {"place": _place(origin)}
+
+
+def _temperature(value: str) -> str:
+    """ "frozen -18" -> "frozen −18 °C"; "chilled 2..8" -> "chilled 2–8 °C"."""
+    classes, _sep, degrees = value.partition(" ")
+    words = " / ".join(str(_TEMPERATURES.get(c, c)) for c in classes.split("/") if c)
+    if not degrees:
+        return words
+    low, _dots, high = (part.replace("-", "−") for part in degrees.partition(".."))  # minus sign
+    span = f"{low}–{high}" if high else low
+    return f"{words} {span} °C"
+
+
+def _value(kind: str, value: str) -> str:
+    """One facet value in words."""
+    if kind == "route":
+        return _route(value)
+    if kind == "temperature":
+        return _temperature(value)
+    if kind == "payment":
+        return str(_PAYMENT.get(value, value))
+    if kind == "authority":
+        return str(_AUTHORITIES.get(value, value))
+    if kind == "scale":
+        return str(_SCALE.get(value, value))
+    if kind == "language":
+        return str(_LANGUAGES.get(value, value))
+    if kind == "role":
+        return str(_ROLES.get(value, value))
+    if kind == "product":
+        return facets.product_name(value, reader_language())
+    if kind == "place":
+        return _("in %(place)s") % {"place": _place(value)}
+    return value  # currency codes
+
+
+def point_text(point: "facets.Point") -> str:
+    """One matching or differing facet in words: "Singapore → Chongqing", "frozen −18 °C",
+    "seller, not buyer", "excludes halal"."""
+    if point.kind == "excluded":
+        kind, _sep, value = point.value.partition(":")
+        return _("excludes %(what)s") % {"what": _value(kind, value)}
+    if point.kind == "domestic_only":
+        return _("domestic market only")
+    if point.kind == "also_seeking":
+        return _("they are looking for this too")
+    if point.wanted and point.value:
+        return _("%(theirs)s, not %(yours)s") % {
+            "theirs": _value(point.kind, point.value),
+            "yours": _value(point.kind, point.wanted),
+        }
+    if point.wanted:
+        return _("not %(yours)s") % {"yours": _value(point.kind, point.wanted)}
+    return _value(point.kind, point.value)
+
+
+def facets_text(reason: "matching.Reason") -> str:
+    """ "Matches: …; differs: …." for a quoted pair of lines, "" when no facet was found."""
+    matches = _(", ").join(point_text(p) for p in reason.matches)
+    differs = _(", ").join(point_text(p) for p in reason.differs)
+    if matches and differs:
+        return _("Matches: %(matches)s; differs: %(differs)s.") % {
+            "matches": matches,
+            "differs": differs,
+        }
+    if matches:
+        return _("Matches: %(matches)s.") % {"matches": matches}
+    if differs:
+        return _("Differs: %(differs)s.") % {"differs": differs}
+    return ""
+
+
 def reason_text(reason: "matching.Reason") -> str:
     """One reason in the reader's language. The quoted lines stay as their authors wrote them,
-    each followed by its version in the reader's language where the profile has one."""
-    if reason.kind == "their_offer_meets_your_need":
-        return _("Their offer %(offer)s meets your need %(need)s.") % {
+    each followed by its version in the reader's language where the profile has one; then
+    the decisive facets on which the offer meets the need, and those on which it differs."""
+    if reason.kind in ("their_offer_meets_your_need", "your_offer_meets_their_need"):
+        values = {
             "offer": quoted(reason.offer, reason.offer_counterpart),
             "need": quoted(reason.need, reason.need_counterpart),
         }
-    if reason.kind == "your_offer_meets_their_need":
-        return _("Your offer %(offer)s meets their need %(need)s.") % {
-            "offer": quoted(reason.offer, reason.offer_counterpart),
-            "need": quoted(reason.need, reason.need_counterpart),
-        }
+        if reason.kind == "their_offer_meets_your_need":
+            text = _("Their offer %(offer)s meets your need %(need)s.") % values
+        else:
+            text = _("Your offer %(offer)s meets their need %(need)s.") % values
+        decisive = facets_text(reason)
+        return (
+            _("%(reason)s %(facets)s") % {"reason": text, "facets": decisive} if decisive else text
+        )
     if reason.kind == "sectors":
         names = {
             s.code: bilingual(s, "name") for s in Sector.objects.filter(code__in=reason.detail)

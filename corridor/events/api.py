@@ -238,6 +238,8 @@ class OutcomeOut(Schema):
     meeting: int = Field(..., alias="meeting_id")
     participant: int = Field(..., alias="participant_id")
     outcome: str
+    rating: int | None = Field(..., description="1 (not useful) to 5 (very useful).")
+    wants_follow_up: bool | None
     note: str
     recorded_at: datetime
     version: int = Field(..., description="Send it back to replace the outcome.")
@@ -387,6 +389,16 @@ class OutcomeIn(Schema):
     participant: int = Field(..., description="The side the outcome is recorded for.")
     outcome: str = Field(..., description="no_show, follow_up, agreement or nothing.")
     note: str = ""
+    rating: int | None = Field(
+        None,
+        description="1 (not useful) to 5 (very useful); only the side's own members give it, "
+        "once the meeting is over. Left out: the saved rating stays.",
+    )
+    wants_follow_up: bool | None = Field(
+        None,
+        description="Whether the side wants a follow-up; only its own members say it. Left "
+        'out: the saved answer stays ("follow_up" as the outcome says yes).',
+    )
     version: int = Field(
         0,
         description="To replace the side's outcome: the `version` of it you read. Left out "
@@ -1005,6 +1017,8 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
             meeting=meeting,
             participant=participant,
             **payload.model_dump(include={"outcome", "note", "version"}),
+            # the feedback only when sent: an organiser's outcome leaves the side's own alone
+            **payload.model_dump(include={"rating", "wants_follow_up"}, exclude_unset=True),
         )
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):

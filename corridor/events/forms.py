@@ -353,12 +353,35 @@ class ScheduleForm(ServiceErrorsMixin, forms.Form):
 # --- after the event ------------------------------------------------------------------------
 
 
+def _follow_up(value):
+    return {"yes": True, "no": False}[value]
+
+
 class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
-    """A side's outcome of a meeting, with the version of it the page showed (0: none)."""
+    """A side's feedback on a meeting: how useful it was, whether they want a follow-up,
+    what came of it and a note, with the version of it the page showed (0: none). The
+    rating and the follow-up are the side's own word: for the organisers (`feedback=False`)
+    the form has neither, and the service keeps what the side said."""
 
     SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
+    rating = forms.TypedChoiceField(
+        label=_("How useful was the meeting? 1: not at all, 5: very"),
+        choices=[(number, str(number)) for number in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    wants_follow_up = forms.TypedChoiceField(
+        label=_("Do you want a follow-up?"),
+        choices=[("yes", _("yes")), ("no", _("no"))],
+        coerce=_follow_up,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=_blank("—") + MeetingOutcome.Outcome.choices
     )
@@ -366,11 +389,23 @@ class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, feedback: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not feedback:
+            del self.fields["rating"], self.fields["wants_follow_up"]
+
     @staticmethod
     def initial_for(outcome) -> dict:
         if outcome is None:
             return {"version": 0}
-        return {"version": outcome.version, "outcome": outcome.outcome, "note": outcome.note}
+        follow_up = {True: "yes", False: "no"}.get(outcome.wants_follow_up)
+        return {
+            "version": outcome.version,
+            "outcome": outcome.outcome,
+            "note": outcome.note,
+            "rating": outcome.rating,
+            "wants_follow_up": follow_up,
+        }
 
     def clean(self):
         data = super().clean()

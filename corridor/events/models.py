@@ -35,6 +35,10 @@ class Event(BilingualTitleMixin, models.Model):
         OPEN = "open", _("open to members")
         INVITATION = "invitation", _("by invitation")
 
+    class BookingMode(models.TextChoices):
+        ORGANISER = "organiser", _("scheduled by the organisers")
+        SELF = "self", _("booked by the participants")
+
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
@@ -55,6 +59,16 @@ class Event(BilingualTitleMixin, models.Model):
         help_text=_("The breaks of any two participants differ by at most this many."),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    booking = models.CharField(
+        _("how meetings are set"),
+        max_length=12,
+        choices=BookingMode.choices,
+        default=BookingMode.ORGANISER,
+        help_text=_(
+            "Scheduled by the organisers, or booked by the participants themselves (open "
+            "networking events)."
+        ),
+    )
     agenda_published_at = models.DateTimeField(_("agendas published at"), null=True, blank=True)
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
@@ -167,6 +181,17 @@ class Participant(models.Model):
         _("version"),
         default=1,
         help_text=_("Raised on every save (optimistic locking)."),
+    )
+    # The event day (corridor/events/checkin.py): when the participant arrived, and who let
+    # them in. Not part of `version`: checking in changes nothing a form edits.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -385,6 +410,11 @@ class MeetingOutcome(models.Model):
         Participant, verbose_name=_("recorded for"), on_delete=models.CASCADE, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    # The side's feedback once the meeting is over (only the side's own members give it):
+    # how useful it was, 1 (not at all) to 5 (very), and whether they want to follow it up.
+    # An agreement can still want a follow-up, so the wish is a field of its own.
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    wants_follow_up = models.BooleanField(_("wants a follow-up"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     project = models.ForeignKey(
         Project,
@@ -410,7 +440,116 @@ class MeetingOutcome(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "participant"], name="outcome_once_per_side")
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="outcome_once_per_side"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="outcome_rating_1_to_5",
+            ),
         ]
         verbose_name = _("meeting outcome")
         verbose_name_plural = _("meeting outcomes")
+
+
+# --- the event day: absences and self-booking (events/replan.py, events/booking.py) ----------
+
+
+class Absence(models.Model):
+    """A participant who did not come (or left): absent for the rest of that day. Marking it
+    re-plans the rest of the day (events/replan.py)."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="absences"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    from_slot = models.PositiveSmallIntegerField(_("from slot"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        ordering = ["event", "date", "participant"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "date"], name="absence_once_per_day")
+        ]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+
+
+class Booking(models.Model):
+    """A meeting that a participant booked directly (self-booking events): its slot, table
+    and, when its sides share no language, interpreter. The database refuses two bookings
+    of one table, or of one interpreter, in one slot."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="bookings"
+    )
+    meeting = models.OneToOneField(
+        MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booking"
+    )
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    table = models.PositiveSmallIntegerField(_("table"))
+    interpreter = models.ForeignKey(
+        Interpreter,
+        verbose_name=_("interpreter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "slot", "table"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slot", "table"], name="booking_one_meeting_per_table"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "slot", "interpreter"],
+                condition=Q(interpreter__isnull=False),
+                name="booking_one_meeting_per_interpreter",
+            ),
+        ]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+
+
+class BookedSlot(models.Model):
+    """One side of a booking: the participant is taken in that slot. The database refuses a
+    second booking of one participant in one slot, so of two concurrent bookings exactly
+    one wins."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE)
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="sides"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "participant", "slot"], name="booked_slot_once_per_participant"
+            )
+        ]
+        verbose_name = _("booked slot")
+        verbose_name_plural = _("booked slots")

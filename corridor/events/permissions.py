@@ -153,3 +153,54 @@ def can_cancel(user, request: MeetingRequest) -> bool:
 def can_lock(user, request: MeetingRequest) -> bool:
     """The organisers lock an accepted meeting at a slot."""
     return request.status == MeetingRequest.Status.ACCEPTED and can_organise(user, request.event)
+
+
+# --- self-booking (events/booking.py) -------------------------------------------------------
+
+NOT_SELF_BOOKING = _(
+    "The organisers schedule this event's meetings: ask for a meeting instead of booking one."
+)
+BOOK_FOR_YOUR_OWN = _("You can book meetings only for your own organisation.")
+
+
+def self_booking(event: Event) -> bool:
+    return event.is_published and event.booking == Event.BookingMode.SELF
+
+
+def can_book(user, participant: Participant) -> bool:
+    """Members book meetings for their own organisation, on a published self-booking event."""
+    if not self_booking(participant.event):
+        return False
+    return is_system(user) or is_member(user, participant)
+
+
+def require_books(user, participant: Participant) -> None:
+    require(self_booking(participant.event), NOT_SELF_BOOKING)
+    require(is_system(user) or is_member(user, participant), BOOK_FOR_YOUR_OWN)
+
+
+# --- the event day --------------------------------------------------------------------------
+
+CHECK_IN_ORGANISERS_ONLY = _("Only the event's organisers check participants in.")
+FEEDBACK_NOT_YOURS = _(
+    "Only the participant's own members rate a meeting and say whether they want a follow-up."
+)
+
+
+def can_check_in(user, event: Event) -> bool:
+    """The organisers check people in at the desk, and see the live board and the results."""
+    return can_organise(user, event)
+
+
+def require_checks_in(user, event: Event) -> None:
+    require(can_check_in(user, event), CHECK_IN_ORGANISERS_ONLY)
+
+
+def can_give_feedback(user, participant: Participant) -> bool:
+    """A meeting's rating and the wish for a follow-up are the side's own word: its members
+    give them, not the organisers (who may still record what came of a meeting)."""
+    return is_system(user) or is_member(user, participant)
+
+
+def require_gives_feedback(user, participant: Participant) -> None:
+    require(can_give_feedback(user, participant), FEEDBACK_NOT_YOURS)

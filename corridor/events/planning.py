@@ -69,11 +69,7 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
         ),
         sessions={name: frozenset(indexes) for name, indexes in sessions.items()},
         day_starts=frozenset(day_starts),
-        forbidden={
-            key: frozenset(p.blocked_slots or [])
-            for key, p in participants.items()
-            if p.blocked_slots
-        },
+        forbidden=_forbidden(event, participants, slots),
         fairness=event.fairness,
         mode=mode,
         previous={key: m.slot for key, m in meetings.items() if m.slot is not None} or None,
@@ -97,6 +93,19 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
         or None,
     )
     return problem, meetings, participants, slots
+
+
+def _forbidden(event: Event, participants: dict, slots: list) -> dict[str, frozenset[int]]:
+    """Each participant's unavailable slots, and the rest of a day they were marked absent
+    (events/replan.py): a later run does not put their meetings back there."""
+    forbidden = {key: set(p.blocked_slots or []) for key, p in participants.items()}
+    for absence in event.absences.all():
+        forbidden.setdefault(str(absence.participant_id), set()).update(
+            s.index
+            for s in slots
+            if s.session.date == absence.date and s.index >= absence.from_slot
+        )
+    return {key: frozenset(found) for key, found in forbidden.items() if found}
 
 
 @dataclass(frozen=True)

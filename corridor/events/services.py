@@ -44,6 +44,7 @@ from corridor.events.permissions import (
     can_register,
     require,
     require_acts_for,
+    require_gives_feedback,
     require_organiser,
 )
 from corridor.portfolio import services as portfolio
@@ -772,16 +773,29 @@ def outcome_record(
     participant: Participant,
     outcome: str,
     note: str = "",
+    rating=UNCHANGED,
+    wants_follow_up=UNCHANGED,
     version: int | None = None,
 ) -> MeetingOutcome:
-    """One side says what came of a meeting; saying it again replaces it. `version` is the
+    """One side says what came of a meeting once it is over (its slot has ended): the
+    outcome and a note, and, from the side's own members only, how useful it was (`rating`,
+    1 to 5, or None) and whether they want a follow-up (`wants_follow_up`, or None); left
+    UNCHANGED those two keep what was saved. Saying it again replaces it. `version` is the
     version of the outcome the person saw (0: none was recorded yet); pages and the API give
     it. If someone recorded one since, nothing is written."""
     require_acts_for(actor, participant)
+    feedback = rating is not UNCHANGED or wants_follow_up is not UNCHANGED
+    if feedback:
+        require_gives_feedback(actor, participant)
     if participant.pk not in (meeting.requester_id, meeting.requested_id):
         raise ValidationError({"participant": _("This participant was not in that meeting.")})
     if not meeting.is_meeting:
         raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
+    slots = meeting.event.slots()
+    if meeting.slot >= len(slots) or slots[meeting.slot].ends_at > timezone.now():
+        raise ValidationError(
+            {"meeting": _("This meeting is not over yet: say what came of it once it has ended.")}
+        )
     if outcome not in MeetingOutcome.Outcome.values:
         raise ValidationError({"outcome": _("Outcome: choose one of the listed outcomes.")})
     values = {
@@ -789,6 +803,7 @@ def outcome_record(
         "note": (note or "").strip()[:2000],
         "recorded_by": _person(actor),
     }
+    values.update(_clean_feedback(outcome, rating, wants_follow_up))
     with transaction.atomic():
         recorded = (
             MeetingOutcome.objects.select_for_update()
@@ -796,6 +811,9 @@ def outcome_record(
             .first()
         )
         _check_version(recorded.version if recorded else 0, version, STALE_OUTCOME)
+        if "wants_follow_up" not in values and outcome == MeetingOutcome.Outcome.FOLLOW_UP:
+            # "follow up" as the outcome says the side wants one
+            values["wants_follow_up"] = True
         if recorded is None:
             try:
                 # two first records at once: the database's unique constraint decides
@@ -805,17 +823,55 @@ def outcome_record(
                     )
             except IntegrityError as exc:
                 raise ValidationError({"version": str(STALE_OUTCOME)}) from exc
-            before = None
+            before = {}
         else:
-            before = recorded.outcome
+            before = {name: getattr(recorded, name) for name in values if name != "recorded_by"}
             for name, value in values.items():
                 setattr(recorded, name, value)
             recorded.version += 1
             recorded.save()
-        audit_record(
-            actor=actor, action="update", target=recorded, changes={"outcome": [before, outcome]}
-        )
+        changes = {"outcome": [before.get("outcome"), outcome]}
+        for name in ("rating", "wants_follow_up"):
+            if name in values and before.get(name) != values[name]:
+                changes[name] = [before.get(name), values[name]]
+        audit_record(actor=actor, action="update", target=recorded, changes=changes)
     return recorded
+
+
+def _clean_feedback(outcome: str, rating, wants_follow_up) -> dict:
+    """The rating (1 to 5, or None) and the wish for a follow-up (True, False or None) that
+    were given, checked against the outcome."""
+    cleaned, errors = {}, {}
+    if rating is not UNCHANGED:
+        if rating in (None, ""):
+            cleaned["rating"] = None
+        else:
+            try:
+                cleaned["rating"] = int(rating)
+            except (TypeError, ValueError):
+                cleaned["rating"] = 0
+            if not 1 <= cleaned["rating"] <= 5:
+                errors["rating"] = _(
+                    "Rating: give a number from 1 (not useful) to 5 (very useful)."
+                )
+            elif outcome == MeetingOutcome.Outcome.NO_SHOW:
+                errors["rating"] = _(
+                    "Rating: the other side did not come, so there is no meeting to rate. "
+                    "Leave the rating empty."
+                )
+    if wants_follow_up is not UNCHANGED:
+        if wants_follow_up not in (None, True, False):
+            errors["wants_follow_up"] = _("Follow-up: answer yes or no.")
+        elif wants_follow_up is False and outcome == MeetingOutcome.Outcome.FOLLOW_UP:
+            errors["wants_follow_up"] = _(
+                "Follow-up: you chose “follow up” as the outcome. Answer yes, or choose "
+                "another outcome."
+            )
+        else:
+            cleaned["wants_follow_up"] = wants_follow_up
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def follow_up_to_project(

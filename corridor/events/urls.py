@@ -1,18 +1,21 @@
 """The event pages: the list, an event with its participants, interpreters and meetings, the
-scheduler, agendas (page, PDF, calendar file), the table plan and the outcomes after the
-event. Each URL is named after its view."""
+scheduler, agendas (page, PDF, calendar file), the table plan, the event day (check-in, the
+live board) and the outcomes and results after the meetings. Each URL is named after its view."""
 
 from django.urls import path
 
 from corridor.core.exports import export_paths
 from corridor.events.views import (
     agendas,
+    booking,
+    checkin,
     events,
     exports,
     interpreters,
     meetings,
     outcomes,
     participants,
+    replan,
     schedule,
 )
 
@@ -51,6 +54,20 @@ PAGES = [
     (OUTCOMES, outcomes.outcomes),
     (OUTCOMES + "<int:meeting_pk>/", outcomes.outcome_record),
     (OUTCOMES + "<int:meeting_pk>/project/", outcomes.outcome_project),
+    # the event day: late changes (views/replan.py) and self-booking (views/booking.py)
+    (EVENT + "day/", replan.event_day),
+    (PARTICIPANT + "absent/", replan.participant_absent),
+    (REQUEST + "cancel-and-replan/", replan.meeting_cancel),
+    (EVENT + "book/", booking.booking_page),
+    (EVENT + "book/new/", booking.booking_book),
+    (REQUEST + "unbook/", booking.booking_cancel),
+    (EVENT + "book/mode/", booking.booking_mode),
+    # the event day
+    (EVENT + "checkin/", checkin.checkin_desk),
+    (EVENT + "checkin/code/<str:token>/", checkin.checkin_scan),
+    (EVENT + "checkin/<int:participant_pk>/", checkin.checkin_set),
+    (EVENT + "board/", checkin.board),
+    (EVENT + "results/", checkin.results),
 ]
 
 # Lists as CSV or XLSX: <route>.csv and <route>.xlsx, named <view>_csv and <view>_xlsx.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from corridor.accounts.models import Organisation
+from corridor.core import panels
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
@@ -144,6 +145,8 @@ def dashboard(request):
         ),
         "as_of": queries.figures_as_of(),
         "export_query": _export_query(request),
+        # what higher apps lend the dashboard (the results framework's summary): core.panels
+        "panels": panels.render("dashboard", request),
     }
     return render(request, "portfolio/dashboard.html", context)
 
@@ -242,6 +245,8 @@ def project_detail(request, pk: int):
         "entries": audit_entries_for(project),
         "can_change": permissions.can_change_project(request.user, project),
         "can_publish": permissions.can_publish(request.user),
+        # what higher apps lend the page (the project's indicators): core.panels
+        "panels": panels.render("project", request, project=project),
     }
     revision = queries.pending_revision_visible_to(request.user, project)
     if revision is not None:

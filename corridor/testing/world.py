@@ -18,6 +18,9 @@ job and the scheduling run come from factories or plain creates:
 - the case (a draft, opened by the facilitator) with a milestone, an open issue and a resolved
   one, a document shared with the partner and one shared with nobody, and an observer party
   that may be removed;
+- an indicator of each scope of the results framework (the initiative, the project, the case
+  and the event: its meetings held, measured), each with a 2026 target; the case's has an
+  actual with a document as its evidence;
 - a published event organised by the administration, with three participants, a meeting
   placed in slot 1 (Qingling and Lion City Logistics), a pending request (Motorway to
   Qingling), a finished scheduling run, published agendas and Qingling's follow-up outcome;
@@ -47,6 +50,7 @@ from corridor.events import services as events
 from corridor.events.models import ScheduleRun
 from corridor.portfolio import services as portfolio
 from corridor.portfolio.models import ImportJob, ProjectParty, ProjectRevision
+from corridor.results import services as results
 from corridor.standards import services as standards
 from corridor.standards.models import HsCode
 from corridor.testing.factories import (
@@ -300,6 +304,32 @@ def build_world() -> World:
     draft_event = events.event_create(
         actor=SYSTEM, organiser=administration, title_en="Next year's forum", is_published=False
     )
+
+    # --- results ---------------------------------------------------------------------------
+    scopes = {"initiative": {}, "project": {"project": project}, "case": {"case": case}}
+    scopes["event"] = {"event": event, "feed": "meetings_held"}
+    for name, scope in scopes.items():
+        indicator = results.indicator_create(
+            actor=SYSTEM, title_en=f"{name} indicator", unit_en="things", **scope
+        )
+        results.target_add(
+            actor=SYSTEM,
+            indicator=indicator,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 12, 31),
+            value=100,
+        )
+        w.objects[f"{name}_indicator"] = indicator
+        w.ids[f"{name}_indicator"] = indicator.pk
+    evidence = results.actual_record(
+        actor=SYSTEM,
+        indicator=w.objects["case_indicator"],
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 3, 31),
+        value=1,
+        document=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf"),
+    )
+    w.ids["evidence"] = evidence.pk
 
     w.objects.update(
         project=project,

@@ -300,12 +300,52 @@ ROWS = [
     page("events:leads_export_csv", GET,                         "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:leads_export_xlsx", GET,                        "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:outcomes", GET,                                 "  L 403 403 200 403 403 200 200", pk="event", participant_pk="qingling_at"),
+    # the event day (the world's event is over: the organisers' re-plans are refused as such)
+    page("events:event_day", GET,                                "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:participant_absent", GET,                       "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
+    page("events:participant_absent", POST,                      "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
+    page("events:meeting_cancel", POST,                          "  L 403 403 403 403 403 302 302", pk="event", request_pk="meeting"),
+    page("events:booking_page", GET,                             "  L 200 200 200 200 200 200 200", pk="event"),
+    page("events:booking_book", POST,                            "  L 403 403 403 403 403 403 403", pk="event", data=lambda i: {
+        "as": i["qingling_at"], "with": i["motorway_at"], "slot": "1"}, note="organiser-scheduled"),
+    page("events:booking_cancel", POST,                          "  L 403 403 302 403 403 302 302", pk="event", request_pk="meeting"),
+    page("events:booking_mode", POST,                            "  L 403 403 403 403 403 302 302", pk="event", data={"booking": "self"}),
     page("events:outcome_record", POST,                          "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"outcome-{i['meeting']}-outcome": "agreement", f"outcome-{i['meeting']}-note": "Signed",
         f"outcome-{i['meeting']}-version": i["outcome_version"]}),
     page("events:outcome_project", POST,                         "  L 403 403 302 403 403 302 302", pk="event", participant_pk="qingling_at", meeting_pk="meeting", data=lambda i: {
         f"project-{i['meeting']}-title_en": "Vans for Lion City Logistics",
         f"project-{i['meeting']}-sector": "manufacturing"}),
+    # the event day: the organisers only; a check-in code is refused before it is read
+    page("events:checkin_desk", GET,                             "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:checkin_scan", GET,                             "  L 403 403 403 403 403 404 404", pk="event", token="1-2:not-a-code"),
+    page("events:checkin_set", POST,                             "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at", data={"present": "1"}),
+    page("events:board", GET,                                    "  L 403 403 403 403 403 200 200", pk="event"),
+    page("events:results", GET,                                  "  L 403 403 403 403 403 200 200", pk="event"),
+
+    # --- results -----------------------------------------------------------------------
+    page("results:indicator_list", GET,                          "200 200 200 200 200 200 200 200"),
+    page("results:indicator_export_csv", GET,                    "200 200 200 200 200 200 200 200"),
+    page("results:indicator_export_xlsx", GET,                   "200 200 200 200 200 200 200 200"),
+    page("results:indicator_create", GET,                        "  L 403 403 200 403 403 200 200"),
+    page("results:indicator_create", POST,                       "  L 403 403 400 403 403 302 302", data={
+        "scope_record": "initiative", "title_en": "Jobs", "unit_en": "jobs", "direction": "increase",
+        "baseline_value": "0", "feed": "manual"}, note="initiative-wide"),
+    page("results:indicator_detail", GET,                        "404 404 404 200 200 404 200 200", pk="project_indicator"),
+    page("results:indicator_edit", GET,                          "  L 404 404 200 403 404 200 200", pk="project_indicator"),
+    page("results:indicator_edit", POST,                         "  L 404 404 302 403 404 302 302", pk="project_indicator", data={
+        "title_en": "Vans exported", "unit_en": "vans", "direction": "increase", "baseline_value": "0",
+        "feed": "manual", "version": "1"}),
+    page("results:target_add", GET,                              "  L 404 404 200 403 403 200 200", pk="case_indicator"),
+    page("results:target_add", POST,                             "  L 404 404 302 403 403 302 302", pk="case_indicator", data={
+        "period_start": "2027-01-01", "period_end": "2027-12-31", "value": "3"}),
+    page("results:actual_record", GET,                           "  L 404 404 200 200 403 200 200", pk="case_indicator"),
+    page("results:actual_record", POST,                          "  L 404 404 302 302 403 302 302", pk="case_indicator", data={
+        "period_start": "2026-01-01", "period_end": "2026-06-30", "value": "2",
+        "source_url": "https://example.org/approval"}),
+    page("results:actual_measure", POST,                         "  L 403 403 403 403 403 302 302", pk="event_indicator", data={
+        "period_start": "2026-03-10", "period_end": "2026-03-10"}),
+    page("results:actual_document", GET,                         "404 404 404 200 200 200 200 200", pk="evidence"),
 
     # --- briefing packs: the initiative's staff; a facilitator downloads only their own --
     page("briefing:pack_list", GET,                              "  L 403 403 403 403 403 200 200"),
@@ -419,9 +459,34 @@ ROWS = [
     api("/api/events/{event_id}/schedule-runs", POST,            "401 403 403 403 403 403 202 202", event_id="event", data={"mode": "all", "time_limit": 5}),
     api("/api/events/{event_id}/schedule-runs/{run_id}", GET,    "401 403 403 403 403 403 200 200", event_id="event", run_id="run"),
     api("/api/events/{event_id}/agendas/{participant_id}", GET,  "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/participants/{participant_id}/absent", POST, "401 403 403 403 403 403 400 400", event_id="event", participant_id="qingling_at", note="event over"),
+    api("/api/events/{event_id}/requests/{request_id}/cancel-and-replan", POST, "401 404 404 403 404 404 400 400", event_id="event", request_id="meeting", note="meeting held"),
+    api("/api/events/{event_id}/participants/{participant_id}/free-slots", GET, "401 403 403 200 403 403 200 200", event_id="event", participant_id="qingling_at", **{"?meet": "motorway_at"}),
+    api("/api/events/{event_id}/bookings", POST,                 "401 403 403 403 403 403 403 403", event_id="event", data=lambda i: {
+        "participant": i["qingling_at"], "meet": i["motorway_at"], "slot": 2}, note="organiser-scheduled"),
+    api("/api/events/{event_id}/bookings/{request_id}/cancel", POST, "401 404 404 400 404 404 400 400", event_id="event", request_id="meeting"),
     api("/api/events/{event_id}/outcomes", POST,                 "401 403 403 200 403 403 200 200", event_id="event", data=lambda i: {
         "meeting": i["meeting"], "participant": i["qingling_at"], "outcome": "agreement",
         "version": i["outcome_version"]}),
+    api("/api/events/{event_id}/check-in", POST,                 "401 403 403 403 403 403 404 404", event_id="event", data={"token": "1-2:not-a-code"}),
+    api("/api/events/{event_id}/participants/{participant_id}/check-in", POST, "401 403 403 403 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/participants/{participant_id}/check-in", DELETE, "401 403 403 403 403 403 200 200", event_id="event", participant_id="qingling_at"),
+    api("/api/events/{event_id}/board", GET,                     "401 403 403 403 403 403 200 200", event_id="event"),
+    api("/api/events/{event_id}/results", GET,                   "401 403 403 403 403 403 200 200", event_id="event"),
+
+    # --- API: results ------------------------------------------------------------------
+    api("/api/results/indicators/{indicator_id}", GET,           "404 404 404 200 200 404 200 200", indicator_id="project_indicator"),
+    api("/api/results/indicators/{indicator_id}", PATCH,         "401 404 404 200 403 404 200 200", indicator_id="project_indicator", data={
+        "version": 1, "unit_zh": "辆"}),
+    api("/api/results/indicators/{indicator_id}/targets", GET,   "404 404 404 200 200 404 200 200", indicator_id="project_indicator"),
+    api("/api/results/indicators/{indicator_id}/targets", POST,  "401 404 404 201 403 404 201 201", indicator_id="project_indicator", data={
+        "period_start": "2027-01-01", "period_end": "2027-12-31", "value": "40"}),
+    api("/api/results/indicators/{indicator_id}/actuals", GET,   "404 404 404 200 200 200 200 200", indicator_id="case_indicator"),
+    api("/api/results/indicators/{indicator_id}/actuals", POST,  "401 404 404 201 201 403 201 201", indicator_id="case_indicator", data={
+        "period_start": "2026-01-01", "period_end": "2026-06-30", "value": "2",
+        "source_url": "https://example.org/approval"}),
+    api("/api/results/indicators/{indicator_id}/actuals/measure", POST, "401 403 403 403 403 403 201 201", indicator_id="event_indicator", data={
+        "period_start": "2026-03-10", "period_end": "2026-03-10"}),
 ]
 # fmt: on
 

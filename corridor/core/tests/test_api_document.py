@@ -139,6 +139,10 @@ PUBLIC_READS = [
     "/api/directory/profiles/{profile_id}",
     "/api/events",
     "/api/events/{event_id}",
+    "/api/results/indicators",
+    "/api/results/indicators/{indicator_id}",
+    "/api/results/indicators/{indicator_id}/targets",
+    "/api/results/indicators/{indicator_id}/actuals",
 ]
 
 

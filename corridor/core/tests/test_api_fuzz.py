@@ -36,6 +36,7 @@ from corridor.directory import services as directory_services
 from corridor.events import services as event_services
 from corridor.events.models import MeetingRequest
 from corridor.portfolio.models import ProjectLink, ProjectMilestone
+from corridor.results import services as results_services
 from corridor.standards import services as standards_services
 from corridor.standards.tests.test_services import VAN, story_kb  # noqa: F401
 from corridor.testing.factories import (
@@ -171,6 +172,9 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
 
     assessment = standards_services.assessment_create(actor=owner, organisation=enterprise, **VAN)
     watch = standards_services.watch_add(actor=owner, hs_prefix="8704", market="SG")
+    indicator = results_services.indicator_create(
+        actor=SYSTEM, title_en="Vans exported", unit_en="vans", project=project
+    )
     return {
         "project_id": project.pk,
         "innovation_id": innovation.pk,
@@ -190,6 +194,7 @@ def demo(story_kb, admin_user, facilitator, owner, enterprise, outsider, other_e
         "code": "870460",
         "enterprise": enterprise.pk,
         "member": owner.pk,
+        "indicator_id": indicator.pk,
     }
 
 

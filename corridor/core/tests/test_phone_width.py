@@ -136,6 +136,9 @@ def pages_of(w) -> list[str]:
         reverse("events:table_plan", args=[event]),
         reverse("events:agenda", args=[event, qingling_at]),
         reverse("events:outcomes", args=[event, qingling_at]),
+        reverse("events:checkin_desk", args=[event]),
+        reverse("events:board", args=[event]),
+        reverse("events:results", args=[event]),
         reverse("accounts:profile"),
         "/no-such-page/",
     ]

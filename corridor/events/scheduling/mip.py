@@ -57,15 +57,27 @@ class _Rows:
 
 
 def maximise_weight(
-    ix: Index, *, cap: int | None, deadline: float, start: dict[int, int] | None = None
+    ix: Index,
+    *,
+    cap: int | None,
+    deadline: float,
+    start: dict[int, int] | None = None,
+    stay: dict[int, int] | None = None,
 ) -> WeightResult | None:
     """The weight-maximal placement under the rules, or the best one found by the
-    time.monotonic() `deadline`; None when the model is too large or HiGHS found nothing."""
+    time.monotonic() `deadline`; None when the model is too large or HiGHS found nothing.
+
+    `stay` (meeting -> its current slot, re-planning the event day) makes the objective
+    lexicographic: the most weight first, then the most meetings left where they are. Each
+    meeting that stays earns 1 and each unit of weight earns more than all stays together,
+    so no number of stays ever buys a unit of weight."""
     columns = [(m, t) for m in range(ix.n_meetings) for t in ix.domain[m]]
     if len(columns) > MAX_COLUMNS or time.monotonic() >= deadline:
         return None
     column_of = {key: i for i, key in enumerate(columns)}
-    cost = [float(ix.weight[m]) for m, _ in columns]
+    stay = stay or {}
+    scale = len(stay) + 1
+    cost = [float(ix.weight[m] * scale + (stay.get(m) == t)) for m, t in columns]
     upper = [1.0] * len(columns)
     integral = len(columns)
     rows = _Rows()
@@ -115,7 +127,8 @@ def maximise_weight(
     highs = highs_core._Highs()  # the public subclass prints a banner on stdout
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
-    highs.setOptionValue("mip_rel_gap", 1e-4)
+    # with stays the objective must be exact: a gap of 1e-4 would let a move go unproven
+    highs.setOptionValue("mip_rel_gap", 0.0 if stay else 1e-4)
     highs.setOptionValue("time_limit", max(0.1, deadline - time.monotonic()))
     all_cost = np.array(cost + extra_cost, dtype=np.float64)
     count = len(all_cost)
@@ -160,5 +173,6 @@ def maximise_weight(
     weight = sum(ix.weight[m] for m in slot_of)
     if not math.isfinite(bound):  # stopped before HiGHS had a bound
         return WeightResult(slot_of=slot_of, weight=weight, bound=math.inf, optimal=False)
-    optimal = math.floor(bound + 1e-6) <= weight  # weights are integers
-    return WeightResult(slot_of=slot_of, weight=weight, bound=bound, optimal=optimal)
+    value = weight * scale + sum(1 for m, t in slot_of.items() if stay.get(m) == t)
+    optimal = math.floor(bound + 1e-6) <= value  # the objective is an integer
+    return WeightResult(slot_of=slot_of, weight=weight, bound=bound / scale, optimal=optimal)

@@ -1066,6 +1066,8 @@ def test_a_side_records_the_outcome_of_its_meeting(client, owner, outsider, orga
         "meeting": meeting.pk,
         "participant": ours.pk,
         "outcome": "follow_up",
+        "rating": None,
+        "wants_follow_up": True,  # "follow up" as the outcome says so
         "note": "Samples in May.",
         "recorded_at": recorded.json()["recorded_at"],
         "version": 1,

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.events import permissions, queries
+from corridor.events import checkin, permissions, queries
 from corridor.events.models import Event, Participant
 from corridor.events.views.shared import (
     names,
@@ -47,10 +48,21 @@ def _final_agenda(request, pk: int, participant_pk: int):
     return event, participant, items
 
 
+def checkin_url(request, participant: Participant) -> str:
+    """The address the agenda's QR code holds: opened by an organiser, it checks the
+    participant in (corridor/events/checkin.py)."""
+    token = checkin.checkin_token(participant)
+    return request.build_absolute_uri(
+        reverse("events:checkin_scan", args=[participant.event_id, token])
+    )
+
+
 @login_required
 def agenda(request, pk: int, participant_pk: int):
     event, participant, items = _agenda(request, pk, participant_pk)
+    qr_title = _("QR code to check in %(name)s") % {"name": names(participant)}
     context = {
+        "checkin_qr": checkin.checkin_qr(checkin_url(request, participant), title=qr_title),
         "event": event,
         "participant": participant,
         "items": items,
@@ -69,10 +81,11 @@ def _pdf_language(request) -> str:
 
 
 def agenda_html(
-    event: Event, participant: Participant, items, language: str, to_schedule=()
+    event: Event, participant: Participant, items, language: str, to_schedule=(), checkin_at=""
 ) -> str:
     """The printable agenda, rendered in `language` (slot times included), with the accepted
-    meetings that have no time yet (`to_schedule`) listed after the slots."""
+    meetings that have no time yet (`to_schedule`) listed after the slots, and the QR code
+    of the participant's check-in link (`checkin_at`), if given."""
     with translation.override(language):
         for item in items:
             item.slot.label = slot_text(item.slot)
@@ -83,6 +96,7 @@ def agenda_html(
                 "participant": participant,
                 "items": items,
                 "to_schedule": to_schedule,
+                "checkin_qr": checkin.checkin_qr_data_uri(checkin_at) if checkin_at else "",
                 "language": language,
                 "printed_on": timezone.localdate(),
             },
@@ -94,7 +108,10 @@ def agenda_pdf(request, pk: int, participant_pk: int):
     event, participant, items = _final_agenda(request, pk, participant_pk)
     language = _pdf_language(request)
     to_schedule = queries.unscheduled_of(participant)
-    content = HTML(string=agenda_html(event, participant, items, language, to_schedule)).write_pdf()
+    html = agenda_html(
+        event, participant, items, language, to_schedule, checkin_url(request, participant)
+    )
+    content = HTML(string=html).write_pdf()
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="agenda-{event.pk}-{participant.pk}-{language}.pdf"'

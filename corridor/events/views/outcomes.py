@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,17 +44,24 @@ def _other(meeting, participant: Participant) -> Participant:
 
 def _outcomes_page(request, event, participant, *, bound: dict | None = None, status=200):
     bound = bound or {}
-    labels = slot_labels(slots_of(event))
+    slots = slots_of(event)
+    labels = slot_labels(slots)
+    ends = {slot.index: slot.ends_at for slot in slots}
+    now = timezone.now()
+    feedback = permissions.can_give_feedback(request.user, participant)
     meetings = list(queries.placed_meetings_of(event, participant))
     recorded = queries.outcomes_by_meeting(participant, meetings)
     sectors = queries.sectors()
     for meeting in meetings:
         meeting.slot_label = labels.get(meeting.slot, "")
         meeting.other = _other(meeting, participant)
+        meeting.over = meeting.slot in ends and ends[meeting.slot] <= now
         outcome = recorded.get(meeting.pk)
         meeting.recorded = outcome
         meeting.outcome_form = bound.get(("outcome", meeting.pk)) or OutcomeForm(
-            initial=OutcomeForm.initial_for(outcome), prefix=f"outcome-{meeting.pk}"
+            initial=OutcomeForm.initial_for(outcome),
+            prefix=f"outcome-{meeting.pk}",
+            feedback=feedback,
         )
         meeting.project_form = bound.get(("project", meeting.pk))
         if meeting.project_form is None and (
@@ -67,7 +74,13 @@ def _outcomes_page(request, event, participant, *, bound: dict | None = None, st
                 initial=_project_titles(participant, meeting.other),
                 prefix=f"project-{meeting.pk}",
             )
-    context = {"event": event, "participant": participant, "meetings": meetings}
+    context = {
+        "event": event,
+        "participant": participant,
+        "meetings": meetings,
+        "feedback": feedback,
+        "over_count": sum(1 for meeting in meetings if meeting.over),
+    }
     return render(request, "events/outcomes.html", context, status=status)
 
 
@@ -121,7 +134,8 @@ def _post_outcome(request, event, participant, meeting, kind, form, service, suc
 def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
     event, participant = _outcome_participant(request, pk, participant_pk)
     meeting = _placed_meeting(event, participant, meeting_pk)
-    form = OutcomeForm(request.POST, prefix=f"outcome-{meeting.pk}")
+    feedback = permissions.can_give_feedback(request.user, participant)
+    form = OutcomeForm(request.POST, prefix=f"outcome-{meeting.pk}", feedback=feedback)
 
     def stale(form):
         if "version" in getattr(form, "stale_fields", ()):

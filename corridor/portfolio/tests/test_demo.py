@@ -238,7 +238,8 @@ def test_the_demo_database_holds_the_same_records_and_totals(fast_passwords):
         "published figures": 20,
     }
     totals = Project.objects.aggregate(value=Sum("value_usd"), counted=Sum("counted_value_usd"))
-    assert totals == {"value": Decimal("23266485331.00"), "counted": Decimal("22361761631.00")}
+    # without the Dejia agreement's US$10.8 million, an export target (see corridor/results)
+    assert totals == {"value": Decimal("23255685331.00"), "counted": Decimal("22350961631.00")}
     assert dict(Counter(Project.objects.values_list("kind", flat=True))) == {
         "commercial": 137,
         "financing": 91,

@@ -1,4 +1,4 @@
-"""python manage.py match_pairs PATH.jsonl [--ranker combined|encoder|bm25]
+"""python manage.py match_pairs PATH.jsonl [--ranker combined|meaning|encoder|bm25]
 
 Ranks every need of a JSON-lines file of need/offer pairs against all its offers and prints
 one JSON object: {"n": needs, "top1": ..., "top5": ..., "ndcg10": ...}. The file format and

@@ -1,0 +1,243 @@
+"""The results framework: indicators with a baseline, targets per period and actuals per
+period with their evidence.
+
+An indicator measures the initiative as a whole, or one cooperation project, facilitation
+case or matchmaking event (at most one of the three is set: a database constraint). Targets
+and actuals are levels — the value the indicator stands at by the end of their period — and
+may be broken down by side (China / Singapore) and by sector; the row without side or sector
+is the period's total (`status.total_of`). A target is never a project's value: nothing here
+is counted in the portfolio's totals or charts.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts import roles
+from corridor.cases.models import Case
+from corridor.core.bilingual import bilingual
+from corridor.core.models import BilingualDescribed, Sector
+from corridor.events.models import Event
+from corridor.portfolio.models import Project
+
+INITIATIVE_WIDE = Q(project__isnull=True, case__isnull=True, event__isnull=True)
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The only door to indicators: those of the initiative as a whole for everyone; a
+        project's, case's or event's for whoever may see that project, case or event."""
+        if roles.is_initiative_admin(user):
+            return self
+        return self.filter(
+            INITIATIVE_WIDE
+            | Q(project__in=Project.objects.visible_to(user).values("pk"))
+            | Q(case__in=Case.objects.visible_to(user).values("pk"))
+            | Q(event__in=Event.objects.visible_to(user).values("pk"))
+        )
+
+
+class Side(models.TextChoices):
+    CHINA = "china", _("China")
+    SINGAPORE = "singapore", _("Singapore")
+
+
+class Indicator(BilingualDescribed):
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("higher is better")
+        DECREASE = "decrease", _("lower is better")
+
+    class Feed(models.TextChoices):
+        """Where the actuals come from: typed in, or measured from the records Corridor
+        holds (`queries.feed_value`), so that nobody types them again."""
+
+        MANUAL = "manual", _("recorded by hand")
+        PROJECTS_SIGNED = "projects_signed", _("published projects signed (portfolio)")
+        MEETINGS_HELD = "meetings_held", _("meetings held at the event")
+        FOLLOW_UPS = "follow_ups", _("meetings with a follow-up or an agreement at the event")
+        FOLLOW_UP_PROJECTS = "follow_up_projects", _("cooperation projects from the event")
+        MILESTONES_MET = "milestones_met", _("milestones met in the case")
+        CASES_APPROVED = "cases_approved", _("enterprise cases approved under the regional case")
+
+    unit_en = models.CharField(_("unit (English)"), max_length=60)
+    unit_zh = models.CharField(_("unit (Chinese)"), max_length=60, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    baseline_value = models.DecimalField(_("baseline"), max_digits=20, decimal_places=2, default=0)
+    baseline_on = models.DateField(_("baseline date"), null=True, blank=True)
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("cooperation project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    by_side = models.BooleanField(_("broken down by side"), default=False)
+    by_sector = models.BooleanField(_("broken down by sector"), default=False)
+    feed = models.CharField(
+        _("actuals from"), max_length=24, choices=Feed.choices, default=Feed.MANUAL
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
+    )
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title_en", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="indicator_one_scope_at_most",
+                condition=(
+                    Q(project__isnull=True, case__isnull=True)
+                    | Q(project__isnull=True, event__isnull=True)
+                    | Q(case__isnull=True, event__isnull=True)
+                ),
+            )
+        ]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    @property
+    def unit(self) -> str:
+        return bilingual(self, "unit")
+
+    @property
+    def scope(self) -> str:
+        """ "initiative", "project", "case" or "event"."""
+        if self.project_id:
+            return "project"
+        if self.case_id:
+            return "case"
+        if self.event_id:
+            return "event"
+        return "initiative"
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("target"), max_digits=20, decimal_places=2)
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
+    )
+
+    class Meta:
+        ordering = ["period_end", "period_start", "side", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="target_period_in_order", condition=Q(period_end__gte=models.F("period_start"))
+            ),
+        ]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+
+class Actual(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="actuals"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("actual"), max_digits=20, decimal_places=2)
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_url = models.URLField(_("evidence (address)"), max_length=500, blank=True)
+    document = models.FileField(
+        _("evidence (document)"), upload_to="results/%Y/%m/", max_length=300, blank=True
+    )
+    document_name = models.CharField(_("document name"), max_length=255, blank=True)
+    document_type = models.CharField(_("document type"), max_length=120, blank=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
+    from_feed = models.BooleanField(
+        _("measured by Corridor"),
+        default=False,
+        help_text=_("Computed from the records of the indicator's feed, not typed in."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
+    )
+
+    class Meta:
+        ordering = ["period_end", "period_start", "side", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="actual_period_in_order", condition=Q(period_end__gte=models.F("period_start"))
+            ),
+            models.CheckConstraint(
+                name="actual_has_evidence", condition=~Q(source_url="") | ~Q(document="")
+            ),
+        ]
+        verbose_name = _("actual")
+        verbose_name_plural = _("actuals")
