@@ -31,6 +31,9 @@ from corridor.portfolio.models import (
     ProjectStatusChange,
 )
 from corridor.portfolio.queries import DashboardFigures, FigureComparison, ProjectFilter
+from corridor.results import queries as results
+from corridor.results.forms import STATUS_LABELS
+from corridor.results.models import Indicator
 
 ZERO = Decimal("0")
 
@@ -333,10 +336,30 @@ def events_section(actor, since: date) -> EventsSection:
 # --- 6. indicators against targets -------------------------------------------------------------
 
 
-def indicators_section(actor, since: date):
-    """Indicators against their targets: the results framework is not in this installation
-    yet, so the pack has no such section (None leaves it out)."""
-    return None
+@dataclass
+class IndicatorsSection:
+    rows: list[results.IndicatorRow]  # each indicator with its progress by the stated rule
+    counts: dict[str, int]  # by status, as the dashboard's summary counts them
+    labels: dict[str, str]  # status -> its words
+
+
+def indicators_section(actor, since: date) -> IndicatorsSection:
+    """Every indicator the person may see against its current target, by the results
+    framework's own queries and status rule (what its list and the dashboard's summary show).
+    Targets are goals: nothing here is added to the portfolio's figures."""
+    today = timezone.localdate()
+    if is_system(actor):
+        indicators = Indicator.objects.select_related("project", "case", "event").prefetch_related(
+            "targets", "actuals"
+        )
+        rows = [results.IndicatorRow(i, results.progress_of(i, today)) for i in indicators]
+    else:
+        rows = results.indicator_rows(actor, results.IndicatorFilter(), today)
+    return IndicatorsSection(
+        rows=rows,
+        counts=results.status_counts(rows),
+        labels={status: str(label) for status, label in STATUS_LABELS.items()},
+    )
 
 
 # --- the whole pack --------------------------------------------------------------------------
@@ -352,7 +375,7 @@ class PackContents:
     innovations: InnovationsSection
     cases: CasesSection
     events: EventsSection
-    indicators: object | None = None
+    indicators: IndicatorsSection | None = None
 
     @property
     def sections(self) -> list[str]:

@@ -19,6 +19,7 @@ from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio.charts import Chart, ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.models import PublishedFigure
 from corridor.portfolio.queries import Breakdown
+from corridor.results.templatetags.results import figure
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -124,7 +125,46 @@ def pack_charts(contents: PackContents) -> dict[str, list[Chart]]:
                 width=680,
             )
         )
+    if contents.indicators is not None and contents.indicators.rows:
+        charts["indicators"] = [
+            horizontal_bar_chart(
+                _count_items(contents.indicators.counts, contents.indicators.labels),
+                title=_("Indicators by status"),
+                width=680,
+            )
+        ]
     return charts
+
+
+def indicator_measures(indicator) -> str:
+    """What an indicator measures, in words."""
+    if indicator.project_id:
+        return _("Project: %(title)s") % {"title": bilingual(indicator.project, "title")}
+    if indicator.case_id:
+        return _("Case: %(title)s") % {"title": bilingual(indicator.case, "title")}
+    if indicator.event_id:
+        return _("Event: %(title)s") % {"title": bilingual(indicator.event, "title")}
+    return _("The initiative as a whole")
+
+
+def indicator_lines(contents: PackContents) -> list[dict]:
+    """Each indicator's figures as the results framework's pages write them."""
+    lines = []
+    for row in contents.indicators.rows if contents.indicators else []:
+        indicator, progress = row.indicator, row.progress
+        unit = indicator.unit
+        lines.append(
+            {
+                "indicator": indicator,
+                "measures": indicator_measures(indicator),
+                "baseline": f"{figure(indicator.baseline_value)} {unit}",
+                "actual": f"{figure(progress.actual.value)} {unit}" if progress.actual else "—",
+                "target": f"{figure(progress.target.value)} {unit}" if progress.target else "—",
+                "progress": progress,
+                "status": contents.indicators.labels.get(progress.status, progress.status),
+            }
+        )
+    return lines
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -150,6 +190,7 @@ def pack_html(contents: PackContents, *, requested_by: str = "") -> str:
             "signed_text": projects_and_value(
                 contents.changes.signed.totals.projects, contents.changes.value_added_usd
             ),
+            "indicators": indicator_lines(contents),
             "requested_by": requested_by,
             "font": FONTS["zh" if contents.language == "zh-hans" else "en"],
         },
@@ -347,12 +388,55 @@ def _events_rows(contents: PackContents):
     return headers, rows
 
 
+def _indicators_rows(contents: PackContents):
+    headers = [
+        _("Indicator"),
+        _("Measures"),
+        _("Unit"),
+        _("Direction"),
+        _("Baseline"),
+        _("Baseline date"),
+        _("Current target"),
+        _("Target period start"),
+        _("Target period end"),
+        _("Latest actual"),
+        _("Actual period end"),
+        _("Share of the way achieved (%)"),
+        _("Share of the period elapsed (%)"),
+        _("Status"),
+    ]
+    rows = []
+    for row in contents.indicators.rows:
+        indicator, progress = row.indicator, row.progress
+        target, actual = progress.target, progress.actual
+        rows.append(
+            [
+                bilingual(indicator, "title"),
+                indicator_measures(indicator),
+                indicator.unit,
+                indicator.get_direction_display(),
+                indicator.baseline_value,
+                indicator.baseline_on,
+                target.value if target else None,
+                target.start if target else None,
+                target.end if target else None,
+                actual.value if actual else None,
+                actual.end if actual else None,
+                progress.achieved_percent if progress.achieved is not None else None,
+                progress.expected_percent,
+                contents.indicators.labels.get(progress.status, progress.status),
+            ]
+        )
+    return headers, rows
+
+
 SHEETS = {
     "figures": _figures_rows,
     "changes": _changes_rows,
     "innovations": _innovations_rows,
     "cases": _cases_rows,
     "events": _events_rows,
+    "indicators": _indicators_rows,
 }
 
 

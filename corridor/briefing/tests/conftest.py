@@ -1,6 +1,7 @@
 """A small story for briefing packs: projects signed, completed and suspended since the
 start of 2025, a new innovation, a published figure, a case with milestones met, late and
-met long ago, and an event with a follow-up project; and a person in every role."""
+met long ago, an event with a follow-up project, and two indicators (one off track, one on
+track); and a person in every role."""
 
 import datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from corridor.events.models import (
 )
 from corridor.portfolio import services as portfolio
 from corridor.portfolio.models import PublishedFigure
+from corridor.results import services as results
 from corridor.testing.factories import (
     InnovationFactory,
     MembershipFactory,
@@ -200,4 +202,53 @@ def story(administration, admin_user, facilitator, enterprise, observer_org):
         meeting=meeting, participant=one, outcome="follow_up", project=vans
     )
     MeetingOutcome.objects.create(meeting=meeting, participant=two, outcome="agreement")
+    exports = results.indicator_create(
+        actor=admin_user,
+        project=vans,
+        title_en="EQ2 vans exported",
+        title_zh="EQ2电动货车出口量",
+        unit_en="vans",
+        unit_zh="辆",
+        direction="increase",
+        baseline_value="0",
+        feed="manual",
+    )
+    results.target_add(
+        actor=admin_user,
+        indicator=exports,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+        value="100",
+    )
+    results.actual_record(
+        actor=admin_user,
+        indicator=exports,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 6, 30),
+        value="20",
+        source_url="https://example.org/vans",
+    )
+    plants = results.indicator_create(
+        actor=admin_user,
+        title_en="Plants approved",
+        unit_en="plants",
+        direction="increase",
+        baseline_value="0",
+        feed="manual",
+    )
+    results.target_add(
+        actor=admin_user,
+        indicator=plants,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+        value="2",
+    )
+    results.actual_record(
+        actor=admin_user,
+        indicator=plants,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        value="2",
+        source_url="https://example.org/sfa",
+    )
     return {"vans": vans, "hub": hub, "case": case, "event": event}

@@ -51,6 +51,7 @@ def test_command_writes_an_english_pdf_with_each_section_and_its_figures(story, 
         "3. New institutional innovations",
         "4. Facilitation cases",
         "5. Events and outcomes",
+        "6. Indicators and targets",
     ):
         assert squeeze(heading) in flat, heading
     # 3 projects, US$17.0 m in all; 1 signed since 2025 (US$5.0 m); 1 completed; 1 stalled
@@ -61,6 +62,8 @@ def test_command_writes_an_english_pdf_with_each_section_and_its_figures(story, 
     assert "Type approval" in text and "Road test" in text and "Design review" not in text
     assert squeeze("met late (10 days late)") in flat
     assert squeeze("Singapore delegation 2025") in flat
+    assert squeeze("EQ2 vans exported") in flat and squeeze("20 vans") in flat
+    assert squeeze("off track: 1") in flat and squeeze("on track: 1") in flat
 
 
 def test_command_writes_a_chinese_pdf(story, tmp_path):
@@ -92,9 +95,9 @@ def test_command_writes_xlsx_with_one_sheet_per_section_of_raw_rows(
     call_command("briefing_pack", since="2025-01-01", lang=lang, format="xlsx", output=str(out))
     workbook = load_workbook(out)
     with translation.override(language):
-        titles = [section_title(name) for name in SECTIONS if name != "indicators"]
+        titles = [section_title(name) for name in SECTIONS]
     assert workbook.sheetnames == titles
-    figures, changes, innovations, case_sheet, events = (workbook[t] for t in titles)
+    figures, changes, innovations, case_sheet, events, indicators = (workbook[t] for t in titles)
     registry = {row[0]: row[4] for row in figures.iter_rows(min_row=2, values_only=True)}
     assert list(registry.values())[:3] == [3, 17000000, 2]
     changed = [(row[0], row[3]) for row in changes.iter_rows(min_row=2, values_only=True)]
@@ -105,6 +108,14 @@ def test_command_writes_xlsx_with_one_sheet_per_section_of_raw_rows(
     assert len(states) == 2  # the milestone met in 2024 is not news
     event_row = next(events.iter_rows(min_row=2, values_only=True))
     assert event_row[4:6] == (2, 1)  # participants, meetings held
+    by_title = {row[0]: row for row in indicators.iter_rows(min_row=2, values_only=True)}
+    assert set(by_title) == (
+        {"EQ2 vans exported", "Plants approved"}
+        if lang == "en"
+        else {"EQ2电动货车出口量", "Plants approved"}
+    )
+    vans = by_title["EQ2 vans exported" if lang == "en" else "EQ2电动货车出口量"]
+    assert (vans[4], vans[6], vans[9], vans[11]) == (0, 100, 20, 20)  # baseline, target, actual, %
 
 
 def test_command_refuses_a_bad_date_naming_the_option(db, tmp_path):
@@ -173,6 +184,17 @@ def test_the_packs_figures_are_the_dashboards(story, client, admin_user, languag
     ]
     assert rows[5][3:6] == (347, 3, -344)  # published, registry, difference
 
+    # the indicators by status, as the dashboard's summary counts them
+    panel = re.search(r'<ul class="status-counts".*?</ul>', dashboard, re.S).group(0)
+    shown = {
+        status: int(count)
+        for status, count in re.findall(r'indicator-status (\w+)">[^<]*</span>\s*(\d+)', panel)
+    }
+    assert shown == contents.indicators.counts
+    assert (shown["on_track"], shown["off_track"]) == (1, 1)
+    for status, label in contents.indicators.labels.items():
+        assert squeeze(f"{label}: {shown[status]}") in flat
+
 
 def test_a_facilitators_pack_counts_only_what_they_may_see(story, facilitator, owner):
     """Cases: a facilitator sees the cases assigned to them (here, the one they opened)."""
@@ -231,7 +253,7 @@ def test_the_task_stores_the_file_with_its_progress_and_it_downloads_again(
         )
     pack.refresh_from_db()
     assert seen == [str(pack.pk)]
-    assert (pack.status, pack.steps_done, pack.steps_total) == ("done", 6, 6)
+    assert (pack.status, pack.steps_done, pack.steps_total) == ("done", 7, 7)
     with default_storage.open(pack.stored_file, "rb") as stored:
         content = stored.read()
     assert pack.stored_file.startswith(f"briefing/{pack.pk}/")
@@ -251,7 +273,7 @@ def test_progress_is_told_after_each_section(story, admin_user):
     steps = []
     with translation.override("en"):
         pack_contents(admin_user, SINCE, "en", progress=lambda done, total: steps.append(done))
-    assert steps == [1, 2, 3, 4, 5, 6]
+    assert steps == [1, 2, 3, 4, 5, 6]  # of 7: the file is the last step
 
 
 def test_a_pack_dated_in_the_future_is_refused_naming_the_field(client, admin_user):
