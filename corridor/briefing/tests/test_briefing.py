@@ -19,6 +19,7 @@ from corridor.briefing import services, tasks
 from corridor.briefing.contents import SECTIONS, pack_contents, section_title
 from corridor.briefing.models import BriefingPack
 from corridor.briefing.tests.conftest import SINCE
+from corridor.cases import services as cases
 from corridor.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -196,15 +197,25 @@ def test_the_packs_figures_are_the_dashboards(story, client, admin_user, languag
         assert squeeze(f"{label}: {shown[status]}") in flat
 
 
-def test_a_facilitators_pack_counts_only_what_they_may_see(story, facilitator, owner):
-    """Cases: a facilitator sees the cases assigned to them (here, the one they opened)."""
+def test_a_facilitators_pack_counts_only_what_they_may_see(
+    story, admin_user, facilitator, enterprise
+):
+    """Cases: a facilitator sees the cases assigned to them, not one another staff member
+    runs; the administrator (and the command, as the system) sees both."""
+    other = cases.case_open(
+        actor=admin_user, applicant=enterprise, title_en="Pork to Singapore", target_market="SG"
+    )
+    cases.case_transition(
+        actor=admin_user, case=other, to_status="active", reason="Ready", version=other.version
+    )
     with translation.override("en"):
-        contents = pack_contents(facilitator, SINCE, "en")
-        by_member = pack_contents(SYSTEM, SINCE, "en")
-    assert [line.case.reference for line in contents.cases.cases] == [
-        line.case.reference for line in by_member.cases.cases
-    ]
-    assert contents.figures.figures.totals.projects == 3
+        theirs = pack_contents(facilitator, SINCE, "en")
+        everyone = pack_contents(admin_user, SINCE, "en")
+        system = pack_contents(SYSTEM, SINCE, "en")
+    assert [line.case for line in theirs.cases.cases] == [story["case"]]
+    assert {line.case for line in everyone.cases.cases} == {story["case"], other}
+    assert {line.case for line in system.cases.cases} == {story["case"], other}
+    assert theirs.figures.figures.totals.projects == 3  # staff see every project
 
 
 # --- the page, the task, the stored file ---------------------------------------------------------
