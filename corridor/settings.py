@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "corridor.events",
     "corridor.results",
     "corridor.home",
+    "corridor.briefing",
     # /api/docs serves Swagger UI from ninja's static files, not a CDN (last: core overrides
     # its page template).
     "ninja",
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "corridor.accounts.context_processors.notifications",
                 "corridor.home.context_processors.actions",
+                "corridor.briefing.context_processors.briefing",
             ],
         },
     },

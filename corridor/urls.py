@@ -18,6 +18,7 @@ urlpatterns = [
     path("directory/", include("corridor.directory.urls")),
     path("events/", include("corridor.events.urls")),
     path("results/", include("corridor.results.urls")),
+    path("briefing/", include("corridor.briefing.urls")),
     path("", include("corridor.portfolio.urls")),
 ]
 

@@ -25,16 +25,21 @@ job and the scheduling run come from factories or plain creates:
   placed in slot 1 (Qingling and Lion City Logistics), a pending request (Motorway to
   Qingling), a finished scheduling run, published agendas and Qingling's follow-up outcome;
   Motorway and Lion City Logistics are connected in the directory (Motorway asked); an
-  unpublished event is being prepared by the administration.
+  unpublished event is being prepared by the administration;
+- a finished briefing pack the administrator asked for (a facilitator may not download it).
 """
 
 import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from corridor.accounts.models import Membership, Notification
+from corridor.briefing.models import BriefingPack
 from corridor.cases import services as cases
 from corridor.cases.documents.services import document_upload
 from corridor.cases.models import CaseParty
@@ -335,7 +340,19 @@ def build_world() -> World:
         assessment=assessment,
         vans=vans,
     )
+    # --- briefing ------------------------------------------------------------------------
+    briefing_pack = BriefingPack.objects.create(
+        requested_by=p["admin"],
+        since=datetime.date(2025, 1, 1),
+        format=BriefingPack.Format.XLSX,
+        status=BriefingPack.Status.DONE,
+        stored_file=default_storage.save("briefing/world/pack.xlsx", ContentFile(b"PK pack")),
+        size=7,
+        finished_at=timezone.now(),
+    )
+
     w.ids.update(
+        briefing_pack=briefing_pack.pk,
         administration=administration.pk,
         qingling=qingling.pk,
         motorway=motorway.pk,

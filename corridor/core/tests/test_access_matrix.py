@@ -347,6 +347,12 @@ ROWS = [
         "period_start": "2026-03-10", "period_end": "2026-03-10"}),
     page("results:actual_document", GET,                         "404 404 404 200 200 200 200 200", pk="evidence"),
 
+    # --- briefing packs: the initiative's staff; a facilitator downloads only their own --
+    page("briefing:pack_list", GET,                              "  L 403 403 403 403 403 200 200"),
+    page("briefing:pack_list", POST,                             "  L 403 403 403 403 403 302 302", data={
+        "since": "2025-01-01", "language": "en", "format": "pdf"}),
+    page("briefing:pack_download", GET,                          "  L 403 403 403 403 403 403 200", pack_id="briefing_pack"),
+
     # --- API: portfolio ----------------------------------------------------------------
     api("/api/portfolio/projects", POST,                         "401 403 403 201 403 403 201 201", data=lambda i: {
         "owner_id": i["qingling"], "title_en": "New vans", "kind": "commercial", "status": "signed",
