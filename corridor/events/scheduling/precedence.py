@@ -203,7 +203,9 @@ def explain(
             if len(mine) > len(usable):
                 seen.add((p, c))
                 found.append(
-                    make(participant=p, meeting=c, slot=limit, others=tuple(mine), count=len(usable))
+                    make(
+                        participant=p, meeting=c, slot=limit, others=tuple(mine), count=len(usable)
+                    )
                 )
     if not found:
         for m in range(n):
