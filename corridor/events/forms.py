@@ -347,11 +347,11 @@ class PrecedenceForm(ServiceErrorsMixin, forms.Form):
 
     meeting = forms.TypedChoiceField(label=_("Meeting"))
     relation = forms.ChoiceField(
-        label=_("must come"),
-        choices=[(BEFORE, _("before")), (AFTER, _("after"))],
+        label=_("Order"),
+        choices=[(BEFORE, _("must come before")), (AFTER, _("must come after"))],
         initial=BEFORE,
     )
-    other = forms.TypedChoiceField(label=_("this meeting"))
+    other = forms.TypedChoiceField(label=_("Other meeting"))
 
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)

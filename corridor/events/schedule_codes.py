@@ -8,7 +8,7 @@ HiGHS."""
 
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from corridor.core.bilingual import bilingual
 
@@ -64,7 +64,11 @@ def _name(participant) -> str:
 
 
 def _listed(names: list[str]) -> str:
-    return pgettext("list separator", ", ").join(names)
+    """Names in a list, with the active language's separator (", " / "、")."""
+    listed = names[0] if names else ""
+    for name in names[1:]:
+        listed = gettext_now("%(list)s, %(item)s") % {"list": listed, "item": name}
+    return listed
 
 
 def _meeting(meeting, side_id: str | None = None) -> str:

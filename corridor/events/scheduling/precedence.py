@@ -182,31 +182,32 @@ def explain(
         return []
     earliest, latest = windows(n, pairs, domain)
     before_of, after_of = by_meeting(pairs)
-    found = []
-    seen: set[tuple[int, int]] = set()
     reach = {c: _reach(c, before_of) for c in range(n)}
-    # fewest predecessors first: a participant named for a meeting is not named again for
-    # the meetings that follow it (the same reason, said once)
-    for c in sorted(range(n), key=lambda c: (len(reach[c]), c)):
+    # every (participant, meeting) that fails, then one reason per participant, the most
+    # telling: about a meeting the participant attends, naming the most meetings, the
+    # earliest deadline
+    best: dict[int, tuple] = {}
+    for c in range(n):
         ancestors = reach[c]
         if not ancestors:
             continue
         limit = latest[c]  # every ancestor takes a slot below the last slot c can take
-        people = {p for a in ancestors for p in ends[a]}
-        for p in sorted(people):
+        for p in sorted({p for a in ancestors for p in ends[a]}):
             mine = sorted(a for a in ancestors if p in ends[a])
-            if len(mine) < 2 and p not in ends[c]:
-                continue
             usable = {t for a in mine for t in domain[a] if t < limit}
-            if any((p, a) in seen for a in ancestors):
+            if len(mine) <= len(usable):
                 continue
-            if len(mine) > len(usable):
-                seen.add((p, c))
-                found.append(
-                    make(
-                        participant=p, meeting=c, slot=limit, others=tuple(mine), count=len(usable)
-                    )
-                )
+            rank = (p not in ends[c], -len(mine), limit, c)
+            if p not in best or rank < best[p][0]:
+                best[p] = (rank, c, limit, tuple(mine), len(usable))
+    # a side of a single earlier meeting it does not share with c says less than the
+    # participant who attends them all: named only when nobody else is
+    strong = {p for p, entry in best.items() if not entry[0][0] or len(entry[3]) > 1}
+    found = [
+        make(participant=p, meeting=c, slot=limit, others=mine, count=count)
+        for p, (_rank, c, limit, mine, count) in sorted(best.items())
+        if p in strong or not strong
+    ]
     if not found:
         for m in range(n):
             if earliest[m] > latest[m] or not any(earliest[m] <= t <= latest[m] for t in domain[m]):
