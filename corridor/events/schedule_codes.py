@@ -118,13 +118,15 @@ def explained(error: dict, meetings: dict, labels: dict) -> str:
                 "before %(target)s.",
                 count,
             )
-            return text % {
+            sentence = text % {
                 "name": _name(person),
                 "count": count,
                 "when": when,
                 "others": _listed([_meeting(m, mine) for m in others]),
                 "target": target,
             }
+            # a name that ends with a full stop ("Pte. Ltd.") ends the sentence too
+            return sentence[:-1] if sentence.endswith("..") else sentence
         return gettext_now(
             "The meeting %(meeting)s has no slot left between the meetings it must follow "
             "and those it must precede: %(others)s."
