@@ -114,7 +114,7 @@ def solve(problem: Problem, on_progress: Callable[[Schedule], None] | None = Non
     ix = build_index(problem, errors)
     schedule = exact.run(ix, started, on_progress)
     if schedule.status == "infeasible" and ix.precedences:
-        schedule.errors = explain_index(ix)
+        schedule.errors = explain_index(build_index(problem, errors, trim_order=False))
     return schedule
 
 
@@ -125,7 +125,7 @@ def explain(problem: Problem) -> list[ProblemError]:
     errors = check(problem)
     if errors:
         return [e for e in errors if e.code.startswith("precedence")]
-    return explain_index(build_index(problem, errors))
+    return explain_index(build_index(problem, errors, trim_order=False))
 
 
 def _invalid(errors: list[ProblemError], started: float) -> Schedule:

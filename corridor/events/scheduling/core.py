@@ -43,7 +43,7 @@ from corridor.events.scheduling.interpreters import (
     hall_rows,
     match,
 )
-from corridor.events.scheduling.precedence import broken, closure_drop, cycle, explain
+from corridor.events.scheduling.precedence import broken, closure_drop, cycle, explain, trim
 
 ANY = "any"
 MODES = ("all", "max")
@@ -384,7 +384,7 @@ def _precedence_errors(problem: Problem, known: set[str]) -> list[ProblemError]:
 def _precedence_impossible(problem: Problem) -> list[ProblemError]:
     """Mode "all": a participant who must meet more people before a meeting than it has
     usable slots before that meeting's last possible slot (precedence.explain)."""
-    ix = build_index(problem, [])
+    ix = build_index(problem, [], trim_order=False)
     return explain_index(ix)
 
 
@@ -427,8 +427,12 @@ def _interpreter_capacity(problem: Problem, errors: list[ProblemError]) -> list[
     return []
 
 
-def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> Index:
-    """The integer view of the meetings that `check` did not rule out."""
+def build_index(
+    problem: Problem, errors: list[ProblemError] | None = None, *, trim_order: bool = True
+) -> Index:
+    """The integer view of the meetings that `check` did not rule out. With precedences,
+    the domains lose the slots the order rules out (precedence.trim) unless `trim_order`
+    is False (the explanation counts the slots as the organiser sees them)."""
     if errors is None:
         errors = check(problem)
     dropped: dict[str, str] = {}
@@ -468,6 +472,9 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         fixed.append(meeting.fixed_slot)
         of_person[position[meeting.a]].append(m)
         of_person[position[meeting.b]].append(m)
+    pairs = _precedence_positions(problem, keys)
+    if pairs and trim_order:
+        domain = trim(domain, pairs, all_placed=problem.mode == "all")
     return Index(
         problem=problem,
         n_slots=problem.slots,
@@ -482,7 +489,7 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         day_of=day_of_slots(problem),
         dropped=dropped,
         rows=hall_rows(served, domain, problem.interpreters, problem.slots),
-        precedences=_precedence_positions(problem, keys),
+        precedences=pairs,
     )
 
 

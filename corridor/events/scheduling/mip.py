@@ -85,7 +85,7 @@ def maximise_weight(
     rows = _Rows()
     for m in range(ix.n_meetings):
         lits = [column_of[m, t] for t in ix.domain[m]]
-        fixed = 1.0 if ix.fixed[m] is not None else 0.0
+        fixed = 1.0 if ix.fixed[m] is not None and lits else 0.0  # none left: precedence.trim
         rows.add(lits, [1.0] * len(lits), fixed, 1.0)
     for t in range(ix.n_slots):
         lits = [column_of[m, t] for m in range(ix.n_meetings) if (m, t) in column_of]

@@ -9,7 +9,9 @@ here that speaks its language, so the constraint lives in one place:
 - `mip_rows`: the same as linear rows, cumulated per slot:
   sum_{t'<=t} x(after,t') <= sum_{t'<t} x(before,t');
 - `allowed`: the greedy heuristic's test of one (meeting, slot) against what is placed;
-- `broken`: the pairs a schedule breaks (validate, schedule_of).
+- `broken`: the pairs a schedule breaks (validate, schedule_of);
+- `trim`: the domains without the slots the order rules out (core.build_index, once for
+  all of them).
 
 Semantics in mode "max" (not every meeting placed): `after` may be placed only when
 `before` is placed too, in an earlier slot; `before` may be placed without `after`. A
@@ -144,11 +146,31 @@ def closure_drop(pairs: list[tuple[str, str]], dropped: set[str]) -> dict[str, s
     return out
 
 
+def trim(
+    domain: list[tuple[int, ...]], pairs: list[tuple[int, int]], *, all_placed: bool
+) -> list[tuple[int, ...]]:
+    """Each meeting's domain without the slots the precedences rule out, once for every
+    solver: a slot no later than the earliest slot of a meeting it must follow, and (every
+    meeting placed) no earlier than the latest slot of a meeting it must precede. Sound:
+    every schedule keeping the order keeps its slots. In mode "max" a meeting that must
+    come first may stay unplaced, so only the earliest bound holds there."""
+    earliest, latest = windows(len(domain), pairs, domain, backward=all_placed)
+    return [
+        tuple(t for t in slots if earliest[m] <= t and (not all_placed or t <= latest[m]))
+        for m, slots in enumerate(domain)
+    ]
+
+
 def windows(
-    n_meetings: int, pairs: list[tuple[int, int]], domain: list[tuple[int, ...]]
+    n_meetings: int,
+    pairs: list[tuple[int, int]],
+    domain: list[tuple[int, ...]],
+    *,
+    backward: bool = True,
 ) -> tuple[list[int], list[int]]:
     """Earliest and latest slot each meeting can take, its domain and precedences
-    propagated along chains (a latest below an earliest: no slot)."""
+    propagated along chains (a latest below an earliest: no slot). Without `backward`
+    only the earliest slots are propagated."""
     earliest = [min(d) if d else 0 for d in domain]
     latest = [max(d) if d else -1 for d in domain]
     for _ in range(n_meetings + 1):
@@ -158,6 +180,8 @@ def windows(
             value = min(later) if later else latest[after] + 1
             if value > earliest[after]:
                 earliest[after], changed = value, True
+            if not backward:
+                continue
             sooner = [t for t in domain[before] if t < latest[after]]
             value = max(sooner) if sooner else earliest[before] - 1
             if value < latest[before]:
