@@ -207,3 +207,77 @@ def test_an_infeasibility_the_checks_miss_is_proven_by_the_solver_and_explained_
     result = scheduling.solve(crowded)
     # m2 must follow m1 (so slot 1) but s is in m3 at slot 1: proven infeasible
     assert result.status == "infeasible"
+
+
+def _random_event(seed: int, mode: str) -> Problem:
+    rng = __import__("random").Random(seed)
+    people = [f"p{i}" for i in range(5)]
+    pairs = list(itertools.combinations(people, 2))
+    rng.shuffle(pairs)
+    meetings = tuple(
+        Meeting(f"m{i}", a, b, weight=rng.choice([1, 3])) for i, (a, b) in enumerate(pairs[:6])
+    )
+    keys = [m.key for m in meetings]
+    order = set()
+    while len(order) < rng.randint(2, 4):
+        i, j = sorted(rng.sample(range(len(keys)), 2))
+        order.add((keys[i], keys[j]))  # lower number first: never a circle
+    return Problem(
+        participants=tuple(people),
+        slots=4,
+        tables=2,
+        meetings=meetings,
+        forbidden={p: frozenset(t for t in range(4) if rng.random() < 0.15) for p in people},
+        fairness=2 if mode == "all" else None,
+        mode=mode,
+        time_limit=5,
+        precedences=tuple(sorted(order)),
+    )
+
+
+def _heaviest_in_order(problem: Problem) -> int:
+    """Mode "max" by brute force: a meeting may stay out (None); one placed after another
+    it must follow needs that one placed earlier."""
+    forbidden = problem.forbidden
+    options = [
+        [None, *(t for t in range(problem.slots) if t not in forbidden[m.a] | forbidden[m.b])]
+        for m in problem.meetings
+    ]
+    best = 0
+    for choice in itertools.product(*options):
+        slot_of = {m.key: t for m, t in zip(problem.meetings, choice, strict=True) if t is not None}
+        busy, load, ok = set(), {}, True
+        for m in problem.meetings:
+            t = slot_of.get(m.key)
+            if t is None:
+                continue
+            load[t] = load.get(t, 0) + 1
+            for p in (m.a, m.b):
+                ok = ok and (p, t) not in busy
+                busy.add((p, t))
+        if not ok or any(n > problem.tables for n in load.values()):
+            continue
+        if any(
+            a in slot_of and (b not in slot_of or slot_of[b] >= slot_of[a])
+            for b, a in problem.precedences
+        ):
+            continue
+        best = max(best, sum(m.weight for m in problem.meetings if m.key in slot_of))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_small_events_in_order_match_the_brute_force_in_both_modes(seed):
+    every = _random_event(seed, "all")
+    result = scheduling.solve(every)
+    expected = brute_force(every)
+    assert scheduling.validate(every, result) == []
+    if expected is None:
+        assert result.status in ("invalid", "infeasible")
+    else:
+        assert (result.status, result.breaks) == ("optimal", expected)
+
+    most = _random_event(seed, "max")
+    placed = scheduling.solve(most)
+    assert scheduling.validate(most, placed) == []
+    assert (placed.weight, placed.optimal) == (_heaviest_in_order(most), True)
