@@ -37,15 +37,18 @@ from corridor.core.api import (
     WallClockTime,
     conflict_or_raise,
 )
+from corridor.core.bilingual import bilingual
 from corridor.events import permissions, queries, schedule_codes, services
 from corridor.events.models import (
     Event,
     Interpreter,
+    MeetingPrecedence,
     MeetingRequest,
     Participant,
     ScheduleRun,
     Slot,
 )
+from corridor.events.views.shared import slot_text
 
 router = Router(tags=["events"])
 
@@ -375,6 +378,21 @@ class LockIn(Schema):
     slot: int | None = Field(..., description="The slot's number, from 1; null unlocks.")
 
 
+class PrecedenceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    before: int = Field(..., description="The id of the meeting that must come first.")
+    after: int = Field(..., description="The id of the meeting that must come after it.")
+
+
+class PrecedenceOut(Schema):
+    id: int
+    before: int = Field(..., description="The meeting that comes first (its id).")
+    after: int = Field(..., description="The meeting that comes after it (its id).")
+    text: str = Field(..., description="The order in words, in the caller's language.")
+    created_at: datetime
+
+
 class RunIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -595,8 +613,42 @@ def _run_out(run: ScheduleRun) -> dict:
         "weight": run.weight,
         "moved": run.moved,
         "seconds": run.seconds,
-        "errors": run.errors or [],
+        "errors": _errors_out(run),
         "interruptions": run.interruptions,
+    }
+
+
+def _errors_out(run: ScheduleRun) -> list[dict]:
+    """The run's errors as stored, each with `text`: the sentence the schedule page shows
+    (for an impossible order: the participant, its free slots before when, the meetings)."""
+    errors = run.errors or []
+    keys = {
+        str(k)
+        for e in errors
+        for k in [e.get("meeting"), *(e.get("others") or [])]
+        if k is not None and str(k).isdigit()
+    }
+    meetings = {
+        str(m.pk): m for m in queries.requests_of(run.event).filter(pk__in=[int(k) for k in keys])
+    }
+    labels = {slot.index: slot_text(slot) for slot in run.event.slots()} if errors else {}
+    return [{**e, "text": schedule_codes.explained(e, meetings, labels)} for e in errors]
+
+
+def _precedence_out(precedence: MeetingPrecedence) -> dict:
+    def name(m: MeetingRequest) -> str:
+        return _("%(first)s with %(second)s") % {
+            "first": bilingual(m.requester.organisation, "name"),
+            "second": bilingual(m.requested.organisation, "name"),
+        }
+
+    return {
+        "id": precedence.pk,
+        "before": precedence.before_id,
+        "after": precedence.after_id,
+        "text": _("%(before)s comes before %(after)s.")
+        % {"before": name(precedence.before), "after": name(precedence.after)},
+        "created_at": precedence.created_at,
     }
 
 
@@ -951,6 +1003,58 @@ def schedule_run_detail(request, event_id: int, run_id: int):
             404, _("No scheduling run of this event has the id “%(value)s”.") % {"value": run_id}
         )
     return _run_out(run)
+
+
+# --- meetings in order ---------------------------------------------------------------------
+
+
+@router.get("/{int:event_id}/precedences", response=list[PrecedenceOut], auth=AUTH)
+def precedence_list(request, event_id: int):
+    """The meetings in order: each `before` meeting is scheduled in an earlier slot than its
+    `after` meeting (organisers)."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    return [_precedence_out(p) for p in queries.precedences_of(event)]
+
+
+@router.post("/{int:event_id}/precedences", response={201: PrecedenceOut}, auth=AUTH)
+def precedence_add(request, event_id: int, payload: PrecedenceIn):
+    """Order two meetings of the event (organisers). Refused with a field error: a meeting
+    of another event, a meeting before itself, a pair already ordered, an order closing a
+    circle (the error names the meetings of the circle)."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    found = {
+        m.pk: m
+        for m in MeetingRequest.objects.select_related(
+            "requester__organisation", "requested__organisation"
+        ).filter(pk__in=[payload.before, payload.after])
+    }
+    for field in ("before", "after"):
+        if getattr(payload, field) not in found:
+            raise ValidationError({field: _("Meeting: choose a meeting of this event.")})
+    added = services.precedence_add(
+        actor=request.user,
+        event=event,
+        before=found[payload.before],
+        after=found[payload.after],
+    )
+    return Status(201, _precedence_out(queries.precedence_at(event, added.pk)))
+
+
+@router.delete("/{int:event_id}/precedences/{int:precedence_id}", response={204: None}, auth=AUTH)
+def precedence_remove(request, event_id: int, precedence_id: int):
+    """Drop an order between two meetings (organisers)."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    precedence = queries.precedence_at(event, precedence_id)
+    if precedence is None:
+        raise HttpError(
+            404,
+            _("No meeting order of this event has the id “%(value)s”.") % {"value": precedence_id},
+        )
+    services.precedence_remove(actor=request.user, precedence=precedence)
+    return Status(204, None)
 
 
 # --- agendas and outcomes ------------------------------------------------------------------

@@ -338,6 +338,40 @@ class StatusForm(ServiceErrorsMixin, forms.Form):
     """No fields: carries an action's error (“already cancelled”) back to its row."""
 
 
+class PrecedenceForm(ServiceErrorsMixin, forms.Form):
+    """One meeting must come before (or after) another: the service is given the pair in
+    time order."""
+
+    BEFORE, AFTER = "before", "after"
+    SERVICE_FIELDS = {"before": "other", "after": "other"}
+
+    meeting = forms.TypedChoiceField(label=_("Meeting"))
+    relation = forms.ChoiceField(
+        label=_("Order"),
+        choices=[(BEFORE, _("must come before")), (AFTER, _("must come after"))],
+        initial=BEFORE,
+    )
+    other = forms.TypedChoiceField(label=_("Other meeting"))
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("meeting", "other"):
+            _choose(self.fields[name], meetings, _meeting_name)
+
+    def pair(self) -> dict:
+        data = self.cleaned_data
+        if data["relation"] == self.AFTER:
+            return {"before": data["other"], "after": data["meeting"]}
+        return {"before": data["meeting"], "after": data["other"]}
+
+
+def _meeting_name(meeting) -> str:
+    return _("%(first)s with %(second)s") % {
+        "first": _participant_name(meeting.requester),
+        "second": _participant_name(meeting.requested),
+    }
+
+
 # --- scheduling -----------------------------------------------------------------------------
 
 

@@ -333,6 +333,52 @@ class MeetingRequest(models.Model):
         return self.status == self.Status.ACCEPTED and self.slot is not None
 
 
+class MeetingPrecedence(models.Model):
+    """One meeting must come before another of the same event (a delegation meets the host
+    agency before the firms; a supplier audit before the contract talk): the scheduler puts
+    `before` in an earlier slot than `after`. Only precedences between accepted meetings
+    reach the scheduler. Same event and no cycle are the service's checks (a database check
+    cannot look through the two foreign keys); not self and once per pair are the database's."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="precedences"
+    )
+    before = models.ForeignKey(
+        MeetingRequest,
+        verbose_name=_("meeting first"),
+        on_delete=models.CASCADE,
+        related_name="followed_by",
+    )
+    after = models.ForeignKey(
+        MeetingRequest,
+        verbose_name=_("meeting after it"),
+        on_delete=models.CASCADE,
+        related_name="preceded_by",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["before", "after"], name="meeting_precedence_once"),
+            models.CheckConstraint(
+                condition=~Q(before=models.F("after")), name="meeting_precedence_not_self"
+            ),
+        ]
+        verbose_name = _("meeting order")
+        verbose_name_plural = _("meeting orders")
+
+    def __str__(self) -> str:
+        return f"{self.before_id} < {self.after_id}"
+
+
 class ScheduleRun(models.Model):
     """One run of the scheduler over an event's accepted meetings, with its progress."""
 

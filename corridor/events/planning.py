@@ -12,6 +12,10 @@ a slot where one of the event's interpreters who speaks a language of each side 
 and the run writes the interpreter the solver chose. An event that lists no interpreters
 provides none: its meetings are then scheduled without (the agendas say "interpreter
 needed"), rather than every meeting across languages being refused.
+
+Meetings in order (`MeetingPrecedence`) between accepted meetings become the problem's
+precedences; a run the precedences make impossible stores, per error, the meetings that
+must come first (`others`) and the participant's usable slots before (`count`).
 """
 
 import threading
@@ -91,6 +95,13 @@ def build_problem(event: Event, *, mode: str, time_limit: float) -> tuple:
             key: str(m.interpreter_id) for key, m in meetings.items() if m.interpreter_id
         }
         or None,
+        # meetings in order: only between accepted meetings (a cancelled first meeting
+        # no longer holds the second back)
+        precedences=tuple(
+            (str(before), str(after))
+            for before, after in event.precedences.values_list("before_id", "after_id")
+            if str(before) in meetings and str(after) in meetings
+        ),
     )
     return problem, meetings, participants, slots
 
@@ -194,7 +205,13 @@ def apply(run: ScheduleRun, problem, schedule, meetings: dict, participants: dic
     run.finished_at = timezone.now()
     run.seconds = schedule.seconds
     run.errors = [
-        {"code": e.code, "meeting": e.meeting, "participant": e.participant, "slot": e.slot}
+        {
+            "code": e.code,
+            "meeting": e.meeting,
+            "participant": e.participant,
+            "slot": e.slot,
+            **({"others": list(e.others), "count": e.count} if e.others else {}),
+        }
         for e in schedule.errors
     ]
     if schedule.status in ("invalid", "infeasible"):

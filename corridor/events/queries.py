@@ -12,6 +12,7 @@ from corridor.directory.models import Connection
 from corridor.events.models import (
     Event,
     MeetingOutcome,
+    MeetingPrecedence,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -197,6 +198,32 @@ def outcome_of(meeting: MeetingRequest, participant: Participant) -> MeetingOutc
 
 def sectors() -> list[Sector]:
     return list(Sector.objects.all())
+
+
+def precedences_of(event: Event) -> list[MeetingPrecedence]:
+    """The event's meeting orders (before → after), with both meetings' sides."""
+    return list(
+        event.precedences.select_related(
+            "before__requester__organisation",
+            "before__requested__organisation",
+            "after__requester__organisation",
+            "after__requested__organisation",
+        ).order_by("id")
+    )
+
+
+def precedence_at(event: Event, pk: int) -> MeetingPrecedence | None:
+    return (
+        event.precedences.select_related(
+            "event",
+            "before__requester__organisation",
+            "before__requested__organisation",
+            "after__requester__organisation",
+            "after__requested__organisation",
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def latest_run(event: Event) -> ScheduleRun | None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from corridor.accounts.models import Organisation
 from corridor.accounts.notifications import Message, notify
@@ -27,6 +28,7 @@ from corridor.events.models import (
     Event,
     Interpreter,
     MeetingOutcome,
+    MeetingPrecedence,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -47,6 +49,7 @@ from corridor.events.permissions import (
     require_gives_feedback,
     require_organiser,
 )
+from corridor.events.scheduling.precedence import cycle as precedence_cycle
 from corridor.portfolio import services as portfolio
 
 UNCHANGED = object()
@@ -676,6 +679,100 @@ def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> Meeting
     if moved:
         _notify_moved([request.pk])
     return request
+
+
+# --- meetings in order -----------------------------------------------------------------------
+
+ORDER_OPEN = (MeetingRequest.Status.PENDING, MeetingRequest.Status.ACCEPTED)
+
+
+def _meeting_name(meeting: MeetingRequest) -> str:
+    return _("%(first)s with %(second)s") % {
+        "first": bilingual(meeting.requester.organisation, "name"),
+        "second": bilingual(meeting.requested.organisation, "name"),
+    }
+
+
+def precedence_add(
+    *, actor, event: Event, before: MeetingRequest, after: MeetingRequest
+) -> MeetingPrecedence:
+    """The organisers say that meeting `before` must come before meeting `after` (the
+    scheduler then puts it in an earlier slot). Refused: a meeting of another event, a
+    meeting before itself, a pair already ordered, and an order that closes a circle
+    (A before B before ... before A), which is named meeting by meeting."""
+    require_organiser(actor, event)
+    for field, meeting in (("before", before), ("after", after)):
+        if meeting is None or meeting.event_id != event.pk:
+            raise ValidationError({field: _("Meeting: choose a meeting of this event.")})
+        if meeting.status not in ORDER_OPEN:
+            raise ValidationError(
+                {field: _("Meeting: a declined or cancelled meeting cannot be put in order.")}
+            )
+    if before.pk == after.pk:
+        raise ValidationError({"after": _("Meeting: a meeting cannot come before itself.")})
+    with transaction.atomic():
+        # the event's orders, locked, so that two organisers cannot close a circle at once
+        existing = list(
+            MeetingPrecedence.objects.select_for_update()
+            .filter(event=event)
+            .values_list("before_id", "after_id")
+        )
+        if (before.pk, after.pk) in existing:
+            raise ValidationError(
+                {"after": _("Meeting: these two meetings are already in this order.")}
+            )
+        loop = precedence_cycle([*existing, (before.pk, after.pk)])
+        if loop:
+            meetings = {
+                m.pk: m
+                for m in MeetingRequest.objects.filter(pk__in=loop).select_related(
+                    "requester__organisation", "requested__organisation"
+                )
+            }
+            circle = " → ".join(_meeting_name(meetings[pk]) for pk in [*loop, loop[0]])
+            raise ValidationError(
+                {
+                    "after": _(
+                        "Meeting: this order would close a circle, so no schedule could keep "
+                        "it: %(circle)s."
+                    )
+                    % {"circle": circle}
+                }
+            )
+        try:
+            with transaction.atomic():
+                precedence = MeetingPrecedence.objects.create(
+                    event=event, before=before, after=after, created_by=_person(actor)
+                )
+        except IntegrityError as exc:  # the same pair, saved by someone else just now
+            raise ValidationError(
+                {"after": _("Meeting: these two meetings are already in this order.")}
+            ) from exc
+        audit_record(
+            actor=actor,
+            action="create",
+            target=precedence,
+            summary=gettext_noop("%(before)s comes before %(after)s."),
+            summary_params={"before": _meeting_name(before), "after": _meeting_name(after)},
+        )
+    return precedence
+
+
+def precedence_remove(*, actor, precedence: MeetingPrecedence) -> None:
+    """The organisers drop an order between two meetings."""
+    require_organiser(actor, precedence.event)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="delete",
+            target=precedence,
+            summary=gettext_noop("%(before)s no longer has to come before %(after)s."),
+            summary_params={
+                "before": _meeting_name(precedence.before),
+                "after": _meeting_name(precedence.after),
+            },
+        )
+        precedence.delete()
 
 
 # --- scheduling -----------------------------------------------------------------------------

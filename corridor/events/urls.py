@@ -46,6 +46,8 @@ PAGES = [
     (EVENT + "connections/", meetings.request_from_connection),
     (EVENT + "schedule/", schedule.schedule),
     (EVENT + "schedule/start/", schedule.schedule_start),
+    (EVENT + "schedule/order/", schedule.precedence_add),
+    (EVENT + "schedule/order/<int:precedence_pk>/remove/", schedule.precedence_remove),
     (EVENT + "agendas/publish/", schedule.agendas_publish),
     (AGENDA + "/", agendas.agenda),
     (AGENDA + ".pdf", agendas.agenda_pdf),

@@ -29,6 +29,11 @@ Rules on breaks, days and fairness: see core.py. Statuses: "optimal",
 rule), "invalid" (the input is wrong, `errors` says how), "unsolved" (no valid schedule
 found in the time limit, nothing proven).
 
+Precedences are part of the problem (precedence.py): `Problem.precedences` pairs (before,
+after) of meeting keys, slot(before) < slot(after), in every mode and in `validate`; in
+mode "max" a meeting is placed only after its predecessors. `explain` words an event the
+precedences make impossible (which participant, which meetings, before which slot).
+
 Interpreters are part of the problem (interpreters.py): a meeting whose sides share no
 working language takes only a slot where an interpreter for it is free, the solvers keep
 every slot within its interpreters, and `Schedule.interpreter_of` names them.
@@ -50,11 +55,13 @@ from corridor.events.scheduling.core import (
     breaks_of,
     build_index,
     check,
+    explain_index,
     schedule_of,
 )
 from corridor.events.scheduling.dzn import DznError, read_dzn
 from corridor.events.scheduling.greedy import first_placement
 from corridor.events.scheduling.interpreters import Interpreter
+from corridor.events.scheduling.precedence import cycle as precedence_cycle
 from corridor.events.scheduling.tables import TableError, assign_tables
 from corridor.events.scheduling.validation import validate
 
@@ -71,7 +78,9 @@ __all__ = [
     "assign_tables",
     "breaks_of",
     "check",
+    "explain",
     "greedy",
+    "precedence_cycle",
     "read_dzn",
     "solve",
     "validate",
@@ -103,7 +112,20 @@ def solve(problem: Problem, on_progress: Callable[[Schedule], None] | None = Non
     if problem.mode == "all" and errors:
         return _invalid(errors, started)
     ix = build_index(problem, errors)
-    return exact.run(ix, started, on_progress)
+    schedule = exact.run(ix, started, on_progress)
+    if schedule.status == "infeasible" and ix.precedences:
+        schedule.errors = explain_index(build_index(problem, errors, trim_order=False))
+    return schedule
+
+
+def explain(problem: Problem) -> list[ProblemError]:
+    """Why the precedences leave the problem no schedule, in words the Django side
+    translates (code "precedence_impossible"): necessary conditions only, so an empty list
+    does not say a schedule exists."""
+    errors = check(problem)
+    if errors:
+        return [e for e in errors if e.code.startswith("precedence")]
+    return explain_index(build_index(problem, errors, trim_order=False))
 
 
 def _invalid(errors: list[ProblemError], started: float) -> Schedule:

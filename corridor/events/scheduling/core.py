@@ -20,6 +20,9 @@ Rules that every part of the scheduler shares, written down once:
   take: its session's slots, minus both participants' unavailable slots, minus the slots
   in which no interpreter who can serve it is available (when it needs one), or only its
   fixed slot.
+- Precedences (precedence.py): `Problem.precedences` holds pairs (before, after) of meeting
+  keys: before takes an earlier slot than after. In mode "max" after is placed only with
+  before placed earlier. `Index.precedences` holds them as positions.
 - Interpreters (interpreters.py): a meeting whose sides share no working language needs
   an interpreter who speaks a language of each side; in every slot the meetings needing
   one are served by different available interpreters. `Index.rows` holds this as
@@ -40,6 +43,7 @@ from corridor.events.scheduling.interpreters import (
     hall_rows,
     match,
 )
+from corridor.events.scheduling.precedence import broken, closure_drop, cycle, explain, trim
 
 ANY = "any"
 MODES = ("all", "max")
@@ -80,17 +84,22 @@ class Problem:
     languages: dict[str, frozenset[str]] = field(default_factory=dict)
     interpreters: tuple[Interpreter, ...] = ()
     previous_interpreter: dict[str, str] | None = None
+    precedences: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class ProblemError:
     """One reason why a problem cannot be solved as asked. `code` is stable (the Django
-    side translates it); the other fields name what is wrong."""
+    side translates it); the other fields name what is wrong. Precedence errors name the
+    meetings involved in `others` and, for "precedence_impossible", the participant's
+    usable slots before `slot` in `count`."""
 
     code: str
     meeting: str | None = None
     participant: str | None = None
     slot: int | None = None
+    others: tuple[str, ...] = ()
+    count: int | None = None
 
 
 @dataclass
@@ -132,6 +141,10 @@ BAD_PROBLEM = "bad_problem"
 NO_INTERPRETER = "no_interpreter"
 INTERPRETER_BUSY = "interpreter_busy"
 INTERPRETER_CAPACITY = "interpreter_capacity"
+UNKNOWN_PRECEDENCE = "unknown_precedence"
+PRECEDENCE_CYCLE = "precedence_cycle"
+PRECEDENCE_IMPOSSIBLE = "precedence_impossible"
+PRECEDENCE = "precedence"  # mode "max": a meeting that must come first cannot be placed
 
 
 @dataclass
@@ -155,6 +168,8 @@ class Index:
     dropped: dict[str, str]
     # (slot, meeting positions, most of them in that slot): interpreters.py
     rows: list[tuple[int, tuple[int, ...], int]] = field(default_factory=list)
+    # (before, after) meeting positions: precedence.py
+    precedences: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def n_meetings(self) -> int:
@@ -188,6 +203,11 @@ class Index:
             day_of=self.day_of,
             dropped={},
             rows=rows,
+            precedences=[
+                (position[b], position[a])
+                for b, a in self.precedences
+                if b in position and a in position
+            ],
         )
 
     def day_runs(self) -> list[list[int]]:
@@ -332,6 +352,7 @@ def check(problem: Problem) -> list[ProblemError]:
             ProblemError(NO_INTERPRETER, meeting=key, slot=t)
             for key in sorted(set(wanting) - set(matched))
         )
+    errors.extend(_precedence_errors(problem, seen))
     if problem.mode == "all":
         for p in problem.participants:
             free = problem.slots - len({t for t in forbidden[p] if 0 <= t < problem.slots})
@@ -340,7 +361,47 @@ def check(problem: Problem) -> list[ProblemError]:
         if sum(required.values()) // 2 > problem.slots * problem.tables:
             errors.append(ProblemError(CAPACITY))
         errors.extend(_interpreter_capacity(problem, errors))
+        if problem.precedences and not errors:
+            errors.extend(_precedence_impossible(problem))
     return errors
+
+
+def _precedence_errors(problem: Problem, known: set[str]) -> list[ProblemError]:
+    """Pairs naming a meeting the problem lacks or a meeting twice, and cycles."""
+    errors = []
+    for before, after in problem.precedences:
+        for key in (before, after):
+            if key not in known:
+                errors.append(ProblemError(UNKNOWN_PRECEDENCE, others=(before, after)))
+        if before == after and before in known:
+            errors.append(ProblemError(PRECEDENCE_CYCLE, meeting=before, others=(before,)))
+    loop = cycle((b, a) for b, a in problem.precedences if b != a)
+    if loop:
+        errors.append(ProblemError(PRECEDENCE_CYCLE, meeting=loop[0], others=tuple(loop)))
+    return errors
+
+
+def _precedence_impossible(problem: Problem) -> list[ProblemError]:
+    """Mode "all": a participant who must meet more people before a meeting than it has
+    usable slots before that meeting's last possible slot (precedence.explain)."""
+    ix = build_index(problem, [], trim_order=False)
+    return explain_index(ix)
+
+
+def explain_index(ix: Index) -> list[ProblemError]:
+    """precedence.explain in the problem's keys."""
+
+    def make(*, participant, meeting, slot, others, count):
+        return ProblemError(
+            PRECEDENCE_IMPOSSIBLE,
+            meeting=ix.meeting_keys[meeting],
+            participant=ix.people[participant] if participant is not None else None,
+            slot=slot,
+            others=tuple(ix.meeting_keys[m] for m in others),
+            count=count,
+        )
+
+    return explain(ix.precedences, ix.domain, ix.ends, make)
 
 
 def _interpreter_capacity(problem: Problem, errors: list[ProblemError]) -> list[ProblemError]:
@@ -366,14 +427,22 @@ def _interpreter_capacity(problem: Problem, errors: list[ProblemError]) -> list[
     return []
 
 
-def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> Index:
-    """The integer view of the meetings that `check` did not rule out."""
+def build_index(
+    problem: Problem, errors: list[ProblemError] | None = None, *, trim_order: bool = True
+) -> Index:
+    """The integer view of the meetings that `check` did not rule out. With precedences,
+    the domains lose the slots the order rules out (precedence.trim) unless `trim_order`
+    is False (the explanation counts the slots as the organiser sees them)."""
     if errors is None:
         errors = check(problem)
     dropped: dict[str, str] = {}
     for error in errors:
         if error.meeting is not None and error.meeting not in dropped:
             dropped[error.meeting] = error.code
+    if problem.precedences:
+        pairs = list(problem.precedences)
+        for key in closure_drop(pairs, set(dropped)):
+            dropped[key] = PRECEDENCE
     people = list(problem.participants)
     position = {p: i for i, p in enumerate(people)}
     forbidden = {p: frozenset(problem.forbidden.get(p, ())) for p in people}
@@ -403,6 +472,9 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         fixed.append(meeting.fixed_slot)
         of_person[position[meeting.a]].append(m)
         of_person[position[meeting.b]].append(m)
+    pairs = _precedence_positions(problem, keys)
+    if pairs and trim_order:
+        domain = trim(domain, pairs, all_placed=problem.mode == "all")
     return Index(
         problem=problem,
         n_slots=problem.slots,
@@ -417,6 +489,18 @@ def build_index(problem: Problem, errors: list[ProblemError] | None = None) -> I
         day_of=day_of_slots(problem),
         dropped=dropped,
         rows=hall_rows(served, domain, problem.interpreters, problem.slots),
+        precedences=pairs,
+    )
+
+
+def _precedence_positions(problem: Problem, keys: list[str]) -> list[tuple[int, int]]:
+    position = {key: m for m, key in enumerate(keys)}
+    return sorted(
+        {
+            (position[b], position[a])
+            for b, a in problem.precedences
+            if b in position and a in position and a != b
+        }
     )
 
 
@@ -509,7 +593,8 @@ def schedule_of(
     )
     complete = (problem.mode == "max" or not unplaced) and not unserved
     fair = not fairness_violations(problem, keyed)
-    schedule.status = "feasible" if complete and fair else "unsolved"
+    ordered = not broken(problem.precedences, keyed, all_placed=problem.mode == "all")
+    schedule.status = "feasible" if complete and fair and ordered else "unsolved"
     return schedule
 
 

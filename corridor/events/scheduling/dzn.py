@@ -4,8 +4,13 @@
 The file numbers participants, meetings and slots from 1; the problem built here keeps the
 participant and meeting numbers as keys ("1", "2", ...) and makes slots 0-based. Session 1
 is the morning (`nMorningSlots` first slots), 2 the afternoon, 3 either. Forbidden sets use
-0 as a placeholder for "none"; `fixed` holds a slot or 0. Precedences are not supported: a
-file that has any is refused rather than solved as a different problem.
+0 as a placeholder for "none"; `fixed` holds a slot or 0. `precedences` (the paper's
+`prec15`/`prec25` variants) is an array of one set per meeting, 1-based meeting numbers,
+`{}` or `{0}` for none. We read `precedences[i] = {j, ...}` as "meetings j come before
+meeting i" (slot(j) < slot(i)). The research note (../shared/research/b2b-scheduling.md)
+names the parameter and its 1-based meeting ids but not the direction, and the published
+prec15/prec25 files are not in ../shared/data: predecessors per meeting is our reading. A
+file meant the other way round reads as its mirror problem (slots reversed, same breaks).
 """
 
 from __future__ import annotations
@@ -258,8 +263,20 @@ def read_dzn(text: str, *, fairness: int | None = 2, time_limit: float = 30.0) -
         if slot_set - {0}:
             forbidden[str(number)] = frozenset(t - 1 for t in slot_set if t)
     precedences, line = _array(values, "precedences", count, required=False)
-    if any(precedences):
-        raise DznError("unsupported_precedences", field="precedences", line=line)
+    pairs: list[tuple[str, str]] = []
+    for number, before in enumerate(precedences, start=1):
+        if not isinstance(before, frozenset) or any(not 0 <= j <= count for j in before):
+            raise DznError(
+                "meeting_out_of_range",
+                field="precedences",
+                line=line,
+                detail={
+                    "row": number,
+                    "value": sorted(before) if isinstance(before, frozenset) else before,
+                    "maximum": count,
+                },
+            )
+        pairs.extend((str(j), str(number)) for j in sorted(before - {0}))
     per_person, line = _array(values, "nMeetingsBusiness", people, required=False)
     if per_person:
         counted = [0] * (people + 1)
@@ -286,4 +303,5 @@ def read_dzn(text: str, *, fairness: int | None = 2, time_limit: float = 30.0) -
         forbidden=forbidden,
         fairness=fairness,
         time_limit=time_limit,
+        precedences=tuple(pairs),
     )

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from corridor.events.scheduling.core import Index
+from corridor.events.scheduling.precedence import allowed, by_meeting, windows
 
 GREEDY_BUDGET = 0.02  # seconds of greedy restarts before the exact search
 
@@ -53,6 +54,9 @@ class _Calendar:
         for r, (t, members, _cap) in enumerate(ix.rows):
             for m in members:
                 self.rows_at.setdefault((m, t), []).append(r)
+        # precedences (precedence.py): slots out of a meeting's window are never tried
+        self.before_of, self.after_of = by_meeting(ix.precedences)
+        self.window = windows(ix.n_meetings, ix.precedences, ix.domain) if ix.precedences else None
 
     def breaks(self, mask: int) -> int:
         if not mask:
@@ -67,7 +71,28 @@ class _Calendar:
         if self.busy[a] & bit or self.busy[b] & bit or self.load[t] >= self.ix.tables:
             return False
         rows = self.rows_at.get((m, t)) if self.rows_at else None
-        return not rows or all(self.row_load[r] < self.ix.rows[r][2] for r in rows)
+        if rows and not all(self.row_load[r] < self.ix.rows[r][2] for r in rows):
+            return False
+        return self.window is None or self.in_order(m, t)
+
+    def in_order(self, m: int, t: int) -> bool:
+        earliest, latest = self.window
+        if not earliest[m] <= t <= latest[m]:
+            return False
+        return allowed(m, t, self.slot_of, self.before_of, self.after_of)
+
+    def drop_out_of_order(self) -> list[int]:
+        """Remove the meetings whose predecessor stayed unplaced (mode "max" semantics)."""
+        removed: list[int] = []
+        changed = self.window is not None
+        while changed:
+            changed = False
+            for before, after in self.ix.precedences:
+                if after in self.slot_of and before not in self.slot_of:
+                    self.remove(after)
+                    removed.append(after)
+                    changed = True
+        return removed
 
     def score(self, m: int, t: int) -> tuple[int, int, int] | None:
         """(added breaks, -neighbours, distance) of m at t; None if unfair."""
@@ -176,6 +201,7 @@ def greedy_pass(
             left_out.append(m)
             continue
         calendar.place(m, t)
+    left_out.extend(calendar.drop_out_of_order())
     per_person = [calendar.breaks(mask) for mask in calendar.busy]
     fair = cap is None or max(per_person, default=0) <= cap
     return Placement(

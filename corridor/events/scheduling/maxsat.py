@@ -9,7 +9,7 @@ hole(p,t) slot t is the last idle slot of a break of p (idle at t, met before, m
 t+1). Every break of p makes exactly one hole(p,t) true, so "minimise the true holes" is
 "minimise breaks": each ¬hole(p,t) is a soft clause of weight 1. Interpreters are hard
 cardinality rows over the x(m,t) of one slot (`Index.rows`, see interpreters.py), so the
-optimum is proven with them.
+optimum is proven with them; precedences are hard clauses (precedence.cnf).
 
 Implied constraints (they change no solution, they make the solver prove bounds sooner;
 the paper needed them to solve its hard instances):
@@ -17,7 +17,7 @@ the paper needed them to solve its hard instances):
 - at most 2 * tables participants are busy in a slot;
 - windows: if p meets at t and at t' >= t + |M_p|, some break of p lies between;
 - reversal symmetry: when the problem reads the same backwards (no sessions, forbidden
-  slots, fixed meetings or days to tell the directions apart, no previous schedule), one
+  slots, fixed meetings, precedences or days to tell the directions apart, no previous schedule), one
   meeting is put in the first half.
 """
 
@@ -32,6 +32,7 @@ from pysat.formula import WCNF, IDPool
 
 from corridor.events.scheduling.core import Index
 from corridor.events.scheduling.matching import largest_matching
+from corridor.events.scheduling.precedence import cnf as precedence_cnf
 
 PAIRWISE_UP_TO = 6
 
@@ -121,6 +122,10 @@ def build_model(
         model.at_most(busy, 2 * ix.tables, card)
     for t, members, cap in ix.rows:  # interpreters: see interpreters.py
         model.at_most([model.x[m, t] for m in members if (m, t) in model.x], cap, card)
+    if ix.precedences:  # meetings in order: see precedence.py
+        model.hard.extend(
+            precedence_cnf(ix.precedences, model.x, ix.domain, require_all=require_all)
+        )
     if fairness is not None:
         _fairness(model, fairness, cap=fairness_cap)
     if symmetry and previous_slot is None and _reads_backwards(ix):
@@ -278,7 +283,7 @@ def _fairness(model: BreakModel, d: int, *, cap: bool) -> None:
 def _reads_backwards(ix: Index) -> bool:
     """True when reversing the slots maps every solution onto a solution."""
     n = ix.n_slots
-    if any(f is not None for f in ix.fixed) or len(set(ix.day_of)) > 1:
+    if any(f is not None for f in ix.fixed) or len(set(ix.day_of)) > 1 or ix.precedences:
         return False
     if ix.rows and {(n - 1 - t, ms, cap) for t, ms, cap in ix.rows} != set(ix.rows):
         return False

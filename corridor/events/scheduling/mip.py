@@ -5,7 +5,8 @@ Django import.
 Maximise the placed weight. x(m,t) = 1 when meeting m takes slot t (only slots of its
 domain); at most one slot per meeting (exactly one for a fixed meeting), at most one
 meeting per participant and slot, at most `tables` meetings per slot, the interpreter
-rows of interpreters.py (`Index.rows`). Fairness is the cap
+rows of interpreters.py (`Index.rows`), the precedence rows of precedence.py (`after` only
+after a placed `before`). Fairness is the cap
 "at most d breaks each", linear because a participant's breaks are its block starts minus
 its days with a meeting: s(p,t) >= u(p,t) - u(p,t-1) with u(p,t) = sum of p's x(m,t),
 h(p,day) <= min(1, meetings of p that day), sum s - sum h <= d. Only participants with
@@ -26,6 +27,7 @@ import numpy as np
 from highspy import _core as highs_core
 
 from corridor.events.scheduling.core import Index
+from corridor.events.scheduling.precedence import mip_rows as precedence_rows
 
 MAX_COLUMNS = 400_000  # beyond this the model takes longer to build than to be useful
 
@@ -83,7 +85,7 @@ def maximise_weight(
     rows = _Rows()
     for m in range(ix.n_meetings):
         lits = [column_of[m, t] for t in ix.domain[m]]
-        fixed = 1.0 if ix.fixed[m] is not None else 0.0
+        fixed = 1.0 if ix.fixed[m] is not None and lits else 0.0  # none left: precedence.trim
         rows.add(lits, [1.0] * len(lits), fixed, 1.0)
     for t in range(ix.n_slots):
         lits = [column_of[m, t] for m in range(ix.n_meetings) if (m, t) in column_of]
@@ -92,6 +94,8 @@ def maximise_weight(
     for t, members, cap in ix.rows:  # interpreters: see interpreters.py
         lits = [column_of[m, t] for m in members if (m, t) in column_of]
         rows.add(lits, [1.0] * len(lits), 0.0, float(cap))
+    for lits, values, low, high in precedence_rows(ix.precedences, column_of, ix.domain):
+        rows.add(lits, values, low, high)  # meetings in order: see precedence.py
     extra_cost, extra_upper = [], []
     for meetings in ix.of_person:
         used = {}

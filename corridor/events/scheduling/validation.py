@@ -16,6 +16,7 @@ from corridor.events.scheduling.core import (
     serving,
     session_slots,
 )
+from corridor.events.scheduling.precedence import broken
 
 
 def validate(problem: Problem, schedule: Schedule) -> list[str]:
@@ -81,6 +82,13 @@ def validate(problem: Problem, schedule: Schedule) -> list[str]:
             f"moves reported {schedule.moved}, counted {count_moved(problem, schedule.slot_of)}"
         )
     problems.extend(_interpreter_problems(problem, schedule))
+    for before, after in broken(
+        problem.precedences, schedule.slot_of, all_placed=problem.mode == "all"
+    ):
+        problems.append(
+            f"precedence: {before} (slot {schedule.slot_of.get(before)}) must come before "
+            f"{after} (slot {schedule.slot_of.get(after)})"
+        )
     if schedule.optimal and problem.mode == "all" and schedule.bound < schedule.breaks:
         problems.append(f"optimal with bound {schedule.bound} below {schedule.breaks} breaks")
     return problems

@@ -36,7 +36,13 @@ def dzn_error_message(error: scheduling.DznError) -> str:
         return _(
             "Line %(line)d: “%(field)s” has %(found)d entries where %(expected)d are needed."
         ) % {**where, "found": detail["found"], "expected": detail["expected"]}
-    if error.code in ("participant_out_of_range", "slot_out_of_range", "bad_session", "bad_row"):
+    if error.code in (
+        "participant_out_of_range",
+        "slot_out_of_range",
+        "meeting_out_of_range",
+        "bad_session",
+        "bad_row",
+    ):
         return _(
             "Line %(line)d: entry %(row)d of “%(field)s” holds an impossible value (%(value)s)."
         ) % {**where, "row": detail.get("row", 0), "value": detail.get("value", "")}
@@ -45,14 +51,6 @@ def dzn_error_message(error: scheduling.DznError) -> str:
             "Line %(line)d: “%(field)s” says participant %(row)d has %(value)s meetings, "
             "but “requested” lists %(expected)s."
         ) % {**where, **detail}
-    if error.code == "unsupported_precedences":
-        return (
-            _(
-                "Line %(line)d: this file orders some meetings before others (“%(field)s”), "
-                "which the scheduler does not support."
-            )
-            % where
-        )
     return _("Line %(line)d: “%(field)s” cannot be read.") % where
 
 
