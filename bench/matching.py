@@ -17,15 +17,21 @@
 (c) Recommendation latency and memory at 100,000 profiles, then at 1,000,000. SYNTHETIC
     vectors: each profile takes 3 offer and 3 need statements of (b) at random (its mean
     vectors are theirs), random structured signals. They are written with the product's
-    writer into a shared index file (corridor/directory/vector_index.py: int8, mapped) and
-    ranked from it: 200 `recommend` calls (shortlist of 200, sides served from memory),
-    median and p95 against the target p95 < 50 ms at 100,000. Beside it, in the same
-    process: the float32 arrays every process held before (at 100,000 only: 4 GB at
-    1,000,000), with how many first recommendations and top-10s the int8 rows change, and
-    a naive baseline scoring every profile in a Python loop (one numpy dot per profile and
-    direction) before the same rerank. Memory: the mapping's resident pages from
-    /proc/self/smaps (Rss; Pss, this process's share, alone and while two more processes
-    map the same file, as three app servers would), against < 100 MB per process.
+    writer into a shared index file (corridor/directory/vector_index.py: int8 rows and their
+    sign bits, mapped) and ranked from it as the product does: the compact first pass
+    (matching._coarse_rows: stage 1's score with cosines read from the sign bits, the best
+    COARSE_DEPTH kept) and those rows rescored exactly from their int8 rows, read with
+    pread; 200 `recommend` calls (shortlist of 200, sides served from memory), median and
+    p95 of wall clock and of CPU time against the target p95 < 50 ms at 100,000. Beside it,
+    in the same process and on the same queries: every int8 row scored (the product before
+    this pass; 20 queries at 1,000,000), with the first pass's recall of its 200-shortlist,
+    first recommendation and top 10; the float32 arrays every process held earlier (at
+    100,000 only: 4 GB at 1,000,000); a naive baseline scoring every profile in a Python
+    loop (one numpy dot per profile and direction) before the same rerank. Memory: the
+    mapping's resident pages from /proc/self/smaps (Rss after the 205 queries of the first
+    pass; Pss, this process's share, while two more processes map the same file, as three
+    app servers would; Rss again after the queries scoring every int8 row), against
+    < 100 MB per process.
 
     .venv/bin/python bench/matching.py                        # several minutes (10 under load)
     .venv/bin/python bench/matching.py --profiles 20000 --large 0  # smaller (c)
