@@ -10,8 +10,10 @@ import zlib
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from corridor.directory import embeddings, matching, recommendations, vector_index
+from corridor.directory.tests.test_search_meaning import both_sides  # noqa: F401 (fixture)
 from corridor.directory.tests.test_vector_index import (  # noqa: F401 (fixture)
     LOGGER,
     market,
@@ -187,3 +189,32 @@ def test_a_format_1_file_is_rebuilt_with_a_warning_and_recommendations_still_sho
     rebuilt = vector_index.open_index(path)  # format 2 now, every profile in it
     assert len(rebuilt) == 3
     assert rebuilt.offer.bits.shape == (3, DIMENSIONS // 8)
+
+
+# --- search by meaning, through the first pass ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_search_by_meaning_through_the_first_pass_still_finds_the_profile(
+    client,
+    both_sides,  # noqa: F811 (the fixture)
+    monkeypatch,
+):
+    english, chinese, florist = both_sides
+    monkeypatch.setattr(matching, "COARSE_FROM", 0)  # as in a directory of 20,000 and more
+    monkeypatch.setattr(matching, "COARSE_DEPTH", 1)  # one row a direction
+    read = []
+    take = vector_index.Int8Vectors.take
+    monkeypatch.setattr(
+        vector_index.Int8Vectors,
+        "take",
+        lambda self, rows: read.append(len(rows)) or take(self, rows),
+    )
+
+    response = client.get(reverse("directory:profile_list"), {"q": "婚礼鲜花"})
+
+    assert [p.pk for p in response.context["profiles"]] == [florist.pk]
+    assert "Close in meaning:</span> “Wedding bouquets and table flowers”" in (
+        response.content.decode()
+    )
+    assert read and max(read) <= 2  # only the rows the first pass kept were read
