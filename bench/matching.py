@@ -173,7 +173,7 @@ def quality(path: Path, target: float = TARGET_TOP1) -> float:
     # as in a directory of this size. Forced on them, the compact first pass keeps only a few
     # offers a direction: how much it loses where it keeps a small share.
     forced = [
-        (f"  first pass forced, {depth} offers a direction kept", "combined", True, int8, depth)
+        (f"  first pass forced, only {depth} offers kept", "combined", True, int8, depth)
         for depth in FORCED_DEPTHS
     ]
     combined, misses = {}, []
