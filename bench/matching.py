@@ -171,7 +171,7 @@ def quality(path: Path, target: float = TARGET_TOP1) -> float:
     ]
     # The product's sets here are far smaller than COARSE_FROM: every offer is scored exactly,
     # as in a directory of this size. Forced on them, the compact first pass keeps only a few
-    # offers a direction: how much it loses where it keeps a small share.
+    # offers in all: how much it loses where it keeps a small share.
     forced = [
         (f"  first pass forced, only {depth} offers kept", "combined", True, int8, depth)
         for depth in FORCED_DEPTHS
@@ -706,7 +706,7 @@ def brute_force():
 
 @contextlib.contextmanager
 def first_pass_forced(depth: int):
-    """The compact first pass on however few candidates, keeping `depth` a direction."""
+    """The compact first pass on however few candidates, keeping `depth` rows in all."""
     saved = matching.COARSE_FROM, matching.COARSE_DEPTH
     matching.COARSE_FROM, matching.COARSE_DEPTH = 0, depth
     try:
