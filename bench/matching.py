@@ -17,15 +17,21 @@
 (c) Recommendation latency and memory at 100,000 profiles, then at 1,000,000. SYNTHETIC
     vectors: each profile takes 3 offer and 3 need statements of (b) at random (its mean
     vectors are theirs), random structured signals. They are written with the product's
-    writer into a shared index file (corridor/directory/vector_index.py: int8, mapped) and
-    ranked from it: 200 `recommend` calls (shortlist of 200, sides served from memory),
-    median and p95 against the target p95 < 50 ms at 100,000. Beside it, in the same
-    process: the float32 arrays every process held before (at 100,000 only: 4 GB at
-    1,000,000), with how many first recommendations and top-10s the int8 rows change, and
-    a naive baseline scoring every profile in a Python loop (one numpy dot per profile and
-    direction) before the same rerank. Memory: the mapping's resident pages from
-    /proc/self/smaps (Rss; Pss, this process's share, alone and while two more processes
-    map the same file, as three app servers would), against < 100 MB per process.
+    writer into a shared index file (corridor/directory/vector_index.py: int8 rows and their
+    sign bits, mapped) and ranked from it as the product does: the compact first pass
+    (matching._coarse_rows: stage 1's score with cosines read from the sign bits, the best
+    COARSE_DEPTH kept) and those rows rescored exactly from their int8 rows, read with
+    pread; 200 `recommend` calls (shortlist of 200, sides served from memory), median and
+    p95 of wall clock and of CPU time against the target p95 < 50 ms at 100,000. Beside it,
+    in the same process and on the same queries: every int8 row scored (the product before
+    this pass; 20 queries at 1,000,000), with the first pass's recall of its 200-shortlist,
+    first recommendation and top 10; the float32 arrays every process held earlier (at
+    100,000 only: 4 GB at 1,000,000); a naive baseline scoring every profile in a Python
+    loop (one numpy dot per profile and direction) before the same rerank. Memory: the
+    mapping's resident pages from /proc/self/smaps (Rss after the 205 queries of the first
+    pass; Pss, this process's share, while two more processes map the same file, as three
+    app servers would; Rss again after the queries scoring every int8 row), against
+    < 100 MB per process.
 
     .venv/bin/python bench/matching.py                        # several minutes (10 under load)
     .venv/bin/python bench/matching.py --profiles 20000 --large 0  # smaller (c)
@@ -77,6 +83,8 @@ TARGET_RESIDENT_MB = 100  # vectors resident per process at 100,000 profiles
 BATCH = 64
 CHUNK = 10_000
 CALLS, WARM_UPS, NAIVE_CALLS = 200, 5, 3
+FORCED_DEPTHS = (5, 10, 20)  # (a): the first pass forced on the small evaluation sets
+LARGE_EXACT_CALLS = 20  # every row scored exactly at 1,000,000: about 0.6 s a query
 
 
 def main() -> int:
@@ -161,13 +169,23 @@ def quality(path: Path, target: float = TARGET_TOP1) -> float:
         ("combined, float32 profile vectors", "combined", True, prepared),
         ("combined, int8 shared file (as the product)", "combined", True, int8),
     ]
+    # The product's sets here are far smaller than COARSE_FROM: every offer is scored exactly,
+    # as in a directory of this size. Forced on them, the compact first pass keeps only a few
+    # offers in all: how much it loses where it keeps a small share.
+    forced = [
+        (f"  first pass forced, only {depth} offers kept", "combined", True, int8, depth)
+        for depth in FORCED_DEPTHS
+    ]
     combined, misses = {}, []
-    for label, ranker, across_border, ranked_on in rows:
-        ranked = evaluation.rank(ranked_on, ranker, across_border)
+    for label, ranker, across_border, ranked_on, *depth in rows + forced:
+        with first_pass_forced(depth[0]) if depth else contextlib.nullcontext():
+            ranked = evaluation.rank(ranked_on, ranker, across_border)
         result = evaluation.metrics(ranked)
         print(
             f"   {label:<52} {result['top1']:>6.3f} {result['top5']:>6.3f} {result['ndcg10']:>8.3f}"
         )
+        if depth:
+            continue
         if across_border:
             _LAST[ranker] = result  # the int8 row, as the product, comes last
         if ranker == "combined" and across_border and ranked_on is int8:
@@ -492,9 +510,13 @@ def _latency(n, texts, pool, baseline, rng, path) -> float:
     state = rng.getstate()
     queries = [query(key, i % 4 == 0, shared.offer, shared.need) for i, key in enumerate(keys)]
     product = timed(queries, candidates, sides_for)
-    memory = mapping_memory(path)
+    memory = mapping_memory(path)  # after WARM_UPS + CALLS queries of the product's path
     with other_readers(path, 2):
         shared_memory = mapping_memory(path)
+    exact_calls = CALLS if n <= 100_000 else LARGE_EXACT_CALLS
+    with brute_force():
+        exact = timed(queries[:exact_calls], candidates, sides_for)
+    exact_memory = mapping_memory(path)
 
     print()
     print(
@@ -512,33 +534,33 @@ def _latency(n, texts, pool, baseline, rng, path) -> float:
         verdict = f"p95 < {TARGET_P95_MS} ms: " + ("met" if p95 < TARGET_P95_MS else "MISSED")
     else:
         verdict = "(no target at this size)"
-    print(product.row("shared int8 file, mapped (the product now)", verdict))
+    print(
+        product.row(f"sign bits, best {matching.COARSE_DEPTH:,} rescored from int8 (now)", verdict)
+    )
     print(product.stage_one())
+    print("   baselines in the same process:")
+    print(exact.row(f"int8 rows, every one scored (the product before), {len(exact.total)} q"))
+    print(exact.stage_one())
+    print(f"   first pass against every row scored exactly: {agreement(product, exact)}")
     if floats is not None:
         offer, need = floats
         float_candidates = matching.Candidates(list(range(n)), offer, need, signals)
         rng.setstate(state)
         float_queries = [query(key, i % 4 == 0, offer, need) for i, key in enumerate(keys)]
         before = timed(float_queries, float_candidates, sides_for)
-        print("   baselines in the same process:")
-        print(before.row("float32 arrays in this process (the product before)"))
+        print(before.row("float32 arrays in this process (the product earlier)"))
         print(before.stage_one())
-        pairs = list(zip(product.tops, before.tops, strict=True))
-        same_first = sum(a[:1] == b[:1] for a, b in pairs)
-        overlap = statistics.mean(len(set(a) & set(b)) / max(len(b), 1) for a, b in pairs)
-        print(
-            f"   int8 against float32 on these {CALLS} queries: the same first recommendation "
-            f"in {same_first}, top-10 overlap {overlap:.1%}"
-        )
+        print(f"   first pass against float32, every row: {agreement(product, before)}")
         naive_candidates, naive_queries = float_candidates, float_queries
     else:
         print(
-            "   baselines in the same process: the float32 arrays (4 KB a profile, "
+            "   the float32 arrays (4 KB a profile, "
             f"{n * 4096 / 1e9:.1f} GB here) are not built at this size"
         )
         naive_candidates, naive_queries = candidates, queries
     without_feedback = [q for q in naive_queries if q.liked is None][: naive_calls(n)]
-    naive = [naive_recommend(q, naive_candidates, signals, sides_for) for q in without_feedback]
+    with brute_force():
+        naive = [naive_recommend(q, naive_candidates, signals, sides_for) for q in without_feedback]
     print(
         f"   {'per-profile Python loop over every profile, then rerank':<56} "
         f"{statistics.median(naive):>7.0f}  (median of {len(naive)} without feedback)"
@@ -546,29 +568,36 @@ def _latency(n, texts, pool, baseline, rng, path) -> float:
     target_memory = TARGET_RESIDENT_MB if n <= 100_000 else None
     print("   memory of the vectors, from /proc/self/smaps (MB):")
     print(
-        f"     float32 arrays held by each process before: {2 * n * 2048 / 1e6:,.1f} "
+        f"     float32 arrays held by each process earlier: {2 * n * 2048 / 1e6:,.1f} "
         "(anonymous, one copy per process)"
     )
     if floats is not None:
         print(
             f"       (measured here: anonymous resident memory grew {anonymous:,.1f} holding them)"
         )
+    bits = 2 * n * (matching.DIMENSIONS // 8) / 1e6
     print(
-        f"     the shared file's mapping in this process: Rss {memory['Rss']:,.1f}, "
-        f"Pss {memory['Pss']:,.1f}, private {memory['Private']:,.1f}"
+        f"     the file's mapping in this process after {WARM_UPS + CALLS} queries of the "
+        f"first pass: Rss {memory['Rss']:,.1f}, Pss {memory['Pss']:,.1f}, private "
+        f"{memory['Private']:,.1f} (of which sign bits {bits:,.1f}; the rescored int8 rows "
+        "are read with pread, never mapped in)"
     )
     print(
         f"     with 2 more processes mapping it (3 app servers): Rss {shared_memory['Rss']:,.1f}, "
         f"Pss {shared_memory['Pss']:,.1f} (this process's share), private "
         f"{shared_memory['Private']:,.1f}"
     )
+    print(
+        f"     the same mapping after {len(exact.total) + WARM_UPS} more queries scoring every "
+        f"int8 row (the product before): Rss {exact_memory['Rss']:,.1f}"
+    )
     if target_memory:
-        verdict = "met" if shared_memory["Pss"] < target_memory else "MISSED"
         literal = "met" if memory["Rss"] < target_memory else "MISSED"
-        print(
-            f"     target < {target_memory} MB per process: by Pss with 3 processes {verdict}; "
-            f"by Rss of the mapping (one shared copy counted whole in every process) {literal}"
-        )
+        print(f"     target < {target_memory} MB per process, by Rss of the mapping: {literal}")
+    print(
+        f"     the page cache holds the file once for every process: {path.stat().st_size / 1e6:,.1f}"
+        " (shared, and the kernel may drop its pages when memory is short)"
+    )
     return p95
 
 
@@ -586,6 +615,7 @@ class Timings:
     first_stage: list[float]
     cpu: list[float]
     tops: list[list[int]]
+    shortlists: list[list[int]] = dataclasses.field(default_factory=list)
 
     def row(self, label: str, verdict: str = "") -> str:
         return (
@@ -609,8 +639,9 @@ def timed(queries, candidates, sides_for) -> Timings:
     timings = Timings([], [], [], [])
     for q in queries:
         started = time.perf_counter()
-        matching.shortlist(q, candidates, 200)
+        first = matching.shortlist(q, candidates, 200)
         timings.first_stage.append((time.perf_counter() - started) * 1000)
+        timings.shortlists.append([key for key, _score in first])
         started, cpu = time.perf_counter(), time.process_time()
         ranked = matching.recommend(q, candidates, sides_for, limit=10, shortlist_size=200)
         timings.total.append((time.perf_counter() - started) * 1000)
@@ -654,11 +685,48 @@ import numpy as np
 sys.path.insert(0, sys.argv[2])
 from corridor.directory import vector_index
 index = vector_index.open_index(Path(sys.argv[1]))
-query = np.ones(index.offer.shape[1], dtype=np.float32)
-index.offer @ query, index.need @ query
+query = np.random.default_rng(1).standard_normal(index.offer.shape[1]).astype(np.float32)
+for vectors in (index.offer, index.need):  # the product's path: the bits, then a few rows
+    vectors.take(vectors.nearest(query, 1000)) @ query
 print("ready", flush=True)
 sys.stdin.read()
 """
+
+
+@contextlib.contextmanager
+def brute_force():
+    """Stage 1 scoring every row exactly from the mapped int8 rows (the product until now)."""
+    saved = matching.COARSE_FROM
+    matching.COARSE_FROM = 10**12
+    try:
+        yield
+    finally:
+        matching.COARSE_FROM = saved
+
+
+@contextlib.contextmanager
+def first_pass_forced(depth: int):
+    """The compact first pass on however few candidates, keeping `depth` rows in all."""
+    saved = matching.COARSE_FROM, matching.COARSE_DEPTH
+    matching.COARSE_FROM, matching.COARSE_DEPTH = 0, depth
+    try:
+        yield
+    finally:
+        matching.COARSE_FROM, matching.COARSE_DEPTH = saved
+
+
+def agreement(found: Timings, exact: Timings) -> str:
+    """How the first pass's results compare with scoring every row exactly, same queries."""
+    pairs = list(zip(found.shortlists, exact.shortlists, strict=False))
+    recall = statistics.mean(len(set(a) & set(b)) / max(len(b), 1) for a, b in pairs)
+    worst = min(len(set(a) & set(b)) / max(len(b), 1) for a, b in pairs)
+    tops = list(zip(found.tops, exact.tops, strict=False))
+    same_first = sum(a[:1] == b[:1] for a, b in tops)
+    overlap = statistics.mean(len(set(a) & set(b)) / max(len(b), 1) for a, b in tops)
+    return (
+        f"recall of the 200-shortlist {recall:.1%} (worst query {worst:.1%}); the same first "
+        f"recommendation in {same_first} of {len(tops)}, top-10 overlap {overlap:.1%}"
+    )
 
 
 @contextlib.contextmanager

@@ -468,12 +468,22 @@ def close_in_meaning(user, text: str, *, exclude=()) -> list[CloseInMeaning]:
     if not text or not index.rows:
         return []
     vector = matching.encoder().encode_search(text)
-    scores = np.maximum(index.offer @ vector, index.need @ vector)
+    allowed = np.ones(len(index.rows), dtype=bool)
     if not roles.is_initiative_member(user):
-        scores = np.where(index.public, scores, -np.inf)
+        allowed &= index.public
     excluded = [index.rows[key] for key in exclude if key in index.rows]
     if excluded:
-        scores[excluded] = -np.inf
+        allowed[excluded] = False
+    if len(allowed) > matching.COARSE_FROM:  # the compact first pass, as in `shortlist`
+        depth = matching.COARSE_DEPTH
+        near = np.union1d(
+            index.offer.nearest(vector, depth, allowed), index.need.nearest(vector, depth, allowed)
+        )
+        scores = np.full(len(allowed), -np.inf, dtype=np.float32)
+        scores[near] = np.maximum(index.offer.take(near) @ vector, index.need.take(near) @ vector)
+    else:
+        scores = np.maximum(index.offer @ vector, index.need @ vector)
+    scores = np.where(allowed, scores, -np.inf)
     count = min(SEARCH_SHORTLIST, len(scores))
     rows = np.argpartition(-scores, count - 1)[:count]
     keys = list(index.rows)
