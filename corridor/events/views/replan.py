@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from corridor.events import permissions, queries, replan
+from corridor.events import clock, permissions, queries, replan
 from corridor.events.models import Absence
 from corridor.events.views.shared import (
+    day_text,
     names,
     participant_of,
     request_of,
@@ -31,7 +31,7 @@ def _day_url(event) -> str:
 def event_day(request, pk: int):
     event = visible_event(request, pk)
     permissions.require_organiser(request.user, event)
-    now = timezone.now()
+    now = clock.now()
     slots = slots_of(event)
     labels = slot_labels(slots)
     started = replan.started_slots(slots, now)
@@ -111,17 +111,23 @@ def participant_absent(request, pk: int, participant_pk: int):
     event = visible_event(request, pk)
     participant = participant_of(event, participant_pk)
     permissions.require_organiser(request.user, event)
+    now = clock.now()
+    slots = slots_of(event)
+    covered = replan.absence_slots(slots, now)  # none once the event is over: refused below
+    day = day_text(slots[covered[0]]) if covered else ""
     return _carry_out(
         request,
         event,
-        lambda: replan.participant_mark_absent(actor=request.user, participant=participant),
-        lambda: replan.preview(event, actor=request.user, absent=participant),
+        lambda: replan.participant_mark_absent(
+            actor=request.user, participant=participant, now=now
+        ),
+        lambda: replan.preview(event, actor=request.user, absent=participant, now=now),
         title=_("Mark %(name)s absent") % {"name": names(participant)},
         question=_(
-            "%(name)s is absent for the rest of the day: their meetings that have not begun "
+            "%(name)s is absent for the rest of %(day)s: their meetings that have not begun "
             "are freed, and the day is re-planned with as few moves as possible."
         )
-        % {"name": names(participant)},
+        % {"name": names(participant), "day": day},
         button=_("Mark absent and re-plan"),
     )
 
