@@ -22,7 +22,7 @@ from corridor.events.api import (
     _visible_event,
 )
 from corridor.events.models import Participant
-from corridor.events.results import results_of
+from corridor.events.results import held_slots, results_of
 
 router = Router(tags=["events"])
 
@@ -190,8 +190,7 @@ def event_results(request, event_id: int):
     """What came of the meetings, both sides of each (organisers only)."""
     event = _visible_event(request, event_id)
     permissions.require_organiser(request.user, event)
-    now = clock.now()
-    held = {slot.index for slot in event.slots() if slot.ends_at <= now}
+    held = held_slots(event.slots(), clock.now())
     outcome = results_of(event, held, request.user)
     average = outcome.average_rating
     return {

@@ -297,11 +297,7 @@ def booking_cancel(*, actor, meeting: MeetingRequest, now: datetime | None = Non
         if slots[booking.slot].starts_at <= now:
             raise ValidationError({"meeting": _("Meeting: it has already begun.")})
         booking.delete()
-        saved.status = MeetingRequest.Status.CANCELLED
-        saved.slot = saved.table = saved.interpreter = None
-        saved.locked = False
-        saved.sequence += 1
-        saved.version += 1
+        saved.set_cancelled()
         saved.save()
         audit_record(
             actor=actor,

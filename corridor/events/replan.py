@@ -228,12 +228,7 @@ def _carry_out(event: Event, *, actor, now, absent=None, cancel=None) -> Plan:
         if absent is not None:
             _record_absence(event, absent, actor, now, plan.absence_from)
         if cancel is not None:
-            cancel.status = MeetingRequest.Status.CANCELLED
-            if cancel.slot is not None:
-                cancel.sequence += 1
-            cancel.slot = cancel.table = cancel.interpreter = None
-            cancel.locked = False
-            cancel.version += 1
+            cancel.set_cancelled()
             cancel.save()
             Booking.objects.filter(meeting=cancel).delete()
         _write(event, plan, open_meetings)

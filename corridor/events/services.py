@@ -618,14 +618,8 @@ def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
         if request.status not in OPEN:
             raise ValidationError({"status": _("This request was already declined or cancelled.")})
-        had_slot = request.slot is not None
         before = request.status
-        request.status = MeetingRequest.Status.CANCELLED
-        request.slot = request.table = request.interpreter = None
-        request.locked = False
-        if had_slot:
-            request.sequence += 1
-        request.version += 1
+        had_slot = request.set_cancelled()
         request.save()
         audit_record(
             actor=actor,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from corridor.core.views import back_to, post_action
 from corridor.events import checkin, clock, permissions
-from corridor.events.results import results_of
+from corridor.events.results import held_slots, results_of
 from corridor.events.views.shared import names, participant_of, slots_of, visible_event
 
 # A participant who scans their own code, or anyone else, learns only this: the same answer
@@ -121,8 +121,7 @@ def results(request, pk: int):
     """What came of the meetings: ratings, follow-ups wanted, agreements, projects."""
     event = _organised_event(request, pk, permissions.ORGANISERS_ONLY)
     slots = slots_of(event)
-    now = clock.now()
-    held = {slot.index for slot in slots if slot.ends_at <= now}
+    held = held_slots(slots, clock.now())
     labels = {slot.index: slot.label for slot in slots}
     outcome = results_of(event, held, request.user)
     for result in outcome.meetings:
