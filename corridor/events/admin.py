@@ -3,6 +3,7 @@ through the event pages and `corridor.events.services`, which validate, check pe
 audit, and tell participants when a published meeting moves."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from corridor.events.models import (
     Absence,
@@ -141,7 +142,7 @@ class BookedSlotInline(ReadOnlyInline):
 
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyAdmin):
-    list_display = ("meeting", "event", "slot", "table", "interpreter", "booked_by", "booked_at")
+    list_display = ("sides", "event", "slot", "table", "interpreter", "booked_by", "booked_at")
     list_select_related = (
         "meeting__requester__organisation",
         "meeting__requested__organisation",
@@ -150,6 +151,10 @@ class BookingAdmin(ReadOnlyAdmin):
         "booked_by",
     )
     inlines = [BookedSlotInline]
+
+    @admin.display(description=_("meeting"))
+    def sides(self, booking: Booking) -> str:
+        return f"{booking.meeting.requester} – {booking.meeting.requested}"
 
 
 @admin.register(BookedSlot)

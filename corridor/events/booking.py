@@ -26,7 +26,7 @@ from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
-from corridor.events import clock
+from corridor.events import clock, queries
 from corridor.events.models import (
     Absence,
     BookedSlot,
@@ -40,7 +40,6 @@ from corridor.events.models import (
 from corridor.events.notifications import people_of
 from corridor.events.permissions import (
     NOT_YOURS,
-    OPEN,
     acts_for,
     require,
     require_books,
@@ -206,14 +205,13 @@ def meeting_book(
                 % {"when": when}
             }
         )
-    pair = Q(requester=requester, requested=requested) | Q(requester=requested, requested=requester)
     already = ValidationError(
         {
             "requested": _("You already have a meeting or a request with %(name)s at this event.")
             % {"name": bilingual(requested.organisation, "name")}
         }
     )
-    if MeetingRequest.objects.filter(pair, event=event, status__in=OPEN).exists():
+    if queries.open_between(event, requester, requested):
         raise already
     taken = ValidationError(
         {

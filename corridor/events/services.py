@@ -22,7 +22,7 @@ from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
 from corridor.directory.models import Connection
-from corridor.events import clock, tasks
+from corridor.events import clock, queries, tasks
 from corridor.events.models import (
     Event,
     Interpreter,
@@ -429,10 +429,7 @@ def _check_pair(event: Event, requester: Participant, requested: Participant) ->
             raise ValidationError(
                 {"requested": _("%(name)s cancelled its registration.") % {"name": side}}
             )
-    already = MeetingRequest.objects.filter(event=event, status__in=OPEN).filter(
-        requester__in=[requester, requested], requested__in=[requester, requested]
-    )
-    if already.exists():
+    if queries.open_between(event, requester, requested):
         raise ValidationError(
             {
                 "requested": _(

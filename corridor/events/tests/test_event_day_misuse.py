@@ -343,3 +343,35 @@ def test_nobody_but_the_organisers_undoes_a_check_in(client, world, who):
         assert page.status_code in (403, 404) and by_api.status_code in (403, 404)
 
     assert presence(w["q"]) == arrived
+
+
+# --- the admin site ------------------------------------------------------------------------
+
+
+def test_the_site_administrators_see_the_event_days_records_and_change_nothing(client, world):
+    w = world
+    meeting = booking.meeting_book(
+        actor=w["owner"], requester=w["q"], requested=w["m"], slot=1, now=BEFORE
+    )
+    checkin.participant_check_in(actor=w["organiser"], participant=w["c"])
+    replan.participant_mark_absent(actor=w["organiser"], participant=w["m"], now=BEFORE)
+    again = booking.meeting_book(
+        actor=w["owner"], requester=w["q"], requested=w["c"], slot=2, now=BEFORE
+    )
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    before = state()
+
+    for model, shown in [
+        ("absence", "Motorway"),
+        ("booking", "Cedar"),
+        ("bookedslot", "Cedar"),
+        ("participant", "Cedar"),
+    ]:
+        listing = client.get(reverse(f"admin:events_{model}_changelist"))
+        assert listing.status_code == 200 and shown in listing.content.decode(), model
+        assert client.get(reverse(f"admin:events_{model}_add")).status_code == 403, model
+    change = reverse("admin:events_booking_change", args=[Booking.objects.get(meeting=again).pk])
+    client.post(change, {"table": 2, "slot": 0})
+
+    assert state() == before
+    assert MeetingRequest.objects.get(pk=meeting.pk).slot is None  # freed by the absence
