@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from corridor.events import clock, permissions, queries, replan
+from corridor.events import checkin, clock, permissions, queries, replan
 from corridor.events.models import Absence
 from corridor.events.views.shared import (
     day_text,
@@ -40,12 +40,20 @@ def event_day(request, pk: int):
         meeting.slot_label = labels.get(meeting.slot, "")
     absent = {a.participant_id: a for a in Absence.objects.filter(event=event).order_by("date")}
     participants = [p for p in queries.participants_of(event) if p.status != p.Status.CANCELLED]
+    # On a phone the day of a large event is a long page: a name narrows both lists to the
+    # participants it finds (in either language, as at the check-in desk) and their meetings.
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        found = {p.pk for p in checkin.participants_found(event, text)}
+        participants = [p for p in participants if p.pk in found]
+        accepted = [m for m in accepted if {m.requester_id, m.requested_id} & found]
     for participant in participants:
         participant.absence = absent.get(participant.pk)
         if participant.absence is not None:
             participant.absence.label = labels.get(participant.absence.from_slot, "")
     context = {
         "event": event,
+        "q": text,
         "participants": participants,
         "coming": [m for m in accepted if m.slot is not None and m.slot not in started],
         "waiting": [m for m in accepted if m.slot is None],
