@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from corridor.core.views import post_action
 from corridor.events import checkin, clock, permissions, queries, replan
 from corridor.events.models import Absence
 from corridor.events.views.shared import (
@@ -99,13 +100,7 @@ def _done(plan) -> str:
 
 def _carry_out(request, event, write, preview, **page):
     if request.method == "POST":
-        try:
-            plan = write()
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(_day_url(event))
-        messages.success(request, _done(plan))
-        return redirect(_day_url(event))
+        return post_action(request, write, back=redirect(_day_url(event)), success=_done)
     try:
         plan = preview()
     except ValidationError as exc:
