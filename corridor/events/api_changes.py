@@ -7,15 +7,18 @@ Thin, like the rest of the API: a refused write answers 403 with the reason, a w
 count them.
 """
 
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 
 from corridor.accounts.api import AUTH
-from corridor.events import booking, permissions, queries, replan
-from corridor.events.api import SlotOut
-from corridor.events.models import Event, MeetingRequest, Participant
+from corridor.events import booking, permissions, replan
+from corridor.events.api import (
+    SlotOut,
+    _participant,
+    _slot_out,
+    _visible_event,
+    _visible_request,
+)
 
 router = Router(tags=["events: the event day"])
 
@@ -56,37 +59,6 @@ class BookingOut(Schema):
     table: int
 
 
-def _event(request, event_id: int) -> Event:
-    event = queries.event_visible(request.user, event_id)
-    if event is None:
-        raise HttpError(404, _("No event has the id “%(value)s”.") % {"value": event_id})
-    return event
-
-
-def _participant(event: Event, participant_id: int) -> Participant:
-    participant = queries.participant_at(event, participant_id)
-    if participant is None:
-        raise HttpError(
-            404,
-            _("No participant of this event has the id “%(value)s”.") % {"value": participant_id},
-        )
-    return participant
-
-
-def _meeting(request, event: Event, request_id: int) -> MeetingRequest:
-    """A meeting of a participant the caller acts for, or any for the organisers; 404 for
-    the others (as the rest of the API)."""
-    meeting = queries.request_at(event, request_id)
-    if meeting is None or not (
-        queries.may_act_for(request.user, meeting.requester)
-        or queries.may_act_for(request.user, meeting.requested)
-    ):
-        raise HttpError(
-            404, _("No meeting of this event has the id “%(value)s”.") % {"value": request_id}
-        )
-    return meeting
-
-
 def _one(slot: int | None) -> int | None:
     return None if slot is None else slot + 1
 
@@ -115,7 +87,7 @@ def _plan_out(plan: replan.Plan) -> dict:
 )
 def participant_absent(request, event_id: int, participant_id: int):
     """Mark a participant absent for the rest of the day and re-plan it (organisers)."""
-    event = _event(request, event_id)
+    event = _visible_event(request, event_id)
     participant = _participant(event, participant_id)
     return _plan_out(replan.participant_mark_absent(actor=request.user, participant=participant))
 
@@ -125,8 +97,8 @@ def participant_absent(request, event_id: int, participant_id: int):
 )
 def meeting_cancel(request, event_id: int, request_id: int):
     """Cancel a meeting that has not begun and re-plan the rest of the day (organisers)."""
-    event = _event(request, event_id)
-    meeting = _meeting(request, event, request_id)
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
     return _plan_out(replan.meeting_cancel(actor=request.user, meeting=meeting))
 
 
@@ -138,18 +110,12 @@ def meeting_cancel(request, event_id: int, request_id: int):
 def free_slots(request, event_id: int, participant_id: int, meet: int | None = None):
     """Every slot, saying whether your participant is free in it, and with `meet` (another
     participant's id) whether both are (members of the participant, and organisers)."""
-    event = _event(request, event_id)
+    event = _visible_event(request, event_id)
     me = _participant(event, participant_id)
     other = _participant(event, meet) if meet is not None else None
     permissions.require_acts_for(request.user, me)
     return [
-        {
-            "index": row.slot.index + 1,
-            "starts_at": row.slot.starts_at,
-            "ends_at": row.slot.ends_at,
-            "free": row.free,
-            "busy": row.busy,
-        }
+        {**_slot_out(row.slot), "free": row.free, "busy": row.busy}
         for row in booking.slots_with(event, me, other)
     ]
 
@@ -158,7 +124,7 @@ def free_slots(request, event_id: int, participant_id: int, meet: int | None = N
 def booking_create(request, event_id: int, payload: BookingIn):
     """Book a meeting with another participant in a slot where both are free (self-booking
     events; members for their own participant)."""
-    event = _event(request, event_id)
+    event = _visible_event(request, event_id)
     me, other = _participant(event, payload.participant), _participant(event, payload.meet)
     meeting = booking.meeting_book(
         actor=request.user, requester=me, requested=other, slot=payload.slot - 1
@@ -169,6 +135,6 @@ def booking_create(request, event_id: int, payload: BookingIn):
 @router.post("/{int:event_id}/bookings/{int:request_id}/cancel", response={204: None}, auth=AUTH)
 def booking_cancel(request, event_id: int, request_id: int):
     """Cancel a booked meeting that has not begun (either side, or an organiser)."""
-    event = _event(request, event_id)
-    booking.booking_cancel(actor=request.user, meeting=_meeting(request, event, request_id))
+    event = _visible_event(request, event_id)
+    booking.booking_cancel(actor=request.user, meeting=_visible_request(request, event, request_id))
     return Status(204, None)

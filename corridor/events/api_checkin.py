@@ -5,7 +5,6 @@ pages: only the event's organisers, who are refused before a token is read."""
 
 from datetime import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -13,7 +12,7 @@ from pydantic import ConfigDict
 
 from corridor.accounts.api import AUTH
 from corridor.core.api import PersonRefOut
-from corridor.events import checkin, permissions
+from corridor.events import checkin, clock, permissions
 from corridor.events.api import (
     ParticipantRefOut,
     SlotOut,
@@ -23,7 +22,7 @@ from corridor.events.api import (
     _visible_event,
 )
 from corridor.events.models import Participant
-from corridor.events.results import results_of
+from corridor.events.results import held_slots, results_of
 
 router = Router(tags=["events"])
 
@@ -191,8 +190,7 @@ def event_results(request, event_id: int):
     """What came of the meetings, both sides of each (organisers only)."""
     event = _visible_event(request, event_id)
     permissions.require_organiser(request.user, event)
-    now = timezone.now()
-    held = {slot.index for slot in event.slots() if slot.ends_at <= now}
+    held = held_slots(event.slots(), clock.now())
     outcome = results_of(event, held, request.user)
     average = outcome.average_rating
     return {

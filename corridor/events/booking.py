@@ -20,13 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.events import clock, queries
 from corridor.events.models import (
     Absence,
     BookedSlot,
@@ -40,7 +40,6 @@ from corridor.events.models import (
 from corridor.events.notifications import people_of
 from corridor.events.permissions import (
     NOT_YOURS,
-    OPEN,
     acts_for,
     require,
     require_books,
@@ -91,7 +90,7 @@ def slots_with(
 ) -> list[FreeSlot]:
     """Every slot of the event, saying whether `me` and `other` are both free in it (or `me`
     alone, without `other`)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     slots = event.slots()
     mine = _busy_slots(event, me, slots)
     theirs = _busy_slots(event, other, slots) if other is not None else set()
@@ -169,7 +168,7 @@ def meeting_book(
     slot where both are free. Slots are 0-based."""
     require_books(actor, requester)
     event = requester.event
-    now = now or timezone.now()
+    now = now or clock.now()
     if (
         requested.event_id != event.pk
         or requested.pk == requester.pk
@@ -206,14 +205,13 @@ def meeting_book(
                 % {"when": when}
             }
         )
-    pair = Q(requester=requester, requested=requested) | Q(requester=requested, requested=requester)
     already = ValidationError(
         {
             "requested": _("You already have a meeting or a request with %(name)s at this event.")
             % {"name": bilingual(requested.organisation, "name")}
         }
     )
-    if MeetingRequest.objects.filter(pair, event=event, status__in=OPEN).exists():
+    if queries.open_between(event, requester, requested):
         raise already
     taken = ValidationError(
         {
@@ -287,7 +285,7 @@ def booking_cancel(*, actor, meeting: MeetingRequest, now: datetime | None = Non
     """Either side (or an organiser) cancels a booked meeting that has not begun; both
     slots are free again."""
     require(acts_for(actor, meeting.requester) or acts_for(actor, meeting.requested), NOT_YOURS)
-    now = now or timezone.now()
+    now = now or clock.now()
     slots = meeting.event.slots()
     with transaction.atomic():
         saved = MeetingRequest.objects.select_for_update().get(pk=meeting.pk)
@@ -297,11 +295,7 @@ def booking_cancel(*, actor, meeting: MeetingRequest, now: datetime | None = Non
         if slots[booking.slot].starts_at <= now:
             raise ValidationError({"meeting": _("Meeting: it has already begun.")})
         booking.delete()
-        saved.status = MeetingRequest.Status.CANCELLED
-        saved.slot = saved.table = saved.interpreter = None
-        saved.locked = False
-        saved.sequence += 1
-        saved.version += 1
+        saved.set_cancelled()
         saved.save()
         audit_record(
             actor=actor,
@@ -315,7 +309,13 @@ def booking_cancel(*, actor, meeting: MeetingRequest, now: datetime | None = Non
 
 def event_set_booking(*, actor, event: Event, booking: str) -> Event:
     """The organisers choose who sets the meetings: they (the scheduler) or the
-    participants (self-booking)."""
+    participants (self-booking).
+
+    Back to the organisers, the booked meetings become theirs: they stay on the agendas,
+    locked at their slot, and their bookings (which hold the tables) end, so the scheduler
+    may seat them at other tables. The participants can no longer unbook them; the
+    organisers cancel them on the event day. While the participants book, no scheduling run
+    starts (`services.schedule_start`)."""
     require_organiser(actor, event)
     if booking not in Event.BookingMode.values:
         raise ValidationError({"booking": _("How meetings are set: choose one of the options.")})
@@ -323,6 +323,8 @@ def event_set_booking(*, actor, event: Event, booking: str) -> Event:
         before = event.booking
         event.booking = booking
         event.save(update_fields=["booking"])
+        if booking == Event.BookingMode.ORGANISER:
+            Booking.objects.filter(event=event).delete()  # their sides (BookedSlot) too
         audit_record(
             actor=actor, action="update", target=event, changes={"booking": [before, booking]}
         )

@@ -18,7 +18,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_noop
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.events import clock
 from corridor.events.models import Event, MeetingRequest, Participant, Slot
 from corridor.events.permissions import require_checks_in
 
@@ -96,7 +96,7 @@ def participant_check_in(*, actor, participant: Participant, present: bool = Tru
             return participant
         before = saved.checked_in_at
         if present:
-            saved.checked_in_at = timezone.now()
+            saved.checked_in_at = clock.now()
             saved.checked_in_by = None if is_system(actor) else actor
         else:
             saved.checked_in_at = saved.checked_in_by = None
@@ -180,7 +180,7 @@ class Board:
 def board_of(event: Event, slots: list[Slot], now: datetime | None = None) -> Board:
     """Who is here and who has not arrived yet (registered participants), and each slot's
     meetings with the presence of both sides. Two queries."""
-    now = now or timezone.now()
+    now = now or clock.now()
     participants = list(
         event.participants.exclude(status=Participant.Status.CANCELLED)
         .select_related("organisation")

@@ -332,6 +332,19 @@ class MeetingRequest(models.Model):
     def is_meeting(self) -> bool:
         return self.status == self.Status.ACCEPTED and self.slot is not None
 
+    def set_cancelled(self) -> bool:
+        """Cancel it in memory (the caller saves, in its transaction): no slot, table or
+        interpreter any more, unlocked, a new version; a meeting that had a slot grows its
+        calendar SEQUENCE, so calendars drop it. Answers whether it had a slot."""
+        had_slot = self.slot is not None
+        self.status = self.Status.CANCELLED
+        self.slot = self.table = self.interpreter = None
+        self.locked = False
+        if had_slot:
+            self.sequence += 1
+        self.version += 1
+        return had_slot
+
 
 class MeetingPrecedence(models.Model):
     """One meeting must come before another of the same event (a delegation meets the host

@@ -56,6 +56,16 @@ def participant_at(event: Event, pk: int) -> Participant | None:
     )
 
 
+def open_between(event: Event, first: Participant, second: Participant) -> bool:
+    """The two have a meeting, or a request waiting for an answer, at the event (either way
+    round): a pair has one at a time."""
+    return (
+        MeetingRequest.objects.filter(event=event, status__in=OPEN)
+        .filter(requester__in=[first, second], requested__in=[first, second])
+        .exists()
+    )
+
+
 def request_at(event: Event, pk: int) -> MeetingRequest | None:
     return (
         MeetingRequest.objects.select_related(

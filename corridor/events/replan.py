@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -33,7 +32,7 @@ from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
-from corridor.events import planning
+from corridor.events import clock, planning
 from corridor.events.models import Absence, Booking, Event, MeetingRequest, Participant, Slot
 from corridor.events.notifications import people_of
 from corridor.events.permissions import require_organiser
@@ -97,7 +96,7 @@ def absence_slots(slots: list[Slot], now: datetime) -> list[int]:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or timezone.now()
+    return now or clock.now()
 
 
 def _plan(
@@ -229,12 +228,7 @@ def _carry_out(event: Event, *, actor, now, absent=None, cancel=None) -> Plan:
         if absent is not None:
             _record_absence(event, absent, actor, now, plan.absence_from)
         if cancel is not None:
-            cancel.status = MeetingRequest.Status.CANCELLED
-            if cancel.slot is not None:
-                cancel.sequence += 1
-            cancel.slot = cancel.table = cancel.interpreter = None
-            cancel.locked = False
-            cancel.version += 1
+            cancel.set_cancelled()
             cancel.save()
             Booking.objects.filter(meeting=cancel).delete()
         _write(event, plan, open_meetings)

@@ -3,10 +3,16 @@ after it (rating, follow-up wanted, outcome, note), the average rating, the foll
 wanted, the agreements reached and the cooperation projects that came of them."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from corridor.events.models import Event, MeetingOutcome, MeetingRequest
+from corridor.events.models import Event, MeetingOutcome, MeetingRequest, Slot
 from corridor.portfolio.models import Project
+
+
+def held_slots(slots: list[Slot], now: datetime) -> set[int]:
+    """The slots that have ended: their meetings were held (`replan.started_slots`: begun)."""
+    return {slot.index for slot in slots if slot.ends_at <= now}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
 from corridor.directory.models import Connection
-from corridor.events import tasks
+from corridor.events import clock, queries, tasks
 from corridor.events.models import (
     Event,
     Interpreter,
@@ -432,10 +432,7 @@ def _check_pair(event: Event, requester: Participant, requested: Participant) ->
             raise ValidationError(
                 {"requested": _("%(name)s cancelled its registration.") % {"name": side}}
             )
-    already = MeetingRequest.objects.filter(event=event, status__in=OPEN).filter(
-        requester__in=[requester, requested], requested__in=[requester, requested]
-    )
-    if already.exists():
+    if queries.open_between(event, requester, requested):
         raise ValidationError(
             {
                 "requested": _(
@@ -621,14 +618,8 @@ def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
         request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
         if request.status not in OPEN:
             raise ValidationError({"status": _("This request was already declined or cancelled.")})
-        had_slot = request.slot is not None
         before = request.status
-        request.status = MeetingRequest.Status.CANCELLED
-        request.slot = request.table = request.interpreter = None
-        request.locked = False
-        if had_slot:
-            request.sequence += 1
-        request.version += 1
+        had_slot = request.set_cancelled()
         request.save()
         audit_record(
             actor=actor,
@@ -787,6 +778,19 @@ def schedule_start(
         raise ValidationError({"mode": _("Mode: choose one of the listed modes.")})
     if not 1 <= int(time_limit) <= 600:
         raise ValidationError({"time_limit": _("Time limit: between 1 and 600 seconds.")})
+    if event.booking == Event.BookingMode.SELF:
+        # A run re-assigns every table of a slot, booked meetings' too, while their tables are
+        # held (unique per slot and table) by the bookings: participants would find another
+        # table than the one they booked. In self-booking mode the participants set meetings.
+        raise ValidationError(
+            {
+                "mode": _(
+                    "The participants book their own meetings at this event, so the scheduler "
+                    "does not run: it would move booked meetings to other tables. To schedule "
+                    "it, first choose “scheduled by the organisers” under how meetings are set."
+                )
+            }
+        )
     under_way = ValidationError(
         {"mode": _("A scheduling run for this event is already under way; wait for it.")}
     )
@@ -889,7 +893,7 @@ def outcome_record(
     if not meeting.is_meeting:
         raise ValidationError({"meeting": _("This meeting was never placed in the schedule.")})
     slots = meeting.event.slots()
-    if meeting.slot >= len(slots) or slots[meeting.slot].ends_at > timezone.now():
+    if meeting.slot >= len(slots) or slots[meeting.slot].ends_at > clock.now():
         raise ValidationError(
             {"meeting": _("This meeting is not over yet: say what came of it once it has ended.")}
         )

@@ -92,6 +92,34 @@ def test_the_confirmation_names_who_will_be_told_and_changes_nothing(
     assert Absence.objects.get().participant == q
 
 
+def test_a_name_narrows_the_day_to_a_participant_and_their_meetings(client, event, facilitator):
+    client.force_login(facilitator)
+    everyone = client.get(f"/events/{event.pk}/day/").content.decode()
+    # Cedar by its name; the list of meetings keeps Cedar's two (with Qingling, with Motorway)
+    found = client.get(f"/events/{event.pk}/day/", {"q": "ceda"}).content.decode()
+    nobody = client.get(f"/events/{event.pk}/day/", {"q": "Zebra"}).content.decode()
+
+    assert everyone.count("Mark absent…") == 3 and everyone.count("Cancel…") == 3
+    assert found.count("Mark absent…") == 1 and found.count("Cancel…") == 2
+    assert 'value="ceda"' in found and "Show everyone" in found
+    assert "Mark absent…" not in nobody and "No participant has this name." in nobody
+
+
+@pytest.mark.parametrize(
+    "language, day", [("en", ["Monday", "March 18"]), ("zh-hans", ["星期一", "3月18日"])]
+)
+def test_the_absence_confirmation_names_the_day_in_the_readers_language(
+    client, event, facilitator, enterprise, language, day
+):
+    q = participant(event, enterprise)
+    client.force_login(facilitator)
+    client.cookies["django_language"] = language
+    response = client.get(f"/events/{event.pk}/participants/{q.pk}/absent/")
+
+    question = response.content.decode().split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert all(part in question for part in day), question
+
+
 @pytest.mark.parametrize("who", ["owner", "outsider"])
 def test_participants_cannot_mark_absent_or_cancel_on_the_page(
     client, event, who, owner, outsider, enterprise

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from corridor.core.views import back_to, post_action
-from corridor.events import checkin, permissions
-from corridor.events.results import results_of
+from corridor.events import checkin, clock, permissions
+from corridor.events.results import held_slots, results_of
 from corridor.events.views.shared import names, participant_of, slots_of, visible_event
 
 # A participant who scans their own code, or anyone else, learns only this: the same answer
@@ -110,7 +110,7 @@ def board(request, pk: int):
     context = {
         "event": event,
         "board": checkin.board_of(event, slots_of(event)),
-        "now": timezone.localtime(),
+        "now": timezone.localtime(clock.now()),
         "time_zone": settings.TIME_ZONE,
     }
     return render(request, "events/board.html", context)
@@ -121,8 +121,7 @@ def results(request, pk: int):
     """What came of the meetings: ratings, follow-ups wanted, agreements, projects."""
     event = _organised_event(request, pk, permissions.ORGANISERS_ONLY)
     slots = slots_of(event)
-    now = timezone.now()
-    held = {slot.index for slot in slots if slot.ends_at <= now}
+    held = held_slots(slots, clock.now())
     labels = {slot.index: slot.label for slot in slots}
     outcome = results_of(event, held, request.user)
     for result in outcome.meetings:

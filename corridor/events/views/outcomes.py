@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core.bilingual import bilingual
 from corridor.core.views import back_to, post_form
-from corridor.events import permissions, queries, services
+from corridor.events import clock, permissions, queries, services
 from corridor.events.forms import OutcomeForm, ProjectForm
 from corridor.events.models import MeetingOutcome, Participant
 from corridor.events.views.shared import (
@@ -47,7 +47,7 @@ def _outcomes_page(request, event, participant, *, bound: dict | None = None, st
     slots = slots_of(event)
     labels = slot_labels(slots)
     ends = {slot.index: slot.ends_at for slot in slots}
-    now = timezone.now()
+    now = clock.now()
     feedback = permissions.can_give_feedback(request.user, participant)
     meetings = list(queries.placed_meetings_of(event, participant))
     recorded = queries.outcomes_by_meeting(participant, meetings)

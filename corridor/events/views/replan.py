@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from corridor.events import permissions, queries, replan
+from corridor.core.views import post_action
+from corridor.events import checkin, clock, permissions, queries, replan
 from corridor.events.models import Absence
 from corridor.events.views.shared import (
+    day_text,
     names,
     participant_of,
     request_of,
@@ -31,7 +32,7 @@ def _day_url(event) -> str:
 def event_day(request, pk: int):
     event = visible_event(request, pk)
     permissions.require_organiser(request.user, event)
-    now = timezone.now()
+    now = clock.now()
     slots = slots_of(event)
     labels = slot_labels(slots)
     started = replan.started_slots(slots, now)
@@ -40,12 +41,20 @@ def event_day(request, pk: int):
         meeting.slot_label = labels.get(meeting.slot, "")
     absent = {a.participant_id: a for a in Absence.objects.filter(event=event).order_by("date")}
     participants = [p for p in queries.participants_of(event) if p.status != p.Status.CANCELLED]
+    # On a phone the day of a large event is a long page: a name narrows both lists to the
+    # participants it finds (in either language, as at the check-in desk) and their meetings.
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        found = {p.pk for p in checkin.participants_found(event, text)}
+        participants = [p for p in participants if p.pk in found]
+        accepted = [m for m in accepted if {m.requester_id, m.requested_id} & found]
     for participant in participants:
         participant.absence = absent.get(participant.pk)
         if participant.absence is not None:
             participant.absence.label = labels.get(participant.absence.from_slot, "")
     context = {
         "event": event,
+        "q": text,
         "participants": participants,
         "coming": [m for m in accepted if m.slot is not None and m.slot not in started],
         "waiting": [m for m in accepted if m.slot is None],
@@ -91,13 +100,7 @@ def _done(plan) -> str:
 
 def _carry_out(request, event, write, preview, **page):
     if request.method == "POST":
-        try:
-            plan = write()
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(_day_url(event))
-        messages.success(request, _done(plan))
-        return redirect(_day_url(event))
+        return post_action(request, write, back=redirect(_day_url(event)), success=_done)
     try:
         plan = preview()
     except ValidationError as exc:
@@ -111,17 +114,23 @@ def participant_absent(request, pk: int, participant_pk: int):
     event = visible_event(request, pk)
     participant = participant_of(event, participant_pk)
     permissions.require_organiser(request.user, event)
+    now = clock.now()
+    slots = slots_of(event)
+    covered = replan.absence_slots(slots, now)  # none once the event is over: refused below
+    day = day_text(slots[covered[0]]) if covered else ""
     return _carry_out(
         request,
         event,
-        lambda: replan.participant_mark_absent(actor=request.user, participant=participant),
-        lambda: replan.preview(event, actor=request.user, absent=participant),
+        lambda: replan.participant_mark_absent(
+            actor=request.user, participant=participant, now=now
+        ),
+        lambda: replan.preview(event, actor=request.user, absent=participant, now=now),
         title=_("Mark %(name)s absent") % {"name": names(participant)},
         question=_(
-            "%(name)s is absent for the rest of the day: their meetings that have not begun "
+            "%(name)s is absent for the rest of %(day)s: their meetings that have not begun "
             "are freed, and the day is re-planned with as few moves as possible."
         )
-        % {"name": names(participant)},
+        % {"name": names(participant), "day": day},
         button=_("Mark absent and re-plan"),
     )
 

@@ -47,6 +47,14 @@ def slot_text(slot: Slot) -> str:
     }
 
 
+def day_text(slot: Slot) -> str:
+    """A slot's day as people read it, in the active language: "Tuesday March 10"."""
+    return _("%(weekday)s %(date)s") % {
+        "weekday": date_format(slot.starts, "l"),
+        "date": date_format(slot.starts, "MONTH_DAY_FORMAT"),
+    }
+
+
 def slots_of(event: Event) -> list[Slot]:
     """The event's slots, each with its `label` (day and time)."""
     slots = event.slots()
