@@ -80,6 +80,17 @@ def _optimum(problem: Problem) -> int | None:
 SEEDS = range(12)
 
 
+def test_some_small_events_cost_more_than_their_floors():
+    """The searches below then prove bounds above the floors (search._grouped is used)."""
+    above = 0
+    for seed in SEEDS:
+        problem = _random_event(seed)
+        optimum = _optimum(problem)
+        floors = break_floors(build_index(problem), deadline=float("inf"))
+        above += optimum is not None and optimum > sum(floors)
+    assert above > 0
+
+
 def test_no_participant_ever_has_fewer_breaks_than_its_lower_bound():
     """In every valid schedule of every small event, each participant has at least the
     breaks its bound promises, and the bounds are not all zero (the test can fail)."""
@@ -112,10 +123,13 @@ def _minimise(problem: Problem, workers: int, upper: int | None):
     )
 
 
+@pytest.mark.parametrize("grouped", [True, False])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_portfolio_proves_the_same_optimum_as_one_solver(seed):
+def test_the_portfolio_proves_the_same_optimum_as_one_solver(seed, grouped, monkeypatch):
     """Two workers (two solvers on the lowest bound, or a first model by another solver)
-    and one worker alone reach the brute-force optimum, proven."""
+    and one worker alone reach the brute-force optimum, proven; with "cost <= k" above the
+    floors written per group (search._grouped) or as one flat constraint."""
+    monkeypatch.setattr(search, "GROUPED", grouped)
     problem = _random_event(seed)
     expected = _optimum(problem)
     alone = _minimise(problem, workers=1, upper=None)
