@@ -81,7 +81,8 @@ SEEDS = range(12)
 
 
 def test_some_small_events_cost_more_than_their_floors():
-    """The searches below then prove bounds above the floors (search._grouped is used)."""
+    """The searches below then prove bounds above the floors (where search._grouped, when
+    switched on, writes "cost <= k")."""
     above = 0
     for seed in SEEDS:
         problem = _random_event(seed)
