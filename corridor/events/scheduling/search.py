@@ -1,6 +1,6 @@
 """Minimising a count of true literals over a CNF, for the meeting scheduler: a ladder of
-plain SAT calls "cost <= k" run by CaDiCaL 1.9.5 (PySAT) in worker processes. Part of
-`corridor.events.scheduling`; no Django import.
+plain SAT calls "cost <= k" run by a portfolio of SAT solvers (PySAT) in worker
+processes. Part of `corridor.events.scheduling`; no Django import.
 
 Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
 - The objective's optimum is small (0-6 breaks) and its lower bound is mostly *local*:
@@ -11,12 +11,21 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
   total must meet every group's bound exactly).
 - A fresh solver per bound without assumptions simplifies the formula with the bound's
   unit clauses and was 3-6 times faster than the same calls under assumptions (RC2).
-- CaDiCaL's run time on these formulas varies a lot with its seed, and PySAT's CaDiCaL
-  binding cannot be interrupted nor does it release the GIL in its limited mode, so the
-  calls run in child processes: two at a time on a 2-core machine, ended by the parent
-  when an answer makes them moot or the time is up. One always works on the lowest open
-  bound (that is the proof); the other halves the gap while it is wide, then tries the
-  next bound up, then the lowest bound again with another seed.
+- The solvers' run times on one formula differ by up to 20 times, and not always the
+  same one wins (CPU seconds of the call at the optimum: CaDiCaL 0.23-0.38 s against
+  Glucose 4 0.63-0.89 s on forumt-14crafd and forum-13, but 0.61-0.82 s against 0.14-0.18 s
+  on tic-13 and tic-14crafa). PySAT's bindings cannot be interrupted nor do they release
+  the GIL in their limited mode, so the calls run in child processes: two at a time on a
+  2-core machine, ended by the parent when an answer makes them moot or the time is up.
+  While the lowest open bound is the sum of the floors (on all ten instances but the two
+  crafted "c" ones it is the optimum), both work on it, each with another solver of
+  `PORTFOLIO` (the first answer wins and the other call is ended); while no solution is
+  known one of them looks for any solution with `FIRST_SOLVER`, the quickest to a first
+  model. Once the floors are refuted, or after `HALVING_SHARE` of the time with the gap
+  still wide, one worker proves upwards and the other halves the gap while it is wide,
+  then tries the next bound up (from above, sat calls find the schedules: tic-13crafc was
+  proven in 57 s under load with this and not at all with both workers on the lowest
+  bound).
 """
 
 from __future__ import annotations
@@ -29,17 +38,29 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pysat.card import CardEnc, EncType
+from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-SOLVER = "cd19"
-# While the best schedule is further than this above the lower bound, the second worker
-# halves the gap (better schedules soon); closer, it tries the next bound (the proof).
+# The solvers that take turns on one bound: CaDiCaL 1.9.5 and Glucose 4.1 (see above).
+PORTFOLIO = ("cd19", "g4")
+# Any model at all (no cost bound): Glucose 3 found one of forum-14 in 0.44 CPU seconds
+# where CaDiCaL took 5.4 s.
+FIRST_SOLVER = "g3"
+# After this share of the time, while the best schedule is further than WIDE_GAP above
+# the lower bound, the second worker halves the gap (better schedules for large events).
+HALVING_SHARE = 0.25
 WIDE_GAP = 8
+# "cost <= k" a little above the sum of the floors, capped per group (see _grouped): off.
+# CaDiCaL's CPU seconds: the refutation of k = 3 on tic-13crafc 4.7 s against 6.0 s flat,
+# but the model of k = 1 on forum-13crafc 45.6 s against 19.4 s flat.
+GROUPED = False
+GROUPED_UP_TO = 8
 # Starting later calls from the best model's phases made the calls at the optimum slower
-# (forumt-14: 1.3 s against 0.26 s; forum-13: 2.6 s against 0.35 s), so it is off.
+# (forumt-14: 1.3 s against 0.26 s; forum-13: 2.6 s against 0.35 s), so it is off for all
+# but the solver named here, which makes the two workers differ more (None: for none).
 GUIDED = False
+GUIDED_SOLVER: str | None = "g4"
 
 
 @dataclass
@@ -61,14 +82,15 @@ class Objective:
 @dataclass
 class Outcome:
     """What the ladder proved and found: the best model (true literals of `keep`), its
-    cost, the proven lower bound, and whether the hard clauses alone are unsatisfiable."""
+    cost, the proven lower bound, and whether the hard clauses alone are unsatisfiable.
+    `calls` lists the answered calls as (bound, solver, answer, seconds)."""
 
     model: set[int] | None = None
     cost: int | None = None
     lower: int = 0
     infeasible: bool = False
     seconds_to_first: float | None = None
-    calls: list[tuple[int | None, str, float]] = field(default_factory=list)
+    calls: list[tuple[int | None, str, str, float]] = field(default_factory=list)
 
 
 def bound_clauses(objective: Objective, k: int | None, top: int) -> tuple[list[list[int]], int]:
@@ -80,9 +102,38 @@ def bound_clauses(objective: Objective, k: int | None, top: int) -> tuple[list[l
     if k <= objective.floor:
         for group, floor in zip(objective.groups, objective.floors, strict=True):
             clauses.extend(_at_most(group, floor, pool))
+    elif GROUPED and k - objective.floor <= GROUPED_UP_TO:
+        clauses.extend(_grouped(objective, k - objective.floor, pool))
     else:
         clauses.extend(_at_most(objective.literals(), k, pool))
     return clauses, max(top, pool.top)
+
+
+def _grouped(objective: Objective, spare: int, pool: IDPool) -> list[list[int]]:
+    """ "cost <= floor + spare" as "the groups exceed their floors by at most `spare` in
+    all": a unary counter per group (true from floor + 1 on are its excess literals) and
+    one cardinality constraint over the excess literals of every group. The same models
+    as the flat constraint, since no group is ever below its floor."""
+    clauses: list[list[int]] = []
+    excess: list[int] = []
+    for group, floor in zip(objective.groups, objective.floors, strict=True):
+        if len(group) <= floor:
+            continue
+        if len(group) == 1:  # floor 0: the literal itself is the excess
+            excess.append(group[0])
+            continue
+        ubound = min(len(group), floor + spare + 1)
+        counter = ITotalizer(lits=group, ubound=ubound, top_id=pool.top)
+        pool.occupy(pool.top + 1, counter.top_id)
+        pool.top = max(pool.top, counter.top_id)
+        clauses.extend(counter.cnf.clauses)
+        outputs = list(counter.rhs)  # outputs[i]: at least i + 1 true
+        if len(outputs) > floor + spare:
+            clauses.append([-outputs[floor + spare]])
+        excess.extend(outputs[floor : floor + spare])
+        counter.delete()
+    clauses.extend(_at_most(excess, spare, pool))
+    return clauses
 
 
 def _at_most(lits: list[int], k: int, pool: IDPool) -> list[list[int]]:
@@ -96,16 +147,16 @@ def _at_most(lits: list[int], k: int, pool: IDPool) -> list[list[int]]:
     return CardEnc.atmost(lits, k, vpool=pool, encoding=encoding).clauses
 
 
-def _solve(hard, objective, k, top, seed, phases, keep, connection) -> None:
-    """A child process: one SAT call "cost <= k"; sends (status, true literals of keep)."""
+def _solve(hard, objective, k, top, name, seed, phases, keep, connection) -> None:
+    """A child process: one SAT call "cost <= k" by solver `name`; sends (status, true
+    literals of keep)."""
     try:
         extra, _ = bound_clauses(objective, k, top)
-        with Solver(name=SOLVER) as solver:
-            solver.configure({"seed": seed})
-            for clause in hard:
-                solver.add_clause(clause)
-            for clause in extra:
-                solver.add_clause(clause)
+        with Solver(name=name) as solver:
+            if name.startswith("cd"):
+                solver.configure({"seed": seed})
+            solver.append_formula(hard)
+            solver.append_formula(extra)
             if phases:
                 solver.set_phases(phases)
             if solver.solve():
@@ -122,6 +173,7 @@ def _solve(hard, objective, k, top, seed, phases, keep, connection) -> None:
 @dataclass
 class _Run:
     k: int | None
+    solver: str
     seed: int
     process: multiprocessing.process.BaseProcess
     connection: object
@@ -166,18 +218,23 @@ def minimise(
     lower)` is called with each better model. Returns what was proven by then."""
     workers = workers or workers_available()
     phases = list(phases or [])
+    guided: list[int] = phases
     started = started if started is not None else time.monotonic()
     outcome = Outcome(lower=objective.floor)
     best = upper
     context = _context()
     running: list[_Run] = []
     seeds = iter(range(1, 1_000_000))
+    halving_from = time.monotonic() + HALVING_SHARE * max(0.0, deadline - time.monotonic())
 
     def finished() -> bool:
         return outcome.infeasible or (best is not None and outcome.lower >= best)
 
     def next_bounds() -> list[int | None]:
-        """The bounds to work on: the lowest open one, then a higher one or the same again."""
+        """The bounds to work on: any solution and the lowest bound while none is known;
+        the sum of the floors twice (two solvers); once that is refuted (or late in the
+        search with a wide gap), the lowest open bound and the middle of a wide gap, or the
+        next bound up."""
         if best is None and outcome.model is None and upper is None:
             first: list[int | None] = [None]  # any solution at all, to have one
             return first + [outcome.lower]
@@ -185,26 +242,46 @@ def minimise(
         low = outcome.lower
         if ceiling is not None and low > ceiling:
             return []
-        bounds: list[int | None] = [low]
-        if ceiling is not None and ceiling - low > WIDE_GAP:
-            bounds.append((low + ceiling) // 2)
-        elif ceiling is None or ceiling > low:
-            bounds.append(low + 1)
-        else:
-            bounds.append(low)
-        return bounds
+        wide = ceiling is not None and ceiling - low > WIDE_GAP
+        if low == objective.floor and not (wide and time.monotonic() >= halving_from):
+            return [low, low]  # the floors are the likeliest optimum: both solvers on it
+        # the floors refuted: one worker proves upwards, the other works from above
+        if wide:
+            return [low, (low + ceiling) // 2]
+        if ceiling is None or ceiling > low:
+            return [low, low + 1]
+        return [low, low]
+
+    def solver_for(k: int | None) -> str:
+        """The first portfolio solver not already on bound k (all busy: the first again)."""
+        if k is None:
+            return FIRST_SOLVER
+        busy = {run.solver for run in running if run.k == k}
+        return next((name for name in PORTFOLIO if name not in busy), PORTFOLIO[0])
 
     def start(k: int | None) -> None:
         parent, child = context.Pipe(duplex=False)
-        seed = next(seeds) if any(run.k == k for run in running) else 0
+        name = solver_for(k)
+        same = any(run.k == k and run.solver == name for run in running)
+        seed = next(seeds) if same else 0
         process = context.Process(
             target=_solve,
-            args=(hard, objective, k, top, seed, phases, keep, child),
+            args=(
+                hard,
+                objective,
+                k,
+                top,
+                name,
+                seed,
+                guided if name == GUIDED_SOLVER else phases,
+                keep,
+                child,
+            ),
             daemon=True,
         )
         process.start()
         child.close()
-        running.append(_Run(k, seed, process, parent, time.monotonic()))
+        running.append(_Run(k, name, seed, process, parent, time.monotonic()))
 
     def stop(run: _Run) -> None:
         if run.process.is_alive():
@@ -223,6 +300,11 @@ def minimise(
                 )
                 if moot or (run.k is None and (best is not None or outcome.model is not None)):
                     stop(run)
+            # more runs on a bound than wanted (the second worker turns to halving): end
+            # the latest started
+            for run in list(reversed(running)):
+                if 0 < wanted.count(run.k) < sum(1 for other in running if other.k == run.k):
+                    stop(run)
             for k in wanted:
                 if len(running) >= workers:
                     break
@@ -232,8 +314,10 @@ def minimise(
                 start(k)
             if not running:
                 break
+            now = time.monotonic()
+            wake = deadline if now >= halving_from else min(deadline, halving_from)
             ready = multiprocessing.connection.wait(
-                [run.connection for run in running], timeout=max(0.0, deadline - time.monotonic())
+                [run.connection for run in running], timeout=max(0.0, wake - now)
             )
             for run in list(running):
                 if run.connection not in ready:
@@ -243,7 +327,7 @@ def minimise(
                 except EOFError:
                     status, payload = "error", "worker ended"
                 seconds = time.monotonic() - run.started
-                outcome.calls.append((run.k, status, round(seconds, 3)))
+                outcome.calls.append((run.k, run.solver, status, round(seconds, 3)))
                 stop(run)
                 if status == "sat":
                     cost = cost_of(payload)
@@ -251,8 +335,9 @@ def minimise(
                         best = cost
                         outcome.model, outcome.cost = payload, cost
                         # later calls start from the best model (solution-guided phases)
+                        guided = [var if var in payload else -var for var in keep]
                         if GUIDED:
-                            phases = [var if var in payload else -var for var in keep]
+                            phases = guided
                         if outcome.seconds_to_first is None:
                             outcome.seconds_to_first = time.monotonic() - started
                         if on_model is not None:

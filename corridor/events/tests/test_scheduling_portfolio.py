@@ -1,0 +1,161 @@
+"""The exact scheduler's proof machinery on small events solved by brute force: the
+per-participant lower bounds never exceed what a participant really gets, and the solver
+portfolio (two solvers on one bound, search.py) proves the same optimum as one solver
+alone."""
+
+import itertools
+import random
+import time
+from collections import Counter
+
+import pytest
+
+from corridor.events import scheduling
+from corridor.events.scheduling import Meeting, Problem, search
+from corridor.events.scheduling.core import build_index, fairness_violations
+from corridor.events.scheduling.exact import _breaks
+from corridor.events.scheduling.maxsat import break_floors, build_model
+from corridor.events.scheduling.search import Objective, minimise
+
+
+def _random_event(seed: int, *, fairness: int | None = 2) -> Problem:
+    """Five participants, six meetings, five slots, two tables; some slots unavailable so
+    that some participants cannot meet back to back."""
+    rng = random.Random(seed)
+    people = [f"p{i}" for i in range(5)]
+    pairs = list(itertools.combinations(people, 2))
+    rng.shuffle(pairs)
+    while True:  # until every meeting has a slot both sides can attend (a valid input)
+        forbidden = {
+            p: frozenset(t for t in range(5) if rng.random() < 0.3)
+            for p in people
+            if rng.random() < 0.7
+        }
+        problem = Problem(
+            participants=tuple(people),
+            slots=5,
+            tables=2,
+            meetings=tuple(Meeting(key=f"m{i}", a=a, b=b) for i, (a, b) in enumerate(pairs[:6])),
+            forbidden=forbidden,
+            fairness=fairness,
+            time_limit=10.0,
+        )
+        if not scheduling.check(problem):
+            return problem
+
+
+def _valid_schedules(problem: Problem):
+    """Every assignment of slots that keeps the rules (tables, one meeting per participant
+    and slot, unavailable slots, fairness), as meeting key -> slot."""
+    allowed = [
+        [
+            t
+            for t in range(problem.slots)
+            if t not in problem.forbidden.get(m.a, ()) and t not in problem.forbidden.get(m.b, ())
+        ]
+        for m in problem.meetings
+    ]
+    for choice in itertools.product(*allowed):
+        if max(Counter(choice).values()) > problem.tables:
+            continue
+        busy = Counter(
+            (p, t) for m, t in zip(problem.meetings, choice, strict=True) for p in (m.a, m.b)
+        )
+        if max(busy.values()) > 1:
+            continue
+        slot_of = {m.key: t for m, t in zip(problem.meetings, choice, strict=True)}
+        if fairness_violations(problem, slot_of):
+            continue
+        yield slot_of
+
+
+def _optimum(problem: Problem) -> int | None:
+    totals = [
+        sum(scheduling.breaks_of(problem, slot_of).values())
+        for slot_of in _valid_schedules(problem)
+    ]
+    return min(totals) if totals else None
+
+
+SEEDS = range(12)
+
+
+def test_some_small_events_cost_more_than_their_floors():
+    """The searches below then prove bounds above the floors (where search._grouped, when
+    switched on, writes "cost <= k")."""
+    above = 0
+    for seed in SEEDS:
+        problem = _random_event(seed)
+        optimum = _optimum(problem)
+        floors = break_floors(build_index(problem), deadline=float("inf"))
+        above += optimum is not None and optimum > sum(floors)
+    assert above > 0
+
+
+def test_no_participant_ever_has_fewer_breaks_than_its_lower_bound():
+    """In every valid schedule of every small event, each participant has at least the
+    breaks its bound promises, and the bounds are not all zero (the test can fail)."""
+    positive = 0
+    for seed in SEEDS:
+        problem = _random_event(seed, fairness=None)
+        ix = build_index(problem)
+        floors = break_floors(ix, deadline=float("inf"))
+        positive += sum(floors)
+        for slot_of in _valid_schedules(problem):
+            per_person = scheduling.breaks_of(problem, slot_of)
+            for p, floor in zip(ix.people, floors, strict=True):
+                assert per_person[p] >= floor, (seed, p, slot_of)
+    assert positive > 0
+
+
+def _minimise(problem: Problem, workers: int, upper: int | None):
+    ix = build_index(problem)
+    model = build_model(ix, fairness=problem.fairness, fairness_cap=False, require_all=True)
+    objective = Objective(groups=model.holes_of, floors=break_floors(ix, float("inf")))
+    return minimise(
+        model.hard,
+        model.pool.top,
+        objective,
+        set(model.x.values()),
+        lambda true: _breaks(ix, model.slot_of(true)),
+        deadline=time.monotonic() + 60,
+        upper=upper,
+        workers=workers,
+    )
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_portfolio_proves_the_same_optimum_as_one_solver(seed, grouped, monkeypatch):
+    """Two workers (two solvers on the lowest bound, or a first model by another solver)
+    and one worker alone reach the brute-force optimum, proven; with "cost <= k" above the
+    floors written per group (search._grouped) or as one flat constraint."""
+    monkeypatch.setattr(search, "GROUPED", grouped)
+    problem = _random_event(seed)
+    expected = _optimum(problem)
+    alone = _minimise(problem, workers=1, upper=None)
+    together = _minimise(problem, workers=2, upper=None)
+    if expected is None:
+        assert alone.infeasible and together.infeasible
+        return
+    assert (alone.cost, alone.lower) == (expected, expected)
+    assert (together.cost, together.lower) == (expected, expected)
+    # with a schedule known (as after greedy) both workers go to the lowest bound
+    known = _minimise(problem, workers=2, upper=expected + 1)
+    assert (known.cost, known.lower) == (expected, expected)
+
+
+@pytest.mark.parametrize("portfolio", [("g4", "cd19"), ("cd19",), ("g4",)])
+def test_every_solver_of_the_portfolio_alone_proves_the_optimum(portfolio, monkeypatch):
+    monkeypatch.setattr(search, "PORTFOLIO", portfolio)
+    for seed in range(4):
+        problem = _random_event(seed)
+        expected = _optimum(problem)
+        outcome = _minimise(problem, workers=2, upper=None)
+        if expected is None:
+            assert outcome.infeasible
+        else:
+            assert (outcome.cost, outcome.lower) == (expected, expected)
+            assert {solver for _k, solver, _answer, _s in outcome.calls if _k is not None} <= set(
+                portfolio
+            )
