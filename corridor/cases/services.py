@@ -25,6 +25,7 @@ from corridor.cases.models import (
     Milestone,
 )
 from corridor.cases.timeline import record_event
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.vocabularies import is_country
 from corridor.standards.models import ReadinessAssessment
@@ -245,7 +246,7 @@ def case_open(
                         region_case=region_case,
                         status=Case.Status.DRAFT,
                         status_changed_at=timezone.now(),
-                        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                        created_by=person_of(actor),
                     )
                 break
             except IntegrityError:  # another case took the reference meanwhile
@@ -497,7 +498,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            by=actor if getattr(actor, "is_authenticated", False) else None,
+            by=person_of(actor),
             at=now,
         )
         case.status = to_status
@@ -694,7 +695,7 @@ def issue_raise(
             case=case,
             title=title,
             description=(description or "").strip(),
-            raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+            raised_by=person_of(actor),
             assigned_to=assigned_to,
             due_on=due_on,
         )
@@ -791,7 +792,7 @@ def issue_comment(*, actor, issue: CaseIssue, body: str) -> IssueComment:
     with transaction.atomic():
         comment = IssueComment.objects.create(
             issue=issue,
-            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author=person_of(actor),
             body=body,
         )
         record_event(case=case, actor=actor, kind="issue_commented", params=_issue_params(issue))

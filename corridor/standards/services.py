@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from corridor.accounts.models import Organisation
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record
 from corridor.core.vocabularies import is_country
 from corridor.standards import engine, hs, kb, reasons
@@ -198,7 +199,7 @@ def assessment_create(
     with transaction.atomic():
         assessment = ReadinessAssessment.objects.create(
             organisation=organisation,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=person_of(actor),
             product_name=product_name,
             hs_code=hs_code,
             origin=origin,
