@@ -8,7 +8,6 @@ An actual from a feed (`actual_record_from_feed`) is measured from Corridor's ow
 types the figure again.
 """
 
-import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -333,11 +332,6 @@ def target_add(
     return target
 
 
-def _evidence_name(checked) -> str:
-    file_field = Actual._meta.get_field("document")
-    return file_field.generate_filename(None, f"{uuid.uuid4().hex}{checked.extension}")
-
-
 def actual_record(
     *,
     actor,
@@ -373,7 +367,7 @@ def actual_record(
     actual = Actual(**row, source_url=source_url, note=note, from_feed=from_feed)
     with transaction.atomic():
         if checked is not None:
-            actual.document.save(_evidence_name(checked), document, save=False)
+            actual.document.save(checked.storage_name(actual.document.field), document, save=False)
             actual.document_name = checked.name
             actual.document_type = checked.content_type
             actual.document_sha256 = checked.sha256

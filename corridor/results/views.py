@@ -4,9 +4,8 @@ write goes through `corridor.results.services`, which checks permission again.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -315,15 +314,8 @@ def actual_document(request, pk: int):
     )
     if not actual.document:
         raise Http404
-    try:
-        handle = default_storage.open(actual.document.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return core_views.stored_file(
+        actual.document.name,
         filename=actual.document_name or "evidence",
         content_type=actual.document_type or "application/octet-stream",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
