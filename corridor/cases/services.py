@@ -27,6 +27,7 @@ from corridor.cases.models import (
 from corridor.cases.timeline import record_event
 from corridor.core.actors import person_of
 from corridor.core.audit import audit_record, diff, snapshot
+from corridor.core.permissions import require
 from corridor.core.vocabularies import is_country
 from corridor.standards.models import ReadinessAssessment
 
@@ -57,18 +58,13 @@ MILESTONE_FIELDS = [
 ]
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _stale(kind_message: str) -> ValidationError:
     """Someone saved in between: the API answers 409, the page shows the saved values."""
     return ValidationError({"version": kind_message})
 
 
 def _require_write(actor, case: Case) -> None:
-    _require(
+    require(
         permissions.can_write(actor, case),
         _(
             "You can only read this case: regulator contacts, observers and people outside "
@@ -171,7 +167,7 @@ def case_open(
 ) -> Case:
     """Open a case for `applicant`, as a draft. From a readiness assessment, its roadmap
     becomes the case's milestones, planned from `start_on` (default today)."""
-    _require(
+    require(
         permissions.can_open_case_for(actor, applicant),
         _("You can only open cases for your own organisation."),
     )
@@ -321,7 +317,7 @@ def case_add_party(
 ) -> CaseParty:
     """Add an organisation to the case in a role, optionally with its contact person.
     Only the initiative's staff add a facilitator or a regulator contact."""
-    _require(
+    require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
@@ -376,7 +372,7 @@ def case_add_party(
 
 
 def _require_staff_for(actor, case: Case, role: str) -> None:
-    _require(
+    require(
         permissions.can_manage_party_role(actor, case, role),
         _(
             "Only the initiative's administrators and facilitators can add or remove a "
@@ -389,7 +385,7 @@ def case_remove_party(*, actor, party: CaseParty) -> None:
     """Take a party out of the case. Only the initiative's staff remove a facilitator or a
     regulator contact, and the last facilitator stays while the case is open."""
     case = party.case
-    _require(
+    require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
@@ -446,7 +442,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
                 % {"value": to_status, "choices": ", ".join(Case.Status.values)}
             }
         )
-    _require(
+    require(
         permissions.party_role(actor, case) in permissions.WRITERS,
         _(
             "You can only read this case: regulator contacts, observers and people outside "
@@ -485,7 +481,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
                     }
                 }
             )
-        _require(
+        require(
             permissions.can_transition(actor, case, to_status),
             _("You cannot move this case from %(current)s to %(target)s.")
             % {"current": case.get_status_display(), "target": Case.Status(to_status).label},
