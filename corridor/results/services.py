@@ -164,7 +164,8 @@ def indicator_create(
 ) -> Indicator:
     """An indicator of the initiative as a whole (no project, case or event), or of one
     project, case or event. `data`: the fields of `INDICATOR_FIELDS`."""
-    if sum(record is not None for record in (project, case, event)) > 1:
+    scope = {"project": project, "case": case, "event": event}
+    if sum(record is not None for record in scope.values()) > 1:
         raise ValidationError(
             {
                 "scope": _(
@@ -173,21 +174,16 @@ def indicator_create(
                 )
             }
         )
-    permissions.require_define_for(actor, project=project, case=case, event=event)
+    permissions.require_define_for(actor, **scope)
     unknown = set(data) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
-    errors, clean = _check_indicator(data, _scope_of(project, case, event))
+    errors, clean = _check_indicator(data, _scope_of(**scope))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         indicator = Indicator.objects.create(
-            project=project,
-            case=case,
-            event=event,
-            is_synthetic=is_synthetic,
-            created_by=person_of(actor),
-            **clean,
+            **scope, is_synthetic=is_synthetic, created_by=person_of(actor), **clean
         )
         audit_record(
             actor=actor,
