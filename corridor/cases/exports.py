@@ -12,20 +12,17 @@ from django.utils.translation import gettext as _
 
 from corridor.cases.models import Case
 from corridor.core.bilingual import bilingual
+from corridor.core.exports import coded, labels_of, title_cells, title_headers, yes_no
 from corridor.core.vocabularies import country_name
 
 
 def case_table(cases: QuerySet):
     """One row per case, in the list's order."""
     language = get_language()
-    kinds = {code: str(label) for code, label in Case.Kind.choices}
-    statuses = {code: str(label) for code, label in Case.Status.choices}
-    yes, no = _("yes"), _("no")
+    kinds, statuses = labels_of(Case.Kind), labels_of(Case.Status)
     headers = [
         _("reference"),
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *title_headers(),
         _("kind code"),
         _("kind"),
         _("status code"),
@@ -46,13 +43,9 @@ def case_table(cases: QuerySet):
         for case in cases.select_related("applicant", "region_case").iterator(chunk_size=1000):
             yield [
                 case.reference,
-                bilingual(case, "title", language),
-                case.title_en,
-                case.title_zh,
-                case.kind,
-                kinds.get(case.kind, case.kind),
-                case.status,
-                statuses.get(case.status, case.status),
+                *title_cells(case, language),
+                *coded(case.kind, kinds),
+                *coded(case.status, statuses),
                 bilingual(case.applicant, "name", language),
                 case.product_name,
                 case.hs_code,
@@ -62,7 +55,7 @@ def case_table(cases: QuerySet):
                 case.status_changed_at,
                 case.created_at,
                 case.updated_at,
-                yes if case.is_synthetic else no,
+                yes_no(case.is_synthetic),
             ]
 
     return headers, rows()

@@ -5,7 +5,6 @@ Who may see and do what is decided in `permissions.py` and enforced by `services
 (its rule, who acts through which party, is `visibility.py`).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -13,20 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.cases.visibility import user_party_q
-from corridor.core.models import BilingualDescribed, BilingualTitled
+from corridor.core.models import BilingualDescribed, BilingualTitled, person_field
 from corridor.standards.models import ReadinessAssessment
-
-
-def _person(verbose_name, *, related_name: str = "+", blank: bool = False):
-    """Who did or is given something: a person, forgotten (None) if their account is deleted."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=blank,
-        on_delete=models.SET_NULL,
-        related_name=related_name,
-    )
 
 
 def _in_case(related_name: str):
@@ -104,7 +91,7 @@ class Case(BilingualDescribed):
         ),
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
-    created_by = _person(_("created by"))
+    created_by = person_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -135,7 +122,7 @@ class CaseParty(models.Model):
         related_name="case_parties",
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    contact = _person(_("contact person"), blank=True)
+    contact = person_field(_("contact person"), blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
@@ -157,7 +144,7 @@ class CaseTransition(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=30, choices=Case.Status.choices)
     reason = models.TextField(_("reason"))
-    by = _person(_("by"))
+    by = person_field(_("by"))
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -216,8 +203,8 @@ class CaseIssue(models.Model):
     case = _in_case("issues")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    raised_by = _person(_("raised by"))
-    assigned_to = _person(_("assigned to"), related_name="assigned_case_issues", blank=True)
+    raised_by = person_field(_("raised by"))
+    assigned_to = person_field(_("assigned to"), related_name="assigned_case_issues", blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
@@ -241,7 +228,7 @@ class IssueComment(models.Model):
     issue = models.ForeignKey(
         CaseIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="comments"
     )
-    author = _person(_("author"))
+    author = person_field(_("author"))
     body = models.TextField(_("comment"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -260,7 +247,7 @@ class CaseDocument(models.Model):
     title = models.CharField(_("title"), max_length=300)
     document_type = models.CharField(_("document type"), max_length=60)
     shared_with = models.JSONField(_("shared with"), default=list, blank=True)
-    created_by = _person(_("created by"))
+    created_by = person_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -291,7 +278,7 @@ class DocumentVersion(models.Model):
             "version: at upload, those of the document the uploader may share with."
         ),
     )
-    uploaded_by = _person(_("uploaded by"))
+    uploaded_by = person_field(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -310,7 +297,7 @@ class CaseEvent(models.Model):
 
     case = _in_case("events")
     at = models.DateTimeField(_("at"), db_index=True)
-    actor = _person(_("actor"), blank=True)
+    actor = person_field(_("actor"), blank=True)
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("details"), default=dict, blank=True)
     document = models.ForeignKey(

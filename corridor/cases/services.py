@@ -25,7 +25,9 @@ from corridor.cases.models import (
     Milestone,
 )
 from corridor.cases.timeline import record_event
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record, diff, snapshot
+from corridor.core.permissions import require
 from corridor.core.vocabularies import is_country
 from corridor.standards.models import ReadinessAssessment
 
@@ -56,18 +58,13 @@ MILESTONE_FIELDS = [
 ]
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _stale(kind_message: str) -> ValidationError:
     """Someone saved in between: the API answers 409, the page shows the saved values."""
     return ValidationError({"version": kind_message})
 
 
 def _require_write(actor, case: Case) -> None:
-    _require(
+    require(
         permissions.can_write(actor, case),
         _(
             "You can only read this case: regulator contacts, observers and people outside "
@@ -170,7 +167,7 @@ def case_open(
 ) -> Case:
     """Open a case for `applicant`, as a draft. From a readiness assessment, its roadmap
     becomes the case's milestones, planned from `start_on` (default today)."""
-    _require(
+    require(
         permissions.can_open_case_for(actor, applicant),
         _("You can only open cases for your own organisation."),
     )
@@ -245,7 +242,7 @@ def case_open(
                         region_case=region_case,
                         status=Case.Status.DRAFT,
                         status_changed_at=timezone.now(),
-                        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                        created_by=person_of(actor),
                     )
                 break
             except IntegrityError:  # another case took the reference meanwhile
@@ -320,7 +317,7 @@ def case_add_party(
 ) -> CaseParty:
     """Add an organisation to the case in a role, optionally with its contact person.
     Only the initiative's staff add a facilitator or a regulator contact."""
-    _require(
+    require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
@@ -375,7 +372,7 @@ def case_add_party(
 
 
 def _require_staff_for(actor, case: Case, role: str) -> None:
-    _require(
+    require(
         permissions.can_manage_party_role(actor, case, role),
         _(
             "Only the initiative's administrators and facilitators can add or remove a "
@@ -388,7 +385,7 @@ def case_remove_party(*, actor, party: CaseParty) -> None:
     """Take a party out of the case. Only the initiative's staff remove a facilitator or a
     regulator contact, and the last facilitator stays while the case is open."""
     case = party.case
-    _require(
+    require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),
     )
@@ -445,7 +442,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
                 % {"value": to_status, "choices": ", ".join(Case.Status.values)}
             }
         )
-    _require(
+    require(
         permissions.party_role(actor, case) in permissions.WRITERS,
         _(
             "You can only read this case: regulator contacts, observers and people outside "
@@ -484,7 +481,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
                     }
                 }
             )
-        _require(
+        require(
             permissions.can_transition(actor, case, to_status),
             _("You cannot move this case from %(current)s to %(target)s.")
             % {"current": case.get_status_display(), "target": Case.Status(to_status).label},
@@ -497,7 +494,7 @@ def case_transition(*, actor, case: Case, to_status: str, reason: str, version: 
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            by=actor if getattr(actor, "is_authenticated", False) else None,
+            by=person_of(actor),
             at=now,
         )
         case.status = to_status
@@ -694,7 +691,7 @@ def issue_raise(
             case=case,
             title=title,
             description=(description or "").strip(),
-            raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+            raised_by=person_of(actor),
             assigned_to=assigned_to,
             due_on=due_on,
         )
@@ -791,7 +788,7 @@ def issue_comment(*, actor, issue: CaseIssue, body: str) -> IssueComment:
     with transaction.atomic():
         comment = IssueComment.objects.create(
             issue=issue,
-            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author=person_of(actor),
             body=body,
         )
         record_event(case=case, actor=actor, kind="issue_commented", params=_issue_params(issue))

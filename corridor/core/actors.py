@@ -32,3 +32,9 @@ SYSTEM = SystemActor()
 
 def is_system(actor) -> bool:
     return actor is SYSTEM
+
+
+def person_of(actor):
+    """The person to record as having done something (`created_by`, `recorded_by`): the
+    actor, or None when the system acts."""
+    return actor if getattr(actor, "is_authenticated", False) else None

@@ -36,11 +36,14 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from corridor.core.bilingual import bilingual
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -213,3 +216,29 @@ def export_paths(route: str, view: Callable, name: str) -> list[URLPattern]:
     """A list's two export URLs: `<route>.csv` named `<name>_csv` and `<route>.xlsx` named
     `<name>_xlsx`, both calling `view(request, ..., fmt=...)`."""
     return [path(f"{route}.{fmt}", view, {"fmt": fmt}, name=f"{name}_{fmt}") for fmt in FORMATS]
+
+
+# --- columns several tables share ----------------------------------------------------------
+
+
+def labels_of(choices) -> dict[str, str]:
+    """Code → label of a `TextChoices`, in the active language, resolved now."""
+    return {code: str(label) for code, label in choices.choices}
+
+
+def coded(code: str, labels: dict[str, str]) -> list[str]:
+    """The two cells of a coded column ("status code", "status"): the code and its label."""
+    return [code, labels.get(code, code)]
+
+
+def title_headers() -> list[str]:
+    return [_("title"), _("title (English)"), _("title (Chinese)")]
+
+
+def title_cells(record, language: str) -> list[str]:
+    """A record's title in the reader's language, then in English and Chinese."""
+    return [bilingual(record, "title", language), record.title_en, record.title_zh]
+
+
+def yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")

@@ -15,6 +15,18 @@ from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin
 from corridor.core.text import one_stop
 
 
+def person_field(verbose_name, *, related_name: str = "+", blank: bool = False):
+    """Who did or is given something: a person, forgotten (None) if their account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 class BilingualTitled(BilingualTitleMixin, models.Model):
     """A record people name by a title, in English (required) and Chinese."""
 
@@ -92,14 +104,7 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("imported")
         PUBLISH = "publish", _("changed publication")
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = person_field(_("actor"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target_type = models.ForeignKey(

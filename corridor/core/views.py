@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -115,3 +116,17 @@ def post_action(
 def back_to(url: str, anchor: str = "") -> HttpResponse:
     """A redirect to a page, to one of its sections if named."""
     return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def stored_file(name: str, *, filename: str, content_type: str) -> FileResponse:
+    """A stored upload as a download under the name it was given (404 if the file is gone);
+    never kept by a shared cache."""
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
+from corridor.core.models import person_field
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -65,14 +66,7 @@ class Profile(models.Model):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    verified_by = person_field(_("verified by"), blank=True)
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
     )
@@ -207,26 +201,13 @@ class Connection(models.Model):
         on_delete=models.CASCADE,
         related_name="connections_received",
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    requested_by = person_field(_("requested by"))
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    answered_by = person_field(_("answered by"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -258,13 +239,7 @@ class ConnectionMessage(models.Model):
         on_delete=models.CASCADE,
         related_name="messages",
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    author = person_field(_("author"))
     author_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("written for"),

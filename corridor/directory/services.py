@@ -6,7 +6,7 @@ directly. The demo loader and commands act as `SYSTEM` (corridor.core.actors); `
 refused like any stranger. Who may do what: `permissions.py`; the embeddings: `embeddings.py`.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from corridor.core.actors import is_system
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
+from corridor.core.permissions import require
 from corridor.core.validators import long_text_problem
 from corridor.core.vocabularies import is_country
 from corridor.directory import embeddings, permissions, queries, tasks
@@ -54,11 +55,6 @@ PROFILE_FIELDS = [
 
 
 # --- refusals --------------------------------------------------------------------------------
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _not_yours() -> str:
@@ -185,7 +181,7 @@ def profile_save(
     `version` is the version of the profile the person loaded (0 when there was none yet);
     pages and the API give it, the demo loader and commands do not. If someone saved since,
     the save is refused and nothing is written."""
-    _require(permissions.can_edit_profile(actor, organisation), _not_yours())
+    require(permissions.can_edit_profile(actor, organisation), _not_yours())
     cleaned = _clean_profile(
         {
             "description_en": description_en,
@@ -267,7 +263,7 @@ def _enqueue_embedding(profile_id: int) -> None:
 
 def profile_verify(*, actor, profile: Profile, verified: bool = True) -> Profile:
     """The administration vouches that the enterprise is who it says it is (or withdraws it)."""
-    _require(
+    require(
         permissions.can_verify(actor), _("Only the initiative's administrators verify profiles.")
     )
     with transaction.atomic():
@@ -297,7 +293,7 @@ def feedback_record(
 ) -> Feedback | None:
     """Mark a recommended counterpart "interested" or "not relevant" for this profile; an empty
     verdict takes the mark back. Only the person's own ranking changes."""
-    _require(permissions.acts_for(actor, profile), _not_yours())
+    require(permissions.acts_for(actor, profile), _not_yours())
     if not Profile.objects.visible_to(actor).filter(pk=candidate.pk).exists():
         raise ValidationError({"candidate": _("That enterprise is not in the directory.")})
     if verdict and verdict not in Feedback.Verdict.values:
@@ -319,7 +315,7 @@ def connection_request(
     *, actor, from_profile: Profile, to_profile: Profile, message: str = ""
 ) -> Connection:
     """Ask, on behalf of `from_profile`'s enterprise, to connect with `to_profile`'s."""
-    _require(permissions.acts_for(actor, from_profile), _not_yours())
+    require(permissions.acts_for(actor, from_profile), _not_yours())
     if not Profile.objects.visible_to(actor).filter(pk=to_profile.pk).exists():
         raise ValidationError({"to_profile": _("That enterprise is not in the directory.")})
     if from_profile.pk == to_profile.pk:
@@ -381,7 +377,7 @@ def connection_answer(
     *, actor, connection: Connection, accept: bool, answer: str = ""
 ) -> Connection:
     """The asked enterprise accepts or declines a pending request."""
-    _require(permissions.acts_for(actor, connection.to_profile), _not_yours())
+    require(permissions.acts_for(actor, connection.to_profile), _not_yours())
     with transaction.atomic():
         connection = _pending(connection)
         connection.status = Connection.Status.ACCEPTED if accept else Connection.Status.DECLINED
@@ -402,7 +398,7 @@ def connection_answer(
 
 def connection_withdraw(*, actor, connection: Connection) -> Connection:
     """The asking enterprise takes back a request that has not been answered yet."""
-    _require(permissions.acts_for(actor, connection.from_profile), _not_yours())
+    require(permissions.acts_for(actor, connection.from_profile), _not_yours())
     with transaction.atomic():
         connection = _pending(connection)
         connection.status = Connection.Status.WITHDRAWN
@@ -485,7 +481,7 @@ def _notify_answered(actor, connection: Connection) -> None:
 def connection_message_post(*, actor, connection: Connection, text: str) -> ConnectionMessage:
     """A short message from one side of an accepted connection to the other, kept with the
     connection; the other side is told (in-app and by e-mail)."""
-    _require(
+    require(
         permissions.acts_for_either_side(actor, connection),
         _("Only the two enterprises' own members and the initiative's facilitators can do this."),
     )

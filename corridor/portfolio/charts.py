@@ -81,6 +81,18 @@ def _scale(value, largest) -> float:
     return float(value) / float(largest)
 
 
+def _bar(item: ChartItem, label_room: float, **geometry) -> Bar:
+    """The bar of `item` at `geometry`: its label (shortened to fit `label_room`), its value
+    and its tooltip."""
+    return Bar(
+        label=item.label,
+        short_label=shorten(item.label, label_room),
+        value_text=item.value_text,
+        title=item.title or f"{item.label}: {item.value_text}",
+        **geometry,
+    )
+
+
 def horizontal_bar_chart(
     items: Sequence[ChartItem], *, title: str, width: int = 560, row_height: int = 28
 ) -> Chart:
@@ -106,11 +118,9 @@ def horizontal_bar_chart(
             bar_width = 2  # a non-zero value stays visible
         middle = top + bar_height / 2 + FONT_SIZE * 0.35
         chart.bars.append(
-            Bar(
-                label=item.label,
-                short_label=shorten(item.label, label_width - 10),
-                value_text=item.value_text,
-                title=item.title or f"{item.label}: {item.value_text}",
+            _bar(
+                item,
+                label_width - 10,
                 x=bar_left,
                 y=round(top, 1),
                 width=bar_width,
@@ -149,11 +159,9 @@ def column_chart(
             column_height = 2
         centre = side + slot * index + slot / 2
         chart.bars.append(
-            Bar(
-                label=item.label,
-                short_label=shorten(item.label, slot - 2),
-                value_text=item.value_text,
-                title=item.title or f"{item.label}: {item.value_text}",
+            _bar(
+                item,
+                slot - 2,
                 x=round(centre - column_width / 2, 1),
                 y=round(baseline - column_height, 1),
                 width=round(column_width, 1),

@@ -13,37 +13,27 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from corridor.core.bilingual import bilingual
+from corridor.core.exports import coded, labels_of, title_cells, title_headers, yes_no
 from corridor.portfolio import queries
 from corridor.portfolio.models import Innovation, Project
 
 
-def _labels(choices) -> dict[str, str]:
-    """Code → label in the active language, resolved now."""
-    return {code: str(label) for code, label in choices.choices}
-
-
 def _title_columns() -> list[str]:
-    return [_("external id"), _("title"), _("title (English)"), _("title (Chinese)")]
+    return [_("external id"), *title_headers()]
 
 
 def _title_cells(record, language: str) -> list[str]:
-    return [
-        record.external_id,
-        bilingual(record, "title", language),
-        record.title_en,
-        record.title_zh,
-    ]
+    return [record.external_id, *title_cells(record, language)]
 
 
 def project_table(projects: QuerySet):
     """The projects of the list page (filtered and sorted as it is), one row each."""
     language = get_language()
     kinds, statuses, sides = (
-        _labels(Project.Kind),
-        _labels(Project.Status),
-        _labels(Project.Side),
+        labels_of(Project.Kind),
+        labels_of(Project.Status),
+        labels_of(Project.Side),
     )
-    yes, no = _("yes"), _("no")
     headers = [
         *_title_columns(),
         _("kind code"),
@@ -72,14 +62,11 @@ def project_table(projects: QuerySet):
         for p in queries.project_list_rows(projects).iterator(chunk_size=2000):
             yield [
                 *_title_cells(p, language),
-                p.kind,
-                kinds.get(p.kind, p.kind),
-                p.status,
-                statuses.get(p.status, p.status),
+                *coded(p.kind, kinds),
+                *coded(p.status, statuses),
                 p.sector.code,
                 bilingual(p.sector, "name", language),
-                p.lead_side,
-                sides.get(p.lead_side, p.lead_side),
+                *coded(p.lead_side, sides),
                 p.signed_on,
                 p.value,
                 p.currency,
@@ -90,8 +77,8 @@ def project_table(projects: QuerySet):
                 p.parent.external_id if p.parent else "",
                 bilingual(p.owner, "name", language),
                 bilingual(p, "location", language),
-                yes if p.is_published else no,
-                yes if p.is_synthetic else no,
+                yes_no(p.is_published),
+                yes_no(p.is_synthetic),
             ]
 
     return headers, rows()
@@ -101,8 +88,7 @@ def innovation_table(innovations: QuerySet):
     """The institutional innovations of the list page, one row each."""
     innovations = innovations.prefetch_related("agencies", "replications")
     language = get_language()
-    categories = _labels(Innovation.Category)
-    yes, no = _("yes"), _("no")
+    categories = labels_of(Innovation.Category)
     headers = [
         *_title_columns(),
         _("category code"),
@@ -119,14 +105,13 @@ def innovation_table(innovations: QuerySet):
         for i in innovations.iterator(chunk_size=500):
             yield [
                 *_title_cells(i, language),
-                i.category,
-                categories.get(i.category, i.category),
+                *coded(i.category, categories),
                 i.adopted_on,
                 "; ".join(bilingual(a, "name", language) for a in i.agencies.all()),
                 "; ".join(bilingual(r, "place", language) for r in i.replications.all()),
                 i.source_url,
-                yes if i.is_published else no,
-                yes if i.is_synthetic else no,
+                yes_no(i.is_published),
+                yes_no(i.is_synthetic),
             ]
 
     return headers, rows()

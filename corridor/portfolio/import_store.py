@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from corridor.accounts.models import Organisation
-from corridor.core.actors import is_system
+from corridor.core.actors import is_system, person_of
 from corridor.core.audit import diff, snapshot
 from corridor.core.models import AuditEntry, FxRate
 from corridor.core.money import CENT
@@ -359,7 +359,7 @@ class _Batch:
 
 class _Writer:
     def __init__(self, planned: list[PlannedRow], actor, report: ImportReport):
-        self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.actor = person_of(actor)
         self.report = report
         self.undo = _Undo()
         self.today = timezone.localdate()
@@ -768,7 +768,7 @@ def import_job_store(
     stored = default_storage.save(f"imports/{job_id}/{safe_name}", ContentFile(content))
     return ImportJob.objects.create(
         id=job_id,
-        started_by=actor if getattr(actor, "is_authenticated", False) else None,
+        started_by=person_of(actor),
         owner=owner,
         file_name=PurePath(name).name[:255],
         stored_file=stored,

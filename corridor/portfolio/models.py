@@ -1,6 +1,5 @@
 import uuid
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from corridor.accounts.models import Organisation
 from corridor.accounts.roles import is_facilitator, is_initiative_admin, organisation_ids
 from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualDescribed, BilingualTitled, FxRate, Sector
+from corridor.core.models import BilingualDescribed, BilingualTitled, FxRate, Sector, person_field
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -231,14 +230,7 @@ class ProjectStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Project.Status.choices)
     on = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = person_field(_("by"), blank=True)
 
     class Meta:
         ordering = ["on", "id"]
@@ -317,22 +309,9 @@ class ProjectRevision(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("proposed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = person_field(_("proposed by"))
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = person_field(_("decided by"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason of the decision"), max_length=500, blank=True)
 
@@ -495,14 +474,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    started_by = person_field(_("started by"), blank=True)
     owner = models.ForeignKey(
         Organisation,
         verbose_name=_("recorded for"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +20,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import Sector
 from corridor.core.money import to_usd
+from corridor.core.permissions import require
 from corridor.core.vocabularies import is_country, is_currency
 from corridor.portfolio import notifications, workflow
 from corridor.portfolio.models import (
@@ -56,11 +57,6 @@ AUDITED_FIELDS = (
 
 
 # --- permissions ---------------------------------------------------------------------------
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _stale(message: str) -> ValidationError:
@@ -333,7 +329,7 @@ def _check_no_cycle(project: Project, parent: Project | None) -> None:
 def project_create(
     *, actor, owner: Organisation, data: ProjectInput, audit_action: str = "create"
 ) -> Project:
-    _require(
+    require(
         can_record_for(actor, owner),
         _("You can only record projects for your own organisation."),
     )
@@ -393,7 +389,7 @@ def project_update(
     initiative administrator is held as a pending revision (see `changes_are_held`); the
     project, and everything the public sees, keeps its published values until an
     administrator publishes the revision."""
-    _require(
+    require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
@@ -596,7 +592,7 @@ def _propose(
 
 
 def _pending_for_decision(actor, revision: ProjectRevision) -> ProjectRevision:
-    _require(
+    require(
         can_decide_revision(actor),
         _("Only the initiative's administrators can publish or reject proposed changes."),
     )
@@ -709,7 +705,7 @@ def project_set_parties(
     """Replace the parties of a project. On a published project, a change by anyone but an
     initiative administrator is held with the project's other pending changes (the parties
     decide the leading side that public breakdowns count)."""
-    _require(
+    require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
@@ -749,7 +745,7 @@ def project_transition(
     """Move a project along its lifecycle (see workflow.TRANSITIONS); a reason is required.
     On a published project, a change by anyone but an initiative administrator is held with
     the project's other pending changes until an administrator publishes it."""
-    _require(
+    require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
@@ -803,7 +799,7 @@ def project_transition(
 
 def project_publish(*, actor, project: Project, published: bool) -> Project:
     """Only the initiative's administrators decide what anonymous visitors see."""
-    _require(
+    require(
         can_publish(actor),
         _("Only the initiative's administrators can publish projects."),
     )
@@ -827,7 +823,7 @@ def innovation_save(
 ) -> Innovation:
     """Create or change an institutional innovation (administrators and facilitators only).
     A change carries the version the person loaded; if someone saved since, it is refused."""
-    _require(
+    require(
         can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )
@@ -876,7 +872,7 @@ def published_figure_save(
 ) -> PublishedFigure:
     """Record or change a published figure (administrators only). A change carries the
     version the person loaded; if someone saved since, it is refused."""
-    _require(
+    require(
         can_record_figures(actor),
         _("Only the initiative's administrators record published figures."),
     )
@@ -925,7 +921,7 @@ def project_link_save(
 ) -> tuple[ProjectLink, bool]:
     """Add a document or link to a project, or change the one it already has at the same
     address (so importing a file twice adds nothing). Returns (link, created)."""
-    _require(
+    require(
         can_change_project(actor, project),
         _("You can only change projects your organisation recorded."),
     )
@@ -1070,7 +1066,7 @@ def innovation_set_replications(
 ) -> Innovation:
     """Replace the places an innovation was replicated to (administrators and facilitators
     only). Nothing is written when any replication is wrong."""
-    _require(
+    require(
         can_record_innovations(actor),
         _("Only the initiative's administrators and facilitators record innovations."),
     )

@@ -315,9 +315,7 @@ def target_list(request, indicator_id: int):
 def target_add(request, indicator_id: int, payload: TargetIn):
     """A target: the level to reach by the end of the period (never a project's value)."""
     indicator = _visible(request, indicator_id)
-    data = payload.model_dump()
-    data["side"] = data["side"] or ""
-    target = services.target_add(actor=request.user, indicator=indicator, **data)
+    target = services.target_add(actor=request.user, indicator=indicator, **payload.model_dump())
     return Status(201, _row_out(target))
 
 
@@ -332,9 +330,7 @@ def actual_list(request, indicator_id: int):
 def actual_record(request, indicator_id: int, payload: ActualIn):
     """An actual with the address of its evidence."""
     indicator = _visible(request, indicator_id)
-    data = payload.model_dump()
-    data["side"] = data["side"] or ""
-    actual = services.actual_record(actor=request.user, indicator=indicator, **data)
+    actual = services.actual_record(actor=request.user, indicator=indicator, **payload.model_dump())
     return Status(201, _row_out(actual))
 
 

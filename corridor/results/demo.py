@@ -97,11 +97,16 @@ def _indicator(entry: dict, report: DemoReport) -> Indicator:
     return indicator
 
 
+def _loaded_before(model, indicator: Indicator, spec: dict) -> bool:
+    """The indicator already has a target (or an actual) for the period: loaded before."""
+    return model.objects.filter(
+        indicator=indicator, period_start=spec["start"], period_end=spec["end"]
+    ).exists()
+
+
 def _targets(indicator: Indicator, entry: dict, report: DemoReport) -> None:
     for spec in entry.get("targets", []):
-        if Target.objects.filter(
-            indicator=indicator, period_start=spec["start"], period_end=spec["end"]
-        ).exists():
+        if _loaded_before(Target, indicator, spec):
             continue
         if "value_over_baseline" in spec:
             value = indicator.baseline_value + Decimal(spec["value_over_baseline"])
@@ -120,9 +125,7 @@ def _targets(indicator: Indicator, entry: dict, report: DemoReport) -> None:
 
 def _measured(indicator: Indicator, entry: dict, report: DemoReport) -> None:
     for spec in entry.get("measure", []):
-        if Actual.objects.filter(
-            indicator=indicator, period_start=spec["start"], period_end=spec["end"]
-        ).exists():
+        if _loaded_before(Actual, indicator, spec):
             continue
         services.actual_record_from_feed(
             actor=SYSTEM, indicator=indicator, period_start=spec["start"], period_end=spec["end"]

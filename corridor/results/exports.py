@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from corridor.core.bilingual import bilingual
+from corridor.core.exports import labels_of, title_cells, title_headers, yes_no
 from corridor.results.forms import STATUS_LABELS
 from corridor.results.models import Indicator
 from corridor.results.queries import IndicatorRow
@@ -26,11 +27,9 @@ def _scope_name(indicator: Indicator, language: str) -> str:
 def indicator_table(rows: list[IndicatorRow]):
     """One row per indicator, in the page's order."""
     language = get_language()
-    directions = {code: str(label) for code, label in Indicator.Direction.choices}
+    directions = labels_of(Indicator.Direction)
     headers = [
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *title_headers(),
         _("scope code"),
         _("scope"),
         _("measures"),
@@ -51,9 +50,7 @@ def indicator_table(rows: list[IndicatorRow]):
         for row in rows:
             indicator, progress = row.indicator, row.progress
             yield [
-                bilingual(indicator, "title", language),
-                indicator.title_en,
-                indicator.title_zh,
+                *title_cells(indicator, language),
                 indicator.scope,
                 str(SCOPE_LABELS[indicator.scope]),
                 _scope_name(indicator, language),
@@ -67,7 +64,7 @@ def indicator_table(rows: list[IndicatorRow]):
                 progress.actual.end if progress.actual else None,
                 progress.status,
                 str(STATUS_LABELS[progress.status]),
-                _("yes") if indicator.is_synthetic else _("no"),
+                yes_no(indicator.is_synthetic),
             ]
 
     return headers, lines()

@@ -9,7 +9,6 @@ is the period's total (`status.total_of`). A target is never a project's value: 
 is counted in the portfolio's totals or charts.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.cases.models import Case
 from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualDescribed, Sector
+from corridor.core.models import BilingualDescribed, Sector, person_field
 from corridor.events.models import Event
 from corridor.portfolio.models import Project
 
@@ -36,6 +35,18 @@ class IndicatorQuerySet(models.QuerySet):
             | Q(case__in=Case.objects.visible_to(user).values("pk"))
             | Q(event__in=Event.objects.visible_to(user).values("pk"))
         )
+
+
+def _measured(model, verbose_name):
+    """The project, case or event an indicator measures (none: the initiative as a whole)."""
+    return models.ForeignKey(
+        model,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
 
 class Side(models.TextChoices):
@@ -67,30 +78,9 @@ class Indicator(BilingualDescribed):
     )
     baseline_value = models.DecimalField(_("baseline"), max_digits=20, decimal_places=2, default=0)
     baseline_on = models.DateField(_("baseline date"), null=True, blank=True)
-    project = models.ForeignKey(
-        Project,
-        verbose_name=_("cooperation project"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    case = models.ForeignKey(
-        Case,
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    event = models.ForeignKey(
-        Event,
-        verbose_name=_("event"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    project = _measured(Project, _("cooperation project"))
+    case = _measured(Case, _("case"))
+    event = _measured(Event, _("event"))
     by_side = models.BooleanField(_("broken down by side"), default=False)
     by_sector = models.BooleanField(_("broken down by sector"), default=False)
     feed = models.CharField(
@@ -100,14 +90,7 @@ class Indicator(BilingualDescribed):
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = person_field(_("created by"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
@@ -146,13 +129,12 @@ class Indicator(BilingualDescribed):
         return "initiative"
 
 
-class Target(models.Model):
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
-    )
+class PeriodValue(models.Model):
+    """What targets and actuals share: the indicator's level by the end of a period, the
+    period's total or one side's or sector's part of it, and who recorded it."""
+
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    value = models.DecimalField(_("target"), max_digits=20, decimal_places=2)
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
     sector = models.ForeignKey(
         Sector,
@@ -162,47 +144,40 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = person_field(_("recorded by"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
     )
 
     class Meta:
+        abstract = True
         ordering = ["period_end", "period_start", "side", "id"]
         constraints = [
             models.CheckConstraint(
-                name="target_period_in_order", condition=Q(period_end__gte=models.F("period_start"))
+                name="%(class)s_period_in_order",
+                condition=Q(period_end__gte=models.F("period_start")),
             ),
         ]
+
+
+class Target(PeriodValue):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    value = models.DecimalField(_("target"), max_digits=20, decimal_places=2)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta(PeriodValue.Meta):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
 
 
-class Actual(models.Model):
+class Actual(PeriodValue):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="actuals"
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
     value = models.DecimalField(_("actual"), max_digits=20, decimal_places=2)
-    side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     source_url = models.URLField(_("evidence (address)"), max_length=500, blank=True)
     document = models.FileField(
         _("evidence (document)"), upload_to="results/%Y/%m/", max_length=300, blank=True
@@ -216,25 +191,10 @@ class Actual(models.Model):
         help_text=_("Computed from the records of the indicator's feed, not typed in."),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
-    )
 
-    class Meta:
-        ordering = ["period_end", "period_start", "side", "id"]
+    class Meta(PeriodValue.Meta):
         constraints = [
-            models.CheckConstraint(
-                name="actual_period_in_order", condition=Q(period_end__gte=models.F("period_start"))
-            ),
+            *PeriodValue.Meta.constraints,
             models.CheckConstraint(
                 name="actual_has_evidence", condition=~Q(source_url="") | ~Q(document="")
             ),

@@ -17,12 +17,12 @@ Reading follows the record: whoever may see the project, case or event sees its 
 (`SYSTEM`: the demo loader) may do anything; `None` is nobody and may do nothing.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.cases import permissions as cases
 from corridor.core.actors import is_system
+from corridor.core.permissions import require
 from corridor.events import permissions as events
 from corridor.portfolio import permissions as portfolio
 from corridor.portfolio.models import ProjectParty
@@ -43,11 +43,6 @@ NOT_YOURS_TO_RECORD = {
     ),
     "event": _("Only the event's organisers record its results."),
 }
-
-
-def require(condition: bool, message) -> None:
-    if not condition:
-        raise PermissionDenied(str(message))
 
 
 def _project_organisation_ids(project) -> set[int]:

@@ -8,7 +8,6 @@ An actual from a feed (`actual_record_from_feed`) is measured from Corridor's ow
 types the figure again.
 """
 
-import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from corridor.cases.documents.services import check_file
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.models import AuditEntry, Sector
 from corridor.core.validators import long_text_problem, name_text_problem
@@ -164,7 +164,8 @@ def indicator_create(
 ) -> Indicator:
     """An indicator of the initiative as a whole (no project, case or event), or of one
     project, case or event. `data`: the fields of `INDICATOR_FIELDS`."""
-    if sum(record is not None for record in (project, case, event)) > 1:
+    scope = {"project": project, "case": case, "event": event}
+    if sum(record is not None for record in scope.values()) > 1:
         raise ValidationError(
             {
                 "scope": _(
@@ -173,21 +174,16 @@ def indicator_create(
                 )
             }
         )
-    permissions.require_define_for(actor, project=project, case=case, event=event)
+    permissions.require_define_for(actor, **scope)
     unknown = set(data) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
-    errors, clean = _check_indicator(data, _scope_of(project, case, event))
+    errors, clean = _check_indicator(data, _scope_of(**scope))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         indicator = Indicator.objects.create(
-            project=project,
-            case=case,
-            event=event,
-            is_synthetic=is_synthetic,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            **clean,
+            **scope, is_synthetic=is_synthetic, created_by=person_of(actor), **clean
         )
         audit_record(
             actor=actor,
@@ -247,8 +243,9 @@ def indicator_update(*, actor, indicator: Indicator, version: int, **data) -> In
 
 
 def _check_row(
-    indicator: Indicator, *, period_start, period_end, value, side, sector, errors: dict
-) -> tuple[Decimal | None, str, Sector | None]:
+    indicator: Indicator, errors: dict, period_start, period_end, value, side, sector
+) -> dict:
+    """The fields targets and actuals share, checked: `errors` gets what is wrong."""
     if not isinstance(period_start, date):
         errors["period_start"] = _("Period start: give a date.")
     if not isinstance(period_end, date):
@@ -270,7 +267,32 @@ def _check_row(
             }
     if sector is not None and not indicator.by_sector:
         errors["sector"] = _("Sector: this indicator is not broken down by sector; leave it empty.")
-    return number, side, sector
+    return {
+        "indicator": indicator,
+        "period_start": period_start,
+        "period_end": period_end,
+        "value": number,
+        "side": side,
+        "sector": sector,
+    }
+
+
+def _save_row(row: Target | Actual, *, actor, summary: str) -> None:
+    """Save a new target or actual and note it in its indicator's history; `summary`: an
+    untranslated message with the placeholders value, start and end."""
+    row.recorded_by = person_of(actor)
+    row.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=row.indicator,
+        summary=summary,
+        summary_params={
+            "value": _plain_number(row.value),
+            "start": row.period_start.isoformat(),
+            "end": row.period_end.isoformat(),
+        },
+    )
 
 
 def target_add(
@@ -287,59 +309,23 @@ def target_add(
     """A target: the level the indicator should reach by the end of the period."""
     permissions.require_define(actor, indicator)
     errors: dict = {}
-    number, side, sector = _check_row(
-        indicator,
-        period_start=period_start,
-        period_end=period_end,
-        value=value,
-        side=side,
-        sector=sector,
-        errors=errors,
-    )
+    row = _check_row(indicator, errors, period_start, period_end, value, side, sector)
     source_url = _url(source_url, "source_url", _("Source"), errors)
-    if (
-        not errors
-        and Target.objects.filter(
-            indicator=indicator,
-            period_start=period_start,
-            period_end=period_end,
-            side=side,
-            sector=sector,
-        ).exists()
-    ):
+    same_period = {name: given for name, given in row.items() if name != "value"}
+    if not errors and Target.objects.filter(**same_period).exists():
         errors["period_end"] = _(
             "Period: this indicator already has a target for this period (and side and sector)."
         )
     if errors:
         raise ValidationError(errors)
+    target = Target(**row, source_url=source_url)
     with transaction.atomic():
-        target = Target.objects.create(
-            indicator=indicator,
-            period_start=period_start,
-            period_end=period_end,
-            value=number,
-            side=side,
-            sector=sector,
-            source_url=source_url,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit_record(
+        _save_row(
+            target,
             actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=indicator,
             summary=gettext_noop("Target of %(value)s set for %(start)s to %(end)s"),
-            summary_params={
-                "value": _plain_number(number),
-                "start": period_start.isoformat(),
-                "end": period_end.isoformat(),
-            },
         )
     return target
-
-
-def _evidence_name(checked) -> str:
-    file_field = Actual._meta.get_field("document")
-    return file_field.generate_filename(None, f"{uuid.uuid4().hex}{checked.extension}")
 
 
 def actual_record(
@@ -359,15 +345,7 @@ def actual_record(
     """An actual with its evidence: a source address, an uploaded document, or both."""
     permissions.require_record(actor, indicator)
     errors: dict = {}
-    number, side, sector = _check_row(
-        indicator,
-        period_start=period_start,
-        period_end=period_end,
-        value=value,
-        side=side,
-        sector=sector,
-        errors=errors,
-    )
+    row = _check_row(indicator, errors, period_start, period_end, value, side, sector)
     source_url = _url(source_url, "source_url", _("Evidence (address)"), errors)
     note = _text(note, "note", _("Note"), errors, limit=500, long=True)
     checked = None
@@ -382,35 +360,17 @@ def actual_record(
         )
     if errors:
         raise ValidationError(errors)
+    actual = Actual(**row, source_url=source_url, note=note, from_feed=from_feed)
     with transaction.atomic():
-        actual = Actual(
-            indicator=indicator,
-            period_start=period_start,
-            period_end=period_end,
-            value=number,
-            side=side,
-            sector=sector,
-            source_url=source_url,
-            note=note,
-            from_feed=from_feed,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
         if checked is not None:
-            actual.document.save(_evidence_name(checked), document, save=False)
+            actual.document.save(checked.storage_name(actual.document.field), document, save=False)
             actual.document_name = checked.name
             actual.document_type = checked.content_type
             actual.document_sha256 = checked.sha256
-        actual.save()
-        audit_record(
+        _save_row(
+            actual,
             actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=indicator,
             summary=gettext_noop("Actual of %(value)s recorded for %(start)s to %(end)s"),
-            summary_params={
-                "value": _plain_number(number),
-                "start": period_start.isoformat(),
-                "end": period_end.isoformat(),
-            },
         )
     return actual
 

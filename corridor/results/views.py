@@ -4,9 +4,8 @@ write goes through `corridor.results.services`, which checks permission again.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -204,28 +203,11 @@ def indicator_create(request):
     )
 
 
-FORM_FIELDS = [
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "unit_en",
-    "unit_zh",
-    "direction",
-    "baseline_value",
-    "baseline_on",
-    "by_side",
-    "by_sector",
-    "feed",
-    "source_url",
-]
-
-
 @login_required
 def indicator_edit(request, pk: int):
     indicator = _indicator(request, pk)
     permissions.require_define(request.user, indicator)
-    initial = {name: getattr(indicator, name) for name in FORM_FIELDS}
+    initial = {name: getattr(indicator, name) for name in services.INDICATOR_FIELDS}
     initial["version"] = indicator.version
     form = IndicatorForm(request.POST or None, initial=initial, editing=True)
     context = {"form": form, "indicator": indicator}
@@ -241,7 +223,7 @@ def indicator_edit(request, pk: int):
     def again(form):
         if "version" in getattr(form, "stale_fields", set()):
             fresh = Indicator.objects.get(pk=indicator.pk)
-            saved = {name: getattr(fresh, name) for name in FORM_FIELDS}
+            saved = {name: getattr(fresh, name) for name in services.INDICATOR_FIELDS}
             saved["version"] = fresh.version
             context["saved_values"] = form.saved_values(saved)
             form.take_version(fresh.version)
@@ -257,7 +239,9 @@ def indicator_edit(request, pk: int):
     )
 
 
-def _row_page(request, pk: int, *, form_class, require, write, template, success):
+def _row_page(request, pk: int, *, form_class, require, service, template, success):
+    """Add a target or record an actual: `service` is called with the actor, the indicator
+    and the form's fields."""
     indicator = _indicator(request, pk)
     require(request.user, indicator)
     form = form_class(request.POST or None, request.FILES or None, indicator=indicator)
@@ -267,7 +251,7 @@ def _row_page(request, pk: int, *, form_class, require, write, template, success
     return core_views.post_form(
         request,
         form,
-        lambda data: write(indicator, data),
+        lambda data: service(actor=request.user, indicator=indicator, **data),
         done=lambda _row: redirect("results:indicator_detail", indicator.pk),
         again=lambda form: render(request, template, context, status=400),
         success=success,
@@ -281,9 +265,7 @@ def target_add(request, pk: int):
         pk,
         form_class=TargetForm,
         require=permissions.require_define,
-        write=lambda indicator, data: services.target_add(
-            actor=request.user, indicator=indicator, **data
-        ),
+        service=services.target_add,
         template="results/target_form.html",
         success=_("The target is saved."),
     )
@@ -296,9 +278,7 @@ def actual_record(request, pk: int):
         pk,
         form_class=ActualForm,
         require=permissions.require_record,
-        write=lambda indicator, data: services.actual_record(
-            actor=request.user, indicator=indicator, **data
-        ),
+        service=services.actual_record,
         template="results/actual_form.html",
         success=_("The actual is saved."),
     )
@@ -334,15 +314,8 @@ def actual_document(request, pk: int):
     )
     if not actual.document:
         raise Http404
-    try:
-        handle = default_storage.open(actual.document.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return core_views.stored_file(
+        actual.document.name,
         filename=actual.document_name or "evidence",
         content_type=actual.document_type or "application/octet-stream",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

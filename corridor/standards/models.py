@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualTitled
+from corridor.core.models import BilingualTitled, person_field
 
 
 class HsCode(models.Model):
@@ -120,13 +120,7 @@ class ReadinessAssessment(models.Model):
         on_delete=models.CASCADE,
         related_name="assessments",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = person_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     product_name = models.CharField(_("product"), max_length=300, blank=True)
     hs_code = models.CharField(_("HS code"), max_length=10)

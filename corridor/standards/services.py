@@ -8,13 +8,15 @@ that it reads in English or Chinese later.
 
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from corridor.accounts.models import Organisation
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record
+from corridor.core.permissions import require
 from corridor.core.vocabularies import is_country
 from corridor.standards import engine, hs, kb, reasons
 from corridor.standards.models import ReadinessAssessment, Requirement, Watch
@@ -26,11 +28,6 @@ from corridor.standards.permissions import (
 )
 
 PRODUCT_NAME_MAX = ReadinessAssessment._meta.get_field("product_name").max_length
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -166,7 +163,7 @@ def assessment_create(
 
     Raises PermissionDenied when `actor` may not assess for the organisation, and
     ValidationError {field: sentence} on bad input; nothing is saved then."""
-    _require(
+    require(
         can_assess_for(actor, organisation),
         _("You can only make assessments for your own organisation."),
     )
@@ -198,7 +195,7 @@ def assessment_create(
     with transaction.atomic():
         assessment = ReadinessAssessment.objects.create(
             organisation=organisation,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=person_of(actor),
             product_name=product_name,
             hs_code=hs_code,
             origin=origin,
@@ -219,7 +216,7 @@ def assessment_create(
 
 
 def assessment_delete(*, actor, assessment: ReadinessAssessment) -> None:
-    _require(
+    require(
         can_delete_assessment(actor, assessment),
         _("Only your organisation or an administrator can delete this assessment."),
     )
@@ -243,7 +240,7 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
     Raises PermissionDenied for an anonymous visitor, ValidationError {field: sentence} on a
     malformed or unknown HS code, a market the knowledge base does not have, or a product the
     person already follows there."""
-    _require(can_follow(actor), _("Log in to follow products."))
+    require(can_follow(actor), _("Log in to follow products."))
     hs_prefix = normalise_hs_code(hs_prefix)
     market = (market or "").strip().upper()
     errors = {}
@@ -282,7 +279,7 @@ def watch_add(*, actor, hs_prefix: str, market: str) -> Watch:
 
 def watch_remove(*, actor, watch: Watch) -> None:
     """Stop following a product; only the person who follows it may."""
-    _require(
+    require(
         can_stop_following(actor, watch),
         _("You can only stop following products you follow yourself."),
     )

@@ -98,6 +98,11 @@ class CheckedFile:
     size: int
     sha256: str
 
+    def storage_name(self, file_field) -> str:
+        """A random name under the file field's folder (`upload_to`); the person's name for
+        the file is kept in the database only."""
+        return file_field.generate_filename(None, f"{uuid.uuid4().hex}{self.extension}")
+
 
 def _file_error(message: str) -> ValidationError:
     return ValidationError({"file": message})
@@ -384,13 +389,6 @@ def _clean_new_document(title: str, document_type: str) -> tuple[str, str]:
     return title, document_type
 
 
-def _storage_name(checked: CheckedFile) -> str:
-    """A random name under the field's folder (cases/YYYY/MM/); the person's name is kept
-    in the database only."""
-    file_field = DocumentVersion._meta.get_field("file")
-    return file_field.generate_filename(None, f"{uuid.uuid4().hex}{checked.extension}")
-
-
 # --- services ------------------------------------------------------------------------------
 
 
@@ -466,7 +464,9 @@ def document_upload(
                 number = latest + 1
                 audit_action = "update"
             version_shared_with = _version_sharing(actor, case, document)
-            stored_name = default_storage.save(_storage_name(checked), uploaded_file)
+            stored_name = default_storage.save(
+                checked.storage_name(DocumentVersion._meta.get_field("file")), uploaded_file
+            )
             version = DocumentVersion.objects.create(
                 document=document,
                 number=number,

@@ -10,8 +10,7 @@ write raises `PermissionDenied`, which the site's 403 page shows with the servic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from corridor.cases import permissions
 from corridor.cases.documents import services as documents
 from corridor.cases.models import Case, CaseDocument, DocumentVersion
+from corridor.core import views as core_views
 
 
 def _visible_case(request, case_pk: int) -> Case:
@@ -125,15 +125,6 @@ def document_download(request, version_pk: int):
     )
     if not permissions.can_see_version(request.user, version):
         raise Http404
-    try:
-        handle = default_storage.open(version.file.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
+    return core_views.stored_file(
+        version.file.name, filename=version.original_name, content_type=version.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

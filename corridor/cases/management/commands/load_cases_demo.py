@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.cases.demo import cases_demo_counts, load_cases_demo
+from corridor.core.demo import write_counts, write_holds
 
 LABELS = {
     "organisations": gettext_lazy("Organisations"),
@@ -46,12 +47,5 @@ class Command(BaseCommand):
             ) from error
         if not report.created:
             self.stdout.write(_("The case demo was already loaded; nothing changed."))
-        for key, number in sorted(report.created.items()):
-            self.stdout.write(
-                _("%(label)s created: %(number)d") % {"label": LABELS[key], "number": number}
-            )
-        self.stdout.write(_("The database now holds:"))
-        for key, number in cases_demo_counts().items():
-            self.stdout.write(
-                "  " + _("%(label)s: %(number)d") % {"label": LABELS[key], "number": number}
-            )
+        write_counts(self.stdout, LABELS, dict(sorted(report.created.items())))
+        write_holds(self.stdout, LABELS, cases_demo_counts())

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from corridor.core.demo import write_counts, write_holds
 from corridor.directory.demo import directory_demo_counts, load_directory_demo
 
 LABELS = {
@@ -38,19 +39,10 @@ class Command(BaseCommand):
         report = load_directory_demo(stdout=self.stdout, embed=not no_embed)
         if not report:
             self.stdout.write(_("The directory demo was already loaded; nothing changed."))
-        for key, number in report.items():
-            if key == EMBEDDED:
-                continue
-            self.stdout.write(
-                _("%(label)s created: %(number)d") % {"label": LABELS[key], "number": number}
-            )
+        write_counts(self.stdout, LABELS, {k: n for k, n in report.items() if k != EMBEDDED})
         if report.get(EMBEDDED):
             self.stdout.write(
                 _("Embeddings computed for %(number)d enterprise profiles.")
                 % {"number": report[EMBEDDED]}
             )
-        self.stdout.write(_("The database now holds:"))
-        for key, number in directory_demo_counts().items():
-            self.stdout.write(
-                "  " + _("%(label)s: %(number)d") % {"label": LABELS[key], "number": number}
-            )
+        write_holds(self.stdout, LABELS, directory_demo_counts())

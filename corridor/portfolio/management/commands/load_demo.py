@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from corridor.core.demo import write_counts, write_holds
 from corridor.portfolio.demo import demo_counts, load_demo
 
 LABELS = {
@@ -40,17 +41,11 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if not report.created and not report.updated:
             self.stdout.write(_("The demo data was already loaded; nothing changed."))
-        for key, number in sorted(report.created.items()):
-            self.stdout.write(
-                _("%(label)s created: %(number)d") % {"label": LABELS[key], "number": number}
-            )
-        for key, number in sorted(report.updated.items()):
-            self.stdout.write(
-                _("%(label)s updated: %(number)d") % {"label": LABELS[key], "number": number}
-            )
-        self.stdout.write(_("The database now holds:"))
-        for key, number in demo_counts().items():
-            self.stdout.write(
-                "  " + _("%(label)s: %(number)d") % {"label": LABELS[key], "number": number}
-            )
+        write_counts(
+            self.stdout,
+            LABELS,
+            dict(sorted(report.created.items())),
+            dict(sorted(report.updated.items())),
+        )
+        write_holds(self.stdout, LABELS, demo_counts())
         self.stdout.write(_("Loaded in %(seconds).1f s.") % {"seconds": elapsed})

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from corridor.core.demo import write_counts
 from corridor.results.demo import load_results_demo
 
 LABELS = {
@@ -34,7 +35,4 @@ class Command(BaseCommand):
             ) from error
         if not report:
             self.stdout.write(_("The results demo was already loaded; nothing changed."))
-        for key, number in report.items():
-            self.stdout.write(
-                _("%(label)s created: %(number)d") % {"label": LABELS[key], "number": number}
-            )
+        write_counts(self.stdout, LABELS, report)
