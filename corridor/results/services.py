@@ -283,8 +283,10 @@ def target_add(
     side: str = "",
     sector: Sector | str | None = None,
     source_url: str = "",
+    from_iati: bool = False,
 ) -> Target:
-    """A target: the level the indicator should reach by the end of the period."""
+    """A target: the level the indicator should reach by the end of the period (`from_iati`:
+    read from the project's IATI activity, see `corridor.results.iati`)."""
     permissions.require_define(actor, indicator)
     errors: dict = {}
     number, side, sector = _check_row(
@@ -321,6 +323,7 @@ def target_add(
             side=side,
             sector=sector,
             source_url=source_url,
+            from_iati=from_iati,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
@@ -355,8 +358,10 @@ def actual_record(
     document=None,
     note: str = "",
     from_feed: bool = False,
+    from_iati: bool = False,
 ) -> Actual:
-    """An actual with its evidence: a source address, an uploaded document, or both."""
+    """An actual with its evidence: a source address, an uploaded document, or both
+    (`from_iati`: read from the project's IATI activity, see `corridor.results.iati`)."""
     permissions.require_record(actor, indicator)
     errors: dict = {}
     number, side, sector = _check_row(
@@ -393,6 +398,7 @@ def actual_record(
             source_url=source_url,
             note=note,
             from_feed=from_feed,
+            from_iati=from_iati,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if checked is not None:
@@ -440,3 +446,49 @@ def actual_record_from_feed(
         source_url=settings.SITE_URL.rstrip("/") + queries.feed_source_path(indicator),
         from_feed=True,
     )
+
+
+def imported_value_revise(*, actor, row: Target | Actual, value, source_url: str = "") -> None:
+    """A target or actual read from an IATI activity, given the value (and, for an actual, the
+    evidence) the publisher now reports: a re-import (`corridor.results.iati`). Rows recorded
+    in Corridor are never revised this way."""
+    if not row.from_iati:
+        raise ValueError("only rows read from IATI are revised by a re-import")
+    indicator = row.indicator
+    is_target = isinstance(row, Target)
+    (permissions.require_define if is_target else permissions.require_record)(actor, indicator)
+    errors: dict = {}
+    number = _decimal(value, "value", _("Value"), errors)
+    label = _("Source") if is_target else _("Evidence (address)")
+    source_url = _url(source_url, "source_url", label, errors) or row.source_url
+    if not is_target and not source_url and not row.document:
+        errors["source_url"] = _(
+            "Evidence: give the address of a source, or upload a document, that shows this value."
+        )
+    if errors:
+        raise ValidationError(errors)
+    if number == row.value and source_url == row.source_url:
+        return
+    with transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(
+            value=number, source_url=source_url, version=row.version + 1
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            target=indicator,
+            summary=(
+                gettext_noop("Target for %(start)s to %(end)s revised from %(old)s to %(value)s")
+                if is_target
+                else gettext_noop(
+                    "Actual for %(start)s to %(end)s revised from %(old)s to %(value)s"
+                )
+            ),
+            summary_params={
+                "old": _plain_number(row.value),
+                "value": _plain_number(number),
+                "start": row.period_start.isoformat(),
+                "end": row.period_end.isoformat(),
+            },
+        )
+    row.value, row.source_url, row.version = number, source_url, row.version + 1
