@@ -3,12 +3,15 @@ the one filter of the indicator list (`IndicatorFilter`), each indicator's progr
 stated rule (`status.status_of`), and the measures that feed actuals from the records of the
 portfolio, the cases and the events (`feed_value`)."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -159,43 +162,75 @@ def _totals_by_indicator(rows) -> dict[int, list[status.Period]]:
     return totals
 
 
-def dashboard_summary(user, today: date | None = None, limit: int = 6) -> Summary:
-    """The same statuses as `indicator_rows`, read as plain rows (no model per indicator, no
-    related record): the dashboard stays fast with tens of thousands of indicators."""
-    today = today or timezone.localdate()
-    visible = indicators_visible(user)
-    indicators = list(
-        visible.order_by().values_list(
-            "pk", "baseline_value", "direction", "project_id", "case_id", "event_id"
-        )
-    )
-    if not indicators:
-        return Summary(dict.fromkeys(STATUSES, 0), [], 0)
-    ids = visible.order_by().values("pk")
+def _generation() -> tuple:
+    """What changes whenever an indicator, target or actual is added, changed or removed
+    (how many, the newest id, the sum of their versions, the newest time), in one query."""
+    parts = []
+    for model, stamp in (
+        (Indicator, "created_at"),
+        (Target, "recorded_at"),
+        (Actual, "recorded_at"),
+    ):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts += [
+            f"(SELECT COUNT(*) FROM {table})",
+            f"(SELECT MAX(id) FROM {table})",
+            f"(SELECT SUM(version) FROM {table})",
+            f"(SELECT MAX({stamp}) FROM {table})",  # ids of rolled-back rows come back
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def _all_statuses(today: date) -> dict[int, str]:
+    """Every indicator's status today (`status.status_of`), kept in the cache until an
+    indicator, target or actual changes or the day does."""
+    key = ("results-statuses", today.isoformat(), *_generation())
+    cache_key = "results:statuses:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    statuses = cache.get(cache_key)
+    if statuses is not None:
+        return statuses
     columns = ("indicator_id", "period_start", "period_end", "side", "sector_id", "value")
-    targets = _totals_by_indicator(
-        Target.objects.filter(indicator__in=ids).order_by().values_list(*columns)
-    )
-    actuals = _totals_by_indicator(
-        Actual.objects.filter(indicator__in=ids).order_by().values_list(*columns)
-    )
-    counts = dict.fromkeys(STATUSES, 0)
-    progress = {}
-    for pk, baseline, direction, *_scope in indicators:
-        progress[pk] = status.status_of(
+    targets = _totals_by_indicator(Target.objects.order_by().values_list(*columns))
+    actuals = _totals_by_indicator(Actual.objects.order_by().values_list(*columns))
+    statuses = {
+        pk: status.status_of(
             baseline=baseline,
             direction=direction,
             targets=targets.get(pk, []),
             actuals=actuals.get(pk, []),
             today=today,
+        ).status
+        for pk, baseline, direction in Indicator.objects.order_by().values_list(
+            "pk", "baseline_value", "direction"
         )
-        counts[progress[pk].status] += 1
-    initiative = [pk for pk, _b, _d, *scope in indicators if not any(scope)]
-    rows = []
-    if initiative:
-        for indicator in Indicator.objects.filter(pk__in=initiative)[:limit]:
-            rows.append(IndicatorRow(indicator, progress[indicator.pk]))
-    return Summary(counts, rows, len(indicators))
+    }
+    cache.set(cache_key, statuses, timeout=24 * 3600)
+    return statuses
+
+
+def dashboard_summary(user, today: date | None = None, limit: int = 6) -> Summary:
+    """The same statuses as `indicator_rows`, without a model per indicator: every
+    indicator's status is computed once (`_all_statuses`, cached until something changes)
+    and the visible ones are counted, so the dashboard stays fast with tens of thousands of
+    indicators."""
+    today = today or timezone.localdate()
+    visible = indicators_visible(user).order_by()
+    ids = list(visible.values_list("pk", flat=True))
+    if not ids:
+        return Summary(dict.fromkeys(STATUSES, 0), [], 0)
+    statuses = _all_statuses(today)
+    counts = dict.fromkeys(STATUSES, 0)
+    for pk in ids:
+        counts[statuses[pk]] += 1
+    initiative = (
+        visible.filter(INITIATIVE_WIDE)
+        .order_by(*Indicator._meta.ordering)
+        .prefetch_related("targets", "actuals")[:limit]
+    )
+    rows = [IndicatorRow(indicator, progress_of(indicator, today)) for indicator in initiative]
+    return Summary(counts, rows, len(ids))
 
 
 def status_counts(rows: list[IndicatorRow]) -> dict[str, int]:
