@@ -264,10 +264,9 @@ def read_results(activity, *, project, actor, language: str, report) -> None:
                 project=project,
                 unit_en=item.unit_en,
                 unit_zh=item.unit_zh,
+                iati_key=item.key,
                 **fields,
             )
-            indicator.iati_key = item.key
-            Indicator.objects.filter(pk=indicator.pk).update(iati_key=item.key)
             targets, actuals = [], []
             report.indicators_created += 1
         else:

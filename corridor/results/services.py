@@ -160,10 +160,12 @@ def indicator_create(
     case=None,
     event=None,
     is_synthetic: bool = False,
+    iati_key: str = "",
     **data,
 ) -> Indicator:
     """An indicator of the initiative as a whole (no project, case or event), or of one
-    project, case or event. `data`: the fields of `INDICATOR_FIELDS`."""
+    project, case or event. `data`: the fields of `INDICATOR_FIELDS`. `iati_key`: where a
+    project's indicator was read from in its IATI activity (`corridor.results.iati`)."""
     if sum(record is not None for record in (project, case, event)) > 1:
         raise ValidationError(
             {
@@ -186,6 +188,7 @@ def indicator_create(
             case=case,
             event=event,
             is_synthetic=is_synthetic,
+            iati_key=iati_key if project is not None else "",
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             **clean,
         )
