@@ -224,8 +224,8 @@ def dashboard_summary(user, today: date | None = None, limit: int = 6) -> Summar
     counts = dict.fromkeys(STATUSES, 0)
     for pk in ids:
         counts[statuses[pk]] += 1
-    initiative = (
-        visible.filter(INITIATIVE_WIDE)
+    initiative = (  # the initiative's own indicators are everyone's (`visible_to`)
+        Indicator.objects.filter(INITIATIVE_WIDE)
         .order_by(*Indicator._meta.ordering)
         .prefetch_related("targets", "actuals")[:limit]
     )
