@@ -1,6 +1,8 @@
 """Benchmark of the portfolio's dashboard and filtered project list.
 
-Loads N synthetic projects (100,000 by default) into a throwaway database, then times the
+Loads N synthetic projects (100,000 by default), and an indicator for one project in ten with
+a target and an actual (the dashboard shows the results framework's summary), into a
+throwaway database, then times the
 pages through Django's test client: 3 warm-up requests, then 30 measured ones; prints the
 median and the 95th percentile in milliseconds and the queries per request. Beside them, in
 the same process, a naive baseline computes the same figures in Python by iterating over
@@ -34,11 +36,13 @@ def run(database: str, n_projects: int) -> None:
     """In a child process, with Django set up on a fresh `database` (see bench/harness.py)."""
     started = time.perf_counter()
     published = load_projects(n_projects)
+    indicators = load_indicators()
     load_seconds = time.perf_counter() - started
     print()
     print(
         f"== {database}: {n_projects:,} synthetic projects ({published:,} published), "
-        f"loaded in {load_seconds:.1f} s"
+        f"{indicators:,} indicators with a target and an actual each, loaded in "
+        f"{load_seconds:.1f} s"
     )
     measure_all()
 
@@ -146,6 +150,64 @@ def load_projects(n_projects: int) -> int:
         # PostgreSQL, the visibility map that lets it answer from an index alone)
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return Project.objects.filter(is_published=True).count()
+
+
+def load_indicators() -> int:
+    """An indicator for one project in ten (every tenth), with a target for 2025–2026 and an
+    actual for 2025, as the results framework holds them. Returns how many."""
+    from django.db import connection, transaction
+
+    from corridor.portfolio.models import Project
+    from corridor.results.models import Actual, Indicator, Target
+
+    rng = random.Random(2026)
+    project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True)[::10])
+    with transaction.atomic():
+        Indicator.objects.bulk_create(
+            (
+                Indicator(
+                    project_id=pk,
+                    title_en=f"Synthetic exports of project {pk}",
+                    title_zh=f"合成项目{pk}的出口",
+                    unit_en="US$",
+                    unit_zh="美元",
+                    baseline_value=Decimal(0),
+                    baseline_on=date(2024, 1, 1),
+                    is_synthetic=True,
+                )
+                for pk in project_ids
+            ),
+            batch_size=5000,
+        )
+        indicator_ids = list(Indicator.objects.values_list("pk", flat=True))
+        Target.objects.bulk_create(
+            (
+                Target(
+                    indicator_id=pk,
+                    period_start=date(2025, 1, 1),
+                    period_end=date(2026, 12, 31),
+                    value=Decimal(rng.randrange(1_000_000, 50_000_000)),
+                )
+                for pk in indicator_ids
+            ),
+            batch_size=5000,
+        )
+        Actual.objects.bulk_create(
+            (
+                Actual(
+                    indicator_id=pk,
+                    period_start=date(2025, 1, 1),
+                    period_end=date(2025, 12, 31),
+                    value=Decimal(rng.randrange(0, 40_000_000)),
+                    source_url="https://example.org/synthetic-evidence",
+                )
+                for pk in indicator_ids
+            ),
+            batch_size=5000,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return len(indicator_ids)
 
 
 def time_page(client, url: str) -> tuple[float, float, set[int]]:

@@ -9,8 +9,11 @@ class ResultsConfig(AppConfig):
 
     def ready(self) -> None:
         from corridor.core import panels
-        from corridor.results import views
+        from corridor.portfolio.iati import extensions
+        from corridor.results import iati, views
 
         # the portfolio's dashboard shows the indicators' summary without importing results
         panels.register("dashboard", views.dashboard_panel)
         panels.register("project", views.project_panel)
+        # the portfolio's IATI import and export read and write results without importing us
+        extensions.register("results", read=iati.read_results, writer=iati.results_writer)

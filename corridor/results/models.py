@@ -87,6 +87,16 @@ class Indicator(BilingualDescribed):
         _("actuals from"), max_length=24, choices=Feed.choices, default=Feed.MANUAL
     )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    iati_key = models.CharField(
+        _("IATI result and indicator"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Where the indicator was read from in its project's IATI activity (the result's "
+            "number and the indicator's reference or number); empty for indicators set in "
+            "Corridor."
+        ),
+    )
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
     )
@@ -108,7 +118,12 @@ class Indicator(BilingualDescribed):
                     | Q(project__isnull=True, event__isnull=True)
                     | Q(case__isnull=True, event__isnull=True)
                 ),
-            )
+            ),
+            models.UniqueConstraint(
+                name="indicator_one_per_iati_key",
+                fields=["project", "iati_key"],
+                condition=~Q(iati_key=""),
+            ),
         ]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -144,6 +159,7 @@ class PeriodValue(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    from_iati = models.BooleanField(_("imported from IATI"), default=False)
     recorded_by = person_field(_("recorded by"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     version = models.PositiveIntegerField(

@@ -3,12 +3,15 @@ the one filter of the indicator list (`IndicatorFilter`), each indicator's progr
 stated rule (`status.status_of`), and the measures that feed actuals from the records of the
 portfolio, the cases and the events (`feed_value`)."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -134,6 +137,100 @@ def indicator_rows(user, filters: IndicatorFilter, today: date | None = None) ->
             continue
         rows.append(IndicatorRow(indicator, progress))
     return rows
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The dashboard's summary: how many visible indicators stand at each status, and the
+    initiative's own (at most `limit`, by title) with their progress."""
+
+    counts: dict[str, int]
+    initiative_rows: list[IndicatorRow]
+    total: int
+
+
+def _totals_by_indicator(rows) -> dict[int, list[status.Period]]:
+    """(indicator, start, end, side, sector, value) rows → each indicator's period totals."""
+    by_period = defaultdict(list)
+    for indicator_id, start, end, side, sector_id, value in rows:
+        by_period[(indicator_id, start, end)].append((side, sector_id, value))
+    totals = defaultdict(list)
+    for (indicator_id, start, end), values in by_period.items():
+        total = status.total_of(values)
+        if total is not None:
+            totals[indicator_id].append(status.Period(start, end, total))
+    return totals
+
+
+def _generation() -> tuple:
+    """What changes whenever an indicator, target or actual is added, changed or removed
+    (how many, the newest id, the sum of their versions, the newest time), in one query."""
+    parts = []
+    for model, stamp in (
+        (Indicator, "created_at"),
+        (Target, "recorded_at"),
+        (Actual, "recorded_at"),
+    ):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts += [
+            f"(SELECT COUNT(*) FROM {table})",
+            f"(SELECT MAX(id) FROM {table})",
+            f"(SELECT SUM(version) FROM {table})",
+            f"(SELECT MAX({stamp}) FROM {table})",  # ids of rolled-back rows come back
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def _all_statuses(today: date) -> dict[int, str]:
+    """Every indicator's status today (`status.status_of`), kept in the cache until an
+    indicator, target or actual changes or the day does."""
+    key = ("results-statuses", today.isoformat(), *_generation())
+    cache_key = "results:statuses:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    statuses = cache.get(cache_key)
+    if statuses is not None:
+        return statuses
+    columns = ("indicator_id", "period_start", "period_end", "side", "sector_id", "value")
+    targets = _totals_by_indicator(Target.objects.order_by().values_list(*columns))
+    actuals = _totals_by_indicator(Actual.objects.order_by().values_list(*columns))
+    statuses = {
+        pk: status.status_of(
+            baseline=baseline,
+            direction=direction,
+            targets=targets.get(pk, []),
+            actuals=actuals.get(pk, []),
+            today=today,
+        ).status
+        for pk, baseline, direction in Indicator.objects.order_by().values_list(
+            "pk", "baseline_value", "direction"
+        )
+    }
+    cache.set(cache_key, statuses, timeout=24 * 3600)
+    return statuses
+
+
+def dashboard_summary(user, today: date | None = None, limit: int = 6) -> Summary:
+    """The same statuses as `indicator_rows`, without a model per indicator: every
+    indicator's status is computed once (`_all_statuses`, cached until something changes)
+    and the visible ones are counted, so the dashboard stays fast with tens of thousands of
+    indicators."""
+    today = today or timezone.localdate()
+    visible = indicators_visible(user).order_by()
+    ids = list(visible.values_list("pk", flat=True))
+    if not ids:
+        return Summary(dict.fromkeys(STATUSES, 0), [], 0)
+    statuses = _all_statuses(today)
+    counts = dict.fromkeys(STATUSES, 0)
+    for pk in ids:
+        counts[statuses[pk]] += 1
+    initiative = (  # the initiative's own indicators are everyone's (`visible_to`)
+        Indicator.objects.filter(INITIATIVE_WIDE)
+        .order_by(*Indicator._meta.ordering)
+        .prefetch_related("targets", "actuals")[:limit]
+    )
+    rows = [IndicatorRow(indicator, progress_of(indicator, today)) for indicator in initiative]
+    return Summary(counts, rows, len(ids))
 
 
 def status_counts(rows: list[IndicatorRow]) -> dict[str, int]:

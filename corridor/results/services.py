@@ -160,10 +160,12 @@ def indicator_create(
     case=None,
     event=None,
     is_synthetic: bool = False,
+    iati_key: str = "",
     **data,
 ) -> Indicator:
     """An indicator of the initiative as a whole (no project, case or event), or of one
-    project, case or event. `data`: the fields of `INDICATOR_FIELDS`."""
+    project, case or event. `data`: the fields of `INDICATOR_FIELDS`. `iati_key`: where a
+    project's indicator was read from in its IATI activity (`corridor.results.iati`)."""
     scope = {"project": project, "case": case, "event": event}
     if sum(record is not None for record in scope.values()) > 1:
         raise ValidationError(
@@ -183,7 +185,11 @@ def indicator_create(
         raise ValidationError(errors)
     with transaction.atomic():
         indicator = Indicator.objects.create(
-            **scope, is_synthetic=is_synthetic, created_by=person_of(actor), **clean
+            **scope,
+            is_synthetic=is_synthetic,
+            iati_key=iati_key if project is not None else "",
+            created_by=person_of(actor),
+            **clean,
         )
         audit_record(
             actor=actor,
@@ -305,8 +311,10 @@ def target_add(
     side: str = "",
     sector: Sector | str | None = None,
     source_url: str = "",
+    from_iati: bool = False,
 ) -> Target:
-    """A target: the level the indicator should reach by the end of the period."""
+    """A target: the level the indicator should reach by the end of the period (`from_iati`:
+    read from the project's IATI activity, see `corridor.results.iati`)."""
     permissions.require_define(actor, indicator)
     errors: dict = {}
     row = _check_row(indicator, errors, period_start, period_end, value, side, sector)
@@ -318,7 +326,7 @@ def target_add(
         )
     if errors:
         raise ValidationError(errors)
-    target = Target(**row, source_url=source_url)
+    target = Target(**row, source_url=source_url, from_iati=from_iati)
     with transaction.atomic():
         _save_row(
             target,
@@ -341,8 +349,10 @@ def actual_record(
     document=None,
     note: str = "",
     from_feed: bool = False,
+    from_iati: bool = False,
 ) -> Actual:
-    """An actual with its evidence: a source address, an uploaded document, or both."""
+    """An actual with its evidence: a source address, an uploaded document, or both
+    (`from_iati`: read from the project's IATI activity, see `corridor.results.iati`)."""
     permissions.require_record(actor, indicator)
     errors: dict = {}
     row = _check_row(indicator, errors, period_start, period_end, value, side, sector)
@@ -360,7 +370,9 @@ def actual_record(
         )
     if errors:
         raise ValidationError(errors)
-    actual = Actual(**row, source_url=source_url, note=note, from_feed=from_feed)
+    actual = Actual(
+        **row, source_url=source_url, note=note, from_feed=from_feed, from_iati=from_iati
+    )
     with transaction.atomic():
         if checked is not None:
             actual.document.save(checked.storage_name(actual.document.field), document, save=False)
@@ -400,3 +412,49 @@ def actual_record_from_feed(
         source_url=settings.SITE_URL.rstrip("/") + queries.feed_source_path(indicator),
         from_feed=True,
     )
+
+
+def imported_value_revise(*, actor, row: Target | Actual, value, source_url: str = "") -> None:
+    """A target or actual read from an IATI activity, given the value (and, for an actual, the
+    evidence) the publisher now reports: a re-import (`corridor.results.iati`). Rows recorded
+    in Corridor are never revised this way."""
+    if not row.from_iati:
+        raise ValueError("only rows read from IATI are revised by a re-import")
+    indicator = row.indicator
+    is_target = isinstance(row, Target)
+    (permissions.require_define if is_target else permissions.require_record)(actor, indicator)
+    errors: dict = {}
+    number = _decimal(value, "value", _("Value"), errors)
+    label = _("Source") if is_target else _("Evidence (address)")
+    source_url = _url(source_url, "source_url", label, errors) or row.source_url
+    if not is_target and not source_url and not row.document:
+        errors["source_url"] = _(
+            "Evidence: give the address of a source, or upload a document, that shows this value."
+        )
+    if errors:
+        raise ValidationError(errors)
+    if number == row.value and source_url == row.source_url:
+        return
+    with transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(
+            value=number, source_url=source_url, version=row.version + 1
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            target=indicator,
+            summary=(
+                gettext_noop("Target for %(start)s to %(end)s revised from %(old)s to %(value)s")
+                if is_target
+                else gettext_noop(
+                    "Actual for %(start)s to %(end)s revised from %(old)s to %(value)s"
+                )
+            ),
+            summary_params={
+                "old": _plain_number(row.value),
+                "value": _plain_number(number),
+                "start": row.period_start.isoformat(),
+                "end": row.period_end.isoformat(),
+            },
+        )
+    row.value, row.source_url, row.version = number, source_url, row.version + 1

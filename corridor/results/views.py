@@ -76,14 +76,14 @@ def indicator_export(request, fmt: str):
 def dashboard_panel(request) -> str:
     """The dashboard's summary of the indicators (registered in `apps.py`): how many are on
     track, at risk and off track, and the initiative's own indicators with their progress."""
-    rows = queries.indicator_rows(request.user, queries.IndicatorFilter())
-    if not rows:
+    summary = queries.dashboard_summary(request.user)
+    if not summary.total:
         return ""
     context = {
-        "counts": queries.status_counts(rows),
+        "counts": summary.counts,
         "status_labels": STATUS_LABELS,
-        "initiative_rows": [r for r in rows if r.indicator.scope == "initiative"][:6],
-        "total": len(rows),
+        "initiative_rows": summary.initiative_rows,
+        "total": summary.total,
     }
     return render_to_string("results/_dashboard_panel.html", context, request=request)
 

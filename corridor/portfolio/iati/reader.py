@@ -25,6 +25,8 @@ Import (`import_activities`)
 - Kind: IATI has no such notion; imported projects get ``kind`` (default "financing",
   since IATI reports flows of funds: commitments, disbursements and budgets).
 - Everything is written in one transaction: when any activity is invalid, nothing is.
+- Higher apps read their part of each activity through `extensions` (the results framework:
+  ``<result>`` → indicators), as the importing person, inside the same transaction.
 - Each activity another publisher reported (its reporting-org ref is not our
   ``IATI_REPORTING_ORG_REF``) is kept as it was read (`IatiActivitySource`, with the file's
   ``xml:lang`` written onto it when it has none), so that the export loses nothing of it;
@@ -55,6 +57,7 @@ from corridor.core.models import Sector
 from corridor.core.money import to_usd
 from corridor.core.vocabularies import is_country, is_currency
 from corridor.portfolio import services
+from corridor.portfolio.iati import extensions
 from corridor.portfolio.iati.mapping import (
     BUDGET_REVISED,
     DAC_CATEGORY_TO_SECTOR,
@@ -121,6 +124,8 @@ class ImportReport:
     transactions: int = 0
     links_created: int = 0
     links_updated: int = 0
+    indicators_created: int = 0  # of the results framework, by `corridor.results.iati`
+    indicators_updated: int = 0
     warnings: list[str] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
 
@@ -832,6 +837,14 @@ def _write_activity(record: _Activity, organisations, *, actor, owner, report, e
     except ValidationError as exc:
         raise _refused(record.identifier, record.line, exc) from exc
     _keep_source(record, project, report)
+    language = record.element.get(XML_LANG) or record.element.getparent().get(XML_LANG) or "en"
+    for extension in extensions.registered():  # e.g. results → indicators (see extensions)
+        try:
+            extension.read(
+                record.element, project=project, actor=actor, language=language, report=report
+            )
+        except ValidationError as exc:
+            raise _refused(record.identifier, record.line, exc) from exc
     report.projects.append(project)
 
 

@@ -19,6 +19,9 @@ import read from the element, so an activity nobody changed comes out as it went
 - `participating-org`: elements whose organisation and role are no longer among the
   project's parties are removed (while one remains); new parties are added.
 - `document-link`: links added in Corridor are added (links removed in Corridor stay).
+- `result`: what higher apps write through `extensions` (the results framework: an
+  indicator's changes and its targets and actuals recorded in Corridor; see
+  `corridor.results.iati`); Corridor's own activities get their results the same way.
 - `last-updated-datetime` becomes the project's when anything was changed.
 Not applied (the original stays): the value and currency (transactions and budgets are the
 publisher's figures), the sector (the publisher's codes), the parent and sub-projects
@@ -66,6 +69,7 @@ from django.utils import timezone
 from lxml import etree
 
 from corridor.accounts.models import Organisation
+from corridor.portfolio.iati import extensions
 from corridor.portfolio.iati.mapping import (
     CORRIDOR_NS,
     DATE_ACTUAL_START,
@@ -134,12 +138,17 @@ def export_activities(projects) -> bytes:
     reporting = _reporting_org()
     projects = _with_related(projects)
     exported = {project.pk for project in projects}
+    writers = [extension.writer(projects) for extension in extensions.registered()]
     for project in projects:
         source = getattr(project, "iati_source", None)
         if source is not None:
-            root.append(_as_imported(project, source.xml))
+            activity = _as_imported(project, source.xml)
         else:
-            root.append(_activity(project, reporting, exported))
+            activity = _activity(project, reporting, exported)
+        for write in writers:  # e.g. results from the indicators (see extensions)
+            for element in write(activity, project=project, imported=source is not None):
+                _insert(activity, element)
+        root.append(activity)
     if len(root):
         schema = activity_schema()
         if not schema.validate(root):
@@ -356,7 +365,7 @@ def _as_imported(project: Project, xml: str) -> etree._Element:
     activity = etree.fromstring(xml.encode(), parser)
     language = activity.get(XML_LANG) or "en"
     title_limit = Project._meta.get_field("title_en").max_length
-    changed = _set_narratives(
+    changed = set_narratives(
         _find_or_insert(activity, "title"),
         project.title_en,
         project.title_zh,
@@ -369,7 +378,7 @@ def _as_imported(project: Project, xml: str) -> etree._Element:
     if description is None and (project.description_en or project.description_zh):
         description = _insert(activity, etree.Element("description", type="1"))
     if description is not None:
-        changed |= _set_narratives(
+        changed |= set_narratives(
             description, project.description_en, project.description_zh, language
         )
     status = activity.find("activity-status")
@@ -410,7 +419,7 @@ def _in_language(narrative, language: str, default_language: str) -> bool:
     return (narrative.get(XML_LANG) or default_language).lower().startswith(language)
 
 
-def _set_narratives(
+def set_narratives(
     element, english: str, chinese: str, default_language: str, *, limit: int | None = None
 ) -> bool:
     """Write Corridor's English and Chinese text into `element`'s narratives where it
@@ -481,7 +490,7 @@ def _set_location(activity, project: Project, language: str) -> bool:
         location = _insert(activity, etree.Element("location"))
         name = _add(location, "name")
     limit = Project._meta.get_field("location_en").max_length
-    return _set_narratives(name, project.location_en, project.location_zh, language, limit=limit)
+    return set_narratives(name, project.location_en, project.location_zh, language, limit=limit)
 
 
 def _organisation_of(element, parties: list[ProjectParty], default_language: str):
