@@ -304,6 +304,8 @@ ROWS = [
     page("events:event_day", GET,                                "  L 403 403 403 403 403 200 200", pk="event"),
     page("events:participant_absent", GET,                       "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
     page("events:participant_absent", POST,                      "  L 403 403 403 403 403 302 302", pk="event", participant_pk="qingling_at"),
+    page("events:precedence_add", POST,                          "  L 403 403 403 403 403 400 400", pk="event", data={"order-before": "", "order-after": ""}),
+    page("events:precedence_remove", POST,                       "  L 403 403 403 403 403 404 404", pk="event", precedence_pk=999999),
     page("events:meeting_cancel", POST,                          "  L 403 403 403 403 403 302 302", pk="event", request_pk="meeting"),
     page("events:booking_page", GET,                             "  L 200 200 200 200 200 200 200", pk="event"),
     page("events:booking_book", POST,                            "  L 403 403 403 403 403 403 403", pk="event", data=lambda i: {
@@ -453,6 +455,9 @@ ROWS = [
         "version": i["pending_version"], "priority": "must"}),
     api("/api/events/{event_id}/requests/{request_id}/answer", POST, "401 404 404 200 403 404 200 200", event_id="event", request_id="pending", data={"accept": True}),
     api("/api/events/{event_id}/requests/{request_id}/cancel", POST, "401 404 404 200 200 404 200 200", event_id="event", request_id="pending"),
+    api("/api/events/{event_id}/precedences", GET,               "401 403 403 403 403 403 200 200", event_id="event"),
+    api("/api/events/{event_id}/precedences", POST,              "401 403 403 403 403 403 400 400", event_id="event", data={"before": 999999, "after": 999998}),
+    api("/api/events/{event_id}/precedences/{precedence_id}", DELETE, "401 403 403 403 403 403 404 404", event_id="event", precedence_id=999999),
     api("/api/events/{event_id}/requests/{request_id}/lock", POST, "401 404 404 403 404 404 200 200", event_id="event", request_id="meeting", data={"slot": 1}),
     api("/api/events/{event_id}/meetings", POST,                 "401 403 403 403 403 403 201 201", event_id="event", data=lambda i: {
         "requester": i["motorway_at"], "requested": i["logistics_at"], "priority": "must"}),

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -519,7 +520,7 @@ def test_innovation_links_only_for_administration(client, facilitator, owner):
 def test_replication_service_refuses_members_and_repeated_places(owner, facilitator):
     innovation = InnovationFactory()
     place = services.ReplicationInput(place_en="Chengdu", country="CN")
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.innovation_set_replications(
             actor=owner, innovation=innovation, replications=[place]
         )

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from corridor.accounts.models import Membership
@@ -278,7 +279,7 @@ def test_outsiders_cannot_publish_the_change(client, request, owner, project, wh
         f"{PROJECTS}/{project.pk}/revisions/{revision.pk}/publish", headers=bearer(person)
     )
     assert response.status_code == 404
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.project_revision_publish(actor=person, revision=revision)
     project.refresh_from_db()
     assert project.value == Decimal("2500000.00")
