@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.cases import permissions
-from corridor.cases.services import require_open
 from corridor.cases.models import Case, CaseDocument, CaseParty, DocumentVersion
+from corridor.cases.services import require_open
 from corridor.cases.timeline import record_event
 from corridor.core.audit import audit_record
 

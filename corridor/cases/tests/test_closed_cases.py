@@ -161,7 +161,7 @@ def test_the_page_of_a_closed_case_says_so_and_offers_no_form(
     pk = van.case.pk
     for action in [
         f"/cases/{pk}/milestones/",
-        f"/cases/{pk}/parties/\"",
+        f'/cases/{pk}/parties/"',
         f"/cases/{pk}/issues/",
         f"/cases/documents/case/{pk}/upload/",
         f"/cases/issues/{van.issue.pk}/",

@@ -720,7 +720,8 @@ def test_a_request_is_asked_answered_locked_and_cancelled_once(
         "This request was already answered or cancelled: it is “accepted”."
     )
 
-    locked = post_json(client, f"{request_url}/lock", {"slot": 5}, organiser)
+    version = accepted.json()["version"]
+    locked = post_json(client, f"{request_url}/lock", {"slot": 5, "version": version}, organiser)
 
     assert locked.status_code == 200
     assert locked.json()["slot"] == {
@@ -731,7 +732,9 @@ def test_a_request_is_asked_answered_locked_and_cancelled_once(
     assert locked.json()["locked"] is True
     assert MeetingRequest.objects.get().slot == 4  # stored from 0
 
-    unlocked = post_json(client, f"{request_url}/lock", {"slot": None}, organiser)
+    unlocked = post_json(
+        client, f"{request_url}/lock", {"slot": None, "version": version + 1}, organiser
+    )
     assert (unlocked.json()["locked"], unlocked.json()["slot"]["index"]) == (False, 5)
 
     cancelled = post_json(client, f"{request_url}/cancel", {}, outsider)
