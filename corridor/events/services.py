@@ -1040,4 +1040,7 @@ def follow_up_to_project(
         outcome.project = project
         outcome.version += 1
         outcome.save(update_fields=["project", "version"])
+        audit_record(
+            actor=actor, action="update", target=outcome, changes={"project_id": [None, project.pk]}
+        )
     return project
