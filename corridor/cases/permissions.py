@@ -74,7 +74,8 @@ def can_see(user, case: Case) -> bool:
 
 def is_closed(case: Case) -> bool:
     """An approved or withdrawn case (`workflow.FINAL`) is a record: nothing in it changes
-    any more, except that a party may still be taken out. A rejected case is not closed:
+    any more, except who takes part and sees it: a party may still be taken out, and a
+    document shared. A rejected case is not closed:
     its applicant may reopen it, and works on it meanwhile."""
     return workflow.is_final(case.status)
 

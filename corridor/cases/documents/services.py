@@ -337,7 +337,7 @@ def document_panel(user, case: Case) -> DocumentPanel:
         case=case,
         rows=rows,
         can_upload=role in permissions.WRITERS and not permissions.is_closed(case),
-        can_share=role in SHARING_ROLES and not permissions.is_closed(case),
+        can_share=role in SHARING_ROLES,
         document_types=list(DocumentType.choices),
         shareable_roles=[(str(r), str(r.label)) for r in SHAREABLE_ROLES],
         max_bytes=max_upload_bytes(),
@@ -520,8 +520,7 @@ def document_share(*, actor, document: CaseDocument, shared_with: list[str]) -> 
     """Set the party roles (besides the applicant and facilitators) who may see `document`,
     all its versions included (also those a partner uploaded, seen until then only by its
     own role)."""
-    case = document.case
-    require_open(case)
+    case = document.case  # a closed case's sharing still changes: who sees, not what it says
     if not can_share(actor, case):
         raise PermissionDenied(
             _("Only the applicant and the facilitators of the case decide who sees a document.")
