@@ -72,8 +72,17 @@ def can_see(user, case: Case) -> bool:
     return party_role(user, case) is not None
 
 
+def is_closed(case: Case) -> bool:
+    """An approved or withdrawn case (`workflow.FINAL`) is a record: nothing in it changes
+    any more, except who takes part and sees it: a party may still be taken out, and a
+    document shared. A rejected case is not closed:
+    its applicant may reopen it, and works on it meanwhile."""
+    return workflow.is_final(case.status)
+
+
 def can_write(user, case: Case) -> bool:
-    """Add milestones, issues, comments, documents: not regulator contacts or observers."""
+    """Add milestones, issues, comments, documents: not regulator contacts or observers.
+    Says nothing about a closed case (`is_closed`): the services refuse every write there."""
     return party_role(user, case) in WRITERS
 
 

@@ -265,7 +265,7 @@ def case_page(user, case: Case) -> CasePage:
     return CasePage(
         case=case,
         role=role,
-        can_write=role in permissions.WRITERS,
+        can_write=role in permissions.WRITERS and not permissions.is_closed(case),
         transitions=transitions,
         parties=parties,
         milestones=milestone_rows,

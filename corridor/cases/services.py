@@ -63,7 +63,22 @@ def _stale(kind_message: str) -> ValidationError:
     return ValidationError({"version": kind_message})
 
 
+def require_open(case: Case) -> None:
+    """Refuse any change to a closed case (approved or withdrawn: `permissions.is_closed`).
+    The status is read afresh: the case object in hand may predate its closing."""
+    case.status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).get()
+    require(
+        not permissions.is_closed(case),
+        _(
+            "This case is closed: it was %(status)s, so its milestones, issues, parties and "
+            "documents can no longer change."
+        )
+        % {"status": case.get_status_display().lower()},
+    )
+
+
 def _require_write(actor, case: Case) -> None:
+    require_open(case)
     require(
         permissions.can_write(actor, case),
         _(
@@ -317,6 +332,7 @@ def case_add_party(
 ) -> CaseParty:
     """Add an organisation to the case in a role, optionally with its contact person.
     Only the initiative's staff add a facilitator or a regulator contact."""
+    require_open(case)
     require(
         permissions.can_manage_parties(actor, case),
         _("Only the applicant and the facilitators of a case can change who takes part in it."),

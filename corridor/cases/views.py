@@ -171,6 +171,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "page": page,
         "role_label": CaseParty.Role(page.role).label if page.role else "",
         "can_write": page.can_write,
+        "is_closed": permissions.is_closed(case),
         "can_manage_parties": can_manage_parties,
         "transition_choices": [(s, Case.Status(s).label) for s in page.transitions],
         "events": [(event, event_text(event)) for event in page.events],
@@ -188,11 +189,12 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         context["transition_stale"] = bound["transition"]
         context["last_transition"] = queries.last_transition(case)
     if can_manage_parties:
-        context["party_form"] = bound.get("party") or PartyForm(
-            organisations=queries.organisations_outside(case),
-            roles=permissions.party_roles_for(user, page.role),
-            prefix="party",
-        )
+        if not context["is_closed"]:  # a party may still be taken out of a closed case
+            context["party_form"] = bound.get("party") or PartyForm(
+                organisations=queries.organisations_outside(case),
+                roles=permissions.party_roles_for(user, page.role),
+                prefix="party",
+            )
         context["removable_parties"] = {
             p.pk
             for p in page.parties
@@ -262,6 +264,8 @@ def _post(request, case: Case, key, form, write, *, success, anchor=""):
     the case page again with the person's values (400), unless they may not write at all.
     `success` and `anchor` may be functions of what the service returned."""
     if not form.is_valid():
+        if key != "transition":
+            services.require_open(case)
         if key == "party" and not permissions.can_manage_parties(request.user, case):
             raise PermissionDenied(_PARTY_MANAGERS_ONLY)
         if not permissions.can_write(request.user, case):

@@ -376,6 +376,7 @@ class LockIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     slot: int | None = Field(..., description="The slot's number, from 1; null unlocks.")
+    version: int = Field(..., description="The `version` of the request you read.")
 
 
 class PrecedenceIn(Schema):
@@ -950,17 +951,36 @@ def request_cancel(request, event_id: int, request_id: int):
     return _request_detail(request, event, request_id)
 
 
-@router.post("/{int:event_id}/requests/{int:request_id}/lock", response=RequestOut, auth=AUTH)
+@router.post(
+    "/{int:event_id}/requests/{int:request_id}/lock",
+    response={200: RequestOut, 409: MeetingRequestConflictOut},
+    auth=AUTH,
+)
 def request_lock(request, event_id: int, request_id: int, payload: LockIn):
     """Fix an accepted meeting in a slot, which the scheduler then keeps (organisers); a
-    null slot unlocks it."""
+    null slot unlocks it. With the `version` you read: if the request changed since (someone
+    else's lock, or the scheduler moving the meeting), the answer is 409 with the request as
+    it is now, and nothing is written."""
     event = _visible_event(request, event_id)
     meeting = _visible_request(request, event, request_id)
-    services.meeting_lock(
-        actor=request.user,
-        request=meeting,
-        slot=None if payload.slot is None else payload.slot - 1,
-    )
+    try:
+        services.meeting_lock(
+            actor=request.user,
+            request=meeting,
+            slot=None if payload.slot is None else payload.slot - 1,
+            version=payload.version,
+        )
+    except ValidationError as exc:
+        if "version" not in getattr(exc, "error_dict", {}):
+            raise
+        current = _request_detail(request, event, request_id)
+        message = _(
+            "Someone else changed this meeting request since you read it (or the scheduler "
+            "moved the meeting), so nothing was saved; it is now at version %(version)s. "
+            "Read it again and send your change with that version."
+        ) % {"version": current["version"]}
+        errors = {"version": [message]}
+        return Status(409, {"detail": message, "errors": errors, "current": current})
     return _request_detail(request, event, request_id)
 
 

@@ -324,14 +324,23 @@ class AnswerForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class LockForm(ServiceErrorsMixin, forms.Form):
-    """Lock a meeting in a slot (chosen by its time), or unlock it (no slot)."""
+class LockForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+    """Lock a meeting in a slot (chosen by its time), or unlock it (no slot), with the
+    version of the request the page showed."""
 
+    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes beside the form
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     slot = forms.TypedChoiceField(label=_("Slot"), coerce=int, required=False, empty_value=None)
+    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
 
     def __init__(self, *args, slot_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = _blank(_("not locked")) + slot_choices
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
 
 
 class StatusForm(ServiceErrorsMixin, forms.Form):

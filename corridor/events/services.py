@@ -632,8 +632,12 @@ def request_cancel(*, actor, request: MeetingRequest) -> MeetingRequest:
     return request
 
 
-def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> MeetingRequest:
-    """The organisers fix a meeting in a slot (the scheduler keeps it there), or unlock it."""
+def meeting_lock(
+    *, actor, request: MeetingRequest, slot: int | None, version: int | None = None
+) -> MeetingRequest:
+    """The organisers fix a meeting in a slot (the scheduler keeps it there), or unlock it.
+    `version` is the version of the request the organiser loaded (pages and the API give
+    it): if someone (or the scheduler) saved the request since, nothing is written."""
     event = request.event
     require_organiser(actor, event)
     if request.status != MeetingRequest.Status.ACCEPTED:
@@ -656,6 +660,8 @@ def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> Meeting
         # the saved request (someone may have changed it since it was loaded): only the slot,
         # the lock and the calendar sequence are written, and the version raised
         saved = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        _check_version(saved.version, version, STALE_REQUEST)
+        before = {"slot": saved.slot, "locked": saved.locked}
         moved = slot is not None and saved.slot is not None and saved.slot != slot
         if slot is None:
             saved.locked = False
@@ -666,7 +672,16 @@ def meeting_lock(*, actor, request: MeetingRequest, slot: int | None) -> Meeting
         saved.version += 1
         saved.save(update_fields=["slot", "locked", "sequence", "version", "updated_at"])
         _take_saved(request, saved)
-        audit_record(actor=actor, action="update", target=request, changes={"slot": [None, slot]})
+        audit_record(
+            actor=actor,
+            action="update",
+            target=request,
+            changes={
+                name: [old, getattr(saved, name)]
+                for name, old in before.items()
+                if old != getattr(saved, name)
+            },
+        )
     if moved:
         _notify_moved([request.pk])
     return request
@@ -1025,4 +1040,7 @@ def follow_up_to_project(
         outcome.project = project
         outcome.version += 1
         outcome.save(update_fields=["project", "version"])
+        audit_record(
+            actor=actor, action="update", target=outcome, changes={"project_id": [None, project.pk]}
+        )
     return project

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from corridor.cases import permissions
 from corridor.cases.models import Case, CaseDocument, CaseParty, DocumentVersion
+from corridor.cases.services import require_open
 from corridor.cases.timeline import record_event
 from corridor.core.audit import audit_record
 
@@ -335,7 +336,7 @@ def document_panel(user, case: Case) -> DocumentPanel:
     return DocumentPanel(
         case=case,
         rows=rows,
-        can_upload=role in permissions.WRITERS,
+        can_upload=role in permissions.WRITERS and not permissions.is_closed(case),
         can_share=role in SHARING_ROLES,
         document_types=list(DocumentType.choices),
         shareable_roles=[(str(r), str(r.label)) for r in SHAREABLE_ROLES],
@@ -415,6 +416,7 @@ def document_upload(
 
     Permission is checked before the file is read. The file is stored, and its rows
     written, in one transaction; if that fails the stored file is deleted."""
+    require_open(case)
     if not can_upload(actor, case):
         raise PermissionDenied(
             _(
@@ -518,7 +520,7 @@ def document_share(*, actor, document: CaseDocument, shared_with: list[str]) -> 
     """Set the party roles (besides the applicant and facilitators) who may see `document`,
     all its versions included (also those a partner uploaded, seen until then only by its
     own role)."""
-    case = document.case
+    case = document.case  # a closed case's sharing still changes: who sees, not what it says
     if not can_share(actor, case):
         raise PermissionDenied(
             _("Only the applicant and the facilitators of the case decide who sees a document.")

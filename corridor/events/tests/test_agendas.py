@@ -170,7 +170,11 @@ def test_the_calendar_file_has_one_stable_event_per_meeting(
     assert str(entry["LOCATION"]) == "Raffles City Convention Centre, table 3"
 
     client.force_login(organiser)
-    client.post(url("meeting_lock", event.pk, placed.pk), {f"lock-{placed.pk}-slot": "4"})
+    placed.refresh_from_db()
+    client.post(
+        url("meeting_lock", event.pk, placed.pk),
+        {f"lock-{placed.pk}-slot": "4", f"lock-{placed.pk}-version": placed.version},
+    )
     client.force_login(owner)
     [moved] = calendar_events(client.get(url("agenda_ics", event.pk, vans.pk)).content)
     assert str(moved["UID"]) == f"{placed.uid}@corridor"

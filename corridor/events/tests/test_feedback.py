@@ -5,12 +5,14 @@ and API)."""
 from datetime import time, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from corridor.accounts.services import api_token_create
 from corridor.core.actors import SYSTEM
+from corridor.core.models import AuditEntry
 from corridor.events import services
 from corridor.events.models import MeetingOutcome
 from corridor.events.tests.test_agendas import placed  # noqa: F401 (fixture)
@@ -410,3 +412,20 @@ def test_follow_up_as_the_outcome_says_the_side_wants_one(
         actor=SYSTEM, meeting=placed, participant=vans, outcome="follow_up"
     )
     assert (outcome.wants_follow_up, outcome.rating) == (True, None)
+
+
+def test_making_a_follow_up_a_project_leaves_a_history_entry_on_the_outcome(
+    both_sides_said,
+    vans,  # noqa: F811
+    owner,
+):
+    outcome = MeetingOutcome.objects.get(participant=vans)
+
+    [entry] = AuditEntry.objects.filter(
+        target_type=ContentType.objects.get_for_model(MeetingOutcome),
+        target_id=str(outcome.pk),
+        changes__has_key="project_id",
+    )
+
+    assert (entry.actor, entry.action) == (owner, "update")
+    assert entry.changes["project_id"] == [None, outcome.project_id]

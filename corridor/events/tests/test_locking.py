@@ -293,6 +293,81 @@ def test_answering_cancelling_and_locking_raise_the_version(
     assert asked.version == 4
 
 
+def test_service_refuses_a_lock_made_from_a_version_someone_else_locked_over(
+    asked, facilitator, outsider
+):
+    services.request_answer(actor=outsider, request=asked, accept=True)
+    asked.refresh_from_db()
+    loaded = asked.version
+    services.meeting_lock(actor=facilitator, request=asked, slot=1, version=loaded)
+
+    stale = MeetingRequest.objects.get(pk=asked.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_lock(actor=facilitator, request=stale, slot=None, version=loaded)
+
+    assert "version" in refused.value.message_dict
+    asked.refresh_from_db()
+    assert (asked.slot, asked.locked, asked.version) == (1, True, loaded + 1)
+
+
+def test_api_answers_409_with_the_current_request_to_a_stale_lock(
+    client, asked, facilitator, outsider
+):
+    services.request_answer(actor=outsider, request=asked, accept=True)
+    version = MeetingRequest.objects.get(pk=asked.pk).version
+    headers = bearer(facilitator)
+
+    def lock(slot, version):
+        return client.post(
+            f"{request_url(asked)}/lock",
+            json.dumps({"slot": slot, "version": version}),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    assert lock(2, version).status_code == 200
+    second = lock(None, version)  # unlocking from what was read before the lock
+
+    assert second.status_code == 409
+    body = second.json()
+    assert f"now at version {version + 1}" in body["detail"]
+    assert (body["current"]["locked"], body["current"]["slot"]["index"]) == (True, 2)
+    asked.refresh_from_db()
+    assert (asked.slot, asked.locked, asked.version) == (1, True, version + 1)
+    without = client.post(
+        f"{request_url(asked)}/lock",
+        json.dumps({"slot": None}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert without.status_code == 422 and list(without.json()["errors"]) == ["version"]
+
+
+def test_page_refuses_a_stale_lock_and_shows_the_saved_slot(client, asked, facilitator, outsider):
+    services.request_answer(actor=outsider, request=asked, accept=True)
+    url = reverse("events:meeting_lock", args=[asked.event_id, asked.pk])
+    field = f"lock-{asked.pk}"
+    client.force_login(facilitator)
+    page = client.get(reverse("events:event_detail", args=[asked.event_id])).content.decode()
+    assert f'name="{field}-version" value="2"' in page
+    assert client.post(url, {f"{field}-slot": "1", f"{field}-version": "2"}).status_code == 302
+
+    response = client.post(url, {f"{field}-slot": "", f"{field}-version": "2"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert STALE_REQUEST_PAGE in html
+    assert f'id="saved-lock-{asked.pk}"' in html
+    form = next(r for r in response.context["requests"] if r.pk == asked.pk).lock_form
+    assert form["version"].value() == "3"
+    asked.refresh_from_db()
+    assert (asked.slot, asked.locked, asked.version) == (1, True, 3)
+    missing = client.post(url, {f"{field}-slot": ""})
+    assert missing.status_code == 400
+    asked.refresh_from_db()
+    assert asked.locked is True
+
+
 # --- meeting outcomes -----------------------------------------------------------------------
 
 

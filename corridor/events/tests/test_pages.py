@@ -625,14 +625,19 @@ def test_organisers_lock_a_meeting_to_a_time_and_unlock_it(client, event, meetin
     assert f'<option value="4">{SLOT_4}</option>' in row
 
     response = client.post(
-        url("meeting_lock", event.pk, meeting.pk), {f"lock-{meeting.pk}-slot": "4"}, follow=True
+        url("meeting_lock", event.pk, meeting.pk),
+        {f"lock-{meeting.pk}-slot": "4", f"lock-{meeting.pk}-version": meeting.version},
+        follow=True,
     )
 
     meeting.refresh_from_db()
     assert (meeting.slot, meeting.locked) == (4, True)
     assert f"is locked at {SLOT_4}" in response.content.decode()
     assert f"{SLOT_4} locked" in text(section(response, f"request-{meeting.pk}"))
-    client.post(url("meeting_lock", event.pk, meeting.pk), {f"lock-{meeting.pk}-slot": ""})
+    client.post(
+        url("meeting_lock", event.pk, meeting.pk),
+        {f"lock-{meeting.pk}-slot": "", f"lock-{meeting.pk}-version": meeting.version},
+    )
     meeting.refresh_from_db()
     assert (meeting.slot, meeting.locked) == (4, False)
 
@@ -643,7 +648,8 @@ def test_locking_in_a_slot_a_side_cannot_make_is_explained(client, event, meetin
     before = rows(event)
 
     response = client.post(
-        url("meeting_lock", event.pk, meeting.pk), {f"lock-{meeting.pk}-slot": "2"}
+        url("meeting_lock", event.pk, meeting.pk),
+        {f"lock-{meeting.pk}-slot": "2", f"lock-{meeting.pk}-version": meeting.version},
     )
 
     assert response.status_code == 400
@@ -658,7 +664,8 @@ def test_only_organisers_lock(client, event, meeting, owner):
     before = rows(event)
 
     response = client.post(
-        url("meeting_lock", event.pk, meeting.pk), {f"lock-{meeting.pk}-slot": "1"}
+        url("meeting_lock", event.pk, meeting.pk),
+        {f"lock-{meeting.pk}-slot": "1", f"lock-{meeting.pk}-version": meeting.version},
     )
 
     assert response.status_code == 403

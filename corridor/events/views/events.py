@@ -97,7 +97,7 @@ def _request_rows(user, requests, *, slot_choices, labels, bound):
         if permissions.can_lock(user, row):
             row.lock_form = bound.get(("lock", row.pk)) or LockForm(
                 slot_choices=slot_choices,
-                initial={"slot": row.slot if row.locked else None},
+                initial={"slot": row.slot if row.locked else None, "version": row.version},
                 prefix=f"lock-{row.pk}",
             )
     return requests

@@ -162,8 +162,16 @@ def meeting_lock(request, pk: int, request_pk: int):
         text = _("The meeting between %(first)s and %(second)s is locked at %(when)s.")
         return text % {**_between(meeting), "when": slots[slot].label}
 
+    def stale(form):
+        if "version" in getattr(form, "stale_fields", ()):
+            # someone (or the scheduler) changed it since: show what is saved now, keep the
+            # organiser's choice, and let a second save (knowingly) replace it
+            meeting.refresh_from_db()
+            form.saved_now = form.saved_values({"slot": meeting.slot if meeting.locked else None})
+            form.take_version(meeting.version)
+
     key = ("lock", meeting.pk)
-    return post_to_event(request, event, key, form, lock, locked, ANCHOR)
+    return post_to_event(request, event, key, form, lock, locked, ANCHOR, again=stale)
 
 
 @require_POST
