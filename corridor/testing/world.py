@@ -400,6 +400,7 @@ def build_world() -> World:
         motorway_at=motorway_at.pk,
         logistics_at=logistics_at.pk,
         meeting=meeting.pk,
+        meeting_version=meeting.version,
         interpreter=interpreter.pk,
         outcome_version=outcome.version,
         pending=pending.pk,

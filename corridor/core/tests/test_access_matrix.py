@@ -275,7 +275,7 @@ ROWS = [
         f"priority-{i['pending']}-priority": "must", f"priority-{i['pending']}-version": i["pending_version"]}),
     page("events:request_cancel", POST,                          "  L 403 403 302 302 403 302 302", pk="event", request_pk="pending"),
     page("events:meeting_lock", POST,                            "  L 403 403 403 403 403 302 302", pk="event", request_pk="meeting", data=lambda i: {
-        f"lock-{i['meeting']}-slot": "1"}),
+        f"lock-{i['meeting']}-slot": "1", f"lock-{i['meeting']}-version": i["meeting_version"]}),
     page("events:meeting_add", POST,                             "  L 403 403 403 403 403 302 302", pk="event", data=lambda i: {
         "meeting-requester": i["motorway_at"], "meeting-requested": i["logistics_at"],
         "meeting-priority": "must"}),
@@ -458,7 +458,7 @@ ROWS = [
     api("/api/events/{event_id}/precedences", GET,               "401 403 403 403 403 403 200 200", event_id="event"),
     api("/api/events/{event_id}/precedences", POST,              "401 403 403 403 403 403 400 400", event_id="event", data={"before": 999999, "after": 999998}),
     api("/api/events/{event_id}/precedences/{precedence_id}", DELETE, "401 403 403 403 403 403 404 404", event_id="event", precedence_id=999999),
-    api("/api/events/{event_id}/requests/{request_id}/lock", POST, "401 404 404 403 404 404 200 200", event_id="event", request_id="meeting", data={"slot": 1}),
+    api("/api/events/{event_id}/requests/{request_id}/lock", POST, "401 404 404 403 404 404 200 200", event_id="event", request_id="meeting", data=lambda i: {"slot": 1, "version": i["meeting_version"]}),
     api("/api/events/{event_id}/meetings", POST,                 "401 403 403 403 403 403 201 201", event_id="event", data=lambda i: {
         "requester": i["motorway_at"], "requested": i["logistics_at"], "priority": "must"}),
     api("/api/events/{event_id}/schedule-runs", POST,            "401 403 403 403 403 403 202 202", event_id="event", data={"mode": "all", "time_limit": 5}),
