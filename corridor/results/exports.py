@@ -7,16 +7,9 @@ from django.utils.translation import gettext as _
 
 from corridor.core.bilingual import bilingual
 from corridor.core.exports import labels_of, title_cells, title_headers, yes_no
-from corridor.results.forms import STATUS_LABELS
+from corridor.results.forms import SCOPE_LABELS, STATUS_LABELS
 from corridor.results.models import Indicator
 from corridor.results.queries import IndicatorRow
-
-SCOPE_LABELS = {
-    "initiative": _("the initiative as a whole"),
-    "project": _("cooperation project"),
-    "case": _("case"),
-    "event": _("event"),
-}
 
 
 def _scope_name(indicator: Indicator, language: str) -> str:

@@ -50,3 +50,10 @@ def test_a_title_that_looks_like_a_formula_is_written_as_text(world, fmt):
 def test_headers_follow_the_export_language(world):
     header = table(client_of(world, "admin").get("/results/export.csv?lang=zh-hans"))[0]
     assert header[0] == "标题" and "状态" in header
+
+
+def test_scope_labels_follow_the_export_language(world):
+    exported = records(
+        client_of(world, "admin").get("/results/export.csv?lang=zh-hans&scope=initiative")
+    )
+    assert exported and all(r["范围"] == "整个倡议" for r in exported)
