@@ -30,6 +30,7 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -150,6 +151,7 @@ def _at_most(lits: list[int], k: int, pool: IDPool) -> list[list[int]]:
 def _solve(hard, objective, k, top, name, seed, phases, keep, connection) -> None:
     """A child process: one SAT call "cost <= k" by solver `name`; sends (status, true
     literals of keep)."""
+    gc.disable()  # a short life: nothing of its own to collect, nothing inherited to touch
     try:
         extra, _ = bound_clauses(objective, k, top)
         with Solver(name=name) as solver:
@@ -182,13 +184,29 @@ class _Run:
 
 def _context():
     """fork when this process has no other thread (cheap: the formula is inherited), else
-    forkserver (a clean process; the formula is pickled)."""
+    forkserver (a clean process; the formula is pickled). A forked child is started by
+    `start_child`, never by `Process.start` alone."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
+
+
+def start_child(process: multiprocessing.process.BaseProcess) -> None:
+    """Start `process`; when it is forked, with every object this process holds frozen out
+    of the garbage collector's reach until the fork is done. A forked child inherits this
+    process's unreachable but uncollected objects; had its collector freed them, their
+    finalisers would have run in the child: a PySAT solver's `__del__` freeing a solver the
+    parent still owned a copy of (a segmentation fault in a worker, seen once in the test
+    suite) or a database connection's closing its server's session. Frozen objects are
+    never collected in the child; the parent unfreezes them right after the fork."""
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
 
 
 def workers_available() -> int:
@@ -279,7 +297,7 @@ def minimise(
             ),
             daemon=True,
         )
-        process.start()
+        start_child(process)
         child.close()
         running.append(_Run(k, name, seed, process, parent, time.monotonic()))
 

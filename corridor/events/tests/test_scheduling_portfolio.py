@@ -3,7 +3,10 @@ per-participant lower bounds never exceed what a participant really gets, and th
 portfolio (two solvers on one bound, search.py) proves the same optimum as one solver
 alone."""
 
+import gc
 import itertools
+import multiprocessing
+import os
 import random
 import time
 from collections import Counter
@@ -159,3 +162,42 @@ def test_every_solver_of_the_portfolio_alone_proves_the_optimum(portfolio, monke
             assert {solver for _k, solver, _answer, _s in outcome.calls if _k is not None} <= set(
                 portfolio
             )
+
+
+class _Finalised:
+    """Part of a reference cycle; its finaliser writes the pid of the process that ran it."""
+
+    def __init__(self, path):
+        self.path = path
+        self.me = self
+
+    def __del__(self):
+        with open(self.path, "a") as out:
+            out.write(f"{os.getpid()}\n")
+
+
+def _collect_in_child(connection):
+    connection.send(gc.collect())
+    connection.close()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_forked_worker_never_finalises_what_the_parent_left_uncollected(tmp_path):
+    """A solver worker forked from a process holding unreachable, uncollected objects (a
+    PySAT solver, a database connection) must not run their finalisers: the parent still
+    owns them. The worker's collector runs here on purpose; nothing inherited is freed."""
+    context = multiprocessing.get_context("fork")
+    record = tmp_path / "finalised"
+    gc.disable()
+    try:
+        _Finalised(record)  # unreachable at once, kept alive by its cycle
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(target=_collect_in_child, args=(child,))
+        search.start_child(process)
+        child.close()
+        parent.recv()
+        process.join(timeout=10)
+    finally:
+        gc.enable()
+    gc.collect()  # the parent frees it: once, here
+    assert record.read_text().split() == [str(os.getpid())]
