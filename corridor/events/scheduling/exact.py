@@ -114,8 +114,9 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
     )
     keep = set(model.x.values())
     hard, top = model.hard, model.pool.top
-    # No phases from the greedy schedule: CaDiCaL found the optimum 3-7 times sooner
-    # without them (forumt-14, forum-13, forum-14).
+    # No phases from the greedy schedule for the bounded calls: CaDiCaL found the optimum
+    # 3-7 times sooner without them (forumt-14, forum-13, forum-14); the call that looks
+    # for any schedule starts from it (search.FIRST_SOLVER).
     phases: list[int] = []
 
     def offer(true: set[int], cost: int, lower: int) -> None:
@@ -144,6 +145,7 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
         deadline=deadline,
         upper=upper,
         phases=phases,
+        hint=_phases(model, hint),
         on_model=offer,
         started=best.started,
     )
