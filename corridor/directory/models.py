@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.core.models import person_field
+from corridor.core.models import (
+    Created,
+    Stamped,
+    optional_link,
+    owner_person_field,
+    person_field,
+    synthetic_field,
+    version_field,
+)
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -21,7 +29,7 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(visibility=Profile.Visibility.PUBLIC)
 
 
-class Profile(models.Model):
+class Profile(Stamped):
     """What an enterprise tells the other side about itself. Names, country, city and
     sectors are the organisation's own fields; offers and needs are one statement per line."""
 
@@ -67,9 +75,7 @@ class Profile(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = person_field(_("verified by"), blank=True)
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
+    is_synthetic = synthetic_field()
     # What pages search: names, city, descriptions, offers and needs, lower-cased (services
     # keep it up to date), so that search needs no join on either database.
     search_document = models.TextField(editable=False, blank=True)
@@ -79,12 +85,8 @@ class Profile(models.Model):
     need_vector = models.BinaryField(null=True, editable=False)
     embedded_hash = models.CharField(max_length=64, blank=True, editable=False)
     embedded_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every save through the profile form or API (optimistic locking)."),
+    version = version_field(
+        _("Raised on every save through the profile form or API (optimistic locking).")
     )
 
     objects = ProfileQuerySet.as_manager()
@@ -152,12 +154,7 @@ class Feedback(models.Model):
         INTERESTED = "interested", _("interested")
         NOT_RELEVANT = "not_relevant", _("not relevant")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="directory_feedback",
-    )
+    user = owner_person_field(_("user"), related_name="directory_feedback")
     profile = models.ForeignKey(
         Profile, verbose_name=_("for profile"), on_delete=models.CASCADE, related_name="+"
     )
@@ -177,7 +174,7 @@ class Feedback(models.Model):
         verbose_name_plural = _("recommendation feedback")
 
 
-class Connection(models.Model):
+class Connection(Created):
     """An expression of interest: one enterprise asks to connect with another, which accepts
     or declines. An accepted connection can be taken further (a cooperation project)."""
 
@@ -209,7 +206,6 @@ class Connection(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_by = person_field(_("answered by"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -240,13 +236,10 @@ class ConnectionMessage(models.Model):
         related_name="messages",
     )
     author = person_field(_("author"))
-    author_organisation = models.ForeignKey(
+    author_organisation = optional_link(
         Organisation,
-        verbose_name=_("written for"),
+        _("written for"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
         help_text=_("The side the author wrote for; empty for the initiative's staff."),
     )
     text = models.TextField(_("message"), max_length=MAX_LENGTH)
