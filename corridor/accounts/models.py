@@ -12,6 +12,7 @@ from corridor.core.models import (
     BilingualNamed,
     Created,
     Sector,
+    belongs_to,
     owner_person_field,
     synthetic_field,
 )
@@ -102,15 +103,8 @@ class Membership(models.Model):
         FACILITATOR = "facilitator", _("facilitator")
         MEMBER = "member", _("member")
 
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
+    user = belongs_to(User, _("user"), "memberships")
+    organisation = belongs_to(Organisation, _("organisation"), "memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:

@@ -35,8 +35,6 @@ class BriefingPack(BackgroundJob):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
-    UNDER_WAY = (Status.QUEUED, Status.RUNNING)
-
     requested_by = person_field(_("requested by"), blank=True)
     since = models.DateField(
         _("changes since"), help_text=_("The pack says what changed from this date on.")
@@ -56,6 +54,8 @@ class BriefingPack(BackgroundJob):
     failure = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("interrupted attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    UNDER_WAY = (Status.QUEUED, Status.RUNNING)
 
     objects = BriefingPackQuerySet.as_manager()
 

@@ -5,6 +5,8 @@ Who may see and do what is decided in `permissions.py` and enforced by `services
 (its rule, who acts through which party, is `visibility.py`).
 """
 
+from functools import partial
+
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -17,18 +19,14 @@ from corridor.core.models import (
     BilingualTitled,
     Created,
     Stamped,
+    belongs_to,
     optional_link,
     person_field,
     version_field,
 )
 from corridor.standards.models import ReadinessAssessment
 
-
-def _in_case(related_name: str):
-    """The case a row belongs to (deleted with it)."""
-    return models.ForeignKey(
-        "Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name=related_name
-    )
+_in_case = partial(belongs_to, "Case", _("case"))  # the case a row belongs to
 
 
 class CaseQuerySet(models.QuerySet):
@@ -216,9 +214,7 @@ class CaseIssue(models.Model):
 
 
 class IssueComment(models.Model):
-    issue = models.ForeignKey(
-        CaseIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="comments"
-    )
+    issue = belongs_to(CaseIssue, _("issue"), "comments")
     author = person_field(_("author"))
     body = models.TextField(_("comment"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -250,9 +246,7 @@ class CaseDocument(Created):
 
 
 class DocumentVersion(models.Model):
-    document = models.ForeignKey(
-        CaseDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
-    )
+    document = belongs_to(CaseDocument, _("document"), "versions")
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)

@@ -30,15 +30,17 @@ def person_field(verbose_name, *, related_name: str = "+", blank: bool = False):
     )
 
 
+def belongs_to(to, verbose_name, related_name: str | None = None):
+    """A link to the record a row belongs to: always set, and the row is deleted with it."""
+    return models.ForeignKey(
+        to, verbose_name=verbose_name, on_delete=models.CASCADE, related_name=related_name
+    )
+
+
 def owner_person_field(verbose_name, *, related_name: str):
     """The person a record belongs to (their token, notification, feedback): deleted with
     their account."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.CASCADE,
-        related_name=related_name,
-    )
+    return belongs_to(settings.AUTH_USER_MODEL, verbose_name, related_name)
 
 
 def optional_link(to, verbose_name, *, on_delete, related_name: str = "+", **options):

@@ -11,6 +11,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.models import (
     Created,
     Stamped,
+    belongs_to,
     optional_link,
     owner_person_field,
     person_field,
@@ -124,9 +125,7 @@ class Statement(models.Model):
         OFFER = "offer", _("offer")
         NEED = "need", _("need")
 
-    profile = models.ForeignKey(
-        Profile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="statements"
-    )
+    profile = belongs_to(Profile, _("profile"), "statements")
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.CharField(_("text"), max_length=500)
@@ -155,12 +154,8 @@ class Feedback(models.Model):
         NOT_RELEVANT = "not_relevant", _("not relevant")
 
     user = owner_person_field(_("user"), related_name="directory_feedback")
-    profile = models.ForeignKey(
-        Profile, verbose_name=_("for profile"), on_delete=models.CASCADE, related_name="+"
-    )
-    candidate = models.ForeignKey(
-        Profile, verbose_name=_("recommended profile"), on_delete=models.CASCADE, related_name="+"
-    )
+    profile = belongs_to(Profile, _("for profile"), "+")
+    candidate = belongs_to(Profile, _("recommended profile"), "+")
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     at = models.DateTimeField(_("at"), auto_now=True)
 
@@ -186,18 +181,8 @@ class Connection(Created):
 
     OPEN = (Status.PENDING, Status.ACCEPTED)
 
-    from_profile = models.ForeignKey(
-        Profile,
-        verbose_name=_("from"),
-        on_delete=models.CASCADE,
-        related_name="connections_sent",
-    )
-    to_profile = models.ForeignKey(
-        Profile,
-        verbose_name=_("to"),
-        on_delete=models.CASCADE,
-        related_name="connections_received",
-    )
+    from_profile = belongs_to(Profile, _("from"), "connections_sent")
+    to_profile = belongs_to(Profile, _("to"), "connections_received")
     requested_by = person_field(_("requested by"))
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(
@@ -229,12 +214,7 @@ class ConnectionMessage(models.Model):
 
     MAX_LENGTH = 2000
 
-    connection = models.ForeignKey(
-        Connection,
-        verbose_name=_("connection"),
-        on_delete=models.CASCADE,
-        related_name="messages",
-    )
+    connection = belongs_to(Connection, _("connection"), "messages")
     author = person_field(_("author"))
     author_organisation = optional_link(
         Organisation,

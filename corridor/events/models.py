@@ -4,6 +4,7 @@ placed by the scheduler), scheduling runs, interpreters, and each side's outcome
 
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from corridor.core.models import (
     BilingualDescribed,
     Created,
     Stamped,
+    belongs_to,
     optional_link,
     person_field,
     synthetic_field,
@@ -99,11 +101,7 @@ class Event(BilingualDescribed, Created):
         return result
 
 
-def _in_event(related_name: str):
-    """The event a row belongs to (deleted with it)."""
-    return models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name=related_name
-    )
+_in_event = partial(belongs_to, Event, _("event"))  # the event a row belongs to
 
 
 class Session(models.Model):
@@ -236,12 +234,8 @@ class MeetingRequest(Stamped):
     WEIGHTS = {Priority.MUST: 3, Priority.WOULD_LIKE: 1}
 
     event = _in_event("requests")
-    requester = models.ForeignKey(
-        Participant, verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+"
-    )
-    requested = models.ForeignKey(
-        Participant, verbose_name=_("asked to meet"), on_delete=models.CASCADE, related_name="+"
-    )
+    requester = belongs_to(Participant, _("asked by"), "+")
+    requested = belongs_to(Participant, _("asked to meet"), "+")
     priority = models.CharField(
         _("priority"), max_length=12, choices=Priority.choices, default=Priority.WOULD_LIKE
     )
@@ -320,18 +314,8 @@ class MeetingPrecedence(Created):
     cannot look through the two foreign keys); not self and once per pair are the database's."""
 
     event = _in_event("precedences")
-    before = models.ForeignKey(
-        MeetingRequest,
-        verbose_name=_("meeting first"),
-        on_delete=models.CASCADE,
-        related_name="followed_by",
-    )
-    after = models.ForeignKey(
-        MeetingRequest,
-        verbose_name=_("meeting after it"),
-        on_delete=models.CASCADE,
-        related_name="preceded_by",
-    )
+    before = belongs_to(MeetingRequest, _("meeting first"), "followed_by")
+    after = belongs_to(MeetingRequest, _("meeting after it"), "preceded_by")
     created_by = person_field(_("added by"))
 
     class Meta:
@@ -410,12 +394,8 @@ class MeetingOutcome(models.Model):
         AGREEMENT = "agreement", _("agreement reached")
         NOTHING = "nothing", _("no further interest")
 
-    meeting = models.ForeignKey(
-        MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="outcomes"
-    )
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("recorded for"), on_delete=models.CASCADE, related_name="+"
-    )
+    meeting = belongs_to(MeetingRequest, _("meeting"), "outcomes")
+    participant = belongs_to(Participant, _("recorded for"), "+")
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     # The side's feedback once the meeting is over (only the side's own members give it):
     # how useful it was, 1 (not at all) to 5 (very), and whether they want to follow it up.
@@ -450,9 +430,7 @@ class Absence(models.Model):
     re-plans the rest of the day (events/replan.py)."""
 
     event = _in_event("absences")
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
-    )
+    participant = belongs_to(Participant, _("participant"), "+")
     date = models.DateField(_("date"))
     from_slot = models.PositiveSmallIntegerField(_("from slot"))
     marked_by = person_field(_("marked by"))
@@ -503,14 +481,10 @@ class BookedSlot(models.Model):
     second booking of one participant in one slot, so of two concurrent bookings exactly
     one wins."""
 
-    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE)
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
-    )
+    event = _in_event()
+    participant = belongs_to(Participant, _("participant"), "+")
     slot = models.PositiveSmallIntegerField(_("slot"))
-    booking = models.ForeignKey(
-        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="sides"
-    )
+    booking = belongs_to(Booking, _("booking"), "sides")
 
     class Meta:
         constraints = [

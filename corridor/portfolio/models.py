@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,7 @@ from corridor.core.models import (
     FxRate,
     Sector,
     Stamped,
+    belongs_to,
     in_language,
     optional_link,
     person_field,
@@ -178,11 +181,7 @@ class Project(BilingualDescribed, Stamped):
         return "; ".join(parts)
 
 
-def _of_project(related_name: str):
-    """The project a row belongs to (deleted with it)."""
-    return models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name=related_name
-    )
+_of_project = partial(belongs_to, Project, _("project"))  # the project a row belongs to
 
 
 class ProjectParty(models.Model):
@@ -366,12 +365,7 @@ class Innovation(BilingualDescribed, Created):
 class InnovationReplication(models.Model):
     """A place an innovation was replicated to."""
 
-    innovation = models.ForeignKey(
-        Innovation,
-        verbose_name=_("innovation"),
-        on_delete=models.CASCADE,
-        related_name="replications",
-    )
+    innovation = belongs_to(Innovation, _("innovation"), "replications")
     place_en = models.CharField(_("place (English)"), max_length=200)
     place_zh = models.CharField(_("place (Chinese)"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, default="CN")
@@ -451,8 +445,6 @@ class ImportJob(BackgroundJob, Created):
         DONE = "done", _("finished")
         FAILED = "failed", _("failed")
 
-    UNDER_WAY = (Status.QUEUED, Status.CHECKING, Status.WRITING)
-
     started_by = person_field(_("started by"), blank=True)
     owner = optional_link(
         Organisation,
@@ -470,6 +462,8 @@ class ImportJob(BackgroundJob, Created):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+
+    UNDER_WAY = (Status.QUEUED, Status.CHECKING, Status.WRITING)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from corridor.core.models import (
     BilingualDescribed,
     Created,
     Sector,
+    belongs_to,
     in_language,
     optional_link,
     person_field,
@@ -164,9 +165,7 @@ class PeriodValue(models.Model):
 
 
 class Target(PeriodValue):
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
-    )
+    indicator = belongs_to(Indicator, _("indicator"), "targets")
     value = models.DecimalField(_("target"), max_digits=20, decimal_places=2)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
 
@@ -176,9 +175,7 @@ class Target(PeriodValue):
 
 
 class Actual(PeriodValue):
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="actuals"
-    )
+    indicator = belongs_to(Indicator, _("indicator"), "actuals")
     value = models.DecimalField(_("actual"), max_digits=20, decimal_places=2)
     source_url = models.URLField(_("evidence (address)"), max_length=500, blank=True)
     document = models.FileField(

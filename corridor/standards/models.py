@@ -6,6 +6,7 @@ from corridor.core.models import (
     BilingualNamed,
     BilingualTitled,
     Created,
+    belongs_to,
     in_language,
     optional_link,
     owner_person_field,
@@ -100,12 +101,7 @@ class Requirement(BilingualTitled):
 class ReadinessAssessment(Created):
     """An assessment an organisation made: the question, the answer, and what it rests on."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.CASCADE,
-        related_name="assessments",
-    )
+    organisation = belongs_to(Organisation, _("organisation"), "assessments")
     created_by = person_field(_("created by"))
     product_name = models.CharField(_("product"), max_length=300, blank=True)
     hs_code = models.CharField(_("HS code"), max_length=10)
