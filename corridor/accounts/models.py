@@ -7,8 +7,15 @@ from django.db import models
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.bilingual import BilingualNameMixin, bilingual, is_chinese
-from corridor.core.models import Sector
+from corridor.core.bilingual import bilingual, is_chinese
+from corridor.core.models import (
+    BilingualNamed,
+    Created,
+    Sector,
+    belongs_to,
+    owner_person_field,
+    synthetic_field,
+)
 
 
 class User(AbstractUser):
@@ -53,7 +60,7 @@ class User(AbstractUser):
         return self.display_name
 
 
-class Organisation(BilingualNameMixin, models.Model):
+class Organisation(BilingualNamed, Created):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("enterprise")
         AGENCY = "agency", _("government agency")
@@ -61,8 +68,6 @@ class Organisation(BilingualNameMixin, models.Model):
         CHAMBER = "chamber", _("chamber or association")
         PARTNER = "partner", _("partner")
 
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.CharField(
         _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. SG or CN.")
@@ -84,10 +89,7 @@ class Organisation(BilingualNameMixin, models.Model):
         default=False,
         help_text=_("Administrators and facilitators of this organisation run the initiative."),
     )
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    is_synthetic = synthetic_field()
 
     class Meta:
         ordering = ["name_en"]
@@ -101,15 +103,8 @@ class Membership(models.Model):
         FACILITATOR = "facilitator", _("facilitator")
         MEMBER = "member", _("member")
 
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
+    user = belongs_to(User, _("user"), "memberships")
+    organisation = belongs_to(Organisation, _("organisation"), "memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
@@ -132,18 +127,12 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(key_hash=_hash_token(raw), user__is_active=True).select_related("user")
 
 
-class ApiToken(models.Model):
+class ApiToken(Created):
     """A personal API token. Only its SHA-256 is stored; the raw value is shown once."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-    )
+    user = owner_person_field(_("user"), related_name="api_tokens")
     label = models.CharField(_("label"), max_length=100)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -175,17 +164,12 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(Created):
     """Something a person is told about (a request to connect or to meet, its answer, a
     message). Its text is written in both languages when it is created, so a person who
     switches language reads it in the new one; the e-mail goes in their preferred language."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    recipient = owner_person_field(_("recipient"), related_name="notifications")
     subject_en = models.CharField(_("subject (English)"), max_length=300)
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=300)
     body_en = models.TextField(_("text (English)"), blank=True)
@@ -193,7 +177,6 @@ class Notification(models.Model):
     url = models.CharField(
         _("link"), max_length=500, blank=True, help_text=_("A path on this site.")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 

@@ -1,13 +1,11 @@
 """A briefing pack: the report officials bring to the bilateral steering meeting, built in the
 background as PDF or XLSX from the other parts' own reads, stored, and downloadable again."""
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.roles import is_facilitator, is_initiative_admin
+from corridor.core.models import BackgroundJob, person_field
 
 
 class BriefingPackQuerySet(models.QuerySet):
@@ -22,7 +20,7 @@ class BriefingPackQuerySet(models.QuerySet):
         return self.filter(requested_by=user)
 
 
-class BriefingPack(models.Model):
+class BriefingPack(BackgroundJob):
     class Format(models.TextChoices):
         PDF = "pdf", _("PDF with charts")
         XLSX = "xlsx", _("XLSX, one sheet per section")
@@ -37,15 +35,7 @@ class BriefingPack(models.Model):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = person_field(_("requested by"), blank=True)
     since = models.DateField(
         _("changes since"), help_text=_("The pack says what changed from this date on.")
     )
@@ -63,9 +53,9 @@ class BriefingPack(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     failure = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("interrupted attempts"), default=0)
-    task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    UNDER_WAY = (Status.QUEUED, Status.RUNNING)
 
     objects = BriefingPackQuerySet.as_manager()
 
@@ -76,10 +66,6 @@ class BriefingPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.since} {self.language} {self.format} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def file_name(self) -> str:

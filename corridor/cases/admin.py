@@ -4,18 +4,12 @@ pages and services (which check permissions, keep versions and record the timeli
 from django.contrib import admin
 
 from corridor.cases import models
+from corridor.core import admin as core_admin
+from corridor.core.admin import ReadOnlyInline
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(core_admin.ReadOnlyAdmin):
+    deletable = False  # a case's records go with the case, through its pages
 
 
 class PartyInline(ReadOnlyInline):
@@ -28,17 +22,6 @@ class TransitionInline(ReadOnlyInline):
     model = models.CaseTransition
     fields = ("from_status", "to_status", "reason", "by", "at")
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Case)

@@ -6,26 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from corridor.cases.models import Case, CaseParty
 from corridor.cases.queries import CaseFilter
 from corridor.core.bilingual import bilingual
-from corridor.core.forms import NameField, ServiceErrorsMixin
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _blank(label):
-    return [("", label)]
+from corridor.core.forms import (
+    DateInput,
+    NameField,
+    ServiceErrorsMixin,
+    TitleDescriptionForm,
+    TitleForm,
+    VersionedForm,
+    blank_choice,
+    field_values,
+    text_field,
+)
 
 
 class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=_blank(_("any status")) + Case.Status.choices
+        label=_("Status"),
+        required=False,
+        choices=blank_choice(_("any status")) + Case.Status.choices,
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=_blank(_("any kind")) + Case.Kind.choices
+        label=_("Kind"), required=False, choices=blank_choice(_("any kind")) + Case.Kind.choices
     )
     market = forms.CharField(
         label=_("Target market"),
@@ -34,7 +35,9 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 3, "placeholder": "SG"}),
     )
     role = forms.ChoiceField(
-        label=_("My role"), required=False, choices=_blank(_("any role")) + CaseParty.Role.choices
+        label=_("My role"),
+        required=False,
+        choices=blank_choice(_("any role")) + CaseParty.Role.choices,
     )
 
     def case_filter(self) -> CaseFilter:
@@ -44,8 +47,20 @@ class CaseFilterForm(forms.Form):
         return CaseFilter(**self.cleaned_data)
 
 
-class CaseOpenForm(ServiceErrorsMixin, forms.Form):
+class CaseOpenForm(ServiceErrorsMixin, TitleDescriptionForm):
     SERVICE_FIELDS = {"applicant": "applicant", "region_case": "region_case"}
+    field_order = [
+        "assessment",
+        "applicant",
+        "title_en",
+        "title_zh",
+        "target_market",
+        "product_name",
+        "hs_code",
+        "kind",
+        "region_case",
+        "start_on",
+    ]  # then the description
     assessment = forms.TypedChoiceField(
         label=_("From a readiness assessment"),
         required=False,
@@ -63,8 +78,6 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
         empty_value=None,
         help_text=_("The organisation exporting; by default the one the assessment was made for."),
     )
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
     target_market = forms.CharField(
         label=_("Target market"),
         required=False,
@@ -83,22 +96,16 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
         widget=DateInput(),
         help_text=_("The roadmap's milestones are planned from this day; by default today."),
     )
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
     def __init__(self, *args, applicants, assessments, region_cases, **kwargs):
         super().__init__(*args, **kwargs)
         self.applicants = {o.pk: o for o in applicants}
         self.assessments = {a.pk: a for a in assessments}
         self.region_cases = {c.pk: c for c in region_cases}
-        self.fields["applicant"].choices = _blank("—") + [
+        self.fields["applicant"].choices = blank_choice("—") + [
             (o.pk, bilingual(o, "name")) for o in applicants
         ]
-        self.fields["assessment"].choices = _blank(_("none: open from scratch")) + [
+        self.fields["assessment"].choices = blank_choice(_("none: open from scratch")) + [
             (
                 a.pk,
                 _("%(product)s (HS %(hs)s) to %(market)s, %(date)s")
@@ -111,7 +118,7 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
             )
             for a in assessments
         ]
-        self.fields["region_case"].choices = _blank(_("none")) + [
+        self.fields["region_case"].choices = blank_choice(_("none")) + [
             (c.pk, f"{c.reference} {bilingual(c, 'title')}") for c in region_cases
         ]
 
@@ -139,29 +146,16 @@ class CaseOpenForm(ServiceErrorsMixin, forms.Form):
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        return {
+        return field_values(self) | {
             "applicant": data["applicant_obj"],
-            "title_en": data["title_en"],
-            "title_zh": data["title_zh"],
-            "target_market": data["target_market"],
-            "product_name": data["product_name"],
-            "hs_code": data["hs_code"],
-            "description_en": data["description_en"],
-            "description_zh": data["description_zh"],
             "assessment": data["assessment_obj"],
             "region_case": data["region_case_obj"],
-            "kind": data["kind"],
-            "start_on": data["start_on"],
         }
 
 
-class TransitionForm(ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale move: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+class TransitionForm(VersionedForm):
     to_status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field(_("Reason"), rows=2, required=True, max_length=2000)
 
 
 class PartyForm(ServiceErrorsMixin, forms.Form):
@@ -189,11 +183,7 @@ class PartyForm(ServiceErrorsMixin, forms.Form):
             ]
 
 
-class MilestoneForm(ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
+class MilestoneForm(TitleForm, VersionedForm):
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DateInput())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput())
     actual_start = forms.DateField(label=_("Actual start"), required=False, widget=DateInput())
@@ -209,7 +199,7 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
         self.milestone = milestone
         self.parties = {p.pk: p for p in parties}
         self.others = {m.pk: m for m in milestones if milestone is None or m.pk != milestone.pk}
-        self.fields["owner"].choices = _blank("—") + [
+        self.fields["owner"].choices = blank_choice("—") + [
             (p.pk, f"{bilingual(p.organisation, 'name')} ({p.get_role_display()})") for p in parties
         ]
         self.fields["depends_on"].choices = [
@@ -233,27 +223,15 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        return {
-            "version": data["version"],
-            "title_en": data["title_en"],
-            "title_zh": data["title_zh"],
-            "planned_start": data["planned_start"],
-            "planned_end": data["planned_end"],
-            "actual_start": data["actual_start"],
-            "actual_end": data["actual_end"],
+        return field_values(self) | {
             "owner": self.parties.get(data["owner"]),
             "depends_on": [self.others[pk] for pk in data["depends_on"] if pk in self.others],
-            "dates_approximate": data["dates_approximate"],
         }
 
 
-class IssueForm(ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+class IssueForm(VersionedForm):
     title = NameField(label=_("Title"), required=False, max_length=300)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = text_field(_("Description"), rows=2)
     assigned_to = forms.TypedChoiceField(
         label=_("Assigned to"), required=False, coerce=int, empty_value=None
     )
@@ -262,7 +240,7 @@ class IssueForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
-        self.fields["assigned_to"].choices = _blank(_("nobody")) + [
+        self.fields["assigned_to"].choices = blank_choice(_("nobody")) + [
             (p.pk, p.display_name) for p in people
         ]
 
@@ -277,29 +255,18 @@ class IssueForm(ServiceErrorsMixin, forms.Form):
         }
 
     def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "title": data["title"],
-            "description": data["description"],
-            "assigned_to": self.people.get(data["assigned_to"]),
-            "due_on": data["due_on"],
+        return field_values(self, leave_out=("version",)) | {
+            "assigned_to": self.people.get(self.cleaned_data["assigned_to"]),
         }
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
-    body = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    body = text_field(_("Comment"), rows=2)
 
 
-class ResolveForm(ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    resolution = forms.CharField(
-        label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class ResolveForm(VersionedForm):
+    resolution = text_field(_("Resolution"), rows=2)
 
 
-class ReopenForm(ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+class ReopenForm(VersionedForm):
+    """No fields but the version of the issue the page showed."""

@@ -5,6 +5,8 @@ Who may see and do what is decided in `permissions.py` and enforced by `services
 (its rule, who acts through which party, is `visibility.py`).
 """
 
+from functools import partial
+
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -12,15 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
 from corridor.cases.visibility import user_party_q
-from corridor.core.models import BilingualDescribed, BilingualTitled, person_field
+from corridor.core.models import (
+    BilingualDescribed,
+    BilingualTitled,
+    Created,
+    Stamped,
+    belongs_to,
+    optional_link,
+    person_field,
+    version_field,
+)
 from corridor.standards.models import ReadinessAssessment
 
-
-def _in_case(related_name: str):
-    """The case a row belongs to (deleted with it)."""
-    return models.ForeignKey(
-        "Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name=related_name
-    )
+_in_case = partial(belongs_to, "Case", _("case"))  # the case a row belongs to
 
 
 class CaseQuerySet(models.QuerySet):
@@ -37,7 +43,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(BilingualDescribed):
+class Case(BilingualDescribed, Stamped):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("enterprise case")
         REGIONAL = "regional", _("regional case")
@@ -59,19 +65,15 @@ class Case(BilingualDescribed):
     product_name = models.CharField(_("product"), max_length=300, blank=True)
     hs_code = models.CharField(_("HS code"), max_length=10, blank=True)
     target_market = models.CharField(_("target market"), max_length=2)
-    assessment = models.ForeignKey(
+    assessment = optional_link(
         ReadinessAssessment,
-        verbose_name=_("readiness assessment"),
-        null=True,
-        blank=True,
+        _("readiness assessment"),
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    region_case = models.ForeignKey(
+    region_case = optional_link(
         "self",
-        verbose_name=_("regional case"),
-        null=True,
-        blank=True,
+        _("regional case"),
         on_delete=models.PROTECT,
         related_name="enterprise_cases",
         help_text=_(
@@ -83,17 +85,11 @@ class Case(BilingualDescribed):
         _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_(
-            "Raised on every change of the case itself, such as its status (optimistic locking)."
-        ),
+    version = version_field(
+        _("Raised on every change of the case itself, such as its status (optimistic locking).")
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
     created_by = person_field(_("created by"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -158,13 +154,8 @@ class Milestone(BilingualTitled):
 
     case = _in_case("milestones")
     requirement_key = models.CharField(_("requirement"), max_length=120, blank=True)
-    owner = models.ForeignKey(
-        CaseParty,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="milestones",
+    owner = optional_link(
+        CaseParty, _("owner"), on_delete=models.SET_NULL, related_name="milestones"
     )
     depends_on = models.ManyToManyField(
         "self",
@@ -183,9 +174,7 @@ class Milestone(BilingualTitled):
         help_text=_("The dates are known only roughly (for example, only the month)."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every save (optimistic locking).")
-    )
+    version = version_field()
 
     class Meta:
         ordering = ["case", "position", "id"]
@@ -225,9 +214,7 @@ class CaseIssue(models.Model):
 
 
 class IssueComment(models.Model):
-    issue = models.ForeignKey(
-        CaseIssue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="comments"
-    )
+    issue = belongs_to(CaseIssue, _("issue"), "comments")
     author = person_field(_("author"))
     body = models.TextField(_("comment"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -238,7 +225,7 @@ class IssueComment(models.Model):
         verbose_name_plural = _("comments")
 
 
-class CaseDocument(models.Model):
+class CaseDocument(Created):
     """A document of the case; its file lives in versions. `shared_with` lists the party
     roles (besides the applicant and facilitators) who may see it; each version lists those
     who may see that version (a new version starts with what its uploader may share)."""
@@ -248,7 +235,6 @@ class CaseDocument(models.Model):
     document_type = models.CharField(_("document type"), max_length=60)
     shared_with = models.JSONField(_("shared with"), default=list, blank=True)
     created_by = person_field(_("created by"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["case", "title", "id"]
@@ -260,9 +246,7 @@ class CaseDocument(models.Model):
 
 
 class DocumentVersion(models.Model):
-    document = models.ForeignKey(
-        CaseDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
-    )
+    document = belongs_to(CaseDocument, _("document"), "versions")
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -300,25 +284,19 @@ class CaseEvent(models.Model):
     actor = person_field(_("actor"), blank=True)
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("details"), default=dict, blank=True)
-    document = models.ForeignKey(
+    document = optional_link(
         CaseDocument,
-        verbose_name=_("document"),
-        null=True,
-        blank=True,
+        _("document"),
         on_delete=models.CASCADE,
-        related_name="+",
         help_text=_(
             "Set when the event concerns a document: it is then shown only to "
             "those who may see the document."
         ),
     )
-    document_version = models.ForeignKey(
+    document_version = optional_link(
         DocumentVersion,
-        verbose_name=_("document version"),
-        null=True,
-        blank=True,
+        _("document version"),
         on_delete=models.CASCADE,
-        related_name="+",
         help_text=_(
             "Set when the event concerns one version of a document: it is then shown only "
             "to those who may see that version."

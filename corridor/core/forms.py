@@ -43,18 +43,44 @@ class NameField(forms.CharField):
         validate_name_text(value, str(self.label or ""))
 
 
-class TitleDescriptionForm(forms.Form):
-    """The bilingual title and description of a record, for a form to inherit (list its own
-    first fields in `field_order` to keep them above)."""
+def field_values(form: forms.Form, *, leave_out: tuple[str, ...] = ()) -> dict:
+    """The cleaned value of each of the form's fields (but those left out) by name: the
+    keyword arguments of the service the form feeds, which a form completes with the records
+    its choices stand for."""
+    return {name: form.cleaned_data[name] for name in form.fields if name not in leave_out}
+
+
+def blank_choice(label) -> list[tuple[str, str]]:
+    """The empty choice, labelled ("all sectors", "—"), that goes before a list's choices."""
+    return [("", label)]
+
+
+def text_field(label, *, rows: int, required: bool = False, **options) -> forms.CharField:
+    """A text of several lines, optional unless `required`."""
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **options
+    )
+
+
+def web_address_field(label, **options) -> forms.URLField:
+    """A web address, as long as the models keep them (https:// when none is typed)."""
+    return forms.URLField(label=label, max_length=500, assume_scheme="https", **options)
+
+
+class TitleForm(forms.Form):
+    """The bilingual title of a record, for a form to inherit (list its own first fields in
+    `field_order` to keep them above)."""
 
     title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
     title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
-    description_en = forms.CharField(
-        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+
+
+class TitleDescriptionForm(TitleForm):
+    """The bilingual title and description of a record, for a form to inherit (list its own
+    first fields in `field_order` to keep them above)."""
+
+    description_en = text_field(_("Description (English)"), rows=3)
+    description_zh = text_field(_("Description (Chinese)"), rows=3)
 
 
 MISSING_VERSION = _(
@@ -102,6 +128,26 @@ class VersionedFormMixin:
         rows = self.saved_values(initial)
         self.take_version(initial["version"])
         return rows
+
+
+class VersionedForm(ServiceErrorsMixin, forms.Form):
+    """A form that changes a saved record: it carries (hidden) the version the record was
+    loaded with, and the service's refusal of a stale save goes above the form."""
+
+    SERVICE_FIELDS = {"version": ""}
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class CheckedVersionForm(VersionedFormMixin, VersionedForm):
+    """A `VersionedForm` that refuses to go on without the version; after a refused save the
+    view puts the values saved now in `saved_now`, for the page to show."""
+
+    saved_now: list[tuple[str, str]] = []
+
+    def clean(self):
+        data = super().clean()
+        self.check_version(editing=True)
+        return data
 
 
 class DateInput(forms.DateInput):

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,8 +12,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin
+from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin, bilingual
 from corridor.core.text import one_stop
+
+# --- fields and field groups the apps' models share ------------------------------------------
 
 
 def person_field(verbose_name, *, related_name: str = "+", blank: bool = False):
@@ -25,6 +28,85 @@ def person_field(verbose_name, *, related_name: str = "+", blank: bool = False):
         on_delete=models.SET_NULL,
         related_name=related_name,
     )
+
+
+def belongs_to(to, verbose_name, related_name: str | None = None):
+    """A link to the record a row belongs to: always set, and the row is deleted with it."""
+    return models.ForeignKey(
+        to, verbose_name=verbose_name, on_delete=models.CASCADE, related_name=related_name
+    )
+
+
+def owner_person_field(verbose_name, *, related_name: str):
+    """The person a record belongs to (their token, notification, feedback): deleted with
+    their account."""
+    return belongs_to(settings.AUTH_USER_MODEL, verbose_name, related_name)
+
+
+def optional_link(to, verbose_name, *, on_delete, related_name: str = "+", **options):
+    """A link to another record that may be empty (in forms as well as in the database)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        **options,
+    )
+
+
+RAISED_ON_EVERY_SAVE = _("Raised on every save (optimistic locking).")
+RAISED_ON_EVERY_CHANGE = _("Raised on every change (optimistic locking).")
+
+
+def version_field(help_text=RAISED_ON_EVERY_SAVE):
+    """The version a change must be made from (optimistic locking): a save made from an older
+    one is refused. `help_text` says what raises it."""
+    return models.PositiveIntegerField(_("version"), default=1, help_text=help_text)
+
+
+def synthetic_field():
+    """Marks the demo data, so that nobody takes it for a fact."""
+    return models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
+    )
+
+
+def in_language(field: str) -> property:
+    """`<field>_en` or `<field>_zh`, whichever the active language reads (the other when it is
+    empty), as a read-only attribute: `location = in_language("location")`."""
+    return property(
+        lambda record: bilingual(record, field), doc=f"The {field} in the active language."
+    )
+
+
+class Created(models.Model):
+    """A record that keeps when it was created."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Stamped(Created):
+    """A record that keeps when it was created and last changed."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualNamed(BilingualNameMixin, models.Model):
+    """A record people call by a name, in English (required) and Chinese."""
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class BilingualTitled(BilingualTitleMixin, models.Model):
@@ -45,6 +127,28 @@ class BilingualDescribed(BilingualTitled):
 
     class Meta:
         abstract = True
+
+
+class BackgroundJob(models.Model):
+    """Work a background task does for a person (build a briefing pack, import projects),
+    which the page that asked for it follows. A subclass lists in `UNDER_WAY` the statuses in
+    which the work is still to do or under way."""
+
+    UNDER_WAY: tuple[str, ...] = ()
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.UNDER_WAY
+
+
+# --- the shared vocabulary and records ---------------------------------------------------------
 
 
 class Sector(BilingualNameMixin, models.Model):

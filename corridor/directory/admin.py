@@ -3,15 +3,8 @@ directory pages and services (which validate, check permissions, audit and re-em
 
 from django.contrib import admin
 
+from corridor.core.admin import ReadOnlyAdmin
 from corridor.directory.models import Connection, Feedback, Profile
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Profile)

@@ -9,17 +9,17 @@ from corridor.core.forms import (
     NameField,
     ServiceErrorsMixin,
     UncheckedMultipleChoiceField,
+    VersionedForm,
     VersionedFormMixin,
+    blank_choice,
+    field_values,
+    text_field,
 )
 from corridor.core.vocabularies import city_name, country_choices, country_name
 from corridor.directory.models import Feedback, Profile
 from corridor.directory.queries import DirectoryFilter
 
 FIRST_COUNTRIES = ("SG", "CN")  # the corridor's two sides lead every country list
-
-
-def _blank(label):
-    return [("", label)]
 
 
 class DirectoryFilterForm(forms.Form):
@@ -38,13 +38,15 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, sectors, countries, cities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = _blank(_("all sectors")) + [
+        self.fields["sector"].choices = blank_choice(_("all sectors")) + [
             (s.code, bilingual(s, "name")) for s in sectors
         ]
-        self.fields["country"].choices = _blank(_("all countries")) + [
+        self.fields["country"].choices = blank_choice(_("all countries")) + [
             (code, country_name(code)) for code in countries
         ]
-        self.fields["city"].choices = _blank(_("all cities")) + [(c, city_name(c)) for c in cities]
+        self.fields["city"].choices = blank_choice(_("all cities")) + [
+            (c, city_name(c)) for c in cities
+        ]
 
     def filter(self) -> DirectoryFilter:
         """What the list is filtered by: a value that does not parse is shown with its error
@@ -66,10 +68,10 @@ class DirectoryFilterForm(forms.Form):
         return [*FIRST_COUNTRIES, *sorted(present - set(FIRST_COUNTRIES))]
 
 
-class ProfileForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    # the version of the profile the form was loaded with (0: there was none yet)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+class ProfileForm(VersionedFormMixin, VersionedForm):
+    """An organisation's profile, with the version of it the form was loaded with (0: there
+    was none yet)."""
+
     name_en = NameField(label=_("Name (English)"), required=False, max_length=300)
     name_zh = NameField(label=_("Name (Chinese)"), required=False, max_length=300)
     city = forms.CharField(label=_("City"), required=False, max_length=120)
@@ -77,30 +79,25 @@ class ProfileForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
         label=_("Sectors"), required=False, widget=forms.CheckboxSelectMultiple
     )
     size = forms.ChoiceField(
-        label=_("Size"), required=False, choices=_blank(_("not given")) + Profile.Size.choices
+        label=_("Size"), required=False, choices=blank_choice(_("not given")) + Profile.Size.choices
     )
-    description_en = forms.CharField(
-        label=_("Description (English)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    description_en = text_field(
+        _("Description (English)"),
+        rows=4,
         help_text=_("What the enterprise does. English, Chinese or both."),
     )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    offers = forms.CharField(
-        label=_("What it offers"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    description_zh = text_field(_("Description (Chinese)"), rows=4)
+    offers = text_field(
+        _("What it offers"),
+        rows=5,
         help_text=_(
             "One offer per line, in either language: the products, services or capacity "
             "that a partner could use."
         ),
     )
-    needs = forms.CharField(
-        label=_("What it needs"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    needs = text_field(
+        _("What it needs"),
+        rows=5,
         help_text=_(
             "One need per line, in either language: what the enterprise is looking for in a "
             "partner."
@@ -194,33 +191,17 @@ class ProfileForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
         return data
 
     def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "version": data["version"],
-            "name_en": data["name_en"],
-            "name_zh": data["name_zh"],
-            "city": data["city"],
-            "sectors": data["sectors"],
-            "size": data["size"],
-            "description_en": data["description_en"],
-            "description_zh": data["description_zh"],
-            "offers": data["offers"],
-            "needs": data["needs"],
-            "target_markets": data["target_markets"],
-            "languages": data["languages"],
-            "visibility": data["visibility"],
-            "contacts": [self.members[pk] for pk in data["contacts"]],
-        }
+        contacts = [self.members[pk] for pk in self.cleaned_data["contacts"]]
+        return field_values(self) | {"contacts": contacts}
 
 
 class ConnectForm(ServiceErrorsMixin, forms.Form):
     SERVICE_FIELDS = {"to_profile": ""}  # about the pair, not a field: above the form
     from_profile = forms.TypedChoiceField(label=_("On behalf of"), coerce=int)
-    message = forms.CharField(
-        label=_("Message"),
-        required=False,
+    message = text_field(
+        _("Message"),
+        rows=3,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Say who you are and what you would like to do together."),
     )
 
@@ -241,12 +222,7 @@ class AnswerForm(forms.Form):
         coerce=lambda value: value == "1",
         choices=[("1", _("Accept")), ("0", _("Decline"))],
     )
-    answer = forms.CharField(
-        label=_("Reply (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    answer = text_field(_("Reply (optional)"), rows=2, max_length=2000)
 
 
 class MessageForm(ServiceErrorsMixin, forms.Form):
@@ -266,5 +242,5 @@ class FeedbackForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("Verdict"),
         required=False,
-        choices=_blank(_("no verdict")) + Feedback.Verdict.choices,
+        choices=blank_choice(_("no verdict")) + Feedback.Verdict.choices,
     )

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.core.models import person_field
+from corridor.core.models import (
+    Created,
+    Stamped,
+    belongs_to,
+    optional_link,
+    owner_person_field,
+    person_field,
+    synthetic_field,
+    version_field,
+)
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -21,7 +30,7 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(visibility=Profile.Visibility.PUBLIC)
 
 
-class Profile(models.Model):
+class Profile(Stamped):
     """What an enterprise tells the other side about itself. Names, country, city and
     sectors are the organisation's own fields; offers and needs are one statement per line."""
 
@@ -67,9 +76,7 @@ class Profile(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = person_field(_("verified by"), blank=True)
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
+    is_synthetic = synthetic_field()
     # What pages search: names, city, descriptions, offers and needs, lower-cased (services
     # keep it up to date), so that search needs no join on either database.
     search_document = models.TextField(editable=False, blank=True)
@@ -79,12 +86,8 @@ class Profile(models.Model):
     need_vector = models.BinaryField(null=True, editable=False)
     embedded_hash = models.CharField(max_length=64, blank=True, editable=False)
     embedded_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every save through the profile form or API (optimistic locking)."),
+    version = version_field(
+        _("Raised on every save through the profile form or API (optimistic locking).")
     )
 
     objects = ProfileQuerySet.as_manager()
@@ -122,9 +125,7 @@ class Statement(models.Model):
         OFFER = "offer", _("offer")
         NEED = "need", _("need")
 
-    profile = models.ForeignKey(
-        Profile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="statements"
-    )
+    profile = belongs_to(Profile, _("profile"), "statements")
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.CharField(_("text"), max_length=500)
@@ -152,18 +153,9 @@ class Feedback(models.Model):
         INTERESTED = "interested", _("interested")
         NOT_RELEVANT = "not_relevant", _("not relevant")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="directory_feedback",
-    )
-    profile = models.ForeignKey(
-        Profile, verbose_name=_("for profile"), on_delete=models.CASCADE, related_name="+"
-    )
-    candidate = models.ForeignKey(
-        Profile, verbose_name=_("recommended profile"), on_delete=models.CASCADE, related_name="+"
-    )
+    user = owner_person_field(_("user"), related_name="directory_feedback")
+    profile = belongs_to(Profile, _("for profile"), "+")
+    candidate = belongs_to(Profile, _("recommended profile"), "+")
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     at = models.DateTimeField(_("at"), auto_now=True)
 
@@ -177,7 +169,7 @@ class Feedback(models.Model):
         verbose_name_plural = _("recommendation feedback")
 
 
-class Connection(models.Model):
+class Connection(Created):
     """An expression of interest: one enterprise asks to connect with another, which accepts
     or declines. An accepted connection can be taken further (a cooperation project)."""
 
@@ -189,18 +181,8 @@ class Connection(models.Model):
 
     OPEN = (Status.PENDING, Status.ACCEPTED)
 
-    from_profile = models.ForeignKey(
-        Profile,
-        verbose_name=_("from"),
-        on_delete=models.CASCADE,
-        related_name="connections_sent",
-    )
-    to_profile = models.ForeignKey(
-        Profile,
-        verbose_name=_("to"),
-        on_delete=models.CASCADE,
-        related_name="connections_received",
-    )
+    from_profile = belongs_to(Profile, _("from"), "connections_sent")
+    to_profile = belongs_to(Profile, _("to"), "connections_received")
     requested_by = person_field(_("requested by"))
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(
@@ -209,7 +191,6 @@ class Connection(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_by = person_field(_("answered by"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -233,20 +214,12 @@ class ConnectionMessage(models.Model):
 
     MAX_LENGTH = 2000
 
-    connection = models.ForeignKey(
-        Connection,
-        verbose_name=_("connection"),
-        on_delete=models.CASCADE,
-        related_name="messages",
-    )
+    connection = belongs_to(Connection, _("connection"), "messages")
     author = person_field(_("author"))
-    author_organisation = models.ForeignKey(
+    author_organisation = optional_link(
         Organisation,
-        verbose_name=_("written for"),
+        _("written for"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
         help_text=_("The side the author wrote for; empty for the initiative's staff."),
     )
     text = models.TextField(_("message"), max_length=MAX_LENGTH)

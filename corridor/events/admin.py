@@ -5,6 +5,7 @@ audit, and tell participants when a published meeting moves."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from corridor.events.models import (
     Absence,
     BookedSlot,
@@ -17,27 +18,6 @@ from corridor.events.models import (
     ScheduleRun,
     Session,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SessionInline(ReadOnlyInline):

@@ -8,19 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.forms import (
+    CheckedVersionForm,
     DateInput,
     NameField,
     ServiceErrorsMixin,
     TimeInput,
     TitleDescriptionForm,
+    TitleForm,
     UncheckedMultipleChoiceField,
-    VersionedFormMixin,
+    blank_choice,
+    field_values,
+    text_field,
 )
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, ScheduleRun, Session
-
-
-def _blank(label):
-    return [("", label)]
 
 
 def _languages_field(**kwargs):
@@ -58,7 +58,7 @@ def _choose(field, records, name, *, blank: bool = True, hide_single: bool = Fal
     it is sent without being shown."""
     by_pk = {record.pk: record for record in records}
     choices = [(record.pk, name(record)) for record in records]
-    field.choices = (_blank("—") if blank else []) + choices
+    field.choices = (blank_choice("—") if blank else []) + choices
     field.coerce = lambda value: by_pk[int(value)]
     if hide_single and len(choices) == 1:
         field.widget = forms.HiddenInput()
@@ -128,7 +128,9 @@ class EventForm(ServiceErrorsMixin, TitleDescriptionForm):
 
 class SessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    part = forms.ChoiceField(label=_("Part of the day"), choices=_blank("—") + Session.Part.choices)
+    part = forms.ChoiceField(
+        label=_("Part of the day"), choices=blank_choice("—") + Session.Part.choices
+    )
     starts_at = forms.TimeField(label=_("Starts at"), widget=TimeInput())
     ends_at = forms.TimeField(label=_("Ends at"), widget=TimeInput())
 
@@ -175,12 +177,10 @@ class ParticipantAddForm(ServiceErrorsMixin, forms.Form):
         _choose(self.fields["organisation"], organisations, _organisation_name)
 
 
-class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+class AvailabilityForm(CheckedVersionForm):
     """A participant's unavailable slots (by time) and working languages; the organisers
     also set a fixed table. It carries the version of the participant it was loaded with."""
 
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     blocked_slots = _slots_field(_("Tick the times when nobody from the organisation can meet."))
     languages = _languages_field()
     fixed_table = forms.IntegerField(
@@ -205,21 +205,9 @@ class AvailabilityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
             "fixed_table": participant.fixed_table,
         }
 
-    def clean(self):
-        data = super().clean()
-        self.check_version(editing=True)
-        return data
-
     def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        arguments = {
-            "version": data["version"],
-            "blocked_slots": data["blocked_slots"],
-            "languages": data["languages"],
-        }
-        if self.organising:
-            arguments["fixed_table"] = data["fixed_table"]
-        return arguments
+        """The fixed table only from the organisers (the form has it only for them)."""
+        return field_values(self)
 
 
 # --- interpreters ---------------------------------------------------------------------------
@@ -257,11 +245,10 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
     requester = forms.TypedChoiceField(label=_("On behalf of"), coerce=int)
     requested = forms.TypedChoiceField(label=_("Meet"), coerce=int)
     priority = _priority_field(MeetingRequest.Priority.WOULD_LIKE)
-    message = forms.CharField(
-        label=_("Message"),
-        required=False,
+    message = text_field(
+        _("Message"),
+        rows=2,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Say what you would like to talk about."),
     )
 
@@ -302,18 +289,10 @@ class ConnectionForm(ServiceErrorsMixin, forms.Form):
         }
 
 
-class PriorityForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+class PriorityForm(CheckedVersionForm):
     """A request's priority, with the version of the request the page showed."""
 
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes beside the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     priority = forms.ChoiceField(label=_("Priority"), choices=MeetingRequest.Priority.choices)
-    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(editing=True)
-        return data
 
 
 class AnswerForm(ServiceErrorsMixin, forms.Form):
@@ -324,23 +303,15 @@ class AnswerForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class LockForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+class LockForm(CheckedVersionForm):
     """Lock a meeting in a slot (chosen by its time), or unlock it (no slot), with the
     version of the request the page showed."""
 
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes beside the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     slot = forms.TypedChoiceField(label=_("Slot"), coerce=int, required=False, empty_value=None)
-    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
 
     def __init__(self, *args, slot_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = _blank(_("not locked")) + slot_choices
-
-    def clean(self):
-        data = super().clean()
-        self.check_version(editing=True)
-        return data
+        self.fields["slot"].choices = blank_choice(_("not locked")) + slot_choices
 
 
 class StatusForm(ServiceErrorsMixin, forms.Form):
@@ -400,15 +371,12 @@ def _follow_up(value):
     return {"yes": True, "no": False}[value]
 
 
-class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
+class OutcomeForm(CheckedVersionForm):
     """A side's feedback on a meeting: how useful it was, whether they want a follow-up,
     what came of it and a note, with the version of it the page showed (0: none). The
     rating and the follow-up are the side's own word: for the organisers (`feedback=False`)
     the form has neither, and the service keeps what the side said."""
 
-    SERVICE_FIELDS = {"version": ""}  # a stale save: the message goes above the form
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    saved_now: list[tuple[str, str]] = []  # after a refused save: the values saved now
     rating = forms.TypedChoiceField(
         label=_("How useful was the meeting? 1: not at all, 5: very"),
         choices=[(number, str(number)) for number in range(1, 6)],
@@ -426,11 +394,9 @@ class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=_blank("—") + MeetingOutcome.Outcome.choices
+        label=_("Outcome"), choices=blank_choice("—") + MeetingOutcome.Outcome.choices
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_field(_("Note"), rows=2, max_length=2000)
 
     def __init__(self, *args, feedback: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -450,15 +416,8 @@ class OutcomeForm(VersionedFormMixin, ServiceErrorsMixin, forms.Form):
             "wants_follow_up": follow_up,
         }
 
-    def clean(self):
-        data = super().clean()
-        self.check_version(editing=True)
-        return data
 
-
-class ProjectForm(ServiceErrorsMixin, forms.Form):
-    title_en = NameField(label=_("Title (English)"), required=False, max_length=300)
-    title_zh = NameField(label=_("Title (Chinese)"), required=False, max_length=300)
+class ProjectForm(ServiceErrorsMixin, TitleForm):
     sector = forms.ChoiceField(label=_("Sector"))
 
     def __init__(self, *args, sectors, **kwargs):

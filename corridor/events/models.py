@@ -4,8 +4,8 @@ placed by the scheduler), scheduling runs, interpreters, and each side's outcome
 
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.accounts.models import Organisation
-from corridor.core.bilingual import BilingualNameMixin, BilingualTitleMixin
+from corridor.core.bilingual import BilingualNameMixin
+from corridor.core.models import (
+    BilingualDescribed,
+    Created,
+    Stamped,
+    belongs_to,
+    optional_link,
+    person_field,
+    synthetic_field,
+    version_field,
+)
 from corridor.directory.models import Connection
 from corridor.portfolio.models import Project
 
@@ -30,7 +40,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(published)
 
 
-class Event(BilingualTitleMixin, models.Model):
+class Event(BilingualDescribed, Created):
     class Registration(models.TextChoices):
         OPEN = "open", _("open to members")
         INVITATION = "invitation", _("by invitation")
@@ -39,10 +49,6 @@ class Event(BilingualTitleMixin, models.Model):
         ORGANISER = "organiser", _("scheduled by the organisers")
         SELF = "self", _("booked by the participants")
 
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     organiser = models.ForeignKey(
         Organisation, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="+"
     )
@@ -70,10 +76,7 @@ class Event(BilingualTitleMixin, models.Model):
         ),
     )
     agenda_published_at = models.DateTimeField(_("agendas published at"), null=True, blank=True)
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    is_synthetic = synthetic_field()
 
     objects = EventQuerySet.as_manager()
 
@@ -98,6 +101,9 @@ class Event(BilingualTitleMixin, models.Model):
         return result
 
 
+_in_event = partial(belongs_to, Event, _("event"))  # the event a row belongs to
+
+
 class Session(models.Model):
     """A block of consecutive meeting slots on one day (a morning or an afternoon)."""
 
@@ -105,9 +111,7 @@ class Session(models.Model):
         MORNING = "am", _("morning")
         AFTERNOON = "pm", _("afternoon")
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="sessions"
-    )
+    event = _in_event("sessions")
     date = models.DateField(_("date"))
     part = models.CharField(_("part of the day"), max_length=2, choices=Part.choices)
     starts_at = models.TimeField(_("starts at"))
@@ -152,20 +156,11 @@ class Participant(models.Model):
         REGISTERED = "registered", _("registered")
         CANCELLED = "cancelled", _("cancelled")
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="participants"
-    )
+    event = _in_event("participants")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("contact person"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    contact = person_field(_("contact person"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED
     )
@@ -177,22 +172,11 @@ class Participant(models.Model):
         _("fixed table"), null=True, blank=True, help_text=_("A host who stays at one table.")
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every save (optimistic locking)."),
-    )
+    version = version_field()
     # The event day (corridor/events/checkin.py): when the participant arrived, and who let
     # them in. Not part of `version`: checking in changes nothing a form edits.
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("checked in by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    checked_in_by = person_field(_("checked in by"), blank=True)
 
     class Meta:
         ordering = ["event", "organisation__name_en", "id"]
@@ -219,9 +203,7 @@ class Interpreter(BilingualNameMixin, models.Model):
     working language an interpreter who speaks a language of each side, one meeting per
     interpreter and slot (planning.py)."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="interpreters"
-    )
+    event = _in_event("interpreters")
     name_en = models.CharField(_("name (English)"), max_length=150)
     name_zh = models.CharField(_("name (Chinese)"), max_length=150, blank=True)
     languages = models.JSONField(_("working languages"), default=interpreter_languages, blank=True)
@@ -235,7 +217,7 @@ class Interpreter(BilingualNameMixin, models.Model):
         verbose_name_plural = _("interpreters")
 
 
-class MeetingRequest(models.Model):
+class MeetingRequest(Stamped):
     """A asks to meet B. Once B accepts (or an organiser adds it) it is a meeting the scheduler
     places: `slot` and `table` are then set. A pending request blocks no slot."""
 
@@ -251,15 +233,9 @@ class MeetingRequest(models.Model):
 
     WEIGHTS = {Priority.MUST: 3, Priority.WOULD_LIKE: 1}
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="requests"
-    )
-    requester = models.ForeignKey(
-        Participant, verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+"
-    )
-    requested = models.ForeignKey(
-        Participant, verbose_name=_("asked to meet"), on_delete=models.CASCADE, related_name="+"
-    )
+    event = _in_event("requests")
+    requester = belongs_to(Participant, _("asked by"), "+")
+    requested = belongs_to(Participant, _("asked to meet"), "+")
     priority = models.CharField(
         _("priority"), max_length=12, choices=Priority.choices, default=Priority.WOULD_LIKE
     )
@@ -268,39 +244,23 @@ class MeetingRequest(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     added_by_organiser = models.BooleanField(_("added by the organiser"), default=False)
-    connection = models.ForeignKey(
-        Connection,
-        verbose_name=_("directory connection"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    connection = optional_link(Connection, _("directory connection"), on_delete=models.SET_NULL)
     # The meeting, once placed
     slot = models.PositiveSmallIntegerField(_("slot"), null=True, blank=True)
     table = models.PositiveSmallIntegerField(_("table"), null=True, blank=True)
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("The scheduler keeps a locked meeting in its slot.")
     )
-    interpreter = models.ForeignKey(
-        Interpreter,
-        verbose_name=_("interpreter"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="meetings",
+    interpreter = optional_link(
+        Interpreter, _("interpreter"), on_delete=models.SET_NULL, related_name="meetings"
     )
     unplaced_reason = models.CharField(_("why not placed"), max_length=40, blank=True)
     # Calendar files: one stable UID per meeting; the sequence grows when it moves.
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every save, the scheduler's included (optimistic locking)."),
+    version = version_field(
+        _("Raised on every save, the scheduler's included (optimistic locking).")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["event", "slot", "table", "id"]
@@ -346,36 +306,17 @@ class MeetingRequest(models.Model):
         return had_slot
 
 
-class MeetingPrecedence(models.Model):
+class MeetingPrecedence(Created):
     """One meeting must come before another of the same event (a delegation meets the host
     agency before the firms; a supplier audit before the contract talk): the scheduler puts
     `before` in an earlier slot than `after`. Only precedences between accepted meetings
     reach the scheduler. Same event and no cycle are the service's checks (a database check
     cannot look through the two foreign keys); not self and once per pair are the database's."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="precedences"
-    )
-    before = models.ForeignKey(
-        MeetingRequest,
-        verbose_name=_("meeting first"),
-        on_delete=models.CASCADE,
-        related_name="followed_by",
-    )
-    after = models.ForeignKey(
-        MeetingRequest,
-        verbose_name=_("meeting after it"),
-        on_delete=models.CASCADE,
-        related_name="preceded_by",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("added by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    event = _in_event("precedences")
+    before = belongs_to(MeetingRequest, _("meeting first"), "followed_by")
+    after = belongs_to(MeetingRequest, _("meeting after it"), "preceded_by")
+    created_by = person_field(_("added by"))
 
     class Meta:
         ordering = ["event", "id"]
@@ -392,7 +333,7 @@ class MeetingPrecedence(models.Model):
         return f"{self.before_id} < {self.after_id}"
 
 
-class ScheduleRun(models.Model):
+class ScheduleRun(Created):
     """One run of the scheduler over an event's accepted meetings, with its progress."""
 
     class Status(models.TextChoices):
@@ -405,22 +346,13 @@ class ScheduleRun(models.Model):
         ALL = "all", _("place every accepted meeting")
         MAX = "max", _("place as many as fit, must-meet first")
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="runs"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    event = _in_event("runs")
+    requested_by = person_field(_("started by"))
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.ALL)
     time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"), default=30)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     placed = models.PositiveIntegerField(_("meetings placed"), default=0)
@@ -462,12 +394,8 @@ class MeetingOutcome(models.Model):
         AGREEMENT = "agreement", _("agreement reached")
         NOTHING = "nothing", _("no further interest")
 
-    meeting = models.ForeignKey(
-        MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="outcomes"
-    )
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("recorded for"), on_delete=models.CASCADE, related_name="+"
-    )
+    meeting = belongs_to(MeetingRequest, _("meeting"), "outcomes")
+    participant = belongs_to(Participant, _("recorded for"), "+")
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     # The side's feedback once the meeting is over (only the side's own members give it):
     # how useful it was, 1 (not at all) to 5 (very), and whether they want to follow it up.
@@ -475,27 +403,10 @@ class MeetingOutcome(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     wants_follow_up = models.BooleanField(_("wants a follow-up"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    project = models.ForeignKey(
-        Project,
-        verbose_name=_("cooperation project"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    project = optional_link(Project, _("cooperation project"), on_delete=models.SET_NULL)
+    recorded_by = person_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every save (optimistic locking)."),
-    )
+    version = version_field()
 
     class Meta:
         constraints = [
@@ -518,21 +429,11 @@ class Absence(models.Model):
     """A participant who did not come (or left): absent for the rest of that day. Marking it
     re-plans the rest of the day (events/replan.py)."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="absences"
-    )
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
-    )
+    event = _in_event("absences")
+    participant = belongs_to(Participant, _("participant"), "+")
     date = models.DateField(_("date"))
     from_slot = models.PositiveSmallIntegerField(_("from slot"))
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("marked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    marked_by = person_field(_("marked by"))
     marked_at = models.DateTimeField(_("marked at"))
 
     class Meta:
@@ -549,29 +450,14 @@ class Booking(models.Model):
     and, when its sides share no language, interpreter. The database refuses two bookings
     of one table, or of one interpreter, in one slot."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="bookings"
-    )
+    event = _in_event("bookings")
     meeting = models.OneToOneField(
         MeetingRequest, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booking"
     )
     slot = models.PositiveSmallIntegerField(_("slot"))
     table = models.PositiveSmallIntegerField(_("table"))
-    interpreter = models.ForeignKey(
-        Interpreter,
-        verbose_name=_("interpreter"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("booked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    interpreter = optional_link(Interpreter, _("interpreter"), on_delete=models.SET_NULL)
+    booked_by = person_field(_("booked by"))
     booked_at = models.DateTimeField(_("booked at"), auto_now_add=True)
 
     class Meta:
@@ -595,14 +481,10 @@ class BookedSlot(models.Model):
     second booking of one participant in one slot, so of two concurrent bookings exactly
     one wins."""
 
-    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE)
-    participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
-    )
+    event = _in_event()
+    participant = belongs_to(Participant, _("participant"), "+")
     slot = models.PositiveSmallIntegerField(_("slot"))
-    booking = models.ForeignKey(
-        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="sides"
-    )
+    booking = belongs_to(Booking, _("booking"), "sides")
 
     class Meta:
         constraints = [

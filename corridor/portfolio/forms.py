@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
 from corridor.core.bilingual import bilingual, is_chinese
-from corridor.core.forms import ServiceErrorsMixin, TitleDescriptionForm, VersionedFormMixin
+from corridor.core.forms import (
+    DateInput,
+    ServiceErrorsMixin,
+    TitleDescriptionForm,
+    VersionedForm,
+    VersionedFormMixin,
+    blank_choice,
+    text_field,
+    web_address_field,
+)
 from corridor.core.models import Sector
 from corridor.core.vocabularies import country_choices, country_name, currency_choices
 from corridor.portfolio import workflow
@@ -25,27 +34,15 @@ from corridor.portfolio.services import (
 YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
 
 
-def _blank(label) -> list[tuple[str, str]]:
-    return [("", label)]
-
-
 def sector_choices() -> list[tuple[str, str]]:
     return [(s.code, bilingual(s, "name")) for s in Sector.objects.all()]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class RecordFormMixin(ServiceErrorsMixin, VersionedFormMixin):
+class RecordForm(VersionedFormMixin, VersionedForm):
     """A form that records a new record or changes one (in the attribute `record_attribute`,
     None for a new one): a change needs the version it was loaded with, and a stale version
     is shown above the form."""
 
-    SERVICE_FIELDS = {"version": None}
     record_attribute = ""
 
     def clean(self):
@@ -76,15 +73,17 @@ class ProjectFilterForm(forms.Form):
         """`projects`: the projects the person may see; the "recorded by" choices are the
         organisations that recorded one of them (no choice when None)."""
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _blank(_("all kinds")) + list(Project.Kind.choices)
-        self.fields["status"].choices = _blank(_("all statuses")) + list(Project.Status.choices)
-        self.fields["sector"].choices = _blank(_("all sectors")) + sector_choices()
-        self.fields["side"].choices = _blank(_("all sides")) + list(Project.Side.choices)
+        self.fields["kind"].choices = blank_choice(_("all kinds")) + list(Project.Kind.choices)
+        self.fields["status"].choices = blank_choice(_("all statuses")) + list(
+            Project.Status.choices
+        )
+        self.fields["sector"].choices = blank_choice(_("all sectors")) + sector_choices()
+        self.fields["side"].choices = blank_choice(_("all sides")) + list(Project.Side.choices)
         if projects is not None:
             organisations = Organisation.objects.filter(
                 Exists(projects.order_by().filter(owner=OuterRef("pk")))
             )
-            self.fields["owner"].choices = _blank(_("any organisation")) + sorted(
+            self.fields["owner"].choices = blank_choice(_("any organisation")) + sorted(
                 ((str(o.pk), bilingual(o, "name")) for o in organisations),
                 key=lambda choice: choice[1],
             )
@@ -106,19 +105,18 @@ class InnovationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _blank(_("all categories")) + list(
+        self.fields["category"].choices = blank_choice(_("all categories")) + list(
             Innovation.Category.choices
         )
 
 
-class ProjectForm(RecordFormMixin, TitleDescriptionForm):
+class ProjectForm(RecordForm, TitleDescriptionForm):
     """Create or edit a project. The status changes through its own form (TransitionForm)
     once the project exists, so that every change is dated and explained."""
 
     field_order = ["version", "owner", "external_id"]  # then the title and description
     record_attribute = "project"
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     owner = forms.TypedChoiceField(label=_("Recorded by (organisation)"), coerce=int)
     external_id = forms.CharField(
         label=_("External id"),
@@ -146,9 +144,7 @@ class ProjectForm(RecordFormMixin, TitleDescriptionForm):
         max_length=150,
         help_text=_("Fill in when this project is a sub-project of a framework agreement."),
     )
-    source_url = forms.URLField(
-        label=_("Source (web address)"), required=False, max_length=500, assume_scheme="https"
-    )
+    source_url = web_address_field(_("Source (web address)"), required=False)
     is_synthetic = forms.BooleanField(
         label=_("Synthetic demo record (not a real fact)"), required=False
     )
@@ -159,12 +155,12 @@ class ProjectForm(RecordFormMixin, TitleDescriptionForm):
     def __init__(self, *args, owners=None, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["kind"].choices = _blank(_("choose a kind")) + list(Project.Kind.choices)
+        self.fields["kind"].choices = blank_choice(_("choose a kind")) + list(Project.Kind.choices)
         self.fields["status"].choices = list(Project.Status.choices)
-        self.fields["sector"].choices = _blank(_("choose a sector")) + sector_choices()
+        self.fields["sector"].choices = blank_choice(_("choose a sector")) + sector_choices()
         # a stored currency that is no longer offered (a fund, gold) stays readable
         stored = self.initial.get("currency") or (project.currency if project else "")
-        self.fields["currency"].choices = _blank(_("no value given")) + currency_choices(
+        self.fields["currency"].choices = blank_choice(_("no value given")) + currency_choices(
             keep=stored or ""
         )
         if project is None:
@@ -191,20 +187,15 @@ class ProjectForm(RecordFormMixin, TitleDescriptionForm):
 class ProjectRevisionForm(forms.Form):
     """An administrator's decision on a proposed change: the reason of a rejection."""
 
-    note = forms.CharField(
-        label=_("Reason (sent to the person who proposed the change)"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    note = text_field(
+        _("Reason (sent to the person who proposed the change)"), rows=2, max_length=500
     )
 
 
 class TransitionForm(ServiceErrorsMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     on = forms.DateField(label=_("Date of the change"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = text_field(_("Reason"), rows=3, required=True, max_length=500)
 
     def __init__(self, *args, project: Project, **kwargs):
         kwargs.setdefault("initial", {"on": timezone.localdate()})
@@ -267,7 +258,9 @@ class PartyForm(forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else organisations_by_name()
         )
-        self.fields["role"].choices = _blank(_("choose a role")) + list(ProjectParty.Role.choices)
+        self.fields["role"].choices = blank_choice(_("choose a role")) + list(
+            ProjectParty.Role.choices
+        )
 
 
 class RowsFormSet(forms.BaseFormSet):
@@ -340,11 +333,10 @@ PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=
 # --- institutional innovations -------------------------------------------------------------
 
 
-class InnovationForm(RecordFormMixin, TitleDescriptionForm):
+class InnovationForm(RecordForm, TitleDescriptionForm):
     field_order = ["version"]  # then the title and description
     record_attribute = "innovation"
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     category = forms.ChoiceField(label=_("Category"))
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
     agencies = OrganisationsChoiceField(
@@ -358,9 +350,7 @@ class InnovationForm(RecordFormMixin, TitleDescriptionForm):
         ),
     )
     is_published = forms.BooleanField(label=_("Published (anyone can see it)"), required=False)
-    source_url = forms.URLField(
-        label=_("Source (web address)"), required=False, max_length=500, assume_scheme="https"
-    )
+    source_url = web_address_field(_("Source (web address)"), required=False)
     source_checked_on = forms.DateField(
         label=_("Source checked on"), required=False, widget=DateInput()
     )
@@ -368,7 +358,7 @@ class InnovationForm(RecordFormMixin, TitleDescriptionForm):
     def __init__(self, *args, innovation: Innovation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.innovation = innovation
-        self.fields["category"].choices = _blank(_("choose a category")) + list(
+        self.fields["category"].choices = blank_choice(_("choose a category")) + list(
             Innovation.Category.choices
         )
         self.fields["agencies"].queryset = agency_choices(self.initial.get("agencies", []))
@@ -461,10 +451,9 @@ ReplicationFormSet = forms.formset_factory(
 # --- published figures ---------------------------------------------------------------------
 
 
-class PublishedFigureForm(RecordFormMixin, forms.Form):
+class PublishedFigureForm(RecordForm):
     record_attribute = "figure"
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
     metric = forms.ChoiceField(label=_("Metric"))
     qualifier = forms.ChoiceField(label=_("Qualifier"), choices=PublishedFigure.Qualifier.choices)
     value = forms.DecimalField(
@@ -488,15 +477,13 @@ class PublishedFigureForm(RecordFormMixin, forms.Form):
     scope_en = forms.CharField(label=_("Scope (English)"), max_length=300)
     scope_zh = forms.CharField(label=_("Scope (Chinese)"), required=False, max_length=300)
     publisher = forms.CharField(label=_("Publisher"), max_length=200)
-    source_url = forms.URLField(
-        label=_("Source (web address)"), max_length=500, assume_scheme="https"
-    )
+    source_url = web_address_field(_("Source (web address)"))
     checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
 
     def __init__(self, *args, figure: PublishedFigure | None = None, **kwargs):
         self.figure = figure
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = _blank(_("choose a metric")) + list(
+        self.fields["metric"].choices = blank_choice(_("choose a metric")) + list(
             PublishedFigure.Metric.choices
         )
 

@@ -1,4 +1,4 @@
-import uuid
+from functools import partial
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -8,8 +8,21 @@ from django.utils.translation import pgettext_lazy
 
 from corridor.accounts.models import Organisation
 from corridor.accounts.roles import is_facilitator, is_initiative_admin, organisation_ids
-from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualDescribed, BilingualTitled, FxRate, Sector, person_field
+from corridor.core.models import (
+    BackgroundJob,
+    BilingualDescribed,
+    BilingualTitled,
+    Created,
+    FxRate,
+    Sector,
+    Stamped,
+    belongs_to,
+    in_language,
+    optional_link,
+    person_field,
+    synthetic_field,
+    version_field,
+)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -32,7 +45,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(published | Q(owner_id__in=orgs) | Q(pk__in=party_of))
 
 
-class Project(BilingualDescribed):
+class Project(BilingualDescribed, Stamped):
     """A cooperation project signed between governments and companies of both sides."""
 
     class Kind(models.TextChoices):
@@ -83,14 +96,7 @@ class Project(BilingualDescribed):
     value_usd = models.DecimalField(
         _("value in US dollars"), max_digits=20, decimal_places=2, null=True, blank=True
     )
-    fx_rate = models.ForeignKey(
-        FxRate,
-        verbose_name=_("exchange rate used"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    fx_rate = optional_link(FxRate, _("exchange rate used"), on_delete=models.PROTECT)
     counted_value_usd = models.DecimalField(
         _("value counted in totals (US dollars)"),
         max_digits=20,
@@ -105,13 +111,8 @@ class Project(BilingualDescribed):
     )
     location_en = models.CharField(_("location (English)"), max_length=200, blank=True)
     location_zh = models.CharField(_("location (Chinese)"), max_length=200, blank=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("framework agreement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    parent = optional_link(
+        "self", _("framework agreement"), on_delete=models.PROTECT, related_name="children"
     )
     owner = models.ForeignKey(
         Organisation,
@@ -121,17 +122,11 @@ class Project(BilingualDescribed):
     )
     lead_side = models.CharField(_("side"), max_length=20, choices=Side.choices, default=Side.OTHER)
     is_published = models.BooleanField(_("published"), default=False)
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
+    is_synthetic = synthetic_field()
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        help_text=_("Raised on every change and every proposed change (optimistic locking)."),
+    version = version_field(
+        _("Raised on every change and every proposed change (optimistic locking).")
     )
 
     objects = ProjectQuerySet.as_manager()
@@ -163,9 +158,7 @@ class Project(BilingualDescribed):
         verbose_name = _("cooperation project")
         verbose_name_plural = _("cooperation projects")
 
-    @property
-    def location(self) -> str:
-        return bilingual(self, "location")
+    location = in_language("location")
 
     @classmethod
     def audit_value(cls, name: str, value) -> str | None:
@@ -188,6 +181,9 @@ class Project(BilingualDescribed):
         return "; ".join(parts)
 
 
+_of_project = partial(belongs_to, Project, _("project"))  # the project a row belongs to
+
+
 class ProjectParty(models.Model):
     class Role(models.TextChoices):
         INITIATOR = "initiator", _("initiator")
@@ -196,9 +192,7 @@ class ProjectParty(models.Model):
         FACILITATOR = "facilitator", pgettext_lazy("project party role", "facilitator")
         COUNTERPART = "counterpart", _("counterpart")
 
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="parties"
-    )
+    project = _of_project("parties")
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -221,9 +215,7 @@ class ProjectParty(models.Model):
 
 
 class ProjectStatusChange(models.Model):
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_changes"
-    )
+    project = _of_project("status_changes")
     from_status = models.CharField(
         _("from"), max_length=20, choices=Project.Status.choices, blank=True
     )
@@ -239,9 +231,7 @@ class ProjectStatusChange(models.Model):
 
 
 class ProjectMilestone(BilingualTitled):
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
-    )
+    project = _of_project("milestones")
     planned_on = models.DateField(_("planned date"), null=True, blank=True)
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
 
@@ -260,9 +250,7 @@ class ProjectLink(BilingualTitled):
         OFFICIAL = "official", _("official statement")
         OTHER = "other", _("other")
 
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="links"
-    )
+    project = _of_project("links")
     url = models.URLField(_("address"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -301,9 +289,7 @@ class ProjectRevision(models.Model):
         REJECTED = "rejected", _("rejected")
         SUPERSEDED = "superseded", _("replaced by a later change")
 
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="revisions"
-    )
+    project = _of_project("revisions")
     values = models.JSONField(_("proposed values"))
     base_version = models.PositiveIntegerField(_("project version it changes"))
     status = models.CharField(
@@ -345,7 +331,7 @@ class InnovationQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Innovation(BilingualDescribed):
+class Innovation(BilingualDescribed, Created):
     """An institutional innovation (a 'pioneering institutional opening-up achievement')."""
 
     class Category(models.TextChoices):
@@ -366,10 +352,7 @@ class Innovation(BilingualDescribed):
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every save (optimistic locking).")
-    )
+    version = version_field()
 
     objects = InnovationQuerySet.as_manager()
 
@@ -382,12 +365,7 @@ class Innovation(BilingualDescribed):
 class InnovationReplication(models.Model):
     """A place an innovation was replicated to."""
 
-    innovation = models.ForeignKey(
-        Innovation,
-        verbose_name=_("innovation"),
-        on_delete=models.CASCADE,
-        related_name="replications",
-    )
+    innovation = belongs_to(Innovation, _("innovation"), "replications")
     place_en = models.CharField(_("place (English)"), max_length=200)
     place_zh = models.CharField(_("place (Chinese)"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, default="CN")
@@ -398,9 +376,7 @@ class InnovationReplication(models.Model):
         verbose_name = _("replication")
         verbose_name_plural = _("replications")
 
-    @property
-    def place(self) -> str:
-        return bilingual(self, "place")
+    place = in_language("place")
 
     def __str__(self) -> str:
         return self.place
@@ -436,18 +412,14 @@ class PublishedFigure(models.Model):
     publisher = models.CharField(_("publisher"), max_length=200)
     source_url = models.URLField(_("source"), max_length=500)
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every save (optimistic locking).")
-    )
+    version = version_field()
 
     class Meta:
         ordering = ["-as_of", "metric"]
         verbose_name = _("published figure")
         verbose_name_plural = _("published figures")
 
-    @property
-    def scope(self) -> str:
-        return bilingual(self, "scope")
+    scope = in_language("scope")
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.value} ({self.as_of})"
@@ -463,7 +435,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(started_by=user)
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob, Created):
     """A large project import that runs as a background task, with its progress and report."""
 
     class Status(models.TextChoices):
@@ -473,15 +445,11 @@ class ImportJob(models.Model):
         DONE = "done", _("finished")
         FAILED = "failed", _("failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     started_by = person_field(_("started by"), blank=True)
-    owner = models.ForeignKey(
+    owner = optional_link(
         Organisation,
-        verbose_name=_("recorded for"),
-        null=True,
-        blank=True,
+        _("recorded for"),
         on_delete=models.SET_NULL,
-        related_name="+",
         help_text=_("The organisation new projects belong to when a row names no owner."),
     )
     file_name = models.CharField(_("file name"), max_length=255)
@@ -494,9 +462,8 @@ class ImportJob(models.Model):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
-    task_id = models.CharField(_("task id"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    UNDER_WAY = (Status.QUEUED, Status.CHECKING, Status.WRITING)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -507,10 +474,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.WRITING)
 
 
 class IatiActivitySource(models.Model):

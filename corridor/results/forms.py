@@ -4,7 +4,15 @@ land beside the fields (`ServiceErrorsMixin`)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.forms import DateInput, NameField, ServiceErrorsMixin, TitleDescriptionForm
+from corridor.core.forms import (
+    DateInput,
+    NameField,
+    ServiceErrorsMixin,
+    TitleDescriptionForm,
+    blank_choice,
+    text_field,
+    web_address_field,
+)
 from corridor.core.models import Sector
 from corridor.results.models import Indicator, Side
 from corridor.results.queries import SCOPES
@@ -29,12 +37,12 @@ class IndicatorFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Measures"),
         required=False,
-        choices=[("", _("anything")), *((s, SCOPE_LABELS[s]) for s in SCOPES)],
+        choices=[*blank_choice(_("anything")), *((s, SCOPE_LABELS[s]) for s in SCOPES)],
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("any")), *STATUS_LABELS.items()],
+        choices=[*blank_choice(_("any")), *STATUS_LABELS.items()],
     )
 
 
@@ -64,9 +72,7 @@ class IndicatorForm(ServiceErrorsMixin, TitleDescriptionForm):
             "the figure again; or recorded by hand, with evidence."
         ),
     )
-    source_url = forms.URLField(
-        label=_("Source"), required=False, max_length=500, assume_scheme="https"
-    )
+    source_url = web_address_field(_("Source"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, scope_choices=(), editing=False, **kwargs):
@@ -88,14 +94,16 @@ class _RowForm(ServiceErrorsMixin, forms.Form):
     period_end = forms.DateField(label=_("Period end"), widget=DateInput())
     value = forms.CharField(label=_("Value"), max_length=40)
     side = forms.ChoiceField(
-        label=_("Side"), required=False, choices=[("", _("total (both sides)")), *Side.choices]
+        label=_("Side"),
+        required=False,
+        choices=blank_choice(_("total (both sides)")) + Side.choices,
     )
     sector = forms.ChoiceField(label=_("Sector"), required=False)
 
     def __init__(self, *args, indicator: Indicator, **kwargs):
         super().__init__(*args, **kwargs)
         if indicator.by_sector:
-            self.fields["sector"].choices = [("", _("total (all sectors)"))] + [
+            self.fields["sector"].choices = blank_choice(_("total (all sectors)")) + [
                 (s.code, s.name) for s in Sector.objects.all()
             ]
         else:
@@ -105,17 +113,13 @@ class _RowForm(ServiceErrorsMixin, forms.Form):
 
 
 class TargetForm(_RowForm):
-    source_url = forms.URLField(
-        label=_("Source"), required=False, max_length=500, assume_scheme="https"
-    )
+    source_url = web_address_field(_("Source"), required=False)
 
 
 class ActualForm(_RowForm):
-    source_url = forms.URLField(
-        label=_("Evidence (address)"),
+    source_url = web_address_field(
+        _("Evidence (address)"),
         required=False,
-        max_length=500,
-        assume_scheme="https",
         help_text=_("A page or a document on the web that shows the value."),
     )
     document = forms.FileField(
@@ -123,9 +127,7 @@ class ActualForm(_RowForm):
         required=False,
         help_text=_("Or upload it: PDF, PNG, JPEG, Word, Excel, text or CSV."),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_field(_("Note"), rows=2, max_length=500)
 
 
 class MeasureForm(ServiceErrorsMixin, forms.Form):

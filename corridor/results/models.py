@@ -15,8 +15,18 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import roles
 from corridor.cases.models import Case
-from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualDescribed, Sector, person_field
+from corridor.core.models import (
+    RAISED_ON_EVERY_CHANGE,
+    BilingualDescribed,
+    Created,
+    Sector,
+    belongs_to,
+    in_language,
+    optional_link,
+    person_field,
+    synthetic_field,
+    version_field,
+)
 from corridor.events.models import Event
 from corridor.portfolio.models import Project
 
@@ -39,14 +49,7 @@ class IndicatorQuerySet(models.QuerySet):
 
 def _measured(model, verbose_name):
     """The project, case or event an indicator measures (none: the initiative as a whole)."""
-    return models.ForeignKey(
-        model,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    return optional_link(model, verbose_name, on_delete=models.CASCADE)
 
 
 class Side(models.TextChoices):
@@ -54,7 +57,7 @@ class Side(models.TextChoices):
     SINGAPORE = "singapore", _("Singapore")
 
 
-class Indicator(BilingualDescribed):
+class Indicator(BilingualDescribed, Created):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("higher is better")
         DECREASE = "decrease", _("lower is better")
@@ -97,14 +100,9 @@ class Indicator(BilingualDescribed):
             "Corridor."
         ),
     )
-    is_synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Demo record that is not a real fact.")
-    )
+    is_synthetic = synthetic_field()
     created_by = person_field(_("created by"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
-    )
+    version = version_field(RAISED_ON_EVERY_CHANGE)
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -128,9 +126,7 @@ class Indicator(BilingualDescribed):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
 
-    @property
-    def unit(self) -> str:
-        return bilingual(self, "unit")
+    unit = in_language("unit")
 
     @property
     def scope(self) -> str:
@@ -151,20 +147,11 @@ class PeriodValue(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    sector = optional_link(Sector, _("sector"), on_delete=models.PROTECT)
     from_iati = models.BooleanField(_("imported from IATI"), default=False)
     recorded_by = person_field(_("recorded by"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every change (optimistic locking).")
-    )
+    version = version_field(RAISED_ON_EVERY_CHANGE)
 
     class Meta:
         abstract = True
@@ -178,9 +165,7 @@ class PeriodValue(models.Model):
 
 
 class Target(PeriodValue):
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
-    )
+    indicator = belongs_to(Indicator, _("indicator"), "targets")
     value = models.DecimalField(_("target"), max_digits=20, decimal_places=2)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
 
@@ -190,9 +175,7 @@ class Target(PeriodValue):
 
 
 class Actual(PeriodValue):
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="actuals"
-    )
+    indicator = belongs_to(Indicator, _("indicator"), "actuals")
     value = models.DecimalField(_("actual"), max_digits=20, decimal_places=2)
     source_url = models.URLField(_("evidence (address)"), max_length=500, blank=True)
     document = models.FileField(

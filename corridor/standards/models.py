@@ -1,10 +1,17 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation
-from corridor.core.bilingual import bilingual
-from corridor.core.models import BilingualTitled, person_field
+from corridor.core.models import (
+    BilingualNamed,
+    BilingualTitled,
+    Created,
+    belongs_to,
+    in_language,
+    optional_link,
+    owner_person_field,
+    person_field,
+)
 
 
 class HsCode(models.Model):
@@ -22,14 +29,7 @@ class HsCode(models.Model):
     edition = models.CharField(_("edition"), max_length=10, default="HS2022")
     code = models.CharField(_("code"), max_length=10, help_text=_("e.g. 87, 8704 or 870460"))
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="children",
-    )
+    parent = optional_link("self", _("parent"), on_delete=models.CASCADE, related_name="children")
     section = models.CharField(_("section"), max_length=5, blank=True)
     description_en = models.TextField(_("description (English)"))
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
@@ -42,34 +42,23 @@ class HsCode(models.Model):
         verbose_name = _("HS code")
         verbose_name_plural = _("HS codes")
 
-    @property
-    def description(self) -> str:
-        return bilingual(self, "description")
+    description = in_language("description")
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
 
 
-class Authority(models.Model):
+class Authority(BilingualNamed):
     """A regulator or competent authority named in the knowledge base."""
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
     country = models.CharField(_("country"), max_length=2)
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
 
     class Meta:
         ordering = ["country", "key"]
         verbose_name = _("authority")
         verbose_name_plural = _("authorities")
-
-    @property
-    def name(self) -> str:
-        return bilingual(self, "name")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Requirement(BilingualTitled):
@@ -106,22 +95,14 @@ class Requirement(BilingualTitled):
         verbose_name = _("requirement")
         verbose_name_plural = _("requirements")
 
-    @property
-    def summary(self) -> str:
-        return bilingual(self, "summary")
+    summary = in_language("summary")
 
 
-class ReadinessAssessment(models.Model):
+class ReadinessAssessment(Created):
     """An assessment an organisation made: the question, the answer, and what it rests on."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.CASCADE,
-        related_name="assessments",
-    )
+    organisation = belongs_to(Organisation, _("organisation"), "assessments")
     created_by = person_field(_("created by"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     product_name = models.CharField(_("product"), max_length=300, blank=True)
     hs_code = models.CharField(_("HS code"), max_length=10)
     origin = models.CharField(_("origin"), max_length=2)
@@ -149,23 +130,17 @@ class ReadinessAssessment(models.Model):
         return f"{self.hs_code} {self.origin}→{self.destination} ({self.created_at:%Y-%m-%d})"
 
 
-class Watch(models.Model):
+class Watch(Created):
     """A person follows a product (an HS prefix) in a market: when `kb_load` adds, changes or
     retires a requirement that touches it, they are told (`standards/watching.py`)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="watches",
-    )
+    user = owner_person_field(_("user"), related_name="watches")
     hs_prefix = models.CharField(
         _("HS code"),
         max_length=6,
         help_text=_("A chapter, heading or subheading: 2, 4 or 6 digits."),
     )
     market = models.CharField(_("market"), max_length=2)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["market", "hs_prefix"]

@@ -32,6 +32,7 @@ job and the scheduling run come from factories or plain creates:
 import dataclasses
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -87,6 +88,17 @@ def _person(organisation, username: str, role=Membership.Role.MEMBER):
     if organisation is not None:
         MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+def _pdf(name: str, words: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 " + words, "application/pdf")
+
+
+def _profile(organisation, **fields) -> Profile:
+    """A directory profile, in English, of an enterprise in manufacturing that looks to
+    Singapore, unless `fields` say otherwise."""
+    defaults = {"target_markets": ["SG"], "languages": ["en"], "sectors": ["manufacturing"]}
+    return directory.profile_save(actor=SYSTEM, organisation=organisation, **(defaults | fields))
 
 
 def _hs_codes() -> None:
@@ -163,23 +175,14 @@ def build_world() -> World:
         product_name="EQ2 electric van",
         hs_code="870460",
     )
-    partner_party = cases.case_add_party(
-        actor=fac,
-        case=case,
-        organisation=motorway,
-        role=CaseParty.Role.PARTNER,
-        contact=p["partner"],
+    add_party = partial(cases.case_add_party, actor=fac, case=case)
+    partner_party = add_party(
+        organisation=motorway, role=CaseParty.Role.PARTNER, contact=p["partner"]
     )
-    regulator_party = cases.case_add_party(
-        actor=fac,
-        case=case,
-        organisation=authority,
-        role=CaseParty.Role.REGULATOR,
-        contact=p["regulator"],
+    regulator_party = add_party(
+        organisation=authority, role=CaseParty.Role.REGULATOR, contact=p["regulator"]
     )
-    observer_party = cases.case_add_party(
-        actor=fac, case=case, organisation=chamber, role=CaseParty.Role.OBSERVER
-    )
+    observer_party = add_party(organisation=chamber, role=CaseParty.Role.OBSERVER)
     milestone = cases.milestone_save(
         actor=fac,
         case=case,
@@ -194,64 +197,49 @@ def build_world() -> World:
     answered = cases.issue_resolve(
         actor=fac, issue=answered, version=answered.version, resolution="Jurong Port"
     )
-    version = document_upload(
-        actor=fac,
-        case=case,
+    upload = partial(document_upload, actor=fac, case=case)
+    version = upload(
         title="Test report",
         document_type="test_report",
-        uploaded_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", "application/pdf"),
+        uploaded_file=_pdf("report.pdf", b"report"),
         shared_with=[CaseParty.Role.PARTNER],
     )
-    kept = document_upload(
-        actor=fac,
-        case=case,
+    kept = upload(
         title="Price calculation",
         document_type="other",
-        uploaded_file=SimpleUploadedFile("prices.pdf", b"%PDF-1.4 prices", "application/pdf"),
+        uploaded_file=_pdf("prices.pdf", b"prices"),
         shared_with=[],
     )
 
     # --- directory -----------------------------------------------------------------------
-    vans = directory.profile_save(
-        actor=SYSTEM,
-        organisation=qingling,
+    vans = _profile(
+        qingling,
         description_en="Electric light commercial vans made in Chongqing.",
         offers="Electric light vans",
         needs="Distributors in Singapore",
-        target_markets=["SG"],
         languages=["en", "zh"],
-        sectors=["manufacturing"],
         contacts=[member],
     )
-    motorway_profile = directory.profile_save(
-        actor=SYSTEM,
-        organisation=motorway,
+    motorway_profile = _profile(
+        motorway,
         description_en="Vehicle distribution in Singapore.",
         offers="Vehicle distribution in Singapore",
         needs="Electric vans from China",
-        target_markets=["SG"],
-        languages=["en"],
-        sectors=["manufacturing"],
         visibility=Profile.Visibility.MEMBERS,
     )
-    lion_profile = directory.profile_save(
-        actor=SYSTEM,
-        organisation=lion_trade,
+    lion_profile = _profile(
+        lion_trade,
         description_en="Trade finance.",
         offers="Trade finance in SGD",
         needs="Chinese exporters",
         target_markets=["CN"],
-        languages=["en"],
         sectors=["financial-services"],
     )
-    logistics_profile = directory.profile_save(
-        actor=SYSTEM,
-        organisation=logistics,
+    logistics_profile = _profile(
+        logistics,
         description_en="Warehousing and last-mile delivery in Singapore.",
         offers="Warehousing in Singapore",
         needs="Vehicle distributors",
-        target_markets=["SG"],
-        languages=["en"],
         sectors=["transport-logistics"],
     )
     connection = directory.connection_request(
@@ -327,7 +315,7 @@ def build_world() -> World:
         period_start=datetime.date(2026, 1, 1),
         period_end=datetime.date(2026, 3, 31),
         value=1,
-        document=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf"),
+        document=_pdf("minutes.pdf", b"minutes"),
     )
     w.ids["evidence"] = evidence.pk
 
