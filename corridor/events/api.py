@@ -446,6 +446,14 @@ def _visible_event(request, event_id: int) -> Event:
     return event
 
 
+def _organised_event(request, event_id: int) -> Event:
+    """The event, for its organisers only: 404 if the caller may not see it, 403 if they see
+    it but do not organise it."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    return event
+
+
 def _no_participant(participant_id: int) -> str:
     return _("No participant of this event has the id “%(value)s”.") % {"value": participant_id}
 
@@ -559,6 +567,51 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
 
 def _request_detail(request, event: Event, request_id: int) -> dict:
     return _request_out(_visible_request(request, event, request_id), event.slots())
+
+
+def _request_written(request, event_id: int, payload, write, **fields):
+    """Write a request or a meeting (`write`: services.request_create or meeting_add) between
+    the two participants the body names, and answer 201 with it."""
+    event = _visible_event(request, event_id)
+    written = write(
+        actor=request.user,
+        event=event,
+        **_pair(event, payload),
+        priority=payload.priority,
+        **fields,
+    )
+    return Status(201, _request_detail(request, event, written.pk))
+
+
+def _request_changed(request, event_id: int, request_id: int, change):
+    """`change(meeting)` (a service call) on a request the caller may see, then the request
+    as it is now; refused because of its state (already answered or cancelled): 409 with the
+    reason."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    try:
+        change(meeting)
+    except ValidationError as exc:
+        return conflict_or_raise(exc)
+    return _request_detail(request, event, request_id)
+
+
+def _conflict(message: str, current, errors: dict | None = None) -> Status:
+    """409: nothing was written; `current` is the record as it is now."""
+    return Status(
+        409, {"detail": message, "errors": errors or {"version": [message]}, "current": current}
+    )
+
+
+def _stale_request(request, event: Event, request_id: int) -> Status:
+    """409: the request changed since the `version` the caller read."""
+    current = _request_detail(request, event, request_id)
+    message = _(
+        "Someone else changed this meeting request since you read it (or the scheduler "
+        "moved the meeting), so nothing was saved; it is now at version %(version)s. "
+        "Read it again and send your change with that version."
+    ) % {"version": current["version"]}
+    return _conflict(message, current)
 
 
 def _participant_out(request, participant: Participant, sees_contacts: bool) -> dict:
@@ -768,15 +821,9 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
             "is now at version %(version)s. Read it again and send your change with that "
             "version."
         ) % {"version": current.version}
-        return Status(
-            409,
-            {
-                "detail": message,
-                "errors": {"version": [message]},
-                "current": _participant_out(
-                    request, current, queries.sees_contacts(request.user, event)
-                ),
-            },
+        return _conflict(
+            message,
+            _participant_out(request, current, queries.sees_contacts(request.user, event)),
         )
     participant = _participant(event, participant_id)
     return _participant_out(request, participant, queries.sees_contacts(request.user, event))
@@ -786,8 +833,7 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
 
 
 def _interpreter(request, event_id: int, interpreter_id: int) -> Interpreter:
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     found = event.interpreters.filter(pk=interpreter_id).first()
     if found is None:
         raise HttpError(
@@ -800,8 +846,7 @@ def _interpreter(request, event_id: int, interpreter_id: int) -> Interpreter:
 @router.get("/{int:event_id}/interpreters", response=list[InterpreterOut], auth=AUTH)
 def interpreter_list(request, event_id: int):
     """The event's interpreters (organisers only)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     return [_interpreter_out(interpreter) for interpreter in event.interpreters.all()]
 
 
@@ -867,15 +912,9 @@ def request_list(request, event_id: int, filters: Query[RequestFilters]):
 @router.post("/{int:event_id}/requests", response={201: RequestOut}, auth=AUTH)
 def request_create(request, event_id: int, payload: RequestIn):
     """Ask, for your participant (`requester`), to meet another (`requested`)."""
-    event = _visible_event(request, event_id)
-    created = services.request_create(
-        actor=request.user,
-        event=event,
-        **_pair(event, payload),
-        priority=payload.priority,
-        message=payload.message,
+    return _request_written(
+        request, event_id, payload, services.request_create, message=payload.message
     )
-    return Status(201, _request_detail(request, event, created.pk))
 
 
 @router.patch(
@@ -901,20 +940,12 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
         )
     except ValidationError as exc:
         errors = getattr(exc, "error_dict", {})
-        if "version" not in errors and "status" not in errors:
-            raise
-        current = _request_detail(request, event, request_id)
         if "version" in errors:
-            message = _(
-                "Someone else changed this meeting request since you read it (or the scheduler "
-                "moved the meeting), so nothing was saved; it is now at version %(version)s. "
-                "Read it again and send your change with that version."
-            ) % {"version": current["version"]}
-            errors = {"version": [message]}
-        else:
-            errors = exc.message_dict
-            message = errors["status"][0]
-        return Status(409, {"detail": message, "errors": errors, "current": current})
+            return _stale_request(request, event, request_id)
+        if "status" not in errors:
+            raise
+        errors = exc.message_dict
+        return _conflict(errors["status"][0], _request_detail(request, event, request_id), errors)
     return _request_detail(request, event, request_id)
 
 
@@ -925,13 +956,14 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
 )
 def request_answer(request, event_id: int, request_id: int, payload: MeetingRequestAnswerIn):
     """Accept or decline a request your participant received."""
-    event = _visible_event(request, event_id)
-    meeting = _visible_request(request, event, request_id)
-    try:
-        services.request_answer(actor=request.user, request=meeting, accept=payload.accept)
-    except ValidationError as exc:
-        return conflict_or_raise(exc)
-    return _request_detail(request, event, request_id)
+    return _request_changed(
+        request,
+        event_id,
+        request_id,
+        lambda meeting: services.request_answer(
+            actor=request.user, request=meeting, accept=payload.accept
+        ),
+    )
 
 
 @router.post(
@@ -942,13 +974,12 @@ def request_answer(request, event_id: int, request_id: int, payload: MeetingRequ
 def request_cancel(request, event_id: int, request_id: int):
     """Cancel a request or a meeting (either side, or an organiser); a placed meeting frees
     its slot."""
-    event = _visible_event(request, event_id)
-    meeting = _visible_request(request, event, request_id)
-    try:
-        services.request_cancel(actor=request.user, request=meeting)
-    except ValidationError as exc:
-        return conflict_or_raise(exc)
-    return _request_detail(request, event, request_id)
+    return _request_changed(
+        request,
+        event_id,
+        request_id,
+        lambda meeting: services.request_cancel(actor=request.user, request=meeting),
+    )
 
 
 @router.post(
@@ -973,28 +1004,14 @@ def request_lock(request, event_id: int, request_id: int, payload: LockIn):
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):
             raise
-        current = _request_detail(request, event, request_id)
-        message = _(
-            "Someone else changed this meeting request since you read it (or the scheduler "
-            "moved the meeting), so nothing was saved; it is now at version %(version)s. "
-            "Read it again and send your change with that version."
-        ) % {"version": current["version"]}
-        errors = {"version": [message]}
-        return Status(409, {"detail": message, "errors": errors, "current": current})
+        return _stale_request(request, event, request_id)
     return _request_detail(request, event, request_id)
 
 
 @router.post("/{int:event_id}/meetings", response={201: RequestOut}, auth=AUTH)
 def meeting_add(request, event_id: int, payload: MeetingIn):
     """Add a meeting between two participants, accepted on both sides' behalf (organisers)."""
-    event = _visible_event(request, event_id)
-    added = services.meeting_add(
-        actor=request.user,
-        event=event,
-        **_pair(event, payload),
-        priority=payload.priority,
-    )
-    return Status(201, _request_detail(request, event, added.pk))
+    return _request_written(request, event_id, payload, services.meeting_add)
 
 
 # --- scheduling ----------------------------------------------------------------------------
@@ -1015,8 +1032,7 @@ def schedule_run_start(request, event_id: int, payload: RunIn):
 def schedule_run_detail(request, event_id: int, run_id: int):
     """A run's progress and, once done, its figures: meetings placed, those not placed and
     why, idle breaks, the bound on them, whether the answer is proven optimal (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     run = event.runs.select_related("requested_by").filter(pk=run_id).first()
     if run is None:
         raise HttpError(
@@ -1032,8 +1048,7 @@ def schedule_run_detail(request, event_id: int, run_id: int):
 def precedence_list(request, event_id: int):
     """The meetings in order: each `before` meeting is scheduled in an earlier slot than its
     `after` meeting (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     return [_precedence_out(p) for p in queries.precedences_of(event)]
 
 
@@ -1042,8 +1057,7 @@ def precedence_add(request, event_id: int, payload: PrecedenceIn):
     """Order two meetings of the event (organisers). Refused with a field error: a meeting
     of another event, a meeting before itself, a pair already ordered, an order closing a
     circle (the error names the meetings of the circle)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     found = {
         m.pk: m
         for m in MeetingRequest.objects.select_related(
@@ -1065,8 +1079,7 @@ def precedence_add(request, event_id: int, payload: PrecedenceIn):
 @router.delete("/{int:event_id}/precedences/{int:precedence_id}", response={204: None}, auth=AUTH)
 def precedence_remove(request, event_id: int, precedence_id: int):
     """Drop an order between two meetings (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     precedence = queries.precedence_at(event, precedence_id)
     if precedence is None:
         raise HttpError(
@@ -1153,6 +1166,4 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
             "%(version)s, so nothing was saved. Read it and send your outcome with that "
             "version to replace it."
         ) % {"version": current.version}
-        return Status(
-            409, {"detail": message, "errors": {"version": [message]}, "current": current}
-        )
+        return _conflict(message, current)
