@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from corridor.core.bilingual import bilingual
 from corridor.core.views import back_to, post_form
-from corridor.events import permissions, services
+from corridor.events import services
 from corridor.events.forms import InterpreterForm
 from corridor.events.models import Event, Interpreter
 from corridor.events.views.events import post_to_event
-from corridor.events.views.shared import event_url, slot_choices, slots_of, visible_event
+from corridor.events.views.shared import event_url, organised_event, slot_choices, slots_of
 
 
 def interpreter_of(event: Event, interpreter_pk: int) -> Interpreter:
@@ -27,8 +27,7 @@ def interpreter_of(event: Event, interpreter_pk: int) -> Interpreter:
 @login_required
 def interpreter_add(request, pk: int):
     """The organisers add an interpreter."""
-    event = visible_event(request, pk)
-    permissions.require_organiser(request.user, event)
+    event = organised_event(request, pk)
     form = InterpreterForm(
         request.POST, slot_choices=slot_choices(slots_of(event)), prefix="interpreter"
     )
@@ -45,8 +44,7 @@ def interpreter_add(request, pk: int):
 @login_required
 def interpreter_edit(request, pk: int, interpreter_pk: int):
     """The organisers change an interpreter's names, languages and unavailable slots."""
-    event = visible_event(request, pk)
-    permissions.require_organiser(request.user, event)
+    event = organised_event(request, pk)
     interpreter = interpreter_of(event, interpreter_pk)
     form = InterpreterForm(
         request.POST if request.method == "POST" else None,

@@ -11,6 +11,7 @@ from corridor.events.forms import AvailabilityForm, ParticipantAddForm, Register
 from corridor.events.views.events import post_to_event
 from corridor.events.views.shared import (
     names,
+    organised_event,
     participant_of,
     slot_choices,
     slots_of,
@@ -43,8 +44,7 @@ def participant_register(request, pk: int):
 @login_required
 def participant_add(request, pk: int):
     """The organisers register an organisation."""
-    event = visible_event(request, pk)
-    permissions.require_organiser(request.user, event)
+    event = organised_event(request, pk)
     others = queries.participating_organisations()
     form = ParticipantAddForm(request.POST, organisations=others, prefix="participant")
 

@@ -16,6 +16,7 @@ from corridor.events.models import Absence
 from corridor.events.views.shared import (
     day_text,
     names,
+    organised_event,
     participant_of,
     request_of,
     slot_labels,
@@ -30,8 +31,7 @@ def _day_url(event) -> str:
 
 @login_required
 def event_day(request, pk: int):
-    event = visible_event(request, pk)
-    permissions.require_organiser(request.user, event)
+    event = organised_event(request, pk)
     now = clock.now()
     slots = slots_of(event)
     labels = slot_labels(slots)
