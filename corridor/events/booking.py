@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from corridor.accounts.notifications import Message, notify
-from corridor.core.actors import person_of
+from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
 from corridor.events import clock, queries
@@ -247,7 +247,7 @@ def meeting_book(
                         slot=slot,
                         table=table,
                         interpreter=person,
-                        booked_by=person_of(actor),
+                        booked_by=None if is_system(actor) else actor,
                     )
                 break
             except IntegrityError:  # another booking took this table (or interpreter)

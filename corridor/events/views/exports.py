@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from corridor.core.exports import export_language, table_response
-from corridor.events import exports
-from corridor.events.views.shared import organised_event
+from corridor.events import exports, permissions
+from corridor.events.views.shared import visible_event
 
 
 def event_export(request, fmt: str):
@@ -24,7 +24,8 @@ def _event_list_export(name: str, table, title):
 
     @login_required
     def export(request, pk: int, fmt: str):
-        event = organised_event(request, pk)
+        event = visible_event(request, pk)
+        permissions.require_organiser(request.user, event)
         with translation.override(export_language(request)):
             headers, rows = table(event)
             return table_response(f"event-{event.pk}-{name}", headers, rows, fmt, title=str(title))

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from corridor.core.bilingual import bilingual
 from corridor.core.views import back_to, post_form
-from corridor.events import services
+from corridor.events import permissions, services
 from corridor.events.forms import InterpreterForm
 from corridor.events.models import Event, Interpreter
 from corridor.events.views.events import post_to_event
-from corridor.events.views.shared import event_url, organised_event, slot_choices, slots_of
+from corridor.events.views.shared import event_url, slot_choices, slots_of, visible_event
 
 
 def interpreter_of(event: Event, interpreter_pk: int) -> Interpreter:
@@ -27,7 +27,8 @@ def interpreter_of(event: Event, interpreter_pk: int) -> Interpreter:
 @login_required
 def interpreter_add(request, pk: int):
     """The organisers add an interpreter."""
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     form = InterpreterForm(
         request.POST, slot_choices=slot_choices(slots_of(event)), prefix="interpreter"
     )
@@ -44,7 +45,8 @@ def interpreter_add(request, pk: int):
 @login_required
 def interpreter_edit(request, pk: int, interpreter_pk: int):
     """The organisers change an interpreter's names, languages and unavailable slots."""
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     interpreter = interpreter_of(event, interpreter_pk)
     form = InterpreterForm(
         request.POST if request.method == "POST" else None,

@@ -23,7 +23,6 @@ from corridor.events.views.events import post_to_event
 from corridor.events.views.shared import (
     event_url,
     names,
-    organised_event,
     request_of,
     slot_choices,
     slots_of,
@@ -129,7 +128,8 @@ def request_cancel(request, pk: int, request_pk: int):
 @require_POST
 @login_required
 def meeting_add(request, pk: int):
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     participants = queries.participants_of(event)
     form = MeetingAddForm(request.POST, participants=participants, prefix="meeting")
 
@@ -145,7 +145,8 @@ def meeting_add(request, pk: int):
 @require_POST
 @login_required
 def meeting_lock(request, pk: int, request_pk: int):
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     meeting = request_of(event, request_pk)
     slots = slots_of(event)
     form = LockForm(request.POST, slot_choices=slot_choices(slots), prefix=f"lock-{meeting.pk}")

@@ -11,7 +11,6 @@ from corridor.events.forms import AvailabilityForm, ParticipantAddForm, Register
 from corridor.events.views.events import post_to_event
 from corridor.events.views.shared import (
     names,
-    organised_event,
     participant_of,
     slot_choices,
     slots_of,
@@ -44,7 +43,8 @@ def participant_register(request, pk: int):
 @login_required
 def participant_add(request, pk: int):
     """The organisers register an organisation."""
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     others = queries.participating_organisations()
     form = ParticipantAddForm(request.POST, organisations=others, prefix="participant")
 

@@ -16,7 +16,6 @@ from corridor.events.models import Absence
 from corridor.events.views.shared import (
     day_text,
     names,
-    organised_event,
     participant_of,
     request_of,
     slot_labels,
@@ -31,7 +30,8 @@ def _day_url(event) -> str:
 
 @login_required
 def event_day(request, pk: int):
-    event = organised_event(request, pk)
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
     now = clock.now()
     slots = slots_of(event)
     labels = slot_labels(slots)

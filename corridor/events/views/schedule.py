@@ -11,16 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core.views import post_form
-from corridor.events import queries, schedule_codes, services
+from corridor.events import permissions, queries, schedule_codes, services
 from corridor.events.forms import PrecedenceForm, ScheduleForm
 from corridor.events.models import Event, MeetingRequest, ScheduleRun
-from corridor.events.views.shared import (
-    names,
-    organised_event,
-    slot_labels,
-    slots_of,
-    visible_event,
-)
+from corridor.events.views.shared import names, slot_labels, slots_of, visible_event
 
 
 def _error_rows(run: ScheduleRun, meetings: dict[str, MeetingRequest], labels) -> list[dict]:
@@ -81,15 +75,21 @@ def _schedule_page(request, event: Event, *, form=None, order_form=None, status:
     return render(request, "events/schedule.html", context, status=status)
 
 
+def _organised_event(request, pk: int) -> Event:
+    event = visible_event(request, pk)
+    permissions.require_organiser(request.user, event)
+    return event
+
+
 @login_required
 def schedule(request, pk: int):
-    return _schedule_page(request, organised_event(request, pk))
+    return _schedule_page(request, _organised_event(request, pk))
 
 
 @require_POST
 @login_required
 def schedule_start(request, pk: int):
-    event = organised_event(request, pk)
+    event = _organised_event(request, pk)
     return post_form(
         request,
         ScheduleForm(request.POST),
@@ -119,7 +119,7 @@ def agendas_publish(request, pk: int):
 
 @login_required
 def table_plan(request, pk: int):
-    event = organised_event(request, pk)
+    event = _organised_event(request, pk)
     plan = queries.table_plan(event, slots_of(event))
     context = {
         "event": event,
@@ -134,7 +134,7 @@ def table_plan(request, pk: int):
 @require_POST
 @login_required
 def precedence_add(request, pk: int):
-    event = organised_event(request, pk)
+    event = _organised_event(request, pk)
     form = PrecedenceForm(request.POST, meetings=queries.accepted_of(event), prefix="order")
     return post_form(
         request,
@@ -152,7 +152,7 @@ def precedence_add(request, pk: int):
 @require_POST
 @login_required
 def precedence_remove(request, pk: int, precedence_pk: int):
-    event = organised_event(request, pk)
+    event = _organised_event(request, pk)
     precedence = queries.precedence_at(event, precedence_pk)
     if precedence is None:
         raise Http404
