@@ -22,6 +22,7 @@ from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import person_of
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.core.unique import unique_or_raise
 from corridor.directory.models import Connection
 from corridor.events import clock, queries, tasks
 from corridor.events.models import (
@@ -271,27 +272,23 @@ def participant_add(
     contact = _clean_contact(organisation, contact)
     cleaned_languages = _clean_languages(languages)
     blocked = _clean_blocked(event, blocked_slots)
-    try:
-        with transaction.atomic():
-            participant = Participant.objects.create(
-                event=event,
-                organisation=organisation,
-                contact=contact,
-                languages=cleaned_languages,
-                blocked_slots=blocked,
-                fixed_table=fixed_table,
-                status=Participant.Status.REGISTERED,
-            )
-            audit_record(
-                actor=actor, action="create", target=participant, summary=str(organisation)
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            {
-                "organisation": _("%(name)s is already registered for this event.")
-                % {"name": organisation.name}
-            }
-        ) from exc
+    already = ValidationError(
+        {
+            "organisation": _("%(name)s is already registered for this event.")
+            % {"name": organisation.name}
+        }
+    )
+    with unique_or_raise(already):
+        participant = Participant.objects.create(
+            event=event,
+            organisation=organisation,
+            contact=contact,
+            languages=cleaned_languages,
+            blocked_slots=blocked,
+            fixed_table=fixed_table,
+            status=Participant.Status.REGISTERED,
+        )
+        audit_record(actor=actor, action="create", target=participant, summary=str(organisation))
     return participant
 
 
@@ -706,10 +703,11 @@ def precedence_add(
             .filter(event=event)
             .values_list("before_id", "after_id")
         )
+        already = ValidationError(
+            {"after": _("Meeting: these two meetings are already in this order.")}
+        )
         if (before.pk, after.pk) in existing:
-            raise ValidationError(
-                {"after": _("Meeting: these two meetings are already in this order.")}
-            )
+            raise already
         loop = precedence_cycle([*existing, (before.pk, after.pk)])
         if loop:
             meetings = {
@@ -728,15 +726,10 @@ def precedence_add(
                     % {"circle": circle}
                 }
             )
-        try:
-            with transaction.atomic():
-                precedence = MeetingPrecedence.objects.create(
-                    event=event, before=before, after=after, created_by=person_of(actor)
-                )
-        except IntegrityError as exc:  # the same pair, saved by someone else just now
-            raise ValidationError(
-                {"after": _("Meeting: these two meetings are already in this order.")}
-            ) from exc
+        with unique_or_raise(already):  # the same pair, saved by someone else just now
+            precedence = MeetingPrecedence.objects.create(
+                event=event, before=before, after=after, created_by=person_of(actor)
+            )
         audit_record(
             actor=actor,
             action="create",
@@ -914,14 +907,11 @@ def outcome_record(
             # "follow up" as the outcome says the side wants one
             values["wants_follow_up"] = True
         if recorded is None:
-            try:
-                # two first records at once: the database's unique constraint decides
-                with transaction.atomic():
-                    recorded = MeetingOutcome.objects.create(
-                        meeting=meeting, participant=participant, **values
-                    )
-            except IntegrityError as exc:
-                raise ValidationError({"version": str(STALE_OUTCOME)}) from exc
+            # two first records at once: the database's unique constraint decides
+            with unique_or_raise(ValidationError({"version": str(STALE_OUTCOME)})):
+                recorded = MeetingOutcome.objects.create(
+                    meeting=meeting, participant=participant, **values
+                )
             before = {}
         else:
             before = {name: getattr(recorded, name) for name in values if name != "recorded_by"}
