@@ -16,6 +16,7 @@ count them; the database counts from 0. Times are the event's local wall-clock t
 given as ISO 8601 with their offset.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -502,15 +503,20 @@ def _from_one(numbers: list[int] | None) -> list[int]:
     return [number - 1 for number in numbers or []]
 
 
-def _with_api_names(exc: ValidationError) -> ValidationError:
+@contextmanager
+def _api_names():
     """The services name the stored field `blocked_slots`; here it is `unavailable_slots`,
-    because it counts from 1."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors = exc.message_dict
-    if "blocked_slots" in errors:
-        errors["unavailable_slots"] = errors.pop("blocked_slots")
-    return ValidationError(errors)
+    because it counts from 1: a field error the block raises is raised again under that
+    name."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        errors = exc.message_dict
+        if "blocked_slots" in errors:
+            errors["unavailable_slots"] = errors.pop("blocked_slots")
+        raise ValidationError(errors) from exc
 
 
 def _slot_out(slot: Slot) -> dict:
@@ -769,7 +775,7 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
     """Register an organisation: your own for a published event open to members; the
     organisers register anyone (and give hosts a fixed table)."""
     event = _visible_event(request, event_id)
-    try:
+    with _api_names():
         participant = services.participant_add(
             actor=request.user,
             event=event,
@@ -779,8 +785,6 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
             blocked_slots=_from_one(payload.unavailable_slots),
             fixed_table=payload.fixed_table,
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return Status(201, _participant_out(request, participant, sees_contacts=True))
 
 
@@ -799,22 +803,23 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
     changes = payload.model_dump(exclude_unset=True)
     unchanged = services.UNCHANGED
     try:
-        participant = services.participant_update(
-            actor=request.user,
-            participant=participant,
-            languages=changes.get("languages", unchanged),
-            blocked_slots=_from_one(changes["unavailable_slots"])
-            if "unavailable_slots" in changes
-            else unchanged,
-            fixed_table=changes.get("fixed_table", unchanged),
-            contact=person_by_id(changes["contact"], "contact")
-            if "contact" in changes
-            else unchanged,
-            version=payload.version,
-        )
+        with _api_names():
+            participant = services.participant_update(
+                actor=request.user,
+                participant=participant,
+                languages=changes.get("languages", unchanged),
+                blocked_slots=_from_one(changes["unavailable_slots"])
+                if "unavailable_slots" in changes
+                else unchanged,
+                fixed_table=changes.get("fixed_table", unchanged),
+                contact=person_by_id(changes["contact"], "contact")
+                if "contact" in changes
+                else unchanged,
+                version=payload.version,
+            )
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):
-            raise _with_api_names(exc) from exc
+            raise
         current = _participant(event, participant_id)
         message = _(
             "Someone else changed this participant since you read it, so nothing was saved; it "
@@ -855,7 +860,7 @@ def interpreter_add(request, event_id: int, payload: InterpreterIn):
     """Add an interpreter (organisers only) with the languages they interpret between and
     the slots they are not available; the next scheduling run uses them."""
     event = _visible_event(request, event_id)
-    try:
+    with _api_names():
         interpreter = services.interpreter_add(
             actor=request.user,
             event=event,
@@ -864,8 +869,6 @@ def interpreter_add(request, event_id: int, payload: InterpreterIn):
             languages=payload.languages,
             blocked_slots=_from_one(payload.unavailable_slots),
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return Status(201, _interpreter_out(interpreter))
 
 
@@ -878,12 +881,10 @@ def interpreter_update(request, event_id: int, interpreter_id: int, payload: Int
     changes = payload.model_dump(exclude_unset=True)
     if "unavailable_slots" in changes:
         changes["blocked_slots"] = _from_one(changes.pop("unavailable_slots"))
-    try:
+    with _api_names():
         interpreter = services.interpreter_update(
             actor=request.user, interpreter=interpreter, **changes
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return _interpreter_out(interpreter)
 
 
