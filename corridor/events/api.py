@@ -16,6 +16,7 @@ count them; the database counts from 0. Times are the event's local wall-clock t
 given as ISO 8601 with their offset.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -446,6 +447,14 @@ def _visible_event(request, event_id: int) -> Event:
     return event
 
 
+def _organised_event(request, event_id: int) -> Event:
+    """The event, for its organisers only: 404 if the caller may not see it, 403 if they see
+    it but do not organise it."""
+    event = _visible_event(request, event_id)
+    permissions.require_organiser(request.user, event)
+    return event
+
+
 def _no_participant(participant_id: int) -> str:
     return _("No participant of this event has the id “%(value)s”.") % {"value": participant_id}
 
@@ -494,15 +503,20 @@ def _from_one(numbers: list[int] | None) -> list[int]:
     return [number - 1 for number in numbers or []]
 
 
-def _with_api_names(exc: ValidationError) -> ValidationError:
+@contextmanager
+def _api_names():
     """The services name the stored field `blocked_slots`; here it is `unavailable_slots`,
-    because it counts from 1."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors = exc.message_dict
-    if "blocked_slots" in errors:
-        errors["unavailable_slots"] = errors.pop("blocked_slots")
-    return ValidationError(errors)
+    because it counts from 1: a field error the block raises is raised again under that
+    name."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        errors = exc.message_dict
+        if "blocked_slots" in errors:
+            errors["unavailable_slots"] = errors.pop("blocked_slots")
+        raise ValidationError(errors) from exc
 
 
 def _slot_out(slot: Slot) -> dict:
@@ -559,6 +573,51 @@ def _request_out(meeting: MeetingRequest, slots: list[Slot]) -> dict:
 
 def _request_detail(request, event: Event, request_id: int) -> dict:
     return _request_out(_visible_request(request, event, request_id), event.slots())
+
+
+def _request_written(request, event_id: int, payload, write, **fields):
+    """Write a request or a meeting (`write`: services.request_create or meeting_add) between
+    the two participants the body names, and answer 201 with it."""
+    event = _visible_event(request, event_id)
+    written = write(
+        actor=request.user,
+        event=event,
+        **_pair(event, payload),
+        priority=payload.priority,
+        **fields,
+    )
+    return Status(201, _request_detail(request, event, written.pk))
+
+
+def _request_changed(request, event_id: int, request_id: int, change):
+    """`change(meeting)` (a service call) on a request the caller may see, then the request
+    as it is now; refused because of its state (already answered or cancelled): 409 with the
+    reason."""
+    event = _visible_event(request, event_id)
+    meeting = _visible_request(request, event, request_id)
+    try:
+        change(meeting)
+    except ValidationError as exc:
+        return conflict_or_raise(exc)
+    return _request_detail(request, event, request_id)
+
+
+def _conflict(message: str, current, errors: dict | None = None) -> Status:
+    """409: nothing was written; `current` is the record as it is now."""
+    return Status(
+        409, {"detail": message, "errors": errors or {"version": [message]}, "current": current}
+    )
+
+
+def _stale_request(request, event: Event, request_id: int) -> Status:
+    """409: the request changed since the `version` the caller read."""
+    current = _request_detail(request, event, request_id)
+    message = _(
+        "Someone else changed this meeting request since you read it (or the scheduler "
+        "moved the meeting), so nothing was saved; it is now at version %(version)s. "
+        "Read it again and send your change with that version."
+    ) % {"version": current["version"]}
+    return _conflict(message, current)
 
 
 def _participant_out(request, participant: Participant, sees_contacts: bool) -> dict:
@@ -716,7 +775,7 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
     """Register an organisation: your own for a published event open to members; the
     organisers register anyone (and give hosts a fixed table)."""
     event = _visible_event(request, event_id)
-    try:
+    with _api_names():
         participant = services.participant_add(
             actor=request.user,
             event=event,
@@ -726,8 +785,6 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
             blocked_slots=_from_one(payload.unavailable_slots),
             fixed_table=payload.fixed_table,
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return Status(201, _participant_out(request, participant, sees_contacts=True))
 
 
@@ -746,37 +803,32 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
     changes = payload.model_dump(exclude_unset=True)
     unchanged = services.UNCHANGED
     try:
-        participant = services.participant_update(
-            actor=request.user,
-            participant=participant,
-            languages=changes.get("languages", unchanged),
-            blocked_slots=_from_one(changes["unavailable_slots"])
-            if "unavailable_slots" in changes
-            else unchanged,
-            fixed_table=changes.get("fixed_table", unchanged),
-            contact=person_by_id(changes["contact"], "contact")
-            if "contact" in changes
-            else unchanged,
-            version=payload.version,
-        )
+        with _api_names():
+            participant = services.participant_update(
+                actor=request.user,
+                participant=participant,
+                languages=changes.get("languages", unchanged),
+                blocked_slots=_from_one(changes["unavailable_slots"])
+                if "unavailable_slots" in changes
+                else unchanged,
+                fixed_table=changes.get("fixed_table", unchanged),
+                contact=person_by_id(changes["contact"], "contact")
+                if "contact" in changes
+                else unchanged,
+                version=payload.version,
+            )
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):
-            raise _with_api_names(exc) from exc
+            raise
         current = _participant(event, participant_id)
         message = _(
             "Someone else changed this participant since you read it, so nothing was saved; it "
             "is now at version %(version)s. Read it again and send your change with that "
             "version."
         ) % {"version": current.version}
-        return Status(
-            409,
-            {
-                "detail": message,
-                "errors": {"version": [message]},
-                "current": _participant_out(
-                    request, current, queries.sees_contacts(request.user, event)
-                ),
-            },
+        return _conflict(
+            message,
+            _participant_out(request, current, queries.sees_contacts(request.user, event)),
         )
     participant = _participant(event, participant_id)
     return _participant_out(request, participant, queries.sees_contacts(request.user, event))
@@ -786,8 +838,7 @@ def participant_update(request, event_id: int, participant_id: int, payload: Par
 
 
 def _interpreter(request, event_id: int, interpreter_id: int) -> Interpreter:
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     found = event.interpreters.filter(pk=interpreter_id).first()
     if found is None:
         raise HttpError(
@@ -800,8 +851,7 @@ def _interpreter(request, event_id: int, interpreter_id: int) -> Interpreter:
 @router.get("/{int:event_id}/interpreters", response=list[InterpreterOut], auth=AUTH)
 def interpreter_list(request, event_id: int):
     """The event's interpreters (organisers only)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     return [_interpreter_out(interpreter) for interpreter in event.interpreters.all()]
 
 
@@ -810,7 +860,7 @@ def interpreter_add(request, event_id: int, payload: InterpreterIn):
     """Add an interpreter (organisers only) with the languages they interpret between and
     the slots they are not available; the next scheduling run uses them."""
     event = _visible_event(request, event_id)
-    try:
+    with _api_names():
         interpreter = services.interpreter_add(
             actor=request.user,
             event=event,
@@ -819,8 +869,6 @@ def interpreter_add(request, event_id: int, payload: InterpreterIn):
             languages=payload.languages,
             blocked_slots=_from_one(payload.unavailable_slots),
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return Status(201, _interpreter_out(interpreter))
 
 
@@ -833,12 +881,10 @@ def interpreter_update(request, event_id: int, interpreter_id: int, payload: Int
     changes = payload.model_dump(exclude_unset=True)
     if "unavailable_slots" in changes:
         changes["blocked_slots"] = _from_one(changes.pop("unavailable_slots"))
-    try:
+    with _api_names():
         interpreter = services.interpreter_update(
             actor=request.user, interpreter=interpreter, **changes
         )
-    except ValidationError as exc:
-        raise _with_api_names(exc) from exc
     return _interpreter_out(interpreter)
 
 
@@ -867,15 +913,9 @@ def request_list(request, event_id: int, filters: Query[RequestFilters]):
 @router.post("/{int:event_id}/requests", response={201: RequestOut}, auth=AUTH)
 def request_create(request, event_id: int, payload: RequestIn):
     """Ask, for your participant (`requester`), to meet another (`requested`)."""
-    event = _visible_event(request, event_id)
-    created = services.request_create(
-        actor=request.user,
-        event=event,
-        **_pair(event, payload),
-        priority=payload.priority,
-        message=payload.message,
+    return _request_written(
+        request, event_id, payload, services.request_create, message=payload.message
     )
-    return Status(201, _request_detail(request, event, created.pk))
 
 
 @router.patch(
@@ -901,20 +941,12 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
         )
     except ValidationError as exc:
         errors = getattr(exc, "error_dict", {})
-        if "version" not in errors and "status" not in errors:
-            raise
-        current = _request_detail(request, event, request_id)
         if "version" in errors:
-            message = _(
-                "Someone else changed this meeting request since you read it (or the scheduler "
-                "moved the meeting), so nothing was saved; it is now at version %(version)s. "
-                "Read it again and send your change with that version."
-            ) % {"version": current["version"]}
-            errors = {"version": [message]}
-        else:
-            errors = exc.message_dict
-            message = errors["status"][0]
-        return Status(409, {"detail": message, "errors": errors, "current": current})
+            return _stale_request(request, event, request_id)
+        if "status" not in errors:
+            raise
+        errors = exc.message_dict
+        return _conflict(errors["status"][0], _request_detail(request, event, request_id), errors)
     return _request_detail(request, event, request_id)
 
 
@@ -925,13 +957,14 @@ def request_update(request, event_id: int, request_id: int, payload: RequestPatc
 )
 def request_answer(request, event_id: int, request_id: int, payload: MeetingRequestAnswerIn):
     """Accept or decline a request your participant received."""
-    event = _visible_event(request, event_id)
-    meeting = _visible_request(request, event, request_id)
-    try:
-        services.request_answer(actor=request.user, request=meeting, accept=payload.accept)
-    except ValidationError as exc:
-        return conflict_or_raise(exc)
-    return _request_detail(request, event, request_id)
+    return _request_changed(
+        request,
+        event_id,
+        request_id,
+        lambda meeting: services.request_answer(
+            actor=request.user, request=meeting, accept=payload.accept
+        ),
+    )
 
 
 @router.post(
@@ -942,13 +975,12 @@ def request_answer(request, event_id: int, request_id: int, payload: MeetingRequ
 def request_cancel(request, event_id: int, request_id: int):
     """Cancel a request or a meeting (either side, or an organiser); a placed meeting frees
     its slot."""
-    event = _visible_event(request, event_id)
-    meeting = _visible_request(request, event, request_id)
-    try:
-        services.request_cancel(actor=request.user, request=meeting)
-    except ValidationError as exc:
-        return conflict_or_raise(exc)
-    return _request_detail(request, event, request_id)
+    return _request_changed(
+        request,
+        event_id,
+        request_id,
+        lambda meeting: services.request_cancel(actor=request.user, request=meeting),
+    )
 
 
 @router.post(
@@ -973,28 +1005,14 @@ def request_lock(request, event_id: int, request_id: int, payload: LockIn):
     except ValidationError as exc:
         if "version" not in getattr(exc, "error_dict", {}):
             raise
-        current = _request_detail(request, event, request_id)
-        message = _(
-            "Someone else changed this meeting request since you read it (or the scheduler "
-            "moved the meeting), so nothing was saved; it is now at version %(version)s. "
-            "Read it again and send your change with that version."
-        ) % {"version": current["version"]}
-        errors = {"version": [message]}
-        return Status(409, {"detail": message, "errors": errors, "current": current})
+        return _stale_request(request, event, request_id)
     return _request_detail(request, event, request_id)
 
 
 @router.post("/{int:event_id}/meetings", response={201: RequestOut}, auth=AUTH)
 def meeting_add(request, event_id: int, payload: MeetingIn):
     """Add a meeting between two participants, accepted on both sides' behalf (organisers)."""
-    event = _visible_event(request, event_id)
-    added = services.meeting_add(
-        actor=request.user,
-        event=event,
-        **_pair(event, payload),
-        priority=payload.priority,
-    )
-    return Status(201, _request_detail(request, event, added.pk))
+    return _request_written(request, event_id, payload, services.meeting_add)
 
 
 # --- scheduling ----------------------------------------------------------------------------
@@ -1015,8 +1033,7 @@ def schedule_run_start(request, event_id: int, payload: RunIn):
 def schedule_run_detail(request, event_id: int, run_id: int):
     """A run's progress and, once done, its figures: meetings placed, those not placed and
     why, idle breaks, the bound on them, whether the answer is proven optimal (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     run = event.runs.select_related("requested_by").filter(pk=run_id).first()
     if run is None:
         raise HttpError(
@@ -1032,8 +1049,7 @@ def schedule_run_detail(request, event_id: int, run_id: int):
 def precedence_list(request, event_id: int):
     """The meetings in order: each `before` meeting is scheduled in an earlier slot than its
     `after` meeting (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     return [_precedence_out(p) for p in queries.precedences_of(event)]
 
 
@@ -1042,8 +1058,7 @@ def precedence_add(request, event_id: int, payload: PrecedenceIn):
     """Order two meetings of the event (organisers). Refused with a field error: a meeting
     of another event, a meeting before itself, a pair already ordered, an order closing a
     circle (the error names the meetings of the circle)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     found = {
         m.pk: m
         for m in MeetingRequest.objects.select_related(
@@ -1065,8 +1080,7 @@ def precedence_add(request, event_id: int, payload: PrecedenceIn):
 @router.delete("/{int:event_id}/precedences/{int:precedence_id}", response={204: None}, auth=AUTH)
 def precedence_remove(request, event_id: int, precedence_id: int):
     """Drop an order between two meetings (organisers)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     precedence = queries.precedence_at(event, precedence_id)
     if precedence is None:
         raise HttpError(
@@ -1153,6 +1167,4 @@ def outcome_record(request, event_id: int, payload: OutcomeIn):
             "%(version)s, so nothing was saved. Read it and send your outcome with that "
             "version to replace it."
         ) % {"version": current.version}
-        return Status(
-            409, {"detail": message, "errors": {"version": [message]}, "current": current}
-        )
+        return _conflict(message, current)

@@ -16,6 +16,7 @@ from corridor.events import checkin, clock, permissions
 from corridor.events.api import (
     ParticipantRefOut,
     SlotOut,
+    _organised_event,
     _participant,
     _participant_ref,
     _slot_out,
@@ -104,17 +105,26 @@ def _check_in_out(participant: Participant) -> dict:
     }
 
 
-def _organised_event(request, event_id: int):
+def _desk_event(request, event_id: int):
+    """The event, for those who check its participants in (its organisers)."""
     event = _visible_event(request, event_id)
     permissions.require_checks_in(request.user, event)
     return event
+
+
+def _check_in_set(request, event_id: int, participant_id: int, *, present: bool) -> dict:
+    event = _desk_event(request, event_id)
+    participant = _participant(event, participant_id)
+    return _check_in_out(
+        checkin.participant_check_in(actor=request.user, participant=participant, present=present)
+    )
 
 
 @router.post("/{int:event_id}/check-in", response=CheckInOut, auth=AUTH)
 def check_in_by_token(request, event_id: int, payload: CheckInIn):
     """Check in the participant whose agenda's QR code carries this token (organisers
     only; anyone else is refused before the token is read). Again: nothing changes."""
-    event = _organised_event(request, event_id)
+    event = _desk_event(request, event_id)
     participant = checkin.participant_for_token(event, payload.token)
     if participant is None:
         raise HttpError(404, _("This code is not a check-in code of this event."))
@@ -126,9 +136,7 @@ def check_in_by_token(request, event_id: int, payload: CheckInIn):
 )
 def check_in(request, event_id: int, participant_id: int):
     """Check a participant in (organisers only)."""
-    event = _organised_event(request, event_id)
-    participant = _participant(event, participant_id)
-    return _check_in_out(checkin.participant_check_in(actor=request.user, participant=participant))
+    return _check_in_set(request, event_id, participant_id, present=True)
 
 
 @router.delete(
@@ -136,18 +144,14 @@ def check_in(request, event_id: int, participant_id: int):
 )
 def check_in_undo(request, event_id: int, participant_id: int):
     """Undo a participant's check-in (organisers only)."""
-    event = _organised_event(request, event_id)
-    participant = _participant(event, participant_id)
-    return _check_in_out(
-        checkin.participant_check_in(actor=request.user, participant=participant, present=False)
-    )
+    return _check_in_set(request, event_id, participant_id, present=False)
 
 
 @router.get("/{int:event_id}/board", response=BoardOut, auth=AUTH)
 def check_in_board(request, event_id: int):
     """Who is here, who has not arrived, and each slot's meetings with the presence of both
     sides (organisers only). The board page asks for it every 20 seconds."""
-    event = _organised_event(request, event_id)
+    event = _desk_event(request, event_id)
     day = checkin.board_of(event, event.slots())
     present_ids = {p.pk for p in day.present}
 
@@ -188,8 +192,7 @@ def check_in_board(request, event_id: int):
 @router.get("/{int:event_id}/results", response=ResultsOut, auth=AUTH)
 def event_results(request, event_id: int):
     """What came of the meetings, both sides of each (organisers only)."""
-    event = _visible_event(request, event_id)
-    permissions.require_organiser(request.user, event)
+    event = _organised_event(request, event_id)
     held = held_slots(event.slots(), clock.now())
     outcome = results_of(event, held, request.user)
     average = outcome.average_rating

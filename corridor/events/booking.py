@@ -26,6 +26,7 @@ from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.core.unique import unique_or_raise
 from corridor.events import clock, queries
 from corridor.events.models import (
     Absence,
@@ -222,19 +223,16 @@ def meeting_book(
         }
     )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                meeting = MeetingRequest.objects.create(
-                    event=event,
-                    requester=requester,
-                    requested=requested,
-                    priority=MeetingRequest.Priority.WOULD_LIKE,
-                    status=MeetingRequest.Status.ACCEPTED,
-                    slot=slot,
-                    locked=True,
-                )
-        except IntegrityError as exc:  # the same pair, booked at the same moment
-            raise already from exc
+        with unique_or_raise(already):  # the same pair, booked at the same moment
+            meeting = MeetingRequest.objects.create(
+                event=event,
+                requester=requester,
+                requested=requested,
+                priority=MeetingRequest.Priority.WOULD_LIKE,
+                status=MeetingRequest.Status.ACCEPTED,
+                slot=slot,
+                locked=True,
+            )
         booking = None
         tables = _tables_for(event, slot, (requester, requested))
         choices = [(person, table) for person in interpreters or [None] for table in tables]
@@ -259,16 +257,13 @@ def meeting_book(
                     % {"when": when}
                 }
             )
-        try:
-            with transaction.atomic():
-                BookedSlot.objects.bulk_create(
-                    [
-                        BookedSlot(event=event, participant=side, slot=slot, booking=booking)
-                        for side in (requester, requested)
-                    ]
-                )
-        except IntegrityError as exc:
-            raise taken from exc
+        with unique_or_raise(taken):
+            BookedSlot.objects.bulk_create(
+                [
+                    BookedSlot(event=event, participant=side, slot=slot, booking=booking)
+                    for side in (requester, requested)
+                ]
+            )
         meeting.table, meeting.interpreter = booking.table, booking.interpreter
         meeting.save(update_fields=["table", "interpreter"])
         audit_record(

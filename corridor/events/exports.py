@@ -14,21 +14,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
+from corridor.core.exports import coded, labels_of, title_cells, title_headers, yes_no
 from corridor.core.vocabularies import country_name
 from corridor.events import queries, schedule_codes
 from corridor.events.models import Event, MeetingOutcome, MeetingRequest, Participant
 
 # An outcome that makes its meeting a lead: a side wants to follow up, or agreed.
 LEAD_OUTCOMES = (MeetingOutcome.Outcome.FOLLOW_UP, MeetingOutcome.Outcome.AGREEMENT)
-
-
-def _labels(choices) -> dict[str, str]:
-    return {code: str(label) for code, label in choices.choices}
-
-
-def _yes_no():
-    yes, no = _("yes"), _("no")
-    return lambda value: yes if value else no
 
 
 def _name(organisation, language: str) -> str:
@@ -45,12 +37,9 @@ def _languages(codes) -> str:
 def event_table(user):
     """The events of the list page (those the person sees), newest first."""
     language = get_language()
-    registrations = _labels(Event.Registration)
-    yes_no = _yes_no()
+    registrations = labels_of(Event.Registration)
     headers = [
-        _("title"),
-        _("title (English)"),
-        _("title (Chinese)"),
+        *title_headers(),
         _("first day"),
         _("last day"),
         _("venue"),
@@ -63,16 +52,13 @@ def event_table(user):
     ]
     rows = [
         [
-            bilingual(event, "title", language),
-            event.title_en,
-            event.title_zh,
+            *title_cells(event, language),
             event.first_day,
             event.last_day,
             bilingual(event, "venue", language),
             _name(event.organiser, language),
             event.participant_count,
-            event.registration,
-            registrations.get(event.registration, event.registration),
+            *coded(event.registration, registrations),
             yes_no(event.is_published),
             yes_no(event.is_synthetic),
         ]
@@ -110,7 +96,7 @@ def participant_table(event: Event):
     contact persons and when they cannot meet."""
     language = get_language()
     slots = _slots(event)
-    statuses = _labels(Participant.Status)
+    statuses = labels_of(Participant.Status)
     headers = [
         _("organisation"),
         _("organisation (English)"),
@@ -146,8 +132,7 @@ def participant_table(event: Event):
             *_contact(p),
             p.fixed_table,
             unavailable(p),
-            p.status,
-            statuses.get(p.status, p.status),
+            *coded(p.status, statuses),
             p.registered_at,
         ]
         for p in queries.participants_of(event)
@@ -160,8 +145,7 @@ def meeting_table(event: Event):
     page (by time, then table): when and where, and the interpreter."""
     language = get_language()
     slots = _slots(event)
-    priorities, statuses = _labels(MeetingRequest.Priority), _labels(MeetingRequest.Status)
-    yes_no = _yes_no()
+    priorities, statuses = labels_of(MeetingRequest.Priority), labels_of(MeetingRequest.Status)
     headers = [
         _("meeting number"),
         _("asked by"),
@@ -185,10 +169,8 @@ def meeting_table(event: Event):
             m.pk,
             _name(m.requester.organisation, language),
             _name(m.requested.organisation, language),
-            m.priority,
-            priorities.get(m.priority, m.priority),
-            m.status,
-            statuses.get(m.status, m.status),
+            *coded(m.priority, priorities),
+            *coded(m.status, statuses),
             *_slot_cells(slots, m.slot),
             m.table,
             yes_no(m.locked),
@@ -218,7 +200,7 @@ def outcome_table(event: Event):
     """What each side recorded after its meetings, by time, table and side."""
     language = get_language()
     slots = _slots(event)
-    outcomes = _labels(MeetingOutcome.Outcome)
+    outcomes = labels_of(MeetingOutcome.Outcome)
     headers = [
         _("meeting number"),
         *_slot_headers(),
@@ -248,8 +230,7 @@ def outcome_table(event: Event):
                 meeting.table,
                 _name(o.participant.organisation, language),
                 _name(other.organisation, language),
-                o.outcome,
-                outcomes.get(o.outcome, o.outcome),
+                *coded(o.outcome, outcomes),
                 o.note,
                 o.project.external_id if o.project else "",
                 bilingual(o.project, "title", language) if o.project else "",
@@ -265,7 +246,7 @@ def lead_table(event: Event):
     reached an agreement, with both sides, their contact persons and what each recorded."""
     language = get_language()
     slots = _slots(event)
-    outcomes = _labels(MeetingOutcome.Outcome)
+    outcomes = labels_of(MeetingOutcome.Outcome)
     meetings = (
         queries.requests_of(event)
         .filter(outcomes__outcome__in=LEAD_OUTCOMES)

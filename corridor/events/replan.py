@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from corridor.accounts.notifications import Message, notify
 from corridor.core.actors import is_system
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.core.unique import unique_or_raise
 from corridor.events import clock, planning
 from corridor.events.models import Absence, Booking, Event, MeetingRequest, Participant, Slot
 from corridor.events.notifications import people_of
@@ -239,20 +240,18 @@ def _carry_out(event: Event, *, actor, now, absent=None, cancel=None) -> Plan:
 
 def _record_absence(event, participant, actor, now, from_slot) -> None:
     slots = event.slots()
-    try:
-        with transaction.atomic():
-            Absence.objects.create(
-                event=event,
-                participant=participant,
-                date=slots[from_slot].session.date,
-                from_slot=from_slot,
-                marked_by=None if is_system(actor) else actor,
-                marked_at=now,
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"participant": _("This participant is already marked absent for the day.")}
-        ) from exc
+    already = ValidationError(
+        {"participant": _("This participant is already marked absent for the day.")}
+    )
+    with unique_or_raise(already):
+        Absence.objects.create(
+            event=event,
+            participant=participant,
+            date=slots[from_slot].session.date,
+            from_slot=from_slot,
+            marked_by=None if is_system(actor) else actor,
+            marked_at=now,
+        )
 
 
 def _write(event: Event, plan: Plan, open_meetings: dict[str, MeetingRequest]) -> None:

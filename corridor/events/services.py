@@ -19,9 +19,10 @@ from django.utils.translation import gettext_noop
 
 from corridor.accounts.models import Organisation
 from corridor.accounts.notifications import Message, notify
-from corridor.core.actors import is_system
+from corridor.core.actors import person_of
 from corridor.core.audit import audit_record
 from corridor.core.bilingual import bilingual
+from corridor.core.unique import unique_or_raise
 from corridor.directory.models import Connection
 from corridor.events import clock, queries, tasks
 from corridor.events.models import (
@@ -71,11 +72,6 @@ STALE_OUTCOME = _lazy(
 )
 
 
-def _person(actor):
-    """Who a record names as having done it: the person, or no one for the system."""
-    return None if is_system(actor) else actor
-
-
 def _take_saved(loaded, saved) -> None:
     """The caller's object takes the values just saved (its cached relations stay)."""
     for field in type(saved)._meta.concrete_fields:
@@ -87,6 +83,24 @@ def _check_version(current: int, given: int | None, message) -> None:
     refused (the API answers 409). `given` None: the system itself (demo, commands)."""
     if given is not None and int(given) != current:
         raise ValidationError({"version": str(message)})
+
+
+def _save_changed(actor, loaded, saved, before: dict, fields: list[str]) -> None:
+    """Write `fields` of the locked `saved` row with its version raised, give the caller's
+    `loaded` object the saved values, and record the fields that differ from `before`."""
+    saved.version += 1
+    saved.save(update_fields=[*fields, "version", "updated_at"])
+    _take_saved(loaded, saved)
+    audit_record(
+        actor=actor,
+        action="update",
+        target=loaded,
+        changes={
+            name: [old, getattr(saved, name)]
+            for name, old in before.items()
+            if old != getattr(saved, name)
+        },
+    )
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -215,6 +229,29 @@ def _clean_blocked(event: Event, blocked) -> list[int]:
     return slots
 
 
+def _clean_fixed_table(event: Event, fixed_table: int | None) -> int | None:
+    if fixed_table is not None and not 1 <= fixed_table <= event.tables:
+        raise ValidationError(
+            {
+                "fixed_table": _("Fixed table: the event has tables 1 to %(count)d.")
+                % {"count": event.tables}
+            }
+        )
+    return fixed_table
+
+
+def _clean_contact(organisation: Organisation, contact):
+    """The contact person, who must belong to the organisation (None: nobody)."""
+    if contact is not None and not organisation.memberships.filter(user=contact).exists():
+        raise ValidationError(
+            {
+                "contact": _("Contact person: %(person)s does not belong to this organisation.")
+                % {"person": contact.display_name}
+            }
+        )
+    return contact
+
+
 def participant_add(
     *,
     actor,
@@ -231,43 +268,27 @@ def participant_add(
     require(can_register(actor, event, organisation.pk), BY_INVITATION)
     if fixed_table is not None and not organising:
         require_organiser(actor, event)
-    if fixed_table is not None and not 1 <= fixed_table <= event.tables:
-        raise ValidationError(
-            {
-                "fixed_table": _("Fixed table: the event has tables 1 to %(count)d.")
-                % {"count": event.tables}
-            }
-        )
-    if contact is not None and not organisation.memberships.filter(user=contact).exists():
-        raise ValidationError(
-            {
-                "contact": _("Contact person: %(person)s does not belong to this organisation.")
-                % {"person": contact.display_name}
-            }
-        )
+    fixed_table = _clean_fixed_table(event, fixed_table)
+    contact = _clean_contact(organisation, contact)
     cleaned_languages = _clean_languages(languages)
     blocked = _clean_blocked(event, blocked_slots)
-    try:
-        with transaction.atomic():
-            participant = Participant.objects.create(
-                event=event,
-                organisation=organisation,
-                contact=contact,
-                languages=cleaned_languages,
-                blocked_slots=blocked,
-                fixed_table=fixed_table,
-                status=Participant.Status.REGISTERED,
-            )
-            audit_record(
-                actor=actor, action="create", target=participant, summary=str(organisation)
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            {
-                "organisation": _("%(name)s is already registered for this event.")
-                % {"name": organisation.name}
-            }
-        ) from exc
+    already = ValidationError(
+        {
+            "organisation": _("%(name)s is already registered for this event.")
+            % {"name": organisation.name}
+        }
+    )
+    with unique_or_raise(already):
+        participant = Participant.objects.create(
+            event=event,
+            organisation=organisation,
+            contact=contact,
+            languages=cleaned_languages,
+            blocked_slots=blocked,
+            fixed_table=fixed_table,
+            status=Participant.Status.REGISTERED,
+        )
+        audit_record(actor=actor, action="create", target=participant, summary=str(organisation))
     return participant
 
 
@@ -295,26 +316,9 @@ def participant_update(
         changes["blocked_slots"] = _clean_blocked(event, blocked_slots)
     if fixed_table is not UNCHANGED:
         require_organiser(actor, event)
-        if fixed_table is not None and not 1 <= fixed_table <= event.tables:
-            raise ValidationError(
-                {
-                    "fixed_table": _("Fixed table: the event has tables 1 to %(count)d.")
-                    % {"count": event.tables}
-                }
-            )
-        changes["fixed_table"] = fixed_table
+        changes["fixed_table"] = _clean_fixed_table(event, fixed_table)
     if contact is not UNCHANGED:
-        if (
-            contact is not None
-            and not participant.organisation.memberships.filter(user=contact).exists()
-        ):
-            raise ValidationError(
-                {
-                    "contact": _("Contact person: %(person)s does not belong to this organisation.")
-                    % {"person": contact.display_name}
-                }
-            )
-        changes["contact"] = contact
+        changes["contact"] = _clean_contact(participant.organisation, contact)
     with transaction.atomic():
         # the saved participant, locked: the changes go onto it, not onto what was loaded
         saved = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -595,19 +599,7 @@ def request_update(
             saved.priority = priority
         if message is not UNCHANGED:
             saved.message = (message or "").strip()[:2000]
-        saved.version += 1
-        saved.save(update_fields=["priority", "message", "version", "updated_at"])
-        _take_saved(request, saved)
-        audit_record(
-            actor=actor,
-            action="update",
-            target=request,
-            changes={
-                name: [old, getattr(saved, name)]
-                for name, old in before.items()
-                if old != getattr(saved, name)
-            },
-        )
+        _save_changed(actor, request, saved, before, ["priority", "message"])
     return request
 
 
@@ -669,19 +661,7 @@ def meeting_lock(
             saved.slot, saved.locked = slot, True
             if moved:
                 saved.sequence += 1
-        saved.version += 1
-        saved.save(update_fields=["slot", "locked", "sequence", "version", "updated_at"])
-        _take_saved(request, saved)
-        audit_record(
-            actor=actor,
-            action="update",
-            target=request,
-            changes={
-                name: [old, getattr(saved, name)]
-                for name, old in before.items()
-                if old != getattr(saved, name)
-            },
-        )
+        _save_changed(actor, request, saved, before, ["slot", "locked", "sequence"])
     if moved:
         _notify_moved([request.pk])
     return request
@@ -723,10 +703,11 @@ def precedence_add(
             .filter(event=event)
             .values_list("before_id", "after_id")
         )
+        already = ValidationError(
+            {"after": _("Meeting: these two meetings are already in this order.")}
+        )
         if (before.pk, after.pk) in existing:
-            raise ValidationError(
-                {"after": _("Meeting: these two meetings are already in this order.")}
-            )
+            raise already
         loop = precedence_cycle([*existing, (before.pk, after.pk)])
         if loop:
             meetings = {
@@ -745,15 +726,10 @@ def precedence_add(
                     % {"circle": circle}
                 }
             )
-        try:
-            with transaction.atomic():
-                precedence = MeetingPrecedence.objects.create(
-                    event=event, before=before, after=after, created_by=_person(actor)
-                )
-        except IntegrityError as exc:  # the same pair, saved by someone else just now
-            raise ValidationError(
-                {"after": _("Meeting: these two meetings are already in this order.")}
-            ) from exc
+        with unique_or_raise(already):  # the same pair, saved by someone else just now
+            precedence = MeetingPrecedence.objects.create(
+                event=event, before=before, after=after, created_by=person_of(actor)
+            )
         audit_record(
             actor=actor,
             action="create",
@@ -816,7 +792,7 @@ def schedule_start(
     try:
         with transaction.atomic():
             run = ScheduleRun.objects.create(
-                event=event, requested_by=_person(actor), mode=mode, time_limit=time_limit
+                event=event, requested_by=person_of(actor), mode=mode, time_limit=time_limit
             )
             audit_record(actor=actor, action="create", target=run, summary=str(event))
 
@@ -917,7 +893,7 @@ def outcome_record(
     values = {
         "outcome": outcome,
         "note": (note or "").strip()[:2000],
-        "recorded_by": _person(actor),
+        "recorded_by": person_of(actor),
     }
     values.update(_clean_feedback(outcome, rating, wants_follow_up))
     with transaction.atomic():
@@ -931,14 +907,11 @@ def outcome_record(
             # "follow up" as the outcome says the side wants one
             values["wants_follow_up"] = True
         if recorded is None:
-            try:
-                # two first records at once: the database's unique constraint decides
-                with transaction.atomic():
-                    recorded = MeetingOutcome.objects.create(
-                        meeting=meeting, participant=participant, **values
-                    )
-            except IntegrityError as exc:
-                raise ValidationError({"version": str(STALE_OUTCOME)}) from exc
+            # two first records at once: the database's unique constraint decides
+            with unique_or_raise(ValidationError({"version": str(STALE_OUTCOME)})):
+                recorded = MeetingOutcome.objects.create(
+                    meeting=meeting, participant=participant, **values
+                )
             before = {}
         else:
             before = {name: getattr(recorded, name) for name in values if name != "recorded_by"}

@@ -24,6 +24,7 @@ from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import bilingual
 from corridor.core.exports import export_language, table_response
 from corridor.core.forms import MISSING_VERSION
+from corridor.core.stale import is_stale, saved_values_if_stale
 from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio import exports, permissions, queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
@@ -360,21 +361,6 @@ def _post(request, form, write, *, page, done, success: str, formsets=()):
     )
 
 
-def _is_stale(form) -> bool:
-    """The service refused the save: someone else saved the record since it was opened."""
-    return "version" in getattr(form, "stale_fields", ())
-
-
-def _saved_values(form, record, initial_for) -> list[tuple[str, str]] | None:
-    """After a stale save: the saved record's values, shown beside the person's, whose form
-    now carries the saved version (so that saving again, knowingly, replaces them)."""
-    if not _is_stale(form):
-        return None
-    record.refresh_from_db()
-    form.take_version(record.version)
-    return form.saved_values(initial_for(record))
-
-
 @login_required
 def project_create(request):
     owners = list(permissions.project_owners(request.user))
@@ -454,7 +440,7 @@ def project_edit(request, pk: int):
         )
 
     def page(form):
-        saved_values = _saved_values(
+        saved_values = saved_values_if_stale(
             form, project, lambda project: _project_form_initial(request.user, project)
         )
         context = {"form": form, "project": project, "held": held, "saved_values": saved_values}
@@ -595,7 +581,7 @@ def project_parties(request, pk: int):
         )
 
     def page(formset):
-        stale = _is_stale(formset)
+        stale = is_stale(formset)
         if stale:
             project.refresh_from_db()
         context = {
@@ -659,7 +645,7 @@ def innovation_edit(request, pk: int | None = None):
             "form": form,
             "replications": replications,
             "innovation": innovation,
-            "saved_values": _saved_values(form, innovation, InnovationForm.initial_for),
+            "saved_values": saved_values_if_stale(form, innovation, InnovationForm.initial_for),
         }
         return render(request, "portfolio/innovation_form.html", context)
 
@@ -702,7 +688,7 @@ def figure_edit(request, pk: int | None = None):
         )
 
     def page(form):
-        saved_values = _saved_values(form, figure, PublishedFigureForm.initial_for)
+        saved_values = saved_values_if_stale(form, figure, PublishedFigureForm.initial_for)
         context = {"form": form, "figure": figure, "saved_values": saved_values}
         return render(request, "portfolio/figure_form.html", context)
 

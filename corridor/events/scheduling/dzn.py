@@ -196,6 +196,25 @@ def _array(values: dict, name: str, length: int, required: bool = True) -> tuple
     return value, line
 
 
+def _sets(values: dict, name: str, length: int, maximum: int, code: str) -> list[frozenset]:
+    """An optional array of `length` sets of numbers from 0 to `maximum` (0 stands for none);
+    a row that is not such a set raises `code`."""
+    rows, line = _array(values, name, length, required=False)
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, frozenset) or any(not 0 <= v <= maximum for v in row):
+            raise DznError(
+                code,
+                field=name,
+                line=line,
+                detail={
+                    "row": number,
+                    "value": sorted(row) if isinstance(row, frozenset) else row,
+                    "maximum": maximum,
+                },
+            )
+    return rows
+
+
 def read_dzn(text: str, *, fairness: int | None = 2, time_limit: float = 30.0) -> Problem:
     """The problem of one benchmark data file; raises DznError naming the field and line."""
     values = _Parser(text).statements()
@@ -246,37 +265,19 @@ def read_dzn(text: str, *, fairness: int | None = 2, time_limit: float = 30.0) -
             )
         if slot:
             meetings[number - 1][4] = slot - 1
-    forbidden_sets, line = _array(values, "forbidden", people, required=False)
-    forbidden: dict[str, frozenset[int]] = {}
-    for number, slot_set in enumerate(forbidden_sets, start=1):
-        if not isinstance(slot_set, frozenset) or any(not 0 <= t <= slots for t in slot_set):
-            raise DznError(
-                "slot_out_of_range",
-                field="forbidden",
-                line=line,
-                detail={
-                    "row": number,
-                    "value": sorted(slot_set) if isinstance(slot_set, frozenset) else slot_set,
-                    "maximum": slots,
-                },
-            )
-        if slot_set - {0}:
-            forbidden[str(number)] = frozenset(t - 1 for t in slot_set if t)
-    precedences, line = _array(values, "precedences", count, required=False)
-    pairs: list[tuple[str, str]] = []
-    for number, before in enumerate(precedences, start=1):
-        if not isinstance(before, frozenset) or any(not 0 <= j <= count for j in before):
-            raise DznError(
-                "meeting_out_of_range",
-                field="precedences",
-                line=line,
-                detail={
-                    "row": number,
-                    "value": sorted(before) if isinstance(before, frozenset) else before,
-                    "maximum": count,
-                },
-            )
-        pairs.extend((str(j), str(number)) for j in sorted(before - {0}))
+    forbidden = {
+        str(number): frozenset(t - 1 for t in slot_set if t)
+        for number, slot_set in enumerate(
+            _sets(values, "forbidden", people, slots, "slot_out_of_range"), start=1
+        )
+        if slot_set - {0}
+    }
+    precedences = _sets(values, "precedences", count, count, "meeting_out_of_range")
+    pairs = [
+        (str(j), str(number))
+        for number, before in enumerate(precedences, start=1)
+        for j in sorted(before - {0})
+    ]
     per_person, line = _array(values, "nMeetingsBusiness", people, required=False)
     if per_person:
         counted = [0] * (people + 1)

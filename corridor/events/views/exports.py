@@ -4,6 +4,7 @@ event's organisers only, its participants, meetings, outcomes and leads."""
 from django.contrib.auth.decorators import login_required
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from corridor.core.exports import export_language, table_response
 from corridor.events import exports, permissions
@@ -16,37 +17,26 @@ def event_export(request, fmt: str):
         return table_response("events", headers, rows, fmt, title=_("Matchmaking events"))
 
 
-def _event_list_export(request, pk: int, fmt: str, name: str, table, title):
-    """One of an event's lists, for its organisers: 404 for an event the person may not see,
-    403 for one they see but do not organise."""
-    event = visible_event(request, pk)
-    permissions.require_organiser(request.user, event)
-    with translation.override(export_language(request)):
-        headers, rows = table(event)
-        return table_response(f"event-{event.pk}-{name}", headers, rows, fmt, title=str(title()))
+def _event_list_export(name: str, table, title):
+    """The export view (named `<name>_export`) of one of an event's lists, `table(event)`,
+    for its organisers: 404 for an event the person may not see, 403 for one they see but do
+    not organise."""
+
+    @login_required
+    def export(request, pk: int, fmt: str):
+        event = visible_event(request, pk)
+        permissions.require_organiser(request.user, event)
+        with translation.override(export_language(request)):
+            headers, rows = table(event)
+            return table_response(f"event-{event.pk}-{name}", headers, rows, fmt, title=str(title))
+
+    export.__name__ = export.__qualname__ = f"{name}_export"
+    return export
 
 
-@login_required
-def participants_export(request, pk: int, fmt: str):
-    return _event_list_export(
-        request, pk, fmt, "participants", exports.participant_table, lambda: _("Participants")
-    )
-
-
-@login_required
-def meetings_export(request, pk: int, fmt: str):
-    return _event_list_export(
-        request, pk, fmt, "meetings", exports.meeting_table, lambda: _("Meetings")
-    )
-
-
-@login_required
-def outcomes_export(request, pk: int, fmt: str):
-    return _event_list_export(
-        request, pk, fmt, "outcomes", exports.outcome_table, lambda: _("Outcomes")
-    )
-
-
-@login_required
-def leads_export(request, pk: int, fmt: str):
-    return _event_list_export(request, pk, fmt, "leads", exports.lead_table, lambda: _("Leads"))
+participants_export = _event_list_export(
+    "participants", exports.participant_table, gettext_lazy("Participants")
+)
+meetings_export = _event_list_export("meetings", exports.meeting_table, gettext_lazy("Meetings"))
+outcomes_export = _event_list_export("outcomes", exports.outcome_table, gettext_lazy("Outcomes"))
+leads_export = _event_list_export("leads", exports.lead_table, gettext_lazy("Leads"))

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from corridor.core.stale import saved_values_if_stale
 from corridor.core.views import back_to
 from corridor.events import permissions, queries, services
 from corridor.events.forms import (
@@ -97,12 +98,11 @@ def request_update(request, pk: int, request_pk: int):
         return text % {"name": names(meeting.requested), "priority": priority}
 
     def stale(form):
-        if "version" in getattr(form, "stale_fields", ()):
-            # someone (or the scheduler) changed it since: show what is saved now, keep the
-            # person's choice, and let a second save (knowingly) replace it
-            meeting_request.refresh_from_db()
-            form.saved_now = form.saved_values({"priority": meeting_request.priority})
-            form.take_version(meeting_request.version)
+        # someone (or the scheduler) changed it since: show what is saved now, keep the
+        # person's choice, and let a second save (knowingly) replace it
+        form.saved_now = saved_values_if_stale(
+            form, meeting_request, lambda saved: {"priority": saved.priority}
+        )
 
     key = ("priority", meeting_request.pk)
     return post_to_event(request, event, key, form, update, updated, ANCHOR, again=stale)
@@ -163,12 +163,11 @@ def meeting_lock(request, pk: int, request_pk: int):
         return text % {**_between(meeting), "when": slots[slot].label}
 
     def stale(form):
-        if "version" in getattr(form, "stale_fields", ()):
-            # someone (or the scheduler) changed it since: show what is saved now, keep the
-            # organiser's choice, and let a second save (knowingly) replace it
-            meeting.refresh_from_db()
-            form.saved_now = form.saved_values({"slot": meeting.slot if meeting.locked else None})
-            form.take_version(meeting.version)
+        # someone (or the scheduler) changed it since: show what is saved now, keep the
+        # organiser's choice, and let a second save (knowingly) replace it
+        form.saved_now = saved_values_if_stale(
+            form, meeting, lambda saved: {"slot": saved.slot if saved.locked else None}
+        )
 
     key = ("lock", meeting.pk)
     return post_to_event(request, event, key, form, lock, locked, ANCHOR, again=stale)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core.bilingual import bilingual
+from corridor.core.stale import is_stale
 from corridor.core.views import back_to, post_form
 from corridor.events import clock, permissions, queries, services
 from corridor.events.forms import OutcomeForm, ProjectForm
@@ -138,7 +139,7 @@ def outcome_record(request, pk: int, participant_pk: int, meeting_pk: int):
     form = OutcomeForm(request.POST, prefix=f"outcome-{meeting.pk}", feedback=feedback)
 
     def stale(form):
-        if "version" in getattr(form, "stale_fields", ()):
+        if is_stale(form):
             # someone recorded it since: show theirs, keep the person's, and let a second
             # save (knowingly) replace it
             current = OutcomeForm.initial_for(queries.outcome_of(meeting, participant))

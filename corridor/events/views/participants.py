@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from corridor.core.stale import saved_values_if_stale
 from corridor.core.views import post_form
 from corridor.events import permissions, queries, services
 from corridor.events.forms import AvailabilityForm, ParticipantAddForm, RegisterForm
@@ -72,18 +73,13 @@ def participant_edit(request, pk: int, participant_pk: int):
     )
 
     def page(form, status=200):
-        saved_values = None
-        if "version" in getattr(form, "stale_fields", ()):
-            # someone saved since: show their values, keep the person's, and let a second
-            # save (knowingly) replace theirs
-            participant.refresh_from_db()
-            current = AvailabilityForm.initial_for(participant)
-            saved_values = form.show_saved(current)
         context = {
             "event": event,
             "participant": participant,
             "form": form,
-            "saved_values": saved_values,
+            # someone saved since: their values beside the person's, which a second save
+            # (knowingly) puts in place of theirs
+            "saved_values": saved_values_if_stale(form, participant, AvailabilityForm.initial_for),
         }
         return render(request, "events/participant_form.html", context, status=status)
 
