@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from django import template
+from django.template.base import token_kwargs
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from corridor.core import text
 from corridor.core.audit import actor_label, history
@@ -108,3 +110,75 @@ def export_links(context, url_name: str, *args, label: str = "", what: str = "")
         (fmt.upper(), reverse(f"{url_name}_{fmt}", args=args) + suffix, fmt) for fmt in FORMATS
     ]
     return {"links": links, "label": label, "what": what}
+
+
+@register.simple_tag
+def table_head(*headings, actions: str = "") -> str:
+    """{% table_head _("Code") _("Market") actions=_("Actions") %}: a table's <thead>, one
+    column heading (scope="col") a heading; `actions` adds a last column of buttons whose
+    heading only screen readers read."""
+    cells = format_html_join("", '<th scope="col">{}</th>', ((heading,) for heading in headings))
+    if actions:
+        cells += format_html(
+            '<th scope="col"><span class="visually-hidden">{}</span></th>', actions
+        )
+    return format_html("<thead><tr>{}</tr></thead>", cells)
+
+
+class TableNode(template.Node):
+    def __init__(self, rows, name, options, nodelist):
+        self.rows, self.name, self.options, self.nodelist = rows, name, options, nodelist
+
+    def render(self, context) -> str:
+        rows = self.rows.resolve(context)
+        options = {key: value.resolve(context) for key, value in self.options.items()}
+        if rows:
+            with context.push(**({self.name: rows} if self.name else {})):
+                body = self.nodelist.render(context)
+            return format_html(
+                "<table{}{}>{}</table>",
+                _attribute("class", options.get("class", "table")),
+                _attribute("id", options.get("id")),
+                body,
+            )
+        if not options.get("empty"):
+            return ""
+        return format_html(
+            "<p{}{}>{}</p>",
+            _attribute("class", options.get("empty_class", "muted")),
+            _attribute("id", options.get("empty_id")),
+            options["empty"],
+        )
+
+
+def _attribute(name: str, value) -> str:
+    return format_html(' {}="{}"', name, value) if value else ""
+
+
+@register.tag("table")
+def table(parser, token) -> TableNode:
+    """A table of `rows`, or when there are none a sentence saying so:
+
+        {% table project.parties.all as parties class="table compact" id="parties" empty=_("No parties recorded.") %}
+          {% table_head _("Organisation") _("Role") %}
+          <tbody>{% for party in parties %}<tr>…</tr>{% endfor %}</tbody>
+        {% endtable %}
+
+    renders <table class="table compact" id="parties">…</table>, or <p class="muted">No
+    parties recorded.</p> (nothing without `empty`). `as` names the rows for the body, so a
+    query runs once; `class` defaults to "table"; `empty_class` replaces "muted" ("" for
+    none) and `empty_id` gives the sentence an id."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("{% table %} needs the rows it shows.")
+    rows = parser.compile_filter(bits.pop(0))
+    name = ""
+    if len(bits) >= 2 and bits[0] == "as":
+        name = bits[1]
+        del bits[:2]
+    options = token_kwargs(bits, parser, support_legacy=False)
+    if bits:
+        raise template.TemplateSyntaxError(f"{{% table %}} does not understand {bits[0]!r}.")
+    nodelist = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(rows, name, options, nodelist)
