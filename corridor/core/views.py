@@ -113,6 +113,14 @@ def post_action(
     return back
 
 
+def found_or_404(record):
+    """The record a visibility-checked lookup found, or the 404 page: the same answer whether
+    the record does not exist or the person may not see it."""
+    if record is None:
+        raise Http404
+    return record
+
+
 def back_to(url: str, anchor: str = "") -> HttpResponse:
     """A redirect to a page, to one of its sections if named."""
     return redirect(url + (f"#{anchor}" if anchor else ""))

@@ -23,7 +23,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.models import Sector
-from corridor.core.views import back_to, post_action, post_form
+from corridor.core.views import back_to, found_or_404, post_action, post_form
 from corridor.directory import permissions, queries, recommendations, search, services
 from corridor.directory.forms import (
     AnswerForm,
@@ -40,10 +40,7 @@ PAGE_SIZE = 25
 
 def _visible_profile(request, pk: int) -> Profile:
     """The profile, if the user may see it; 404 otherwise, never saying whether it exists."""
-    profile = queries.profile_visible(request.user, pk)
-    if profile is None:
-        raise Http404
-    return profile
+    return found_or_404(queries.profile_visible(request.user, pk))
 
 
 def _name(profile: Profile) -> str:
@@ -298,10 +295,7 @@ def recommendation_feedback(request, pk: int):
 
 def _connection_of(request, pk: int) -> Connection:
     """The request, if the user acts for one of its two enterprises; 404 otherwise."""
-    connection = queries.connection_visible(request.user, pk)
-    if connection is None:
-        raise Http404
-    return connection
+    return found_or_404(queries.connection_visible(request.user, pk))
 
 
 def _connection_page(request, connection: Connection, form, status: int = 200):

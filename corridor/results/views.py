@@ -33,10 +33,7 @@ PAGE_SIZE = 25
 
 
 def _indicator(request, pk: int) -> Indicator:
-    indicator = queries.indicator_visible(request.user, pk)
-    if indicator is None:
-        raise Http404
-    return indicator
+    return core_views.found_or_404(queries.indicator_visible(request.user, pk))
 
 
 def _labelled(progress):
