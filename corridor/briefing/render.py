@@ -2,17 +2,12 @@
 portfolio's SVG charts) or as an XLSX workbook (one sheet per section, raw rows, every cell
 through `core.exports.safe_cell`). Call inside `translation.override(pack language)`."""
 
-import io
-
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from corridor.briefing.contents import PackContents, section_title
 from corridor.core.bilingual import bilingual
-from corridor.core.exports import safe_cell, sheet_title, xlsx_value
+from corridor.core.exports import xlsx_workbook
 from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio.charts import Chart, ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.models import PublishedFigure
@@ -422,27 +417,11 @@ SHEETS = {
 def pack_xlsx(contents: PackContents) -> bytes:
     """One worksheet per section, named as the section's heading; headers in bold on a
     frozen first row; numbers and dates stay numbers and dates."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = _("Briefing pack")
-    workbook.properties.subject = _("Changes since %(date)s") % {"date": contents.since.isoformat()}
-    bold = Font(bold=True)
-    for name in contents.sections:
-        headers, rows = SHEETS[name](contents)
-        sheet = workbook.create_sheet(sheet_title(section_title(name)))
-        sheet.append([safe_cell(xlsx_value(h)) for h in headers])
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append([safe_cell(xlsx_value(value)) for value in row])
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(
-                max(len(str(header)) + 4, 12), 48
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_workbook(
+        [(section_title(name), *SHEETS[name](contents)) for name in contents.sections],
+        title=_("Briefing pack"),
+        subject=_("Changes since %(date)s") % {"date": contents.since.isoformat()},
+    )
 
 
 def pack_bytes(contents: PackContents, fmt: str, *, requested_by: str = "") -> bytes:
