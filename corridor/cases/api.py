@@ -37,7 +37,6 @@ from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])
 
-PAGE_SIZE = 50
 LAST_EVENTS = 20
 # A milestone's own values, as the API sends and takes them (its owner and dependencies aside).
 MILESTONE_VALUES = [name for name in services.MILESTONE_FIELDS if name != "owner_id"]
@@ -418,7 +417,7 @@ def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=AUTH)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def case_list(request, filters: Query[CaseFilters]):
     """The cases the caller takes part in, most recently changed first."""
     return queries.case_list(request.user, filters.case_filter())

@@ -23,6 +23,9 @@ from pydantic_core import PydanticCustomError
 
 from corridor.core.validators import long_text_problem, name_text_problem
 
+# The items an API list answers with when the caller asks for no `page_size`.
+PAGE_SIZE = 50
+
 
 class Pages(PageNumberPagination):
     """ninja's page-number pagination, answering also which page this is and how many
@@ -39,6 +42,9 @@ class Pages(PageNumberPagination):
         page: int
         page_size: int
         pages: int
+
+    def __init__(self, *, page_size: int = PAGE_SIZE, **kwargs):
+        super().__init__(page_size=page_size, **kwargs)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page_size = self._get_page_size(pagination.page_size)

@@ -43,7 +43,6 @@ from corridor.directory.recommendations import recommendations_for
 
 router = Router(tags=["directory"])
 
-PAGE_SIZE = 50
 SLUG = r"^[-a-z0-9_]+$"
 NO_NULL_CHARACTER = r"^[^\x00]*$"
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -377,7 +376,7 @@ def _visible_connection(request, connection_id: int) -> Connection:
 
 
 @router.get("/profiles", response=list[ProfileOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def profile_list(request, filters: Query[ProfileFilters]):
     """The profiles the caller may see (members-only ones need a membership), by name; with
     `q`, those containing every word first (by name), then those with an offer or need line

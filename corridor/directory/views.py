@@ -11,7 +11,6 @@ the error beside the field it names (nothing typed is lost: `core.views.post_for
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.models import Sector
-from corridor.core.views import back_to, found_or_404, post_action, post_form
+from corridor.core.views import back_to, found_or_404, page_of, post_action, post_form
 from corridor.directory import permissions, queries, recommendations, search, services
 from corridor.directory.forms import (
     AnswerForm,
@@ -34,8 +33,6 @@ from corridor.directory.forms import (
     ProfileForm,
 )
 from corridor.directory.models import Connection, Feedback, Profile
-
-PAGE_SIZE = 25
 
 
 def _visible_profile(request, pk: int) -> Profile:
@@ -72,7 +69,7 @@ def profile_list(request):
         cities=queries.cities(user),
     )
     found = search.directory_search(user, form.filter())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     context = {
         "found_by_words": found.words,
         "filter_form": form,

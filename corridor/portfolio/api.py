@@ -36,7 +36,6 @@ from corridor.portfolio.models import Innovation, Project, ProjectRevision
 
 router = Router(tags=["portfolio"])
 
-PAGE_SIZE = 50
 CENT = Decimal("0.01")
 SLUG = r"^[-a-z0-9_]+$"
 NO_NULL_CHARACTER = r"^[^\x00]*$"
@@ -449,7 +448,7 @@ TEXT_FIELDS = [
 
 
 @router.get("/projects", response=list[ProjectOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def project_list(request, filters: Query[ProjectFilters]):
     """The projects the caller may see (anonymous: the published ones), newest first."""
     _check_sector_code(filters.sector)
@@ -626,7 +625,7 @@ def _innovations(request):
 
 
 @router.get("/innovations", response=list[InnovationOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def innovation_list(request, filters: Query[InnovationFilters]):
     params = {name: str(value) for name, value in filters.model_dump(exclude_none=True).items()}
     innovations, _understood = queries.innovation_filter(_innovations(request), params)

@@ -8,7 +8,6 @@ page with the service's reason.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,8 +45,6 @@ from corridor.portfolio.models import (
     PublishedFigure,
 )
 from corridor.portfolio.queries import ProjectFilter
-
-PAGE_SIZE = 25
 
 # What the person is told when their change of a published project is held for review.
 HELD = {
@@ -145,9 +142,7 @@ def project_list(request):
     filter_form = _filter_form(request)
     filters = filter_form.project_filter()
     projects, sort = _filtered_projects(request, filters)
-    page = Paginator(queries.project_list_rows(projects), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = core_views.page_of(request, queries.project_list_rows(projects))
     context = {
         "filter_form": filter_form,
         "filters": filters.understood(),
@@ -498,7 +493,7 @@ def _filtered_innovations(request):
 def innovation_list(request):
     innovations, filters = _filtered_innovations(request)
     innovations = innovations.prefetch_related("agencies", "replications")
-    page = Paginator(innovations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = core_views.page_of(request, innovations)
     context = {
         "filter_form": InnovationFilterForm(request.GET or None),
         "filters": filters,

@@ -31,8 +31,6 @@ from corridor.standards.models import ReadinessAssessment
 
 router = Router(tags=["standards"])
 
-PAGE_SIZE = 50
-
 
 # --- schemas -------------------------------------------------------------------------------
 
@@ -228,7 +226,7 @@ def assessment_create(request, payload: AssessmentIn):
 
 
 @router.get("/assessments", response=list[AssessmentSummaryOut], auth=AUTH)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def assessment_list(request):
     return queries.assessments_visible_to(request.user)
 
