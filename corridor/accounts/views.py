@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -16,6 +15,7 @@ from django.views.i18n import set_language as django_set_language
 
 from corridor.accounts import services
 from corridor.accounts.models import ApiToken, Notification
+from corridor.core.views import page_of
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -121,7 +121,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def notification_list(request):
     """The person's notifications, newest first, unread ones marked."""
     notifications = Notification.objects.visible_to(request.user)
-    page = Paginator(notifications, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, notifications, NOTIFICATIONS_PAGE_SIZE)
     context = {"page_obj": page, "notifications": page.object_list}
     return render(request, "accounts/notifications.html", context)
 

@@ -2,23 +2,16 @@
 portfolio's SVG charts) or as an XLSX workbook (one sheet per section, raw rows, every cell
 through `core.exports.safe_cell`). Call inside `translation.override(pack language)`."""
 
-import io
-from collections.abc import Sequence
-
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from corridor.briefing.contents import PackContents, section_title
 from corridor.core.bilingual import bilingual
-from corridor.core.exports import safe_cell, sheet_title, xlsx_value
+from corridor.core.exports import xlsx_workbook
 from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio.charts import Chart, ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.models import PublishedFigure
-from corridor.portfolio.queries import Breakdown
+from corridor.portfolio.queries import breakdown_items, projects_and_value
 from corridor.results.templatetags.results import figure
 
 CONTENT_TYPES = {
@@ -37,14 +30,6 @@ FONTS = {
 # --- numbers as the dashboard writes them -------------------------------------------------------
 
 
-def projects_and_value(projects: int, value_usd) -> str:
-    """ "12 projects · US$1.2 bn", as the dashboard's charts say it."""
-    return ngettext("%(count)s project · %(value)s", "%(count)s projects · %(value)s", projects) % {
-        "count": projects,
-        "value": usd_short(value_usd),
-    }
-
-
 def figure_text(comparison, amount) -> str:
     """A published or registry figure as the dashboard's comparison table writes it."""
     if comparison.is_value:
@@ -58,17 +43,6 @@ def difference_text(comparison) -> str:
 
 
 # --- charts ----------------------------------------------------------------------------------
-
-
-def _breakdown_items(rows: Sequence[Breakdown]) -> list[ChartItem]:
-    return [
-        ChartItem(
-            label=row.label,
-            value=row.projects,
-            value_text=projects_and_value(row.projects, row.value_usd),
-        )
-        for row in rows
-    ]
 
 
 def _count_items(counts: dict[str, int], labels: dict[str, str]) -> list[ChartItem]:
@@ -91,10 +65,10 @@ def pack_charts(contents: PackContents) -> dict[str, list[Chart]]:
         "figures": [
             column_chart(years, title=_("Projects by signing year"), width=680, height=200),
             horizontal_bar_chart(
-                _breakdown_items(figures.by_sector), title=_("Projects by sector"), width=680
+                breakdown_items(figures.by_sector), title=_("Projects by sector"), width=680
             ),
             horizontal_bar_chart(
-                _breakdown_items(figures.by_status), title=_("Projects by status"), width=680
+                breakdown_items(figures.by_status), title=_("Projects by status"), width=680
             ),
         ],
         "changes": [],
@@ -111,7 +85,7 @@ def pack_charts(contents: PackContents) -> dict[str, list[Chart]]:
     if signed.totals.projects:
         charts["changes"].append(
             horizontal_bar_chart(
-                _breakdown_items(signed.by_sector),
+                breakdown_items(signed.by_sector),
                 title=_("Projects signed since the date, by sector"),
                 width=680,
             )
@@ -443,27 +417,11 @@ SHEETS = {
 def pack_xlsx(contents: PackContents) -> bytes:
     """One worksheet per section, named as the section's heading; headers in bold on a
     frozen first row; numbers and dates stay numbers and dates."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = _("Briefing pack")
-    workbook.properties.subject = _("Changes since %(date)s") % {"date": contents.since.isoformat()}
-    bold = Font(bold=True)
-    for name in contents.sections:
-        headers, rows = SHEETS[name](contents)
-        sheet = workbook.create_sheet(sheet_title(section_title(name)))
-        sheet.append([safe_cell(xlsx_value(h)) for h in headers])
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append([safe_cell(xlsx_value(value)) for value in row])
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(
-                max(len(str(header)) + 4, 12), 48
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_workbook(
+        [(section_title(name), *SHEETS[name](contents)) for name in contents.sections],
+        title=_("Briefing pack"),
+        subject=_("Changes since %(date)s") % {"date": contents.since.isoformat()},
+    )
 
 
 def pack_bytes(contents: PackContents, fmt: str, *, requested_by: str = "") -> bytes:

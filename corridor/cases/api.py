@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -32,12 +31,12 @@ from corridor.core.api import (
     Pages,
     choices_of,
     conflict_or_raise,
+    found_or_404,
 )
 from corridor.standards.queries import assessments_visible_to
 
 router = Router(tags=["cases"])
 
-PAGE_SIZE = 50
 LAST_EVENTS = 20
 # A milestone's own values, as the API sends and takes them (its owner and dependencies aside).
 MILESTONE_VALUES = [name for name in services.MILESTONE_FIELDS if name != "owner_id"]
@@ -278,10 +277,9 @@ def _cases(request):
 
 def _visible_case(request, case_id: int) -> Case:
     """The case, if the caller takes part in it; 404 otherwise, never saying whether it exists."""
-    case = _cases(request).filter(pk=case_id).first()
-    if case is None:
-        raise HttpError(404, _("No case has the id “%(value)s”.") % {"value": case_id})
-    return case
+    return found_or_404(
+        _cases(request).filter(pk=case_id).first(), _("No case has the id “%(value)s”."), case_id
+    )
 
 
 def _visible_issue(request, issue_id: int) -> CaseIssue:
@@ -290,9 +288,7 @@ def _visible_issue(request, issue_id: int) -> CaseIssue:
         .select_related("case", "assigned_to", "raised_by")
         .first()
     )
-    if issue is None:
-        raise HttpError(404, _("No issue has the id “%(value)s”.") % {"value": issue_id})
-    return issue
+    return found_or_404(issue, _("No issue has the id “%(value)s”."), issue_id)
 
 
 def _person(user) -> dict | None:
@@ -421,7 +417,7 @@ def _milestones_of(case: Case, ids: list[int]) -> list[Milestone]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=AUTH)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def case_list(request, filters: Query[CaseFilters]):
     """The cases the caller takes part in, most recently changed first."""
     return queries.case_list(request.user, filters.case_filter())
@@ -518,9 +514,11 @@ def milestone_add(request, case_id: int, payload: MilestoneIn):
 )
 def milestone_update(request, case_id: int, milestone_id: int, payload: MilestonePatch):
     case = _visible_case(request, case_id)
-    milestone = Milestone.objects.filter(pk=milestone_id, case=case).first()
-    if milestone is None:
-        raise HttpError(404, _("No milestone has the id “%(value)s”.") % {"value": milestone_id})
+    milestone = found_or_404(
+        Milestone.objects.filter(pk=milestone_id, case=case).first(),
+        _("No milestone has the id “%(value)s”."),
+        milestone_id,
+    )
     changes = payload.model_dump(exclude_unset=True)
     values = {name: changes.get(name, getattr(milestone, name)) for name in MILESTONE_VALUES}
     values["dates_approximate"] = bool(values["dates_approximate"])

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from corridor.accounts import roles
 from corridor.accounts.models import Membership, Organisation
@@ -687,18 +688,24 @@ def _check_assignee(case: Case, assigned_to, errors: dict) -> None:
         ) % {"person": _person(assigned_to)}
 
 
-def _issue_params(issue: CaseIssue) -> dict:
-    return {"title": issue.title}
+def _issue_title(title, errors: dict) -> str:
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("Give the issue a title that says what the problem is.")
+    return title
+
+
+def _issue_event(issue: CaseIssue, actor, kind: str, **params) -> None:
+    """A step of an issue on its case's timeline, named by the issue's title."""
+    record_event(case=issue.case, actor=actor, kind=kind, params={"title": issue.title, **params})
 
 
 def issue_raise(
     *, actor, case: Case, title: str, description: str = "", assigned_to=None, due_on=None
 ) -> CaseIssue:
     _require_write(actor, case)
-    title = (title or "").strip()
     errors: dict[str, str] = {}
-    if not title:
-        errors["title"] = _("Give the issue a title that says what the problem is.")
+    title = _issue_title(title, errors)
     _check_assignee(case, assigned_to, errors)
     if errors:
         raise ValidationError(errors)
@@ -711,7 +718,7 @@ def issue_raise(
             assigned_to=assigned_to,
             due_on=due_on,
         )
-        record_event(case=case, actor=actor, kind="issue_raised", params=_issue_params(issue))
+        _issue_event(issue, actor, "issue_raised")
         if assigned_to is not None:
             _assigned(issue, actor)
         _touch(case)
@@ -719,12 +726,7 @@ def issue_raise(
 
 
 def _assigned(issue: CaseIssue, actor) -> None:
-    record_event(
-        case=issue.case,
-        actor=actor,
-        kind="issue_assigned",
-        params={**_issue_params(issue), "assignee": _person(issue.assigned_to)},
-    )
+    _issue_event(issue, actor, "issue_assigned", assignee=_person(issue.assigned_to))
     if issue.assigned_to_id != getattr(actor, "pk", None):
         _notify("notify_issue_assigned", issue.pk)
 
@@ -756,9 +758,7 @@ def issue_update(
     _require_write(actor, case)
     errors: dict[str, str] = {}
     if title is not UNCHANGED:
-        title = (title or "").strip()
-        if not title:
-            errors["title"] = _("Give the issue a title that says what the problem is.")
+        title = _issue_title(title, errors)
     if assigned_to is not UNCHANGED:
         _check_assignee(case, assigned_to, errors)
     if errors:
@@ -785,12 +785,7 @@ def issue_update(
             _assigned(issue, actor)
         other = [name for name in changed if name != "assigned_to"]
         if other or ("assigned_to" in changed and issue.assigned_to_id is None):
-            record_event(
-                case=case,
-                actor=actor,
-                kind="issue_changed",
-                params={**_issue_params(issue), "fields": changed},
-            )
+            _issue_event(issue, actor, "issue_changed", fields=changed)
         _touch(case)
     return issue
 
@@ -807,47 +802,57 @@ def issue_comment(*, actor, issue: CaseIssue, body: str) -> IssueComment:
             author=person_of(actor),
             body=body,
         )
-        record_event(case=case, actor=actor, kind="issue_commented", params=_issue_params(issue))
+        _issue_event(issue, actor, "issue_commented")
         _touch(case)
     return comment
 
 
+# Where an issue's status can move: the step this puts on the case's timeline, and the
+# sentence that refuses the move when the issue has that status already.
+ISSUE_MOVES = {
+    CaseIssue.Status.RESOLVED: ("issue_resolved", gettext_lazy("This issue is already resolved.")),
+    CaseIssue.Status.OPEN: ("issue_reopened", gettext_lazy("This issue is already open.")),
+}
+
+
+def _issue_move(
+    *, actor, issue: CaseIssue, version: int, to: str, params: dict | None = None, **fields
+) -> CaseIssue:
+    """Move the issue (as of the `version` the person read) to the status `to`, setting
+    `fields`, and put the step on the case's timeline with `params`."""
+    kind, already = ISSUE_MOVES[to]
+    with transaction.atomic():
+        issue = _locked_issue(issue, version)
+        if issue.status == to:
+            raise ValidationError({"status": str(already)})
+        issue.status = to
+        for name, value in fields.items():
+            setattr(issue, name, value)
+        issue.version += 1
+        issue.save()
+        _issue_event(issue, actor, kind, **(params or {}))
+        _touch(issue.case)
+    return issue
+
+
 def issue_resolve(*, actor, issue: CaseIssue, version: int, resolution: str) -> CaseIssue:
-    case = issue.case
-    _require_write(actor, case)
+    _require_write(actor, issue.case)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": _("Say how the issue was resolved.")})
-    with transaction.atomic():
-        issue = _locked_issue(issue, version)
-        if issue.status == CaseIssue.Status.RESOLVED:
-            raise ValidationError({"status": _("This issue is already resolved.")})
-        issue.status = CaseIssue.Status.RESOLVED
-        issue.resolution = resolution
-        issue.resolved_at = timezone.now()
-        issue.version += 1
-        issue.save()
-        record_event(
-            case=case,
-            actor=actor,
-            kind="issue_resolved",
-            params={**_issue_params(issue), "resolution": resolution},
-        )
-        _touch(case)
-    return issue
+    return _issue_move(
+        actor=actor,
+        issue=issue,
+        version=version,
+        to=CaseIssue.Status.RESOLVED,
+        params={"resolution": resolution},
+        resolution=resolution,
+        resolved_at=timezone.now(),
+    )
 
 
 def issue_reopen(*, actor, issue: CaseIssue, version: int) -> CaseIssue:
-    case = issue.case
-    _require_write(actor, case)
-    with transaction.atomic():
-        issue = _locked_issue(issue, version)
-        if issue.status == CaseIssue.Status.OPEN:
-            raise ValidationError({"status": _("This issue is already open.")})
-        issue.status = CaseIssue.Status.OPEN
-        issue.resolved_at = None
-        issue.version += 1
-        issue.save()
-        record_event(case=case, actor=actor, kind="issue_reopened", params=_issue_params(issue))
-        _touch(case)
-    return issue
+    _require_write(actor, issue.case)
+    return _issue_move(
+        actor=actor, issue=issue, version=version, to=CaseIssue.Status.OPEN, resolved_at=None
+    )

@@ -11,7 +11,6 @@ them (nothing is lost; `core_views.post_form`).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,7 +39,6 @@ from corridor.core.bilingual import bilingual
 from corridor.core.exports import export_language, table_response
 from corridor.standards.queries import assessments_visible_to
 
-PAGE_SIZE = 25
 SOON_DAYS = 14  # a milestone due within this many days is "due soon" on the my-work page
 
 
@@ -58,7 +56,7 @@ def _visible_case(request, pk: int) -> Case:
 def case_list(request):
     form = CaseFilterForm(request.GET or None)
     cases = queries.case_list(request.user, form.case_filter())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = core_views.page_of(request, cases)
     context = {
         "filter_form": form,
         "page_obj": page,

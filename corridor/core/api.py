@@ -15,12 +15,16 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination
 from ninja.responses import Status
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from corridor.core.validators import long_text_problem, name_text_problem
+
+# The items an API list answers with when the caller asks for no `page_size`.
+PAGE_SIZE = 50
 
 
 class Pages(PageNumberPagination):
@@ -38,6 +42,9 @@ class Pages(PageNumberPagination):
         page: int
         page_size: int
         pages: int
+
+    def __init__(self, *, page_size: int = PAGE_SIZE, **kwargs):
+        super().__init__(page_size=page_size, **kwargs)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page_size = self._get_page_size(pagination.page_size)
@@ -128,6 +135,15 @@ NameText = Annotated[str, AfterValidator(_checked_by(name_text_problem, "name_te
 # A longer text (a message): line breaks allowed; no other control character and no
 # bidirectional override.
 LongText = Annotated[str, AfterValidator(_checked_by(long_text_problem, "long_text"))]
+
+
+def found_or_404(record, missing: str, value):
+    """The record a lookup found, or a 404 saying that no record has the id `value` (`missing`
+    is the sentence, e.g. "No case has the id “%(value)s”."): the same answer whether the
+    record does not exist or the caller may not see it."""
+    if record is None:
+        raise HttpError(404, missing % {"value": value})
+    return record
 
 
 def conflict_or_raise(exc: ValidationError, field: str = "status"):

@@ -169,22 +169,34 @@ def sheet_title(title: str) -> str:
 
 def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "") -> bytes:
     """One worksheet: the headers in bold on a frozen first row, then the rows."""
+    return xlsx_workbook([(title, headers, rows)])
+
+
+def xlsx_workbook(
+    sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]], **properties: str
+) -> bytes:
+    """A workbook of (title, headers, rows) worksheets, each with its headers in bold on a
+    frozen first row, then its rows; every cell through `safe_cell`. `properties` are the
+    document's own (title, subject...)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(title))
-    sheet.freeze_panes = "A2"
+    for name, value in properties.items():
+        setattr(workbook.properties, name, value)
     bold = Font(bold=True)
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(len(str(header)) + 4, 12), 48
-        )
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(xlsx_value(header)))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([safe_cell(xlsx_value(value)) for value in row])
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(sheet_title(title))
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(headers, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(
+                max(len(str(header)) + 4, 12), 48
+            )
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=safe_cell(xlsx_value(header)))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([safe_cell(xlsx_value(value)) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

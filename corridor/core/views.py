@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +29,16 @@ WAYS_BACK = {
     "results": ("results:indicator_list", gettext_lazy("Back to the indicators")),
     "accounts": ("accounts:notifications", gettext_lazy("Back to your notifications")),
 }
+
+
+# The rows a list page shows at a time (`core/list_page.html` pages through the rest).
+PAGE_SIZE = 25
+
+
+def page_of(request, rows, size: int = PAGE_SIZE) -> Page:
+    """The page of `rows` that the request asks for (`?page=`): the first for a page that is
+    not a number, the last for one past the end."""
+    return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
 def way_back(request) -> tuple[str, str] | None:
@@ -111,6 +122,14 @@ def post_action(
     if text:
         messages.success(request, text)
     return back
+
+
+def found_or_404(record):
+    """The record a visibility-checked lookup found, or the 404 page: the same answer whether
+    the record does not exist or the person may not see it."""
+    if record is None:
+        raise Http404
+    return record
 
 
 def back_to(url: str, anchor: str = "") -> HttpResponse:

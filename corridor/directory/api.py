@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -35,6 +34,7 @@ from corridor.core.api import (
     Pages,
     PersonRefOut,
     conflict_or_raise,
+    found_or_404,
 )
 from corridor.core.models import Sector
 from corridor.directory import permissions, queries, search, services
@@ -43,7 +43,6 @@ from corridor.directory.recommendations import recommendations_for
 
 router = Router(tags=["directory"])
 
-PAGE_SIZE = 50
 SLUG = r"^[-a-z0-9_]+$"
 NO_NULL_CHARACTER = r"^[^\x00]*$"
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -300,12 +299,11 @@ class ConnectionAnswerIn(Schema):
 
 def _visible_profile(request, profile_id: int) -> Profile:
     """The profile, if the caller may see it; 404 otherwise, never saying whether it exists."""
-    profile = queries.profile_visible(request.user, profile_id)
-    if profile is None:
-        raise HttpError(
-            404, _("No enterprise profile has the id “%(value)s”.") % {"value": profile_id}
-        )
-    return profile
+    return found_or_404(
+        queries.profile_visible(request.user, profile_id),
+        _("No enterprise profile has the id “%(value)s”."),
+        profile_id,
+    )
 
 
 def _profile_named(request, profile_id: int, field: str) -> Profile:
@@ -367,19 +365,18 @@ def _save(
 
 def _visible_connection(request, connection_id: int) -> Connection:
     """A request of an enterprise the caller acts for (either side); 404 for the others."""
-    connection = queries.connection_visible(request.user, connection_id)
-    if connection is None:
-        raise HttpError(
-            404, _("No connection request has the id “%(value)s”.") % {"value": connection_id}
-        )
-    return connection
+    return found_or_404(
+        queries.connection_visible(request.user, connection_id),
+        _("No connection request has the id “%(value)s”."),
+        connection_id,
+    )
 
 
 # --- profiles ------------------------------------------------------------------------------
 
 
 @router.get("/profiles", response=list[ProfileOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def profile_list(request, filters: Query[ProfileFilters]):
     """The profiles the caller may see (members-only ones need a membership), by name; with
     `q`, those containing every word first (by name), then those with an offer or need line

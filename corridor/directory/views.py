@@ -11,7 +11,6 @@ the error beside the field it names (nothing typed is lost: `core.views.post_for
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from corridor.accounts.models import Organisation
 from corridor.core.audit import audit_entries_for
 from corridor.core.bilingual import LANGUAGE_LABELS, bilingual
 from corridor.core.models import Sector
-from corridor.core.views import back_to, post_action, post_form
+from corridor.core.views import back_to, found_or_404, page_of, post_action, post_form
 from corridor.directory import permissions, queries, recommendations, search, services
 from corridor.directory.forms import (
     AnswerForm,
@@ -35,15 +34,10 @@ from corridor.directory.forms import (
 )
 from corridor.directory.models import Connection, Feedback, Profile
 
-PAGE_SIZE = 25
-
 
 def _visible_profile(request, pk: int) -> Profile:
     """The profile, if the user may see it; 404 otherwise, never saying whether it exists."""
-    profile = queries.profile_visible(request.user, pk)
-    if profile is None:
-        raise Http404
-    return profile
+    return found_or_404(queries.profile_visible(request.user, pk))
 
 
 def _name(profile: Profile) -> str:
@@ -75,7 +69,7 @@ def profile_list(request):
         cities=queries.cities(user),
     )
     found = search.directory_search(user, form.filter())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     context = {
         "found_by_words": found.words,
         "filter_form": form,
@@ -298,10 +292,7 @@ def recommendation_feedback(request, pk: int):
 
 def _connection_of(request, pk: int) -> Connection:
     """The request, if the user acts for one of its two enterprises; 404 otherwise."""
-    connection = queries.connection_visible(request.user, pk)
-    if connection is None:
-        raise Http404
-    return connection
+    return found_or_404(queries.connection_visible(request.user, pk))
 
 
 def _connection_page(request, connection: Connection, form, status: int = 200):

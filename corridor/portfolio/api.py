@@ -14,7 +14,6 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict, field_validator
@@ -29,6 +28,7 @@ from corridor.core.api import (
     Pages,
     PersonRefOut,
     choices_of,
+    found_or_404,
 )
 from corridor.core.models import Sector
 from corridor.portfolio import permissions, queries, services
@@ -36,7 +36,6 @@ from corridor.portfolio.models import Innovation, Project, ProjectRevision
 
 router = Router(tags=["portfolio"])
 
-PAGE_SIZE = 50
 CENT = Decimal("0.01")
 SLUG = r"^[-a-z0-9_]+$"
 NO_NULL_CHARACTER = r"^[^\x00]*$"
@@ -363,10 +362,11 @@ def _project_detail_rows(request):
 
 def _visible_project(request, project_id: int) -> Project:
     """The project, if the caller may see it; 404 otherwise, never saying whether it exists."""
-    project = _project_detail_rows(request).filter(pk=project_id).first()
-    if project is None:
-        raise HttpError(404, _("No project has the id “%(value)s”.") % {"value": project_id})
-    return project
+    return found_or_404(
+        _project_detail_rows(request).filter(pk=project_id).first(),
+        _("No project has the id “%(value)s”."),
+        project_id,
+    )
 
 
 def _check_sector_code(code: str | None) -> None:
@@ -448,7 +448,7 @@ TEXT_FIELDS = [
 
 
 @router.get("/projects", response=list[ProjectOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def project_list(request, filters: Query[ProjectFilters]):
     """The projects the caller may see (anonymous: the published ones), newest first."""
     _check_sector_code(filters.sector)
@@ -542,12 +542,11 @@ def _revisions(request, project_id: int):
 
 
 def _visible_revision(request, project_id: int, revision_id: int) -> ProjectRevision:
-    revision = _revisions(request, project_id).filter(pk=revision_id).first()
-    if revision is None:
-        raise HttpError(
-            404, _("No proposed change has the id “%(value)s”.") % {"value": revision_id}
-        )
-    return revision
+    return found_or_404(
+        _revisions(request, project_id).filter(pk=revision_id).first(),
+        _("No proposed change has the id “%(value)s”."),
+        revision_id,
+    )
 
 
 @router.get("/projects/{int:project_id}/revisions", response=list[ProjectRevisionOut], auth=AUTH)
@@ -626,7 +625,7 @@ def _innovations(request):
 
 
 @router.get("/innovations", response=list[InnovationOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def innovation_list(request, filters: Query[InnovationFilters]):
     params = {name: str(value) for name, value in filters.model_dump(exclude_none=True).items()}
     innovations, _understood = queries.innovation_filter(_innovations(request), params)
@@ -635,12 +634,11 @@ def innovation_list(request, filters: Query[InnovationFilters]):
 
 @router.get("/innovations/{int:innovation_id}", response=InnovationOut, auth=AUTH_OR_ANONYMOUS)
 def innovation_detail(request, innovation_id: int):
-    innovation = _innovations(request).filter(pk=innovation_id).first()
-    if innovation is None:
-        raise HttpError(
-            404, _("No institutional innovation has the id “%(value)s”.") % {"value": innovation_id}
-        )
-    return innovation
+    return found_or_404(
+        _innovations(request).filter(pk=innovation_id).first(),
+        _("No institutional innovation has the id “%(value)s”."),
+        innovation_id,
+    )
 
 
 @router.get("/figures", response=list[FigureComparisonOut], auth=AUTH_OR_ANONYMOUS)

@@ -5,16 +5,19 @@ Every function takes a queryset that already went through `Project.objects.visib
 figure comes from a small, fixed number of queries: the query count never grows with data.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
+from corridor.core.templatetags.corridor import usd_short
+from corridor.portfolio.charts import ChartItem
 from corridor.portfolio.models import (
     Innovation,
     Project,
@@ -263,6 +266,26 @@ class DashboardFigures:
     by_kind: list[Breakdown]
     by_status: list[Breakdown]
     by_side: list[Breakdown]
+
+
+def projects_and_value(projects: int, value_usd) -> str:
+    """ "12 projects · US$1.2 bn", as the dashboard's charts (and the briefing pack's) say it."""
+    return ngettext("%(count)s project · %(value)s", "%(count)s projects · %(value)s", projects) % {
+        "count": projects,
+        "value": usd_short(value_usd),
+    }
+
+
+def breakdown_items(rows: Sequence[Breakdown]) -> list[ChartItem]:
+    """A breakdown's rows as the bars of a chart: projects counted, with their value."""
+    return [
+        ChartItem(
+            label=row.label,
+            value=row.projects,
+            value_text=projects_and_value(row.projects, row.value_usd),
+        )
+        for row in rows
+    ]
 
 
 # The breakdowns come from two GROUP BY queries: by (signing year, sector), which also

@@ -8,13 +8,12 @@ page with the service's reason.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from corridor.accounts.models import Organisation
@@ -25,7 +24,6 @@ from corridor.core.bilingual import bilingual
 from corridor.core.exports import export_language, table_response
 from corridor.core.forms import MISSING_VERSION
 from corridor.core.stale import is_stale, saved_values_if_stale
-from corridor.core.templatetags.corridor import usd_short
 from corridor.portfolio import exports, permissions, queries, services
 from corridor.portfolio.charts import ChartItem, column_chart, horizontal_bar_chart
 from corridor.portfolio.forms import (
@@ -48,8 +46,6 @@ from corridor.portfolio.models import (
     PublishedFigure,
 )
 from corridor.portfolio.queries import ProjectFilter
-
-PAGE_SIZE = 25
 
 # What the person is told when their change of a published project is held for review.
 HELD = {
@@ -91,24 +87,6 @@ def _export_query(request) -> str:
 # --- dashboard -----------------------------------------------------------------------------
 
 
-def _projects_and_value(projects: int, value_usd) -> str:
-    return ngettext("%(count)s project · %(value)s", "%(count)s projects · %(value)s", projects) % {
-        "count": projects,
-        "value": usd_short(value_usd),
-    }
-
-
-def _bar_items(rows) -> list[ChartItem]:
-    return [
-        ChartItem(
-            label=row.label,
-            value=row.projects,
-            value_text=_projects_and_value(row.projects, row.value_usd),
-        )
-        for row in rows
-    ]
-
-
 def dashboard(request):
     filter_form = _filter_form(request)
     filters = filter_form.project_filter()
@@ -122,17 +100,23 @@ def dashboard(request):
             title=_("%(year)s: %(projects)s")
             % {
                 "year": row.label,
-                "projects": _projects_and_value(row.projects, row.value_usd),
+                "projects": queries.projects_and_value(row.projects, row.value_usd),
             },
         )
         for row in figures.by_year
     ]
     charts = [
         column_chart(year_items, title=_("Projects by signing year"), width=960),
-        horizontal_bar_chart(_bar_items(figures.by_sector), title=_("Projects by sector")),
-        horizontal_bar_chart(_bar_items(figures.by_kind), title=_("Projects by kind")),
-        horizontal_bar_chart(_bar_items(figures.by_status), title=_("Projects by status")),
-        horizontal_bar_chart(_bar_items(figures.by_side), title=_("Projects by leading side")),
+        horizontal_bar_chart(
+            queries.breakdown_items(figures.by_sector), title=_("Projects by sector")
+        ),
+        horizontal_bar_chart(queries.breakdown_items(figures.by_kind), title=_("Projects by kind")),
+        horizontal_bar_chart(
+            queries.breakdown_items(figures.by_status), title=_("Projects by status")
+        ),
+        horizontal_bar_chart(
+            queries.breakdown_items(figures.by_side), title=_("Projects by leading side")
+        ),
     ]
     innovations = queries.innovations_visible_to(request.user)
     context = {
@@ -159,9 +143,7 @@ def project_list(request):
     filter_form = _filter_form(request)
     filters = filter_form.project_filter()
     projects, sort = _filtered_projects(request, filters)
-    page = Paginator(queries.project_list_rows(projects), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = core_views.page_of(request, queries.project_list_rows(projects))
     context = {
         "filter_form": filter_form,
         "filters": filters.understood(),
@@ -497,7 +479,7 @@ def _filtered_innovations(request):
 def innovation_list(request):
     innovations, filters = _filtered_innovations(request)
     innovations = innovations.prefetch_related("agencies", "replications")
-    page = Paginator(innovations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = core_views.page_of(request, innovations)
     context = {
         "filter_form": InnovationFilterForm(request.GET or None),
         "filters": filters,

@@ -28,8 +28,6 @@ from corridor.results.models import Actual, Indicator, Side, Target
 
 router = Router(tags=["results"])
 
-PAGE_SIZE = 50
-
 
 # --- schemas -------------------------------------------------------------------------------
 
@@ -256,7 +254,7 @@ def _scope_record(request, model, pk, field: str):
 
 
 @router.get("/indicators", response=list[IndicatorOut], auth=AUTH_OR_ANONYMOUS)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def indicator_list(request, filters: Query[IndicatorQuery]):
     """The indicators the caller may see, with their progress by the stated rule."""
     rows = queries.indicator_rows(

@@ -280,43 +280,37 @@ def read_results(activity, *, project, actor, language: str, report) -> None:
         _read_periods(item, indicator, targets, actuals, actor=actor)
 
 
+def _imported(rows, span):
+    """The row of the period `span` that an earlier import read (None if there is none)."""
+    return next((r for r in rows if r.from_iati and (r.period_start, r.period_end) == span), None)
+
+
 def _read_periods(item: ReadIndicator, indicator, targets, actuals, *, actor) -> None:
     target_totals, actual_totals = _totals(targets), _totals(actuals)
     for period in item.periods:
         span = (period.start, period.end)
+        new_row = {
+            "actor": actor,
+            "indicator": indicator,
+            "period_start": period.start,
+            "period_end": period.end,
+            "from_iati": True,
+        }
         if period.target is not None and target_totals.get(span) != period.target:
-            imported = [
-                t for t in targets if t.from_iati and (t.period_start, t.period_end) == span
-            ]
-            if imported:
-                services.imported_value_revise(actor=actor, row=imported[0], value=period.target)
+            imported = _imported(targets, span)
+            if imported is not None:
+                services.imported_value_revise(actor=actor, row=imported, value=period.target)
             else:
-                services.target_add(
-                    actor=actor,
-                    indicator=indicator,
-                    period_start=period.start,
-                    period_end=period.end,
-                    value=period.target,
-                    from_iati=True,
-                )
+                services.target_add(**new_row, value=period.target)
         if period.actual is not None and actual_totals.get(span) != period.actual:
-            imported = [
-                a for a in actuals if a.from_iati and (a.period_start, a.period_end) == span
-            ]
-            if imported:
+            imported = _imported(actuals, span)
+            if imported is not None:
                 services.imported_value_revise(
-                    actor=actor, row=imported[0], value=period.actual, source_url=period.evidence
+                    actor=actor, row=imported, value=period.actual, source_url=period.evidence
                 )
             else:
                 services.actual_record(
-                    actor=actor,
-                    indicator=indicator,
-                    period_start=period.start,
-                    period_end=period.end,
-                    value=period.actual,
-                    source_url=period.evidence,
-                    note=period.note,
-                    from_iati=True,
+                    **new_row, value=period.actual, source_url=period.evidence, note=period.note
                 )
 
 

@@ -4,7 +4,6 @@ write goes through `corridor.results.services`, which checks permission again.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -29,14 +28,9 @@ from corridor.results.forms import (
 from corridor.results.models import Actual, Indicator
 from corridor.results.templatetags.results import compact, figure
 
-PAGE_SIZE = 25
-
 
 def _indicator(request, pk: int) -> Indicator:
-    indicator = queries.indicator_visible(request.user, pk)
-    if indicator is None:
-        raise Http404
-    return indicator
+    return core_views.found_or_404(queries.indicator_visible(request.user, pk))
 
 
 def _labelled(progress):
@@ -50,7 +44,7 @@ def indicator_list(request):
     filter_form = IndicatorFilterForm(request.GET or None)
     filters = queries.IndicatorFilter.from_params(request.GET)
     rows = queries.indicator_rows(request.user, filters)
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = core_views.page_of(request, rows)
     context = {
         "filter_form": filter_form,
         "active": any([filters.q, filters.scope, filters.status]),

@@ -19,20 +19,17 @@ from datetime import datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from corridor.accounts.api import AUTH, organisation_by_id
-from corridor.core.api import NameText, Pages
+from corridor.core.api import NameText, Pages, found_or_404
 from corridor.core.bilingual import is_chinese
 from corridor.standards import pdf, queries, services
 from corridor.standards.models import ReadinessAssessment
 
 router = Router(tags=["standards"])
-
-PAGE_SIZE = 50
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -148,10 +145,11 @@ class ReportQuery(Schema):
 
 def _visible_assessment(request, assessment_id: int) -> ReadinessAssessment:
     """The assessment, if the caller may see it; 404 otherwise, never saying whether it exists."""
-    assessment = queries.assessment_visible_to(request.user, assessment_id)
-    if assessment is None:
-        raise HttpError(404, _("No assessment has the id “%(value)s”.") % {"value": assessment_id})
-    return assessment
+    return found_or_404(
+        queries.assessment_visible_to(request.user, assessment_id),
+        _("No assessment has the id “%(value)s”."),
+        assessment_id,
+    )
 
 
 def _detail(assessment: ReadinessAssessment) -> dict:
@@ -228,7 +226,7 @@ def assessment_create(request, payload: AssessmentIn):
 
 
 @router.get("/assessments", response=list[AssessmentSummaryOut], auth=AUTH)
-@paginate(Pages, page_size=PAGE_SIZE)
+@paginate(Pages)
 def assessment_list(request):
     return queries.assessments_visible_to(request.user)
 
@@ -277,8 +275,8 @@ def watch_add(request, payload: WatchIn):
 
 @router.delete("/watches/{int:watch_id}", response={204: None}, auth=AUTH)
 def watch_remove(request, watch_id: int):
-    watch = queries.watch_with_id(watch_id)
-    if watch is None:
-        raise HttpError(404, _("No followed product has the id “%(value)s”.") % {"value": watch_id})
+    watch = found_or_404(
+        queries.watch_with_id(watch_id), _("No followed product has the id “%(value)s”."), watch_id
+    )
     services.watch_remove(actor=request.user, watch=watch)
     return Status(204, None)

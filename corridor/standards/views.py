@@ -8,7 +8,6 @@ user may not see answers 404, exactly like one that does not exist. Writes go th
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core.bilingual import is_chinese
-from corridor.core.views import post_form
+from corridor.core.views import page_of, post_form
 from corridor.core.vocabularies import country_name
 from corridor.standards import kb, pdf, permissions, queries, services
 from corridor.standards.forms import (
@@ -29,7 +28,6 @@ from corridor.standards.forms import (
 )
 from corridor.standards.forms import attribute_definitions as kb_attribute_definitions
 
-PAGE_SIZE = 25
 REPORT_LANGUAGES = {"en", "zh-hans"}
 
 
@@ -50,7 +48,7 @@ def coverage_page(request):
 @login_required
 def assessment_list(request):
     assessments = queries.assessments_visible_to(request.user)
-    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, assessments)
     return render(
         request,
         "standards/assessment_list.html",
