@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from corridor.core import views as core_views
 from corridor.core.audit import audit_entries_for
 from corridor.core.exports import export_language, table_response
+from corridor.portfolio.queries import ProjectFilter
 from corridor.results import exports, permissions, queries, services
 from corridor.results.charts import Value, indicator_chart
 from corridor.results.forms import (
@@ -69,11 +70,13 @@ def indicator_export(request, fmt: str):
 
 def dashboard_panel(request) -> str:
     """The dashboard's summary of the indicators (registered in `apps.py`): how many are on
-    track, at risk and off track, and the initiative's own indicators with their progress."""
+    track, at risk and off track, and the initiative's own indicators with their progress.
+    The dashboard's project filters do not narrow it; when some are set, it says so."""
     summary = queries.dashboard_summary(request.user)
     if not summary.total:
         return ""
     context = {
+        "projects_filtered": ProjectFilter.from_params(request.GET) != ProjectFilter(),
         "counts": summary.counts,
         "status_labels": STATUS_LABELS,
         "initiative_rows": summary.initiative_rows,

@@ -223,3 +223,15 @@ def test_a_project_page_shows_its_indicators_and_offers_new_ones_to_who_may(worl
     assert f"/results/new/?project={project}" in panel
     partner = client_of(world, "partner").get(f"/projects/{project}/").content.decode()
     assert "project indicator" in partner and f"/results/new/?project={project}" not in partner
+
+
+def test_the_dashboard_says_its_filters_do_not_narrow_the_indicators(world, on_track):
+    """A reader who filters the dashboard by sector must not take the indicator counts for
+    the sector's: the panel says they are all the indicators."""
+    anon = client_of(world, "anon")
+    unfiltered = anon.get("/").content.decode()
+    filtered = anon.get("/?sector=transport").content.decode()
+    panel = filtered.split('id="results-summary"', 1)[1].split("</section>", 1)[0]
+    assert "narrow the projects only" in panel
+    assert 'id="results-summary-unfiltered"' not in unfiltered
+    assert "Jobs created" in panel  # still every indicator anon may see
