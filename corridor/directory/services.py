@@ -7,7 +7,7 @@ refused like any stranger. Who may do what: `permissions.py`; the embeddings: `e
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from corridor.core.audit import audit_record, diff, snapshot
 from corridor.core.bilingual import bilingual
 from corridor.core.models import Sector
 from corridor.core.permissions import require
+from corridor.core.unique import unique_or_raise
 from corridor.core.validators import long_text_problem
 from corridor.core.vocabularies import is_country
 from corridor.directory import embeddings, permissions, queries, tasks
@@ -333,30 +334,28 @@ def connection_request(
                 )
             }
         )
-    try:
-        with transaction.atomic():
-            connection = Connection.objects.create(
-                from_profile=from_profile,
-                to_profile=to_profile,
-                requested_by=actor,
-                message=message,
+    already = ValidationError(
+        {
+            "to_profile": _(
+                "Your enterprise has already asked to connect with this one, or is "
+                "already connected."
             )
-            audit_record(
-                actor=actor,
-                action="create",
-                target=connection,
-                summary=f"{from_profile.organisation} → {to_profile.organisation}",
-            )
-            _notify_requested(actor, connection)
-    except IntegrityError as exc:
-        raise ValidationError(
-            {
-                "to_profile": _(
-                    "Your enterprise has already asked to connect with this one, or is "
-                    "already connected."
-                )
-            }
-        ) from exc
+        }
+    )
+    with unique_or_raise(already):
+        connection = Connection.objects.create(
+            from_profile=from_profile,
+            to_profile=to_profile,
+            requested_by=actor,
+            message=message,
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            target=connection,
+            summary=f"{from_profile.organisation} → {to_profile.organisation}",
+        )
+        _notify_requested(actor, connection)
     return connection
 
 
