@@ -282,6 +282,13 @@ def minimise(
         busy = {run.solver for run in running if run.k == k}
         return next((name for name in PORTFOLIO if name not in busy), PORTFOLIO[0])
 
+    def phases_for(k: int | None, name: str) -> list[int]:
+        """Where a call starts: the hint when it looks for any solution, the best model for
+        GUIDED_SOLVER, else `phases`."""
+        if k is None:
+            return hint or phases
+        return guided if name == GUIDED_SOLVER else phases
+
     def start(k: int | None) -> None:
         parent, child = context.Pipe(duplex=False)
         name = solver_for(k)
@@ -296,7 +303,7 @@ def minimise(
                 top,
                 name,
                 seed,
-                (hint or phases) if k is None else guided if name == GUIDED_SOLVER else phases,
+                phases_for(k, name),
                 keep,
                 child,
             ),
