@@ -111,12 +111,13 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
         fairness_cap=False,
         require_all=True,
         symmetry=not problem.previous,  # a mirrored schedule would move every meeting
+        implied_apart=True,  # each call writes the busy rows its own way (search.Strategy)
     )
     keep = set(model.x.values())
     hard, top = model.hard, model.pool.top
     # No phases from the greedy schedule for the bounded calls: CaDiCaL found the optimum
     # 3-7 times sooner without them (forumt-14, forum-13, forum-14); the call that looks
-    # for any schedule starts from it (search.FIRST_SOLVER).
+    # for any schedule starts from it (search.FIRST).
     phases: list[int] = []
 
     def offer(true: set[int], cost: int, lower: int) -> None:
@@ -146,6 +147,7 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
         upper=upper,
         phases=phases,
         hint=_phases(model, hint),
+        rows=model.rows,
         on_model=offer,
         started=best.started,
     )
@@ -182,6 +184,7 @@ def _fewest_moves(ix, model, best, deadline, hint, offer):
         moved,
         deadline=middle,
         phases=_phases(model, start),
+        rows=model.rows,
         on_model=offer,
         started=best.started,
     )

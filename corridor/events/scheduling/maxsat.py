@@ -49,6 +49,9 @@ class BreakModel:
     placed: dict[int, int] = field(default_factory=dict)
     used: dict[tuple[int, int], int] = field(default_factory=dict)
     holes_of: list[list[int]] = field(default_factory=list)
+    # implied "at most" rows (literals, bound) left for the caller to write, each SAT call
+    # of search.py in its own encoding or not at all (build_model's `implied_apart`)
+    rows: list[tuple[list[int], int]] = field(default_factory=list)
 
     def new(self) -> int:
         return self.pool.id()
@@ -87,12 +90,14 @@ def build_model(
     symmetry: bool = True,
     card: int = EncType.seqcounter,
     placed_weights: dict[int, int] | None = None,
+    implied_apart: bool = False,
 ) -> BreakModel:
     """The CNF. `require_all`: every meeting takes a slot (mode "all"); otherwise a meeting
     may stay unplaced. `fairness_cap`: fairness is "at most d breaks each" rather than
     "max - min <= d". `previous_slot` adds one soft clause per meeting "stay where you
     were", of weight `move_weight`. `placed_weights` adds a soft clause "placed" per
-    meeting with that weight (mode "max")."""
+    meeting with that weight (mode "max"). `implied_apart`: the implied "at most 2 * tables
+    busy" rows go to `model.rows` instead of the clauses."""
     model = BreakModel(ix=ix)
     n_slots = ix.n_slots
     for m, domain in enumerate(ix.domain):
@@ -119,7 +124,11 @@ def build_model(
         lits = [model.x[m, t] for m in range(ix.n_meetings) if (m, t) in model.x]
         model.at_most(lits, ix.tables, card)
         busy = [model.used[p, t] for p in range(len(ix.people)) if (p, t) in model.used]
-        model.at_most(busy, 2 * ix.tables, card)
+        if implied_apart:
+            if len(busy) > 2 * ix.tables:
+                model.rows.append((busy, 2 * ix.tables))
+        else:
+            model.at_most(busy, 2 * ix.tables, card)
     for t, members, cap in ix.rows:  # interpreters: see interpreters.py
         model.at_most([model.x[m, t] for m in members if (m, t) in model.x], cap, card)
     if ix.precedences:  # meetings in order: see precedence.py

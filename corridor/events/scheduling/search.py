@@ -11,21 +11,16 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
   total must meet every group's bound exactly).
 - A fresh solver per bound without assumptions simplifies the formula with the bound's
   unit clauses and was 3-6 times faster than the same calls under assumptions (RC2).
-- The solvers' run times on one formula differ by up to 20 times, and not always the
-  same one wins (CPU seconds of the call at the optimum: CaDiCaL 0.23-0.38 s against
-  Glucose 4 0.63-0.89 s on forumt-14crafd and forum-13, but 0.61-0.82 s against 0.14-0.18 s
-  on tic-13 and tic-14crafa). PySAT's bindings cannot be interrupted nor do they release
-  the GIL in their limited mode, so the calls run in child processes: two at a time on a
-  2-core machine, ended by the parent when an answer makes them moot or the time is up.
-  While the lowest open bound is the sum of the floors (on all ten instances but the two
-  crafted "c" ones it is the optimum), both work on it, each with another solver of
-  `PORTFOLIO` (the first answer wins and the other call is ended); while no solution is
-  known one of them looks for any solution with `FIRST_SOLVER`, the quickest to a first
-  model. Once the floors are refuted, or after `HALVING_SHARE` of the time with the gap
-  still wide, one worker proves upwards and the other halves the gap while it is wide,
-  then tries the next bound up (from above, sat calls find the schedules: tic-13crafc was
-  proven in 57 s under load with this and not at all with both workers on the lowest
-  bound).
+- The run time of one call differs by up to 20 times between solvers, and as much between
+  ways of writing the implied rows of the model (see `Strategy`), with no way that wins
+  everywhere. PySAT's bindings cannot be interrupted nor do they release the GIL in their
+  limited mode, so the calls run in child processes: two at a time on a 2-core machine,
+  ended by the parent when an answer makes them moot or the time is up. Both work on the
+  lowest open bound, each with another strategy of `PORTFOLIO` (the first answer wins and
+  the other call is ended); while no solution is known one of them looks for any solution
+  with `FIRST`, the quickest to a first model. When the gap to the best schedule is still
+  wide (more than `WIDE_GAP`) after `HALVING_SHARE` of the time, one worker proves upwards and the other halves the gap from above (sat calls find the
+  better schedules of large events sooner than the proofs from below reach them).
 """
 
 from __future__ import annotations
@@ -43,13 +38,40 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-# The solvers that take turns on one bound: CaDiCaL 1.9.5 and Glucose 4.1 (see above).
-PORTFOLIO = ("cd19", "g4")
+
+@dataclass(frozen=True)
+class Strategy:
+    """How one SAT call is made: the solver, and how the implied rows (`minimise`'s `rows`,
+    e.g. "at most 2 * tables participants busy per slot") are written: a PySAT
+    cardinality encoding, or None to leave them out."""
+
+    solver: str
+    rows: int | None = EncType.seqcounter
+
+    @property
+    def label(self) -> str:
+        if self.rows is None:
+            return f"{self.solver}-rows"
+        return self.solver if self.rows == EncType.seqcounter else f"{self.solver}/{self.rows}"
+
+
+# One formula can take one solver 10 times longer than another, and the same formula with
+# the implied rows written another way or left out again 10 times longer or shorter, with
+# no way that wins everywhere. CPU seconds of single calls (2026-12-06, three CaDiCaL
+# seeds): "cost <= 1" on forum-13crafc took CaDiCaL with the busy rows as sequential
+# counters more than 35 s, Glucose 4 without the rows 1.7 s; "cost <= 2" on forum-14
+# 1.4-1.6 s and 7.8 s; the refutation of "cost <= 3" on tic-13crafc 4.7-7.6 s and more than
+# 35 s. So the two workers race two strategies on the lowest open bound:
+WRITTEN = Strategy("cd19", EncType.seqcounter)
+WITHOUT = Strategy("g4", None)
+PORTFOLIO: tuple[Strategy, ...] = (WITHOUT, WRITTEN)
+# above the lowest open bound (looking for better schedules from above)
+ABOVE = WRITTEN
 # Any model at all (no cost bound): CaDiCaL started from a near-solution (`hint`, the
 # greedy schedule). CPU seconds over the ten JAIR instances (2026-12-06): at most 0.60
 # (forum-13; 0.10-0.48 on the others), against Glucose 3 without a hint at most 1.29
 # (tic-14crafa), Glucose 3 with it 1.07 (forum-14), CaDiCaL without it 5.02 (forum-14).
-FIRST_SOLVER = "cd19"
+FIRST = WRITTEN
 # After this share of the time, while the best schedule is further than WIDE_GAP above
 # the lower bound, the second worker halves the gap (better schedules for large events).
 HALVING_SHARE = 0.25
@@ -63,7 +85,7 @@ GROUPED_UP_TO = 8
 # (forumt-14: 1.3 s against 0.26 s; forum-13: 2.6 s against 0.35 s), so it is off for all
 # but the solver named here, which makes the two workers differ more (None: for none).
 GUIDED = False
-GUIDED_SOLVER: str | None = "g4"
+GUIDED_SOLVER: str | None = None
 
 
 @dataclass
@@ -150,17 +172,32 @@ def _at_most(lits: list[int], k: int, pool: IDPool) -> list[list[int]]:
     return CardEnc.atmost(lits, k, vpool=pool, encoding=encoding).clauses
 
 
-def _solve(hard, objective, k, top, name, seed, phases, keep, connection) -> None:
-    """A child process: one SAT call "cost <= k" by solver `name`; sends (status, true
+def implied_clauses(
+    rows: list[tuple[list[int], int]], encoding: int | None, top: int
+) -> list[list[int]]:
+    """The implied rows "at most `bound` of `literals`" in `encoding` (none for None), with
+    fresh variables above `top`."""
+    if encoding is None:
+        return []
+    pool = IDPool(start_from=top + 1)
+    clauses: list[list[int]] = []
+    for literals, bound in rows:
+        clauses.extend(CardEnc.atmost(literals, bound, vpool=pool, encoding=encoding).clauses)
+    return clauses
+
+
+def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connection) -> None:
+    """A child process: one SAT call "cost <= k" made by `strategy`; sends (status, true
     literals of keep)."""
     gc.disable()  # a short life: nothing of its own to collect, nothing inherited to touch
     try:
-        extra, _ = bound_clauses(objective, k, top)
-        with Solver(name=name) as solver:
-            if name.startswith("cd"):
+        extra, top = bound_clauses(objective, k, top)
+        with Solver(name=strategy.solver) as solver:
+            if strategy.solver.startswith("cd"):
                 solver.configure({"seed": seed})
             solver.append_formula(hard)
             solver.append_formula(extra)
+            solver.append_formula(implied_clauses(rows, strategy.rows, top))
             if phases:
                 solver.set_phases(phases)
             if solver.solve():
@@ -177,7 +214,7 @@ def _solve(hard, objective, k, top, name, seed, phases, keep, connection) -> Non
 @dataclass
 class _Run:
     k: int | None
-    solver: str
+    strategy: Strategy
     seed: int
     process: multiprocessing.process.BaseProcess
     connection: object
@@ -227,6 +264,7 @@ def minimise(
     upper: int | None = None,
     phases: list[int] | None = None,
     hint: list[int] | None = None,
+    rows: list[tuple[list[int], int]] | None = None,
     on_model: Callable[[set[int], int, int], None] | None = None,
     workers: int | None = None,
     started: float | None = None,
@@ -237,7 +275,8 @@ def minimise(
     literals, which the solver may set true without need). `upper` is the cost of a
     solution already known (the search only looks for better ones), `phases` a solution or
     near-solution to start from, `hint` the phases of the call that looks for any solution
-    (a near-solution, e.g. a greedy one; `phases` when None). `on_model(true, cost, lower)`
+    (a near-solution, e.g. a greedy one; `phases` when None), `rows` implied cardinality
+    rows (literals, bound) each call writes as its `Strategy` says. `on_model(true, cost, lower)`
     is called with each better model. Returns what was proven by then."""
     workers = workers or workers_available()
     phases = list(phases or [])
@@ -255,9 +294,8 @@ def minimise(
 
     def next_bounds() -> list[int | None]:
         """The bounds to work on: any solution and the lowest bound while none is known;
-        the sum of the floors twice (two solvers); once that is refuted (or late in the
-        search with a wide gap), the lowest open bound and the middle of a wide gap, or the
-        next bound up."""
+        else the lowest open bound twice (two strategies), but the lowest and the middle of
+        the gap while it is wide and the floors are refuted (or late in the search)."""
         if best is None and outcome.model is None and upper is None:
             first: list[int | None] = [None]  # any solution at all, to have one
             return first + [outcome.lower]
@@ -266,44 +304,49 @@ def minimise(
         if ceiling is not None and low > ceiling:
             return []
         wide = ceiling is not None and ceiling - low > WIDE_GAP
-        if low == objective.floor and not (wide and time.monotonic() >= halving_from):
-            return [low, low]  # the floors are the likeliest optimum: both solvers on it
-        # the floors refuted: one worker proves upwards, the other works from above
-        if wide:
-            return [low, (low + ceiling) // 2]
-        if ceiling is None or ceiling > low:
-            return [low, low + 1]
+        if wide and time.monotonic() >= halving_from:
+            return [low, (low + ceiling) // 2]  # one proves upwards, one works from above
         return [low, low]
 
-    def solver_for(k: int | None) -> str:
-        """The first portfolio solver not already on bound k (all busy: the first again)."""
+    def strategy_for(k: int | None) -> Strategy:
+        """FIRST for any solution, ABOVE above the lowest open bound, and on it the first
+        strategy of PORTFOLIO not already on it (all busy: the first again)."""
         if k is None:
-            return FIRST_SOLVER
-        busy = {run.solver for run in running if run.k == k}
-        return next((name for name in PORTFOLIO if name not in busy), PORTFOLIO[0])
+            return FIRST
+        if k > outcome.lower:
+            return ABOVE
+        busy = {run.strategy for run in running if run.k == k}
+        return next((each for each in PORTFOLIO if each not in busy), PORTFOLIO[0])
 
-    def phases_for(k: int | None, name: str) -> list[int]:
+    def phases_for(k: int | None, strategy: Strategy) -> list[int]:
         """Where a call starts: the hint when it looks for any solution, the best model for
         GUIDED_SOLVER, else `phases`."""
         if k is None:
             return hint or phases
-        return guided if name == GUIDED_SOLVER else phases
+        return guided if strategy.solver == GUIDED_SOLVER else phases
 
     def start(k: int | None) -> None:
         parent, child = context.Pipe(duplex=False)
-        name = solver_for(k)
-        same = any(run.k == k and run.solver == name for run in running)
+        strategy = strategy_for(k)
+        # the same solver on the same formula twice: another seed makes the runs differ
+        same = any(
+            run.k == k
+            and run.strategy.solver == strategy.solver
+            and (run.strategy == strategy or not rows)
+            for run in running
+        )
         seed = next(seeds) if same else 0
         process = context.Process(
             target=_solve,
             args=(
                 hard,
+                rows or [],
                 objective,
                 k,
                 top,
-                name,
+                strategy,
                 seed,
-                phases_for(k, name),
+                phases_for(k, strategy),
                 keep,
                 child,
             ),
@@ -311,7 +354,7 @@ def minimise(
         )
         start_child(process)
         child.close()
-        running.append(_Run(k, name, seed, process, parent, time.monotonic()))
+        running.append(_Run(k, strategy, seed, process, parent, time.monotonic()))
 
     def stop(run: _Run) -> None:
         if run.process.is_alive():
@@ -357,7 +400,7 @@ def minimise(
                 except EOFError:
                     status, payload = "error", "worker ended"
                 seconds = time.monotonic() - run.started
-                outcome.calls.append((run.k, run.solver, status, round(seconds, 3)))
+                outcome.calls.append((run.k, run.strategy.label, status, round(seconds, 3)))
                 stop(run)
                 if status == "sat":
                     cost = cost_of(payload)

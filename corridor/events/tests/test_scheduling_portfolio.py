@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 import pytest
+from pysat.card import EncType
 
 from corridor.events import scheduling
 from corridor.events.scheduling import Meeting, Problem, search
@@ -113,7 +114,9 @@ def test_no_participant_ever_has_fewer_breaks_than_its_lower_bound():
 
 def _minimise(problem: Problem, workers: int, upper: int | None):
     ix = build_index(problem)
-    model = build_model(ix, fairness=problem.fairness, fairness_cap=False, require_all=True)
+    model = build_model(
+        ix, fairness=problem.fairness, fairness_cap=False, require_all=True, implied_apart=True
+    )
     objective = Objective(groups=model.holes_of, floors=break_floors(ix, float("inf")))
     return minimise(
         model.hard,
@@ -123,6 +126,7 @@ def _minimise(problem: Problem, workers: int, upper: int | None):
         lambda true: _breaks(ix, model.slot_of(true)),
         deadline=time.monotonic() + 60,
         upper=upper,
+        rows=model.rows,
         workers=workers,
     )
 
@@ -148,8 +152,18 @@ def test_the_portfolio_proves_the_same_optimum_as_one_solver(seed, grouped, monk
     assert (known.cost, known.lower) == (expected, expected)
 
 
-@pytest.mark.parametrize("portfolio", [("g4", "cd19"), ("cd19",), ("g4",)])
-def test_every_solver_of_the_portfolio_alone_proves_the_optimum(portfolio, monkeypatch):
+@pytest.mark.parametrize(
+    "portfolio",
+    [
+        (search.WITHOUT, search.WRITTEN),
+        (search.WRITTEN,),
+        (search.WITHOUT,),
+        (search.Strategy("cd19", EncType.kmtotalizer),),
+    ],
+)
+def test_every_strategy_of_the_portfolio_alone_proves_the_optimum(portfolio, monkeypatch):
+    """Each way of making the calls, the implied rows written or left out, proves the
+    brute-force optimum (a strategy that lost solutions would prove a wrong one)."""
     monkeypatch.setattr(search, "PORTFOLIO", portfolio)
     for seed in range(4):
         problem = _random_event(seed)
@@ -159,9 +173,8 @@ def test_every_solver_of_the_portfolio_alone_proves_the_optimum(portfolio, monke
             assert outcome.infeasible
         else:
             assert (outcome.cost, outcome.lower) == (expected, expected)
-            assert {solver for _k, solver, _answer, _s in outcome.calls if _k is not None} <= set(
-                portfolio
-            )
+            labels = {each.label for each in portfolio} | {search.ABOVE.label}
+            assert {label for k, label, _answer, _s in outcome.calls if k is not None} <= labels
 
 
 class _Finalised:
