@@ -18,9 +18,11 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
   ended by the parent when an answer makes them moot or the time is up. Both work on the
   lowest open bound, each with another strategy of `PORTFOLIO` (the first answer wins and
   the other call is ended); while no solution is known one of them looks for any solution
-  with `FIRST`, the quickest to a first model. When the gap to the best schedule is still
-  wide (more than `WIDE_GAP`) after `HALVING_SHARE` of the time, one worker proves upwards and the other halves the gap from above (sat calls find the
-  better schedules of large events sooner than the proofs from below reach them).
+  with `FIRST`, the quickest to a first model. While the gap to the best schedule is wide
+  (more than `WIDE_GAP`) and the floors are refuted, or after `HALVING_SHARE` of the time,
+  one worker proves upwards with the strategy that answered first last time, and the
+  other halves the gap from above (sat calls find the better schedules of large events
+  sooner than the proofs from below reach them).
 """
 
 from __future__ import annotations
@@ -287,6 +289,7 @@ def minimise(
     context = _context()
     running: list[_Run] = []
     seeds = iter(range(1, 1_000_000))
+    leader = [PORTFOLIO[0]]  # the strategy that last answered first on the lowest bound
     halving_from = time.monotonic() + HALVING_SHARE * max(0.0, deadline - time.monotonic())
 
     def finished() -> bool:
@@ -304,19 +307,22 @@ def minimise(
         if ceiling is not None and low > ceiling:
             return []
         wide = ceiling is not None and ceiling - low > WIDE_GAP
-        if wide and time.monotonic() >= halving_from:
+        if wide and (low > objective.floor or time.monotonic() >= halving_from):
             return [low, (low + ceiling) // 2]  # one proves upwards, one works from above
         return [low, low]
 
     def strategy_for(k: int | None) -> Strategy:
         """FIRST for any solution, ABOVE above the lowest open bound, and on it the first
-        strategy of PORTFOLIO not already on it (all busy: the first again)."""
+        strategy not already on it (all busy: the first again) of PORTFOLIO, the last
+        answer's strategy put first: it proves upwards alone while the other worker
+        halves the gap."""
         if k is None:
             return FIRST
         if k > outcome.lower:
             return ABOVE
+        order = [leader[0], *(each for each in PORTFOLIO if each != leader[0])]
         busy = {run.strategy for run in running if run.k == k}
-        return next((each for each in PORTFOLIO if each not in busy), PORTFOLIO[0])
+        return next((each for each in order if each not in busy), order[0])
 
     def phases_for(k: int | None, strategy: Strategy) -> list[int]:
         """Where a call starts: the hint when it looks for any solution, the best model for
@@ -402,6 +408,8 @@ def minimise(
                 seconds = time.monotonic() - run.started
                 outcome.calls.append((run.k, run.strategy.label, status, round(seconds, 3)))
                 stop(run)
+                if run.k is not None and run.k <= outcome.lower and run.strategy in PORTFOLIO:
+                    leader[0] = run.strategy  # first to answer on the lowest bound
                 if status == "sat":
                     cost = cost_of(payload)
                     if best is None or cost < best:
