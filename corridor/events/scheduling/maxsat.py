@@ -14,7 +14,9 @@ optimum is proven with them; precedences are hard clauses (precedence.cnf).
 Implied constraints (they change no solution, they make the solver prove bounds sooner;
 the paper needed them to solve its hard instances):
 - p uses exactly |M_p| slots (mode "all");
-- at most 2 * tables participants are busy in a slot;
+- at most 2 * tables participants are busy in a slot (with `implied_apart`, left to each
+  SAT call: search.py's strategies write these rows or leave them out, which made single
+  calls up to 20 times faster or slower depending on the instance);
 - windows: if p meets at t and at t' >= t + |M_p|, some break of p lies between;
 - reversal symmetry: when the problem reads the same backwards (no sessions, forbidden
   slots, fixed meetings, precedences or days to tell the directions apart, no previous schedule), one
