@@ -83,11 +83,9 @@ WIDE_GAP = 8
 # but the model of k = 1 on forum-13crafc 45.6 s against 19.4 s flat.
 GROUPED = False
 GROUPED_UP_TO = 8
-# Starting later calls from the best model's phases made the calls at the optimum slower
-# (forumt-14: 1.3 s against 0.26 s; forum-13: 2.6 s against 0.35 s), so it is off for all
-# but the solver named here, which makes the two workers differ more (None: for none).
-GUIDED = False
-GUIDED_SOLVER: str | None = None
+# Not done: starting later calls from the best model's phases made the calls at the
+# optimum slower (forumt-14: 1.3 s against 0.26 s; forum-13: 2.6 s against 0.35 s;
+# Glucose 4 on forumt-14crafd 2.2-2.6 s against 1.3-1.6 s).
 
 
 @dataclass
@@ -282,7 +280,6 @@ def minimise(
     is called with each better model. Returns what was proven by then."""
     workers = workers or workers_available()
     phases = list(phases or [])
-    guided: list[int] = phases
     started = started if started is not None else time.monotonic()
     outcome = Outcome(lower=objective.floor)
     best = upper
@@ -324,12 +321,9 @@ def minimise(
         busy = {run.strategy for run in running if run.k == k}
         return next((each for each in order if each not in busy), order[0])
 
-    def phases_for(k: int | None, strategy: Strategy) -> list[int]:
-        """Where a call starts: the hint when it looks for any solution, the best model for
-        GUIDED_SOLVER, else `phases`."""
-        if k is None:
-            return hint or phases
-        return guided if strategy.solver == GUIDED_SOLVER else phases
+    def phases_for(k: int | None) -> list[int]:
+        """Where a call starts: the hint when it looks for any solution, else `phases`."""
+        return (hint or phases) if k is None else phases
 
     def start(k: int | None) -> None:
         parent, child = context.Pipe(duplex=False)
@@ -352,7 +346,7 @@ def minimise(
                 top,
                 strategy,
                 seed,
-                phases_for(k, strategy),
+                phases_for(k),
                 keep,
                 child,
             ),
@@ -415,10 +409,6 @@ def minimise(
                     if best is None or cost < best:
                         best = cost
                         outcome.model, outcome.cost = payload, cost
-                        # later calls start from the best model (solution-guided phases)
-                        guided = [var if var in payload else -var for var in keep]
-                        if GUIDED:
-                            phases = guided
                         if outcome.seconds_to_first is None:
                             outcome.seconds_to_first = time.monotonic() - started
                         if on_model is not None:
