@@ -36,9 +36,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pysolvers
 from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
-from pysat.solvers import Solver
+from pysat.solvers import Cadical195, Solver
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,20 @@ def implied_clauses(
     return clauses
 
 
+def add_clauses(solver: Solver, clauses: list[list[int]]) -> None:
+    """`solver.append_formula(clauses)`, but for CaDiCaL 1.9.5 straight into the binding:
+    PySAT's wrapper asks of every clause whether it is an "at most" row: 0.22-0.39 s against
+    0.16-0.32 s for the 353,510 clauses of forum-14 (three loads each), paid by every call."""
+    backend = solver.solver
+    add = getattr(pysolvers, "cadical195_add_cl", None)
+    if not isinstance(backend, Cadical195) or add is None:
+        solver.append_formula(clauses)
+        return
+    for clause in clauses:
+        if add(backend.cadical, clause) is False:
+            backend.status = False
+
+
 def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connection) -> None:
     """A child process: one SAT call "cost <= k" made by `strategy`; sends (status, true
     literals of keep)."""
@@ -195,9 +210,8 @@ def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connecti
         with Solver(name=strategy.solver) as solver:
             if strategy.solver.startswith("cd"):
                 solver.configure({"seed": seed})
-            solver.append_formula(hard)
-            solver.append_formula(extra)
-            solver.append_formula(implied_clauses(rows, strategy.rows, top))
+            for clauses in (hard, extra, implied_clauses(rows, strategy.rows, top)):
+                add_clauses(solver, clauses)
             if phases:
                 solver.set_phases(phases)
             if solver.solve():

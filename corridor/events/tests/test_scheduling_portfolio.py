@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from pysat.card import EncType
+from pysat.solvers import Solver
 
 from corridor.events import scheduling
 from corridor.events.scheduling import Meeting, Problem, search
@@ -224,3 +225,21 @@ def test_a_forked_worker_never_finalises_what_the_parent_left_uncollected(tmp_pa
         gc.enable()
     gc.collect()  # the parent frees it: once, here
     assert record.read_text().split() == [str(os.getpid())]
+
+
+@pytest.mark.parametrize("name", ["cd19", "g4"])
+def test_clauses_go_into_the_solver_whole(name):
+    """search.add_clauses (straight into CaDiCaL's binding, PySAT's own way otherwise): the
+    solver sees every clause, the last one that makes the formula unsatisfiable too."""
+    clauses = [[1, 2], [-1, 2], [-2, 3], [-3, -4]]
+    with Solver(name=name) as solver:
+        search.add_clauses(solver, clauses)
+        assert solver.solve()
+        true = {lit for lit in solver.get_model()}
+        assert all(any(lit in true for lit in clause) for clause in clauses)
+        assert {2, 3, -4} <= true
+        search.add_clauses(solver, [[4]])
+        assert not solver.solve()
+    with Solver(name=name) as solver:
+        search.add_clauses(solver, [[1], []])
+        assert not solver.solve()
