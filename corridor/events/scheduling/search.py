@@ -300,7 +300,7 @@ def minimise(
     context = _context()
     running: list[_Run] = []
     seeds = iter(range(1, 1_000_000))
-    leader = [PORTFOLIO[0]]  # the strategy that last answered first on the lowest bound
+    leader = PORTFOLIO[0]  # the strategy that last answered first on the lowest bound
     halving_from = time.monotonic() + HALVING_SHARE * max(0.0, deadline - time.monotonic())
 
     def finished() -> bool:
@@ -331,7 +331,7 @@ def minimise(
             return FIRST
         if k > outcome.lower:
             return ABOVE
-        order = [leader[0], *(each for each in PORTFOLIO if each != leader[0])]
+        order = [leader, *(each for each in PORTFOLIO if each != leader)]
         busy = {run.strategy for run in running if run.k == k}
         return next((each for each in order if each not in busy), order[0])
 
@@ -417,7 +417,7 @@ def minimise(
                 outcome.calls.append((run.k, run.strategy.label, status, round(seconds, 3)))
                 stop(run)
                 if run.k is not None and run.k <= outcome.lower and run.strategy in PORTFOLIO:
-                    leader[0] = run.strategy  # first to answer on the lowest bound
+                    leader = run.strategy  # first to answer on the lowest bound
                 if status == "sat":
                     cost = cost_of(payload)
                     if best is None or cost < best:
