@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 
+from corridor.events.scheduling.bounds import capacity_floor
 from corridor.events.scheduling.core import Index, Schedule, count_breaks, schedule_of
 from corridor.events.scheduling.greedy import first_placement
 from corridor.events.scheduling.maxsat import BreakModel, break_floors, build_model
@@ -18,6 +19,7 @@ from corridor.events.scheduling.mip import maximise_weight
 from corridor.events.scheduling.search import Objective, minimise
 
 FLOOR_SHARE = 0.1  # share of the time limit spent on per-participant lower bounds
+BOUND_SHARE = 0.1  # and on the tables' bound (bounds.py), while the first SAT calls run
 MIP_SHARE = 0.6  # mode "max": share of the remaining time for the weight
 BREAK_PHASE_MAX_LITERALS = 60_000  # mode "max": larger placements keep their greedy slots
 
@@ -136,6 +138,10 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
     def breaks(true: set[int]) -> int:
         return _breaks(ix, model.slot_of(true))
 
+    def tables_bound() -> int:
+        remaining = max(0.0, deadline - time.monotonic())
+        return capacity_floor(ix, floors, time.monotonic() + BOUND_SHARE * remaining)
+
     best.bound = objective.floor
     outcome = minimise(
         hard,
@@ -149,6 +155,7 @@ def _place_all(ix: Index, best: _Best, deadline: float, hint: dict[int, int]) ->
         hint=_phases(model, hint),
         rows=model.rows,
         on_model=offer,
+        lower_bound=tables_bound,
         started=best.started,
     )
     best.bound = outcome.lower

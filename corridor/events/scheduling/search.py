@@ -19,7 +19,7 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
   lowest open bound, each with another strategy of `PORTFOLIO` (the first answer wins and
   the other call is ended); while no solution is known one of them looks for any solution
   with `FIRST`, the quickest to a first model. While the gap to the best schedule is wide
-  (more than `WIDE_GAP`) and the floors are refuted, or after `HALVING_SHARE` of the time,
+  (more than `WIDE_GAP`) and a bound has been refuted, or after `HALVING_SHARE` of the time,
   one worker proves upwards with the strategy that answered first last time, and the
   other halves the gap from above (sat calls find the better schedules of large events
   sooner than the proofs from below reach them).
@@ -280,6 +280,7 @@ def minimise(
     hint: list[int] | None = None,
     rows: list[tuple[list[int], int]] | None = None,
     on_model: Callable[[set[int], int, int], None] | None = None,
+    lower_bound: Callable[[], int] | None = None,
     workers: int | None = None,
     started: float | None = None,
 ) -> Outcome:
@@ -291,7 +292,10 @@ def minimise(
     near-solution to start from, `hint` the phases of the call that looks for any solution
     (a near-solution, e.g. a greedy one; `phases` when None), `rows` implied cardinality
     rows (literals, bound) each call writes as its `Strategy` says. `on_model(true, cost, lower)`
-    is called with each better model. Returns what was proven by then."""
+    is called with each better model. `lower_bound()` is a lower bound on the cost that
+    this process computes while the first calls run (in their child processes): it may
+    stand above the objective's floor, and the ladder then starts from it. Returns what
+    was proven by then."""
     workers = workers or workers_available()
     phases = list(phases or [])
     started = started if started is not None else time.monotonic()
@@ -301,6 +305,7 @@ def minimise(
     running: list[_Run] = []
     seeds = iter(range(1, 1_000_000))
     leader = PORTFOLIO[0]  # the strategy that last answered first on the lowest bound
+    refuted = False  # a call has proven a bound impossible: the optimum lies higher
     halving_from = time.monotonic() + HALVING_SHARE * max(0.0, deadline - time.monotonic())
 
     def finished() -> bool:
@@ -309,7 +314,7 @@ def minimise(
     def next_bounds() -> list[int | None]:
         """The bounds to work on: any solution and the lowest bound while none is known;
         else the lowest open bound twice (two strategies), but the lowest and the middle of
-        the gap while it is wide and the floors are refuted (or late in the search)."""
+        the gap while it is wide and a bound has been refuted (or late in the search)."""
         if best is None and outcome.model is None and upper is None:
             first: list[int | None] = [None]  # any solution at all, to have one
             return first + [outcome.lower]
@@ -318,7 +323,7 @@ def minimise(
         if ceiling is not None and low > ceiling:
             return []
         wide = ceiling is not None and ceiling - low > WIDE_GAP
-        if wide and (low > objective.floor or time.monotonic() >= halving_from):
+        if wide and (refuted or time.monotonic() >= halving_from):
             return [low, (low + ceiling) // 2]  # one proves upwards, one works from above
         return [low, low]
 
@@ -401,6 +406,10 @@ def minimise(
                 start(k)
             if not running:
                 break
+            if lower_bound is not None:
+                outcome.lower = max(outcome.lower, lower_bound())
+                lower_bound = None
+                continue  # the runs below the new bound are moot
             now = time.monotonic()
             wake = deadline if now >= halving_from else min(deadline, halving_from)
             ready = multiprocessing.connection.wait(
@@ -432,6 +441,7 @@ def minimise(
                         outcome.infeasible = True
                     else:
                         outcome.lower = max(outcome.lower, run.k + 1)
+                        refuted = True
                 else:
                     raise RuntimeError(f"SAT worker failed: {payload}")
     finally:

@@ -477,7 +477,7 @@ def test_meetings_that_can_be_back_to_back_have_no_break():
 
 
 @needs_data
-@pytest.mark.parametrize("name, optimum", [("tic-12", 0), ("forumt-14", 5)])
+@pytest.mark.parametrize("name, optimum", [("tic-12", 0), ("forumt-14", 5), ("tic-13crafc", 4)])
 def test_benchmark_instances_reach_their_proven_optimum(name, optimum):
     problem = scheduling.read_dzn((DATA / f"{name}.original.dzn").read_text(), time_limit=30)
     result = scheduling.solve(problem)
