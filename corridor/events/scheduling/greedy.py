@@ -8,6 +8,8 @@ participants; mode "max": highest weight first). A meeting goes to the free slot
 the fewest breaks to its two participants, then next to their other meetings, then the
 earliest. In mode "all" a meeting that finds no slot may move one meeting out of its way;
 in both modes a few reordered passes run while time allows and the best pass is kept.
+In mode "all" a pass that left meetings out or someone over the fairness cap is then
+repaired by local search (`repair`): meetings moved or swapped into place.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from corridor.events.scheduling.core import Index
 from corridor.events.scheduling.precedence import allowed, by_meeting, windows
 
 GREEDY_BUDGET = 0.02  # seconds of greedy restarts before the exact search
+# and of restarts and repair together: the repair made the greedy schedule valid on five
+# of the ten JAIR instances where it was not (forum-14 in 0.005 s), not on forumt-14crafd
+REPAIR_BUDGET = 0.05
 
 
 @dataclass
@@ -239,9 +244,142 @@ def first_placement(ix: Index) -> Placement:
     """The greedy answer that `solve` starts from (and `greedy` returns): restarts for
     GREEDY_BUDGET seconds, or a quarter of the time limit when that is shorter."""
     problem = ix.problem
-    return greedy_best(
+    started = time.monotonic()
+    placement = greedy_best(
         ix,
         maximise=problem.mode == "max",
         cap=problem.fairness,
         budget=min(GREEDY_BUDGET, problem.time_limit / 4),
     )
+    if problem.mode == "all" and (placement.left_out or not placement.fair):
+        placement = repair(ix, placement, started + min(REPAIR_BUDGET, problem.time_limit / 4))
+    return placement
+
+
+def repair(ix: Index, placement: Placement, deadline: float) -> Placement:
+    """Mode "all": local search on a greedy placement that is not valid yet, until the
+    time.monotonic() `deadline`. A left-out meeting goes into a slot whose one or two
+    blockers find other slots; a participant over the fairness cap has one of its meetings
+    moved to a free slot or swapped with another meeting's slot, whenever that lowers the
+    breaks over the cap (then the breaks) of the participants it touches."""
+    calendar = _Calendar(ix, ix.problem.fairness)
+    for m, t in placement.slot_of.items():
+        calendar.place(m, t)
+    left_out = list(placement.left_out)
+    cap = ix.problem.fairness
+    changed = True
+    while changed and time.monotonic() < deadline:
+        changed = False
+        for m in list(left_out):
+            if _put_in(calendar, m):
+                left_out.remove(m)
+                changed = True
+        if cap is None:
+            continue
+        for p in range(len(ix.people)):
+            while calendar.breaks(calendar.busy[p]) > cap and time.monotonic() < deadline:
+                if not _ease(calendar, p, cap):
+                    break
+                changed = True
+    per_person = [calendar.breaks(mask) for mask in calendar.busy]
+    return Placement(
+        slot_of=dict(calendar.slot_of),
+        left_out=left_out,
+        breaks=sum(per_person),
+        weight=sum(ix.weight[m] for m in calendar.slot_of),
+        fair=cap is None or max(per_person, default=0) <= cap,
+    )
+
+
+def _put_in(calendar: _Calendar, m: int) -> bool:
+    """Place the left-out meeting m by moving the meetings in its way (its participants'
+    meetings of a slot, and one more meeting when the slot's tables are all taken) to
+    other slots, each directly or by moving one meeting out of its way in turn."""
+    ix = calendar.ix
+    t = calendar.best_slot(m, unfair_ok=True)
+    if t is not None:
+        calendar.place(m, t)
+        return True
+    for t in ix.domain[m]:
+        blockers = {calendar.at[p][t] for p in ix.ends[m] if t in calendar.at[p]}
+        if any(ix.fixed[b] is not None for b in blockers):
+            continue
+        if blockers or calendar.load[t] < ix.tables:
+            if _clear(calendar, m, t, blockers):
+                return True
+            continue
+        for extra in [b for b, s in calendar.slot_of.items() if s == t]:
+            if ix.fixed[extra] is None and _clear(calendar, m, t, {extra}):
+                return True
+    return False
+
+
+def _clear(calendar: _Calendar, m: int, t: int, blockers: set[int]) -> bool:
+    """Move `blockers` out of slot t and m into it; undone unless every blocker lands."""
+    old = {b: calendar.remove(b) for b in blockers}
+    if calendar.free(m, t):
+        calendar.place(m, t)
+        moved = []
+        for b in blockers:
+            target = calendar.best_slot(b, unfair_ok=True)
+            if target is not None and target != old[b]:
+                calendar.place(b, target)
+            elif not calendar.make_room(b):
+                break
+            moved.append(b)
+        if len(moved) == len(blockers):
+            return True
+        for b in moved:
+            calendar.remove(b)
+        calendar.remove(m)
+    for b, s in old.items():
+        calendar.place(b, s)
+    return False
+
+
+def _ease(calendar: _Calendar, p: int, cap: int) -> bool:
+    """One move or swap of a meeting of p that lowers (breaks over the cap, breaks) of the
+    participants it touches; False when there is none."""
+    ix = calendar.ix
+
+    def cost(people) -> tuple[int, int]:
+        counts = [calendar.breaks(calendar.busy[q]) for q in people]
+        return (sum(max(0, c - cap) for c in counts), sum(counts))
+
+    for m, t in sorted((m, t) for t, m in calendar.at[p].items()):
+        if ix.fixed[m] is not None:
+            continue
+        touched = set(ix.ends[m])
+        before = cost(touched)
+        calendar.remove(m)
+        for s in ix.domain[m]:
+            if s != t and calendar.free(m, s):
+                calendar.place(m, s)
+                if cost(touched) < before:
+                    return True
+                calendar.remove(m)
+        # swap with the meeting one of its participants has in another slot: the slots'
+        # loads stay as they are
+        for s in ix.domain[m]:
+            others = {calendar.at[q][s] for q in ix.ends[m] if s in calendar.at[q]}
+            if s == t or len(others) != 1:
+                continue
+            (other,) = others
+            if ix.fixed[other] is not None or t not in ix.domain[other]:
+                continue
+            both = touched | set(ix.ends[other])
+            calendar.place(m, t)
+            before_swap = cost(both)
+            calendar.remove(m)
+            calendar.remove(other)
+            if calendar.free(m, s):
+                calendar.place(m, s)
+                if calendar.free(other, t):
+                    calendar.place(other, t)
+                    if cost(both) < before_swap:
+                        return True
+                    calendar.remove(other)
+                calendar.remove(m)
+            calendar.place(other, s)
+        calendar.place(m, t)
+    return False
