@@ -222,7 +222,8 @@ def greedy_best(
     ix: Index, *, maximise: bool, cap: int | None, budget: float, seed: int = 0
 ) -> Placement:
     """Greedy passes (the plain order, then shuffled ones) for `budget` seconds; the best
-    pass: all placed and fair first, then most weight, then fewest breaks."""
+    pass: all placed and fair first, then most weight, then fewest breaks. In mode "all"
+    an invalid plain pass is repaired first, and the restarts run only if that fails."""
     started = time.monotonic()
     rng = random.Random(seed)
     best = greedy_pass(ix, maximise=maximise, cap=cap)
@@ -232,6 +233,10 @@ def greedy_best(
 
     if not maximise and not best.left_out and best.fair:
         return best  # valid: the exact search does the rest, every millisecond counts
+    if not maximise:  # mode "all": a repaired first pass saves the restarts' time
+        repaired = repair(ix, best, started + budget)
+        if not repaired.left_out and repaired.fair:
+            return repaired
     spent = time.monotonic() - started
     while time.monotonic() - started + spent < budget:
         candidate = greedy_pass(ix, maximise=maximise, cap=cap, rng=rng)

@@ -227,9 +227,10 @@ def test_a_forked_worker_never_finalises_what_the_parent_left_uncollected(tmp_pa
     assert record.read_text().split() == [str(os.getpid())]
 
 
-@pytest.mark.parametrize("name", ["cd19", "g4"])
+@pytest.mark.parametrize("name", ["cd19", "g4", "g3"])
 def test_clauses_go_into_the_solver_whole(name):
-    """search.add_clauses (straight into CaDiCaL's binding, PySAT's own way otherwise): the
+    """search.add_clauses (straight into CaDiCaL's and Glucose 4's bindings, PySAT's own
+    way otherwise): the
     solver sees every clause, the last one that makes the formula unsatisfiable too."""
     clauses = [[1, 2], [-1, 2], [-2, 3], [-3, -4]]
     with Solver(name=name) as solver:
