@@ -35,7 +35,7 @@ import numpy as np
 from highspy import _core as highs_core
 
 from corridor.events.scheduling.core import Index, count_breaks
-from corridor.events.scheduling.matching import largest_matching
+from corridor.events.scheduling.maxsat import meetings_fit
 
 PATTERNS_PER_KIND = 1_000  # C(open slots, meetings) beyond this: the participants stay out
 PATTERNS = 2_000  # all kinds together: about 0.03-0.05 s to list and solve (2026-12-06)
@@ -74,8 +74,9 @@ def capacity_floor(ix: Index, floors: list[int], deadline: float) -> int:
         kind = len(members)
         members.append(len(people))
         everywhere = all(len(domain) == len(allowed) for domain in key)
+        meetings = ix.of_person[people[0]]  # alike: one participant's meetings stand for all
         for busy in itertools.combinations(allowed, len(key)):
-            if everywhere or _fits(key, set(busy)):
+            if everywhere or meetings_fit(ix, meetings, set(busy)):
                 patterns.append((kind, busy, count_breaks(list(busy), ix.day_of)))
         inside.update(people)
         for t in allowed:
@@ -84,36 +85,30 @@ def capacity_floor(ix: Index, floors: list[int], deadline: float) -> int:
     if all(count <= capacity for count in could_be_busy):
         return alone
     outside = sum(floors[p] for p in range(len(floors)) if p not in inside)
-    relaxed = _least_breaks(ix, patterns, members, capacity, deadline, integral=False)
+    if time.monotonic() >= deadline or not patterns:
+        return alone
+    highs = _pattern_program(ix, patterns, members, capacity)
+    relaxed = _least_breaks(highs, deadline, integral=False)
     if relaxed is None or outside + relaxed <= alone:
         return alone
-    whole = _least_breaks(ix, patterns, members, capacity, deadline, integral=True)
+    highs.changeColsIntegrality(
+        len(patterns),
+        np.arange(len(patterns), dtype=np.int32),
+        np.full(len(patterns), highs_core.HighsVarType.kInteger, dtype=np.uint8),
+    )
+    whole = _least_breaks(highs, deadline, integral=True)
     return outside + max(relaxed, whole or 0)
 
 
-def _fits(domains: tuple[tuple[int, ...], ...], busy: set[int]) -> bool:
-    """Can meetings with these `domains` take the `busy` slots, one each?"""
-    matched = largest_matching(
-        range(len(domains)), lambda i: (t for t in domains[i] if t in busy), every=True
-    )
-    return matched is not None
-
-
-def _least_breaks(
+def _pattern_program(
     ix: Index,
     patterns: list[tuple[int, tuple[int, ...], int]],
     members: list[int],
     capacity: int,
-    deadline: float,
-    *,
-    integral: bool,
-) -> int | None:
-    """The least total breaks when each kind's `members` participants take one pattern
-    each and at most `capacity` participants are busy per slot (or HiGHS's dual bound by
-    the deadline); None when HiGHS proves nothing (no bound by then, or no choice fits:
-    the search proves that event infeasible itself)."""
-    if time.monotonic() >= deadline or not patterns:
-        return None
+):
+    """HiGHS holding the program, continuous: one column per (kind, pattern) counting the
+    kind's participants who take it, at a cost of its breaks; each kind's `members`
+    participants take one pattern each, at most `capacity` participants busy per slot."""
     of_kind: list[list[int]] = [[] for _ in members]
     at_slot: list[list[int]] = [[] for _ in range(ix.n_slots)]
     for i, (kind, busy, _) in enumerate(patterns):
@@ -136,7 +131,6 @@ def _least_breaks(
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("time_limit", max(0.05, deadline - time.monotonic()))
     highs.addCols(
         count,
         np.array([float(breaks) for _, _, breaks in patterns]),
@@ -147,12 +141,6 @@ def _least_breaks(
         np.zeros(0, dtype=np.int32),
         np.zeros(0, dtype=np.float64),
     )
-    if integral:
-        highs.changeColsIntegrality(
-            count,
-            np.arange(count, dtype=np.int32),
-            np.full(count, highs_core.HighsVarType.kInteger, dtype=np.uint8),
-        )
     highs.addRows(
         len(lower),
         np.array(lower, dtype=np.float64),
@@ -162,12 +150,23 @@ def _least_breaks(
         np.array(index, dtype=np.int32),
         np.ones(len(index), dtype=np.float64),
     )
+    return highs
+
+
+def _least_breaks(highs, deadline: float, *, integral: bool) -> int | None:
+    """The program's least total breaks, rounded up (the LP's optimum, or with integral
+    columns HiGHS's dual bound by the deadline); None when HiGHS proves nothing (no bound
+    by then, or no choice fits: the search proves that event infeasible itself)."""
+    if time.monotonic() >= deadline:
+        return None
+    highs.setOptionValue("time_limit", max(0.05, deadline - time.monotonic()))
     highs.run()
-    if highs.getModelStatus() == highs_core.HighsModelStatus.kInfeasible:
+    status = highs.getModelStatus()
+    if status == highs_core.HighsModelStatus.kInfeasible:
         return None
     info = highs.getInfo()
     if not integral:
-        if highs.getModelStatus() != highs_core.HighsModelStatus.kOptimal:
+        if status != highs_core.HighsModelStatus.kOptimal:
             return None
         return math.ceil(info.objective_function_value - 1e-6)
     bound = float(info.mip_dual_bound)

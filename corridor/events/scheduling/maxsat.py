@@ -335,13 +335,13 @@ def _fits_one_block(ix: Index, meetings: list[int]) -> bool:
     for day in ix.day_runs():
         for first in range(len(day) - span + 1):
             window = set(day[first : first + span])
-            if _matches(ix, meetings, window):
+            if meetings_fit(ix, meetings, window):
                 return True
     return False
 
 
-def _matches(ix: Index, meetings: list[int], slots: set[int]) -> bool:
-    """A slot of `slots` for every meeting, all different."""
+def meetings_fit(ix: Index, meetings: list[int], slots: set[int]) -> bool:
+    """A slot of `slots` for every meeting (within its domain), all different."""
     matched = largest_matching(
         meetings, lambda m: (t for t in ix.domain[m] if t in slots), every=True
     )
