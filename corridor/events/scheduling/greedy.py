@@ -271,7 +271,7 @@ def repair(ix: Index, placement: Placement, deadline: float) -> Placement:
     for m, t in placement.slot_of.items():
         calendar.place(m, t)
     left_out = list(placement.left_out)
-    cap = ix.problem.fairness
+    cap = calendar.cap
     changed = True
     while changed and time.monotonic() < deadline:
         changed = False
