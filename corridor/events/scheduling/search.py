@@ -31,6 +31,7 @@ import gc
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -215,6 +216,7 @@ def add_clauses(solver: Solver, clauses: list[list[int]]) -> None:
 def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connection) -> None:
     """A child process: one SAT call "cost <= k" made by `strategy`; sends (status, true
     literals of keep)."""
+    _own_signals()
     gc.disable()  # a short life: nothing of its own to collect, nothing inherited to touch
     try:
         extra, top = bound_clauses(objective, k, top)
@@ -265,12 +267,27 @@ def start_child(process: multiprocessing.process.BaseProcess) -> None:
     finalisers would have run in the child: a PySAT solver's `__del__` freeing a solver the
     parent still owned a copy of (a segmentation fault in a worker, seen once in the test
     suite) or a database connection's closing its server's session. Frozen objects are
-    never collected in the child; the parent unfreezes them right after the fork."""
+    never collected in the child; the parent unfreezes them right after the fork.
+
+    SIGTERM is blocked meanwhile: a forked child inherits this process's handlers (a task
+    worker's "shut down gracefully" raises SystemExit), and a child ended right after the
+    fork would have raised it inside the parent's copied stack and run on as a copy of
+    the parent (seen once in the test suite: a stray pytest worker locking SQLite). The
+    child takes the default handler back and unblocks it first thing (`_own_signals`)."""
     gc.freeze()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
         process.start()
     finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         gc.unfreeze()
+
+
+def _own_signals() -> None:
+    """In a child of `start_child`: SIGTERM ends it (the default), and is no longer
+    blocked; one sent before now is delivered here."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def workers_available() -> int:

@@ -8,6 +8,7 @@ import itertools
 import multiprocessing
 import os
 import random
+import signal
 import time
 from collections import Counter
 
@@ -225,6 +226,38 @@ def test_a_forked_worker_never_finalises_what_the_parent_left_uncollected(tmp_pa
         gc.enable()
     gc.collect()  # the parent frees it: once, here
     assert record.read_text().split() == [str(os.getpid())]
+
+
+def _late_to_own_signals(connection):
+    connection.send("forked")
+    time.sleep(0.5)  # a SIGTERM now is the one sent right after the fork
+    search._own_signals()
+    time.sleep(30)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_worker_ended_right_after_the_fork_never_runs_the_parents_sigterm_handler():
+    """Under a task worker, SIGTERM raises SystemExit ("shut down gracefully"). A solver
+    worker ended before it took its own signals must still just end (killed by SIGTERM),
+    not run that handler as a copy of the parent."""
+    context = multiprocessing.get_context("fork")
+
+    def graceful(signum, frame):
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, graceful)
+    try:
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(target=_late_to_own_signals, args=(child,), daemon=True)
+        search.start_child(process)
+        child.close()
+        assert parent.recv() == "forked"
+        process.terminate()
+        process.join(timeout=10)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert process.exitcode == -signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is previous
 
 
 @pytest.mark.parametrize("name", ["cd19", "g4", "g3"])
