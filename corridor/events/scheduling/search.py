@@ -17,8 +17,11 @@ Why this shape (measured on the JAIR 2022 instances, see bench/scheduling.py):
   limited mode, so the calls run in child processes: two at a time on a 2-core machine,
   ended by the parent when an answer makes them moot or the time is up. Both work on the
   lowest open bound, each with another strategy of `PORTFOLIO` (the first answer wins and
-  the other call is ended); while no solution is known one of them looks for any solution
-  with `FIRST`, the quickest to a first model. While the gap to the best schedule is wide
+  the other call is ended). The first of them is a probe (`PROBE`): a third strategy
+  given a small budget, which answers "unknown" when it runs out and leaves the bound to
+  the next strategy (a short run first, then the long ones: an algorithm schedule).
+  While no solution is known one worker looks for any solution with `FIRST`, the
+  quickest to a first model. While the gap to the best schedule is wide
   (more than `WIDE_GAP`) and a bound has been refuted, or after `HALVING_SHARE` of the time,
   one worker proves upwards with the strategy that answered first last time, and the
   other halves the gap from above (sat calls find the better schedules of large events
@@ -51,12 +54,18 @@ class Strategy:
 
     solver: str
     rows: int | None = EncType.seqcounter
+    # a probe: the call gives up ("unknown") after this many unit propagations
+    budget: int | None = None
 
     @property
     def label(self) -> str:
         if self.rows is None:
-            return f"{self.solver}-rows"
-        return self.solver if self.rows == EncType.seqcounter else f"{self.solver}/{self.rows}"
+            name = f"{self.solver}-rows"
+        elif self.rows == EncType.seqcounter:
+            name = self.solver
+        else:
+            name = f"{self.solver}/{self.rows}"
+        return f"{name}~" if self.budget else name
 
 
 # One formula can take one solver 10 times longer than another, and the same formula with
@@ -68,7 +77,14 @@ class Strategy:
 # 35 s. So the two workers race two strategies on the lowest open bound:
 WRITTEN = Strategy("cd19", EncType.seqcounter)
 WITHOUT = Strategy("g4", None)
-PORTFOLIO: tuple[Strategy, ...] = (WITHOUT, WRITTEN)
+# and before WRITTEN, a short try of a third (an algorithm schedule: a short run of
+# another solver first, then the long one): Glucose 4 with the rows written, which alone
+# was 5-20 times slower than the other two where they do well (forum-13crafc k = 1: 93 s
+# against 0.65 s) but 6-27 times faster where both do badly ("cost <= 4" on forumt-14crafd:
+# 1,596 conflicts, 0.06 s, against 0.37 s and 1.5 s). Its budget, 3 million propagations,
+# costs WRITTEN 0.1-0.2 s where the probe fails.
+PROBE = Strategy("g4", EncType.seqcounter, budget=3_000_000)
+PORTFOLIO: tuple[Strategy, ...] = (PROBE, WITHOUT, WRITTEN)
 # above the lowest open bound (looking for better schedules from above)
 ABOVE = WRITTEN
 # Any model at all (no cost bound): CaDiCaL started from a near-solution (`hint`, the
@@ -227,9 +243,16 @@ def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connecti
                 add_clauses(solver, clauses)
             if phases:
                 solver.set_phases(phases)
-            if solver.solve():
+            if strategy.budget:
+                solver.prop_budget(strategy.budget)
+                answer = solver.solve_limited()
+            else:
+                answer = solver.solve()
+            if answer:
                 true = {lit for lit in solver.get_model() if lit > 0 and lit in keep}
                 connection.send(("sat", true))
+            elif answer is None:
+                connection.send(("unknown", None))
             else:
                 connection.send(("unsat", None))
     except Exception as error:  # noqa: BLE001 - reported to the parent, which falls back
@@ -332,8 +355,11 @@ def minimise(
     context = _context()
     running: list[_Run] = []
     seeds = iter(range(1, 1_000_000))
-    leader = PORTFOLIO[0]  # the strategy that last answered first on the lowest bound
     refuted = False  # a call has proven a bound impossible: the optimum lies higher
+    # (bound, strategy) of the probes that gave up; without rows a probe is WITHOUT again
+    gave_up: set[tuple[int | None, Strategy]] = set()
+    portfolio = [each for each in PORTFOLIO if rows or not each.budget]
+    leader = portfolio[0]  # the strategy that last answered first on the lowest bound
     halving_from = time.monotonic() + HALVING_SHARE * max(0.0, deadline - time.monotonic())
 
     def finished() -> bool:
@@ -358,13 +384,14 @@ def minimise(
     def strategy_for(k: int | None) -> Strategy:
         """FIRST for any solution, ABOVE above the lowest open bound, and on it the first
         strategy not already on it (all busy: the first again) of PORTFOLIO, the last
-        answer's strategy put first: it proves upwards alone while the other worker
-        halves the gap."""
+        answer's strategy put first (it proves upwards alone while the other worker
+        halves the gap), leaving out a probe that gave up on that bound."""
         if k is None:
             return FIRST
         if k > outcome.lower:
             return ABOVE
-        order = [leader, *(each for each in PORTFOLIO if each != leader)]
+        order = [leader, *(each for each in portfolio if each != leader)]
+        order = [each for each in order if (k, each) not in gave_up]
         busy = {run.strategy for run in running if run.k == k}
         return next((each for each in order if each not in busy), order[0])
 
@@ -453,7 +480,10 @@ def minimise(
                 seconds = time.monotonic() - run.started
                 outcome.calls.append((run.k, run.strategy.label, status, round(seconds, 3)))
                 stop(run)
-                if run.k is not None and run.k <= outcome.lower and run.strategy in PORTFOLIO:
+                if status == "unknown":  # a probe's budget ran out
+                    gave_up.add((run.k, run.strategy))
+                    continue
+                if run.k is not None and run.k <= outcome.lower and run.strategy in portfolio:
                     leader = run.strategy  # first to answer on the lowest bound
                 if status == "sat":
                     cost = cost_of(payload)

@@ -165,7 +165,9 @@ def test_the_portfolio_proves_the_same_optimum_as_one_solver(seed, grouped, monk
 @pytest.mark.parametrize(
     "portfolio",
     [
+        search.PORTFOLIO,
         (search.WITHOUT, search.WRITTEN),
+        (search.PROBE, search.WRITTEN),
         (search.WRITTEN,),
         (search.WITHOUT,),
         (search.Strategy("cd19", EncType.kmtotalizer),),
@@ -277,3 +279,58 @@ def test_clauses_go_into_the_solver_whole(name):
     with Solver(name=name) as solver:
         search.add_clauses(solver, [[1], []])
         assert not solver.solve()
+
+
+_real_solve = search._solve
+
+
+def _probe_out_of_budget(hard, rows, objective, k, top, strategy, *rest):
+    """A worker (forked: the patch is inherited) in which every probe runs out of budget
+    at once, as a probe does on a hard bound; the other strategies solve for real."""
+    connection = rest[-1]
+    if strategy.budget:
+        connection.send(("unknown", None))
+        connection.close()
+        return
+    _real_solve(hard, rows, objective, k, top, strategy, *rest)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_probe_that_gives_up_proves_nothing(monkeypatch):
+    """A probe out of budget answers "unknown": the bound stays open and the next strategy
+    of the portfolio settles it. The optimum is the brute-force one, never a bound raised
+    or a call lost on a probe's giving up."""
+    monkeypatch.setattr(search, "_solve", _probe_out_of_budget)
+    gave_up = 0
+    for seed in range(6):
+        problem = _random_event(seed)
+        expected = _optimum(problem)
+        outcome = _minimise(problem, workers=2, upper=None)
+        answers = [(label, answer) for _k, label, answer, _s in outcome.calls]
+        gave_up += (search.PROBE.label, "unknown") in answers
+        if expected is None:
+            assert outcome.infeasible
+            continue
+        assert (outcome.cost, outcome.lower) == (expected, expected)
+        settled = [label for label, answer in answers if answer in ("sat", "unsat")]
+        assert search.PROBE.label not in settled
+    assert gave_up > 0
+
+
+def test_without_implied_rows_no_probe_is_made():
+    """Without rows to write, the probe would be Glucose 4 on WITHOUT's formula again."""
+    problem = _random_event(1)
+    ix = build_index(problem)
+    model = _model(problem)
+    objective = Objective(groups=model.holes_of, floors=break_floors(ix, float("inf")))
+    outcome = minimise(
+        model.hard,
+        model.pool.top,
+        objective,
+        set(model.x.values()),
+        lambda true: _breaks(ix, model.slot_of(true)),
+        deadline=time.monotonic() + 60,
+        workers=2,
+    )
+    assert outcome.calls
+    assert search.PROBE.label not in {label for _k, label, _a, _s in outcome.calls}
