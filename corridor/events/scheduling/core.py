@@ -450,7 +450,15 @@ def build_index(
     served: list[frozenset[int] | None] = []
     of_person: list[list[int]] = [[] for _ in people]
     seen: set[str] = set()
-    for meeting in problem.meetings:
+
+    # meetings grouped by the participant who asked for them, in participant order, however
+    # they were listed: the solvers break ties by variable number, and requests listed as
+    # they came (interleaved) left forum-13crafc unproven in 30 s on five orders of five,
+    # against 0.8-1.4 s grouped (bench/scheduling.py --shuffled)
+    def grouped(meeting: Meeting) -> tuple[int, int]:  # unknown participants: dropped below
+        return position.get(meeting.a, -1), position.get(meeting.b, -1)
+
+    for meeting in sorted(problem.meetings, key=grouped):
         if meeting.key in dropped or meeting.key in seen:
             continue
         seen.add(meeting.key)

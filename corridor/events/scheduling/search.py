@@ -45,6 +45,8 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Cadical195, Glucose4, Solver
 
+NATIVE = -1  # a Strategy's rows given to the solver as cardinality constraints
+
 
 @dataclass(frozen=True)
 class Strategy:
@@ -83,7 +85,7 @@ WITHOUT = Strategy("g4", None)
 # against 0.65 s) but 6-27 times faster where both do badly ("cost <= 4" on forumt-14crafd:
 # 1,596 conflicts, 0.06 s, against 0.37 s and 1.5 s). Its budget, 3 million propagations,
 # costs WRITTEN 0.1-0.2 s where the probe fails.
-PROBE = Strategy("g4", EncType.seqcounter, budget=3_000_000)
+PROBE = Strategy("gc4", NATIVE, budget=3_000_000)
 PORTFOLIO: tuple[Strategy, ...] = (PROBE, WITHOUT, WRITTEN)
 # above the lowest open bound (looking for better schedules from above)
 ABOVE = WRITTEN
@@ -195,7 +197,7 @@ def implied_clauses(
 ) -> list[list[int]]:
     """The implied rows "at most `bound` of `literals`" in `encoding` (none for None), with
     fresh variables above `top`."""
-    if encoding is None:
+    if encoding is None or encoding == NATIVE:
         return []
     pool = IDPool(start_from=top + 1)
     clauses: list[list[int]] = []
@@ -241,6 +243,9 @@ def _solve(hard, rows, objective, k, top, strategy, seed, phases, keep, connecti
                 solver.configure({"seed": seed})
             for clauses in (hard, extra, implied_clauses(rows, strategy.rows, top)):
                 add_clauses(solver, clauses)
+            if strategy.rows == NATIVE:  # Gluecard / Minicard: "at most" as a constraint
+                for literals, bound in rows:
+                    solver.add_atmost(literals, bound)
             if phases:
                 solver.set_phases(phases)
             if strategy.budget:
