@@ -106,3 +106,18 @@ def english_between_tests():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_between_tests():
+    """A task worker run in-process (`call_command("db_worker", ...)`) installs its
+    "shut down gracefully" handlers for SIGTERM and SIGINT and leaves them: put back what
+    was there, so a later test's processes (the scheduler's workers fork this one) never
+    inherit them."""
+    import signal
+
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for signum, handler in kept.items():
+        if signal.getsignal(signum) is not handler and handler is not None:
+            signal.signal(signum, handler)
