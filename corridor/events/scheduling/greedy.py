@@ -136,6 +136,14 @@ class _Calendar:
             self.row_load[r] -= 1
         return t
 
+    def restore(self, slot_of: dict[int, int]) -> None:
+        """Back to the placement `slot_of` (an earlier copy of `self.slot_of`)."""
+        for m in [m for m, t in self.slot_of.items() if slot_of.get(m) != t]:
+            self.remove(m)
+        for m, t in slot_of.items():
+            if m not in self.slot_of:
+                self.place(m, t)
+
     def best_slot(self, m: int, unfair_ok: bool) -> int | None:
         best, best_score = None, None
         for t in self.ix.domain[m]:
@@ -271,7 +279,25 @@ def repair(ix: Index, placement: Placement, deadline: float) -> Placement:
     for m, t in placement.slot_of.items():
         calendar.place(m, t)
     left_out = list(placement.left_out)
+    _settle(calendar, left_out, deadline)
+    if left_out and time.monotonic() < deadline:
+        calendar, left_out = _chain(calendar, left_out, deadline)
+        _settle(calendar, left_out, deadline)
     cap = calendar.cap
+    per_person = [calendar.breaks(mask) for mask in calendar.busy]
+    return Placement(
+        slot_of=dict(calendar.slot_of),
+        left_out=left_out,
+        breaks=sum(per_person),
+        weight=sum(ix.weight[m] for m in calendar.slot_of),
+        fair=cap is None or max(per_person, default=0) <= cap,
+    )
+
+
+def _settle(calendar: _Calendar, left_out: list[int], deadline: float) -> None:
+    """Left-out meetings put in (`_put_in`), participants over the cap eased (`_ease`),
+    until neither changes anything or the deadline."""
+    ix, cap = calendar.ix, calendar.cap
     changed = True
     while changed and time.monotonic() < deadline:
         changed = False
@@ -286,14 +312,94 @@ def repair(ix: Index, placement: Placement, deadline: float) -> Placement:
                 if not _ease(calendar, p, cap):
                     break
                 changed = True
-    per_person = [calendar.breaks(mask) for mask in calendar.busy]
-    return Placement(
-        slot_of=dict(calendar.slot_of),
-        left_out=left_out,
-        breaks=sum(per_person),
-        weight=sum(ix.weight[m] for m in calendar.slot_of),
-        fair=cap is None or max(per_person, default=0) <= cap,
+
+
+CHAIN_TABU = 7  # steps during which an evicted meeting may not go back to its slot
+
+
+def _chain(
+    calendar: _Calendar, left_out: list[int], deadline: float
+) -> tuple[_Calendar, list[int]]:
+    """Ejection chains, for meetings `_put_in` could not place (a full event): a left-out
+    meeting takes the slot of its domain that evicts the fewest meetings (its
+    participants' meetings there, and one more when every table is taken; ties at random),
+    and the evicted wait their turn, none going back to the slot it just left for
+    CHAIN_TABU steps. Until nothing is left out or the deadline; returns the calendar and
+    left-out meetings of the best state seen (fewest left out)."""
+    ix = calendar.ix
+    rng = random.Random(len(left_out))
+    queue = list(left_out)
+    best = (len(queue), dict(calendar.slot_of), list(queue))
+    tabu: dict[tuple[int, int], int] = {}
+    step = 0
+    while queue and time.monotonic() < deadline:
+        step += 1
+        m = queue.pop(0)
+        t = calendar.best_slot(m, unfair_ok=True)
+        if t is not None:
+            calendar.place(m, t)
+        else:
+            evicted = _evict_for(
+                calendar, m, rng, {key for key, until in tabu.items() if until >= step}
+            )
+            if evicted is None:  # every slot of m held by a locked meeting: m stays out
+                queue.append(m)
+                if all(_stuck(calendar, other) for other in queue):
+                    break
+                continue
+            for b, s in evicted:
+                tabu[b, s] = step + CHAIN_TABU
+                queue.append(b)
+        if len(queue) < best[0]:
+            best = (len(queue), dict(calendar.slot_of), list(queue))
+    if len(queue) <= best[0]:
+        return calendar, queue
+    restored = _Calendar(ix, calendar.cap)
+    for m, t in best[1].items():
+        restored.place(m, t)
+    return restored, best[2]
+
+
+def _stuck(calendar: _Calendar, m: int) -> bool:
+    """Every slot of m holds a locked meeting of one of its participants."""
+    ix = calendar.ix
+    return all(
+        any(t in calendar.at[p] and ix.fixed[calendar.at[p][t]] is not None for p in ix.ends[m])
+        for t in ix.domain[m]
     )
+
+
+def _evict_for(
+    calendar: _Calendar, m: int, rng: random.Random, tabu: set[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """Place m in the slot that evicts the fewest movable meetings (never a meeting from
+    a slot it was just evicted from: (meeting, slot) in `tabu`), ties at random; returns
+    the evicted (meeting, slot) pairs, or None when no slot can be cleared."""
+    ix = calendar.ix
+    options = []
+    for t in ix.domain[m]:
+        blockers = {calendar.at[p][t] for p in ix.ends[m] if t in calendar.at[p]}
+        if any(ix.fixed[b] is not None or (b, t) in tabu for b in blockers):
+            continue
+        extras = [None]
+        if calendar.load[t] - len(blockers) >= ix.tables:
+            extras = [
+                b
+                for b, s in calendar.slot_of.items()
+                if s == t and b not in blockers and ix.fixed[b] is None and (b, t) not in tabu
+            ]
+        for extra in extras:
+            out = blockers | ({extra} if extra is not None else set())
+            options.append((len(out), rng.random(), t, out))
+    for _, _, t, out in sorted(options, key=lambda option: option[:2]):
+        for b in out:
+            calendar.remove(b)
+        if calendar.free(m, t):
+            calendar.place(m, t)
+            return [(b, t) for b in out]
+        for b in out:
+            calendar.place(b, t)
+    return None
 
 
 def _put_in(calendar: _Calendar, m: int) -> bool:
@@ -321,24 +427,20 @@ def _put_in(calendar: _Calendar, m: int) -> bool:
 
 def _clear(calendar: _Calendar, m: int, t: int, blockers: set[int]) -> bool:
     """Move `blockers` out of slot t and m into it; undone unless every blocker lands."""
+    before = dict(calendar.slot_of)
     old = {b: calendar.remove(b) for b in blockers}
     if calendar.free(m, t):
         calendar.place(m, t)
-        moved = []
         for b in blockers:
             target = calendar.best_slot(b, unfair_ok=True)
             if target is not None and target != old[b]:
                 calendar.place(b, target)
             elif not calendar.make_room(b):
                 break
-            moved.append(b)
-        if len(moved) == len(blockers):
+        else:
             return True
-        for b in moved:
-            calendar.remove(b)
-        calendar.remove(m)
-    for b, s in old.items():
-        calendar.place(b, s)
+    # undone as a whole: make_room may have moved a third meeting into a blocker's old slot
+    calendar.restore(before)
     return False
 
 
