@@ -9,7 +9,8 @@ the fewest breaks to its two participants, then next to their other meetings, th
 earliest. In mode "all" a meeting that finds no slot may move one meeting out of its way;
 in both modes a few reordered passes run while time allows and the best pass is kept.
 In mode "all" a pass that left meetings out or someone over the fairness cap is then
-repaired by local search (`repair`): meetings moved or swapped into place.
+repaired by local search (`repair`): meetings moved or swapped into place, and ejection
+chains for meetings that no short move can place.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from corridor.events.scheduling.precedence import allowed, by_meeting, windows
 
 GREEDY_BUDGET = 0.02  # seconds of greedy restarts before the exact search
 # and of restarts and repair together: the repair made the greedy schedule valid on five
-# of the ten JAIR instances where it was not (forum-14 in 0.005 s), not on forumt-14crafd
+# of the ten JAIR instances where it was not (forum-14 in 0.005 s); with ejection chains
+# (session 10) on the sixth, forumt-14crafd, too
 REPAIR_BUDGET = 0.05
 
 

@@ -79,12 +79,12 @@ class Strategy:
 # 35 s. So the two workers race two strategies on the lowest open bound:
 WRITTEN = Strategy("cd19", EncType.seqcounter)
 WITHOUT = Strategy("g4", None)
-# and before WRITTEN, a short try of a third (an algorithm schedule: a short run of
-# another solver first, then the long one): Glucose 4 with the rows written, which alone
-# was 5-20 times slower than the other two where they do well (forum-13crafc k = 1: 93 s
-# against 0.65 s) but 6-27 times faster where both do badly ("cost <= 4" on forumt-14crafd:
-# 1,596 conflicts, 0.06 s, against 0.37 s and 1.5 s). Its budget, 3 million propagations,
-# costs WRITTEN 0.1-0.2 s where the probe fails.
+# and first, a short try of a third (an algorithm schedule: short runs first, then the
+# long ones): Gluecard 4 (Glucose 4 with native "at most" constraints) with the rows given
+# as such. Alone it can be far slower than the other two where they do well (forum-13
+# "cost <= 0": 15.8 s against 0.14 s) but it is fast where both do badly ("cost <= 4" on
+# forumt-14crafd: 0.06-0.12 s of search against 0.36-0.86 s and 0.14-1.5 s, by variable
+# order). Its budget, 3 million propagations, costs the others 0.2-0.4 s where it gives up.
 PROBE = Strategy("gc4", NATIVE, budget=3_000_000)
 PORTFOLIO: tuple[Strategy, ...] = (PROBE, WITHOUT, WRITTEN)
 # above the lowest open bound (looking for better schedules from above)

@@ -1,6 +1,6 @@
 """The exact scheduler's proof machinery on small events solved by brute force: the
 per-participant lower bounds never exceed what a participant really gets, and the
-portfolio (two strategies on one bound, search.py) proves the same optimum as one strategy
+portfolio (strategies raced on one bound, search.py) proves the same optimum as one strategy
 alone."""
 
 import gc
