@@ -271,6 +271,38 @@ class MeetingAddForm(ServiceErrorsMixin, forms.Form):
         _choose(self.fields["requested"], participants, _participant_name)
 
 
+class RequestFilterForm(forms.Form):
+    """The event page's filters on its meetings and requests: those of one participant
+    (either side), those in one status."""
+
+    who = forms.TypedChoiceField(label=_("Participant"), required=False, coerce=int)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=blank_choice(_("any status")) + MeetingRequest.Status.choices,
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choose(self.fields["who"], participants, _participant_name)
+        self.fields["who"].choices = blank_choice(_("everyone")) + self.fields["who"].choices[1:]
+
+    def keep(self, rows: list) -> list:
+        """The rows that pass the filters (all of them when the filters are not valid)."""
+        if not self.is_bound or not self.is_valid():
+            return rows
+        who, status = self.cleaned_data["who"], self.cleaned_data["status"]
+        if who:
+            rows = [row for row in rows if who.pk in (row.requester_id, row.requested_id)]
+        if status:
+            rows = [row for row in rows if row.status == status]
+        return rows
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in self.fields)
+
+
 class ConnectionForm(ServiceErrorsMixin, forms.Form):
     """A directory connection between two registered organisations becomes a meeting."""
 

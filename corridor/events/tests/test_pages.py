@@ -408,6 +408,15 @@ def test_a_participant_marks_the_times_it_cannot_meet(client, event, vans, owner
     table = text(section(client.get(url("event_detail", event.pk)), "participant-table"))
     assert f"{SLOT_1} {SLOT_4}" in table
 
+    # back-to-back slots of one session read as one range; the lunch break splits them
+    client.post(
+        url("participant_edit", event.pk, vans.pk),
+        {"version": "2", "blocked_slots": ["0", "1", "2", "3", "4"], "languages": ["en"]},
+    )
+    table = text(section(client.get(url("event_detail", event.pk)), "participant-table"))
+    assert "Tue March 10, 09:00–10:00 Tue March 10, 14:00–14:40" in table
+    assert SLOT_1 not in table
+
 
 # --- interpreters ---------------------------------------------------------------------------
 
@@ -774,3 +783,115 @@ def test_organisers_publish_the_agendas(client, event, organiser, owner, vans):
     page = client.get(url("schedule", event.pk)).content.decode()
     assert "The agendas were published on" in page
     assert "Publish the agendas again" in page
+
+
+# --- the requests list: filters and pages --------------------------------------------------
+
+
+def _row_ids(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr id="request-(\d+)"', section(response, "requests"))]
+
+
+@pytest.fixture
+def crowded(event, vans, motorway):
+    """30 meetings: Qingling Motors and Motorway Group with eight more participants, every
+    pair of the ten but 15 of them (Qingling meets nine, Motorway eight)."""
+    others = [
+        services.participant_add(
+            actor=SYSTEM,
+            event=event,
+            organisation=OrganisationFactory(name_en=f"Firm {i}", name_zh=f"企业{i}"),
+        )
+        for i in range(8)
+    ]
+    people = [vans, motorway, *others]
+    pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :]][:30]
+    return [
+        services.meeting_add(actor=SYSTEM, event=event, requester=a, requested=b) for a, b in pairs
+    ]
+
+
+def test_the_requests_list_comes_in_pages_that_together_show_each_once(
+    client, event, crowded, organiser
+):
+    client.force_login(organiser)
+    first = client.get(url("event_detail", event.pk))
+    second = client.get(url("event_detail", event.pk) + "?page=2")
+
+    assert len(_row_ids(first)) == 25 and len(_row_ids(second)) == 5
+    assert sorted(_row_ids(first) + _row_ids(second)) == sorted(m.pk for m in crowded)
+    assert "1–25 of 30" in text(section(first, "requests"))
+    assert 'href="?page=2#requests"' in section(first, "requests")
+
+
+def test_the_filters_show_one_participants_requests_in_one_status(
+    client, event, crowded, vans, motorway, organiser
+):
+    services.request_cancel(actor=SYSTEM, request=crowded[0])  # vans–motorway
+    client.force_login(organiser)
+
+    theirs = client.get(url("event_detail", event.pk) + f"?who={vans.pk}")
+    assert sorted(_row_ids(theirs)) == sorted(
+        m.pk for m in crowded if vans.pk in (m.requester_id, m.requested_id)
+    )
+    cancelled = client.get(url("event_detail", event.pk) + f"?who={motorway.pk}&status=cancelled")
+    assert _row_ids(cancelled) == [crowded[0].pk]
+    none = client.get(url("event_detail", event.pk) + f"?who={motorway.pk}&status=declined")
+    assert "No meeting or request matches these filters." in text(section(none, "requests"))
+
+
+def test_a_filter_never_shows_a_member_more_than_their_own_requests(
+    client, event, crowded, vans, motorway, outsider
+):
+    """Motorway's member filters on Qingling Motors: only the meeting of the two."""
+    client.force_login(outsider)
+    response = client.get(url("event_detail", event.pk) + f"?who={vans.pk}")
+    assert _row_ids(response) == [crowded[0].pk]
+
+
+def test_a_filter_value_that_is_no_choice_is_named_and_the_whole_list_shown(
+    client, event, crowded, organiser
+):
+    client.force_login(organiser)
+    response = client.get(url("event_detail", event.pk) + "?who=999999&status=lost")
+    filters = text(section(response, "request-filters"))
+    assert filters.count("Select a valid choice.") == 2
+    assert len(_row_ids(response)) == 25
+
+
+def test_a_change_from_a_filtered_page_comes_back_to_it(client, event, crowded, vans, owner):
+    """Qingling's member changes a priority on the second page of its filtered list."""
+    client.force_login(owner)
+    listed = client.get(url("event_detail", event.pk) + f"?who={vans.pk}&status=accepted")
+    meeting = crowded[1]
+    assert f'name="list" value="who={vans.pk}&amp;status=accepted"' in section(listed, "requests")
+
+    response = client.post(
+        url("request_update", event.pk, meeting.pk),
+        {
+            f"priority-{meeting.pk}-priority": "would_like",
+            f"priority-{meeting.pk}-version": "1",
+            "list": f"who={vans.pk}&status=accepted&page=1&next=https://elsewhere.example",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        url("event_detail", event.pk) + f"?who={vans.pk}&status=accepted&page=1#requests"
+    )
+    meeting.refresh_from_db()
+    assert meeting.priority == "would_like"
+
+
+def test_a_refused_change_shows_the_page_that_holds_its_row(client, event, crowded, organiser):
+    client.force_login(organiser)
+    last = client.get(url("event_detail", event.pk) + "?page=2")
+    meeting = MeetingRequest.objects.get(pk=_row_ids(last)[-1])
+
+    response = client.post(
+        url("request_update", event.pk, meeting.pk),
+        {f"priority-{meeting.pk}-priority": "urgent", f"priority-{meeting.pk}-version": "1"},
+    )
+    assert response.status_code == 400
+    assert meeting.pk in _row_ids(response)
+    row = section(response, f"request-{meeting.pk}")
+    assert "Select a valid choice." in text(row)

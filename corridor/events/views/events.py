@@ -4,6 +4,8 @@ which the participants' and meetings' forms post to."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from corridor.events.forms import (
     ParticipantAddForm,
     PriorityForm,
     RegisterForm,
+    RequestFilterForm,
     RequestForm,
     SessionFormSet,
     sessions_of,
@@ -27,6 +30,7 @@ from corridor.events.forms import (
 from corridor.events.models import Event, Participant
 from corridor.events.views.shared import (
     event_url,
+    ranges_text,
     slot_choices,
     slot_labels,
     slots_of,
@@ -103,10 +107,26 @@ def _request_rows(user, requests, *, slot_choices, labels, bound):
     return requests
 
 
-def _interpreter_rows(event: Event, labels: dict[int, str]) -> list:
+# meetings and requests per page of the event page: the demo event's 184 made its page
+# 86,000 px tall on a phone
+REQUESTS_PER_PAGE = 25
+
+
+def _requests_page(request, rows: list, bound: dict) -> Page:
+    """The page of `rows` asked for, or, after a failed POST on one request's form, the
+    page that holds that request (its form shows the errors)."""
+    paginator = Paginator(rows, REQUESTS_PER_PAGE)
+    failed = [key[1] for key in bound if isinstance(key, tuple)]
+    if failed:
+        index = next((i for i, row in enumerate(rows) if row.pk == failed[0]), 0)
+        return paginator.page(index // REQUESTS_PER_PAGE + 1)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _interpreter_rows(event: Event, slots) -> list:
     interpreters = list(event.interpreters.all())
     for interpreter in interpreters:
-        interpreter.blocked_labels = [labels.get(i, "") for i in interpreter.blocked_slots or []]
+        interpreter.blocked_labels = ranges_text(slots, interpreter.blocked_slots)
         interpreter.language_labels = [
             LANGUAGE_LABELS.get(code, code) for code in interpreter.languages or []
         ]
@@ -126,12 +146,17 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
     mine = [p for p in participants if permissions.is_member(user, p)]
     mine_ids = {p.pk for p in mine}
     for p in participants:
-        p.blocked_labels = [labels.get(index, "") for index in p.blocked_slots or []]
+        p.blocked_labels = ranges_text(slots, p.blocked_slots)
         p.language_labels = [LANGUAGE_LABELS.get(code, code) for code in p.languages or []]
         p.acted_for = organising or p.pk in mine_ids
+    seen = queries.requests_seen_by(event, organising=organising, participant_ids=mine_ids)
+    # the filters narrow what the viewer sees already (the participants are on the page)
+    state = list_state(request)
+    filters = RequestFilterForm(state or None, participants=participants)
+    page = _requests_page(request, filters.keep(seen), bound)
     requests = _request_rows(
         user,
-        queries.requests_seen_by(event, organising=organising, participant_ids=mine_ids),
+        page.object_list,
         slot_choices=slot_choices(slots),
         labels=labels,
         bound=bound,
@@ -147,6 +172,11 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
         "participants": participants,
         "mine": mine,
         "requests": requests,
+        "requests_page": page,
+        "requests_seen": len(seen),
+        "request_filters": filters,
+        "list_state": state.urlencode(),
+        "show_request_filters": filters.active or len(seen) > REQUESTS_PER_PAGE,
         "sees_contacts": organising or bool(mine),
         "sees_availability": organising or bool(mine),  # as queries.sees_availability
         "registrable": registrable,
@@ -159,7 +189,7 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
         if unregistered:
             context["register_form"] = RegisterForm(organisations=unregistered, prefix="register")
     if organising:
-        context["interpreters"] = _interpreter_rows(event, labels)
+        context["interpreters"] = _interpreter_rows(event, slots)
         context["interpreter_form"] = bound.get("interpreter") or InterpreterForm(
             slot_choices=slot_choices(slots), prefix="interpreter"
         )
@@ -186,10 +216,32 @@ def event_page(request, event: Event, *, bound: dict | None = None, status: int 
     return render(request, "events/event_detail.html", context, status=status)
 
 
+LIST_STATE = ("who", "status", "page")  # the requests list's filters and page
+
+
+def list_state(request) -> QueryDict:
+    """Where the viewer is in the requests list: the page's own query on a GET; on a POST
+    from a row of that list, the query the row's form carried back (field "list"), so the
+    answer shows the same filters and page. Only the list's own keys are kept."""
+    if request.method == "GET":
+        source = request.GET
+    else:
+        source = QueryDict(request.POST.get("list", ""))
+    state = QueryDict(mutable=True)
+    for name in LIST_STATE:
+        value = source.get(name, "")
+        if value and len(value) <= 20:
+            state[name] = value
+    return state
+
+
 def post_to_event(request, event: Event, key, form, write, success, anchor: str, *, again=None):
     """POST one of the event page's forms to a service (`post_form`): back to the page's
-    section (`anchor`) on success; the page again with the form (under `key`) and its errors
-    if not. `again(form)`, if given, first brings the form up to date (a stale save)."""
+    section (`anchor`) on success, in the requests list's filters and page the form carried
+    (`list_state`); the page again with the form (under `key`) and its errors if not.
+    `again(form)`, if given, first brings the form up to date (a stale save)."""
+    state = list_state(request).urlencode()
+    page_url = event_url(event) + (f"?{state}" if state else "")
 
     def show_again(form):
         if again is not None:
@@ -200,7 +252,7 @@ def post_to_event(request, event: Event, key, form, write, success, anchor: str,
         request,
         form,
         write,
-        done=lambda _result: back_to(event_url(event), anchor),
+        done=lambda _result: back_to(page_url, anchor),
         again=show_again,
         success=success,
     )

@@ -47,6 +47,26 @@ def slot_text(slot: Slot) -> str:
     }
 
 
+def ranges_text(slots: list[Slot], indexes) -> list[str]:
+    """Slots (by index) as people read them, back-to-back slots of one session joined
+    into one range: "Tue March 18, 13:00–17:00" rather than twelve lines."""
+    chosen = sorted(set(indexes or ()))
+    by_index = {slot.index: slot for slot in slots}
+    runs: list[list[Slot]] = []
+    for index in chosen:
+        slot = by_index.get(index)
+        if slot is None:
+            continue
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.session == slot.session and last.ends == slot.starts:
+            runs[-1].append(slot)
+        else:
+            runs.append([slot])
+    return [
+        slot_text(Slot(run[0].index, run[0].session, run[0].starts, run[-1].ends)) for run in runs
+    ]
+
+
 def day_text(slot: Slot) -> str:
     """A slot's day as people read it, in the active language: "Tuesday March 10"."""
     return _("%(weekday)s %(date)s") % {
