@@ -1059,15 +1059,17 @@ def precedence_add(request, event_id: int, payload: PrecedenceIn):
     of another event, a meeting before itself, a pair already ordered, an order closing a
     circle (the error names the meetings of the circle)."""
     event = _organised_event(request, event_id)
-    found = {
-        m.pk: m
-        for m in MeetingRequest.objects.select_related(
-            "requester__organisation", "requested__organisation"
-        ).filter(pk__in=[payload.before, payload.after])
-    }
+    meetings = MeetingRequest.objects.select_related(
+        "requester__organisation", "requested__organisation"
+    )
+    found = {}
     for field in ("before", "after"):
-        if getattr(payload, field) not in found:
+        # one exact lookup each: an id too large for the database finds nothing there
+        # (`pk__in` sends it to the database, and SQLite overflows: 500)
+        meeting = meetings.filter(pk=getattr(payload, field)).first()
+        if meeting is None:
             raise ValidationError({field: _("Meeting: choose a meeting of this event.")})
+        found[meeting.pk] = meeting
     added = services.precedence_add(
         actor=request.user,
         event=event,
