@@ -822,6 +822,8 @@ def test_the_requests_list_comes_in_pages_that_together_show_each_once(
     assert sorted(_row_ids(first) + _row_ids(second)) == sorted(m.pk for m in crowded)
     assert "1–25 of 30" in text(section(first, "requests"))
     assert 'href="?page=2#requests"' in section(first, "requests")
+    # one list of pages, under that list only (not under participants or interpreters)
+    assert first.content.decode().count('<nav class="pagination"') == 1
 
 
 def test_the_filters_show_one_participants_requests_in_one_status(
