@@ -121,3 +121,23 @@ def signal_handlers_between_tests():
     for signum, handler in kept.items():
         if signal.getsignal(signum) is not handler and handler is not None:
             signal.signal(signum, handler)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped at the end: on PostgreSQL,
+    the sessions still open on it ended. A live server's request thread that kept a
+    browser's connection alive (HTTP keep-alive) holds its database session until it notices
+    the browser gone, and the drop then failed ("being accessed by other users") and left
+    the database behind."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
