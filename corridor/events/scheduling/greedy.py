@@ -283,7 +283,7 @@ def repair(ix: Index, placement: Placement, deadline: float) -> Placement:
     left_out = list(placement.left_out)
     _settle(calendar, left_out, deadline)
     if left_out and time.monotonic() < deadline:
-        calendar, left_out = _chain(calendar, left_out, deadline)
+        left_out = _chain(calendar, left_out, deadline)
         _settle(calendar, left_out, deadline)
     cap = calendar.cap
     per_person = [calendar.breaks(mask) for mask in calendar.busy]
@@ -319,16 +319,13 @@ def _settle(calendar: _Calendar, left_out: list[int], deadline: float) -> None:
 CHAIN_TABU = 7  # steps during which an evicted meeting may not go back to its slot
 
 
-def _chain(
-    calendar: _Calendar, left_out: list[int], deadline: float
-) -> tuple[_Calendar, list[int]]:
+def _chain(calendar: _Calendar, left_out: list[int], deadline: float) -> list[int]:
     """Ejection chains, for meetings `_put_in` could not place (a full event): a left-out
     meeting takes the slot of its domain that evicts the fewest meetings (its
     participants' meetings there, and one more when every table is taken; ties at random),
     and the evicted wait their turn, none going back to the slot it just left for
-    CHAIN_TABU steps. Until nothing is left out or the deadline; returns the calendar and
-    left-out meetings of the best state seen (fewest left out)."""
-    ix = calendar.ix
+    CHAIN_TABU steps. Until nothing is left out or the deadline; the calendar is left in
+    the best state seen (fewest left out), whose left-out meetings it returns."""
     rng = random.Random(len(left_out))
     queue = list(left_out)
     best = (len(queue), dict(calendar.slot_of), list(queue))
@@ -355,11 +352,9 @@ def _chain(
         if len(queue) < best[0]:
             best = (len(queue), dict(calendar.slot_of), list(queue))
     if len(queue) <= best[0]:
-        return calendar, queue
-    restored = _Calendar(ix, calendar.cap)
-    for m, t in best[1].items():
-        restored.place(m, t)
-    return restored, best[2]
+        return queue
+    calendar.restore(best[1])
+    return best[2]
 
 
 def _stuck(calendar: _Calendar, m: int) -> bool:
